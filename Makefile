@@ -1,0 +1,42 @@
+# Honeyflow developer entry points. `make install` once, then `make test` or `make demo`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install test test-unit lint typecheck demo conformance kafka-up kafka-down clean
+
+install: $(BIN)/honeyflow
+
+$(BIN)/honeyflow: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The whole suite: unit tests and integration tests against real Kafka brokers that the
+# test session starts itself (jars fetched with Maven into ~/.cache/honeyflow on first use).
+test: install
+	$(BIN)/pytest -q
+
+test-unit: install
+	$(BIN)/pytest -q -m "not kafka"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+demo: install
+	$(BIN)/python -m clients.demo
+
+kafka-up: install
+	$(BIN)/honeyflow kafka up
+
+kafka-down: install
+	$(BIN)/honeyflow kafka down
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info

@@ -1,0 +1,1 @@
+"""The Kafka side of Honeyflow: local cluster launcher, topics, the record protocol and codec."""

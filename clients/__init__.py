@@ -1,0 +1,1 @@
+"""Clients of Honeyflow: the Python client, the job worker and the CLI."""

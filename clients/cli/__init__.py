@@ -1,0 +1,1 @@
+"""The `honeyflow` command line interface."""

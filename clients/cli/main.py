@@ -1,0 +1,27 @@
+"""The `honeyflow` command line: one click group, each family of commands in its own module.
+
+Commands never print a traceback for a user's mistake: they raise click.ClickException
+(or exit with a code) carrying a message that names the cause.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="honeyflow")
+def cli() -> None:
+    """Honeyflow: BPMN process orchestration on Apache Kafka."""
+
+
+# Further command families register here, one line each.
+
+
+def main() -> None:
+    cli(prog_name="honeyflow")
+
+
+if __name__ == "__main__":
+    main()

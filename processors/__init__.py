@@ -1,0 +1,1 @@
+"""The engine: a pure core (no I/O) and the Faust runtime around it."""
