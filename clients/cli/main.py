@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from clients.cli.kafka_commands import kafka
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +17,7 @@ def cli() -> None:
     """Honeyflow: BPMN process orchestration on Apache Kafka."""
 
 
+cli.add_command(kafka)
 # Further command families register here, one line each.
 
 

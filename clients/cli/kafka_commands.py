@@ -1,0 +1,102 @@
+"""`honeyflow kafka up|down|status|fetch`: a real Kafka on loopback for development and tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from broker.errors import BrokerError
+from broker.kafka_cluster import DEFAULT_BASE_PORT, LocalCluster
+from broker.kafka_dist import KAFKA_VERSION, fetch
+
+DEFAULT_DIR = Path(".honeyflow") / "kafka"
+
+dir_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DIR,
+    show_default=True,
+    help="Directory holding the cluster's configuration, data and logs.",
+)
+
+
+@click.group()
+def kafka() -> None:
+    """Run Apache Kafka locally (KRaft mode, jars from Maven Central, no Docker)."""
+
+
+@kafka.command()
+@click.option("--nodes", type=click.Choice(["1", "3"]), default="1", show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_BASE_PORT,
+    show_default=True,
+    help="First broker port; brokers use PORT.., controllers follow. 0 picks free ports.",
+)
+@click.option("--timeout", type=float, default=120.0, show_default=True)
+@dir_option
+def up(nodes: str, port: int, timeout: float, directory: Path) -> None:
+    """Start the cluster (or reuse a running one) and print its bootstrap servers."""
+    cluster = LocalCluster(directory)
+    try:
+        spec = cluster.up(int(nodes), base_port=port, timeout=timeout)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(spec.bootstrap)
+
+
+@kafka.command()
+@click.option("--purge", is_flag=True, help="Also delete the cluster's data and logs.")
+@dir_option
+def down(purge: bool, directory: Path) -> None:
+    """Stop every node of the cluster (controlled shutdown, SIGKILL after a minute)."""
+    cluster = LocalCluster(directory)
+    try:
+        cluster.down()
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    if purge and directory.exists():
+        shutil.rmtree(directory)
+
+
+@kafka.command()
+@dir_option
+def status(directory: Path) -> None:
+    """Each node: id, port, pid, up or down. Exit code 1 when a node is down."""
+    cluster = LocalCluster(directory)
+    try:
+        nodes = cluster.status()
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    if not nodes:
+        raise click.ClickException(
+            f"no cluster in {directory}; start one with `honeyflow kafka up`"
+        )
+    table = Table("node", "port", "pid", "state", "log")
+    for n in nodes:
+        table.add_row(
+            str(n.node_id),
+            str(n.broker_port),
+            str(n.pid or "-"),
+            "up" if n.up else "down",
+            str(n.log_file),
+        )
+    Console(width=200).print(table)
+    if not all(n.up for n in nodes):
+        raise SystemExit(1)
+
+
+@kafka.command(name="fetch")
+def fetch_command() -> None:
+    """Fetch and check the Kafka jars (cached, so later starts need no network)."""
+    try:
+        dist = fetch()
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Kafka {KAFKA_VERSION} at {dist.root}")
