@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from clients.cli.kafka_commands import kafka
+from clients.cli.topics_commands import topics
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,6 +19,7 @@ def cli() -> None:
 
 
 cli.add_command(kafka)
+cli.add_command(topics)
 # Further command families register here, one line each.
 
 

@@ -1,0 +1,81 @@
+"""Kafka client settings from configuration, never from code.
+
+Every Honeyflow component that talks to Kafka builds its client settings here: the bootstrap
+servers, then a properties file (`--kafka-config FILE`, `key=value` lines as Kafka's own
+`client.properties`), then `HONEYFLOW_KAFKA_*` environment variables
+(`HONEYFLOW_KAFKA_SASL_MECHANISM=SCRAM-SHA-512` → `sasl.mechanism`), then `-X key=value`
+options — later sources win. Keys use librdkafka's names (security.protocol, sasl.*, ssl.*),
+which are also Kafka's for everything security needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from broker.errors import BrokerError
+
+ENV_PREFIX = "HONEYFLOW_KAFKA_"
+# The value types librdkafka (confluent-kafka) accepts for a setting.
+ClientConfig = dict[str, str | int | float | bool]
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """Parse a Java-style properties file (`key=value` or `key: value`, `#`/`!` comments)."""
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise BrokerError(f"cannot read Kafka client config {path}: {e.strerror}") from e
+    result = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in "#!":
+            continue
+        key, sep, value = _split(line)
+        if not sep:
+            raise BrokerError(f"{path}:{number}: expected key=value, got {line!r}")
+        result[key] = value
+    return result
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
+    if cut < 0:
+        return line, "", ""
+    return line[:cut].strip(), line[cut], line[cut + 1 :].strip()
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    environ = os.environ if environ is None else environ
+    return {
+        name[len(ENV_PREFIX) :].lower().replace("_", "."): value
+        for name, value in environ.items()
+        if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX)
+    }
+
+
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BrokerError(f"expected -X key=value, got {pair!r}")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def client_config(
+    bootstrap: str,
+    *,
+    config_file: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """librdkafka-style settings (confluent-kafka takes them as they are)."""
+    config: ClientConfig = {"bootstrap.servers": bootstrap}
+    if config_file is not None:
+        config.update(read_properties(config_file))
+    config.update(from_environment(environ))
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,202 @@
+"""Honeyflow's topics as code: what they are called, how they are configured, and creating or
+verifying them idempotently.
+
+Every topic has the same partition count P: partition p of the commands topic is processed
+into partition p of the events, responses and job topics (DESIGN.md: everything an instance
+does stays on its partition). An existing topic whose partition count, replication factor or
+settings differ is reported, never silently used: a wrong partition count would send an
+instance's records to another processor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from broker.errors import TopicError
+
+DEFAULT_PREFIX = "honeyflow."
+DEFAULT_PARTITIONS = 3
+DAY_MS = 24 * 60 * 60 * 1000
+# Kafka's own limit on topic names.
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+_JOB_TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication_factor: int
+    configs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """How Honeyflow's topics are laid out; every field has a command-line option."""
+
+    prefix: str = DEFAULT_PREFIX
+    partitions: int = DEFAULT_PARTITIONS
+    replication_factor: int = 1
+    # The audit log is kept forever unless the operator says otherwise (-1 = no limit).
+    events_retention_ms: int = -1
+    commands_retention_ms: int = 7 * DAY_MS
+    responses_retention_ms: int = 1 * DAY_MS
+    jobs_retention_ms: int = 7 * DAY_MS
+
+    def __post_init__(self) -> None:
+        if self.partitions < 1:
+            raise TopicError(f"partitions must be at least 1, not {self.partitions}")
+        if self.replication_factor < 1:
+            raise TopicError(
+                f"replication factor must be at least 1, not {self.replication_factor}"
+            )
+        if not _TOPIC_NAME.match(self.prefix + "x"):
+            raise TopicError(f"topic prefix {self.prefix!r} has characters Kafka does not allow")
+
+    @property
+    def min_insync_replicas(self) -> int:
+        # With 3 replicas, 2 must have a write before it counts (one broker may be lost).
+        return 2 if self.replication_factor >= 3 else 1
+
+    def _spec(self, suffix: str, retention_ms: int) -> TopicSpec:
+        return TopicSpec(
+            name=self.prefix + suffix,
+            partitions=self.partitions,
+            replication_factor=self.replication_factor,
+            configs={
+                "cleanup.policy": "delete",
+                "retention.ms": str(retention_ms),
+                "min.insync.replicas": str(self.min_insync_replicas),
+            },
+        )
+
+    @property
+    def commands(self) -> str:
+        return self.prefix + "commands"
+
+    @property
+    def events(self) -> str:
+        return self.prefix + "events"
+
+    @property
+    def responses(self) -> str:
+        return self.prefix + "responses"
+
+    def core_topics(self) -> list[TopicSpec]:
+        return [
+            self._spec("commands", self.commands_retention_ms),
+            self._spec("events", self.events_retention_ms),
+            self._spec("responses", self.responses_retention_ms),
+        ]
+
+    def job_topic(self, job_type: str) -> TopicSpec:
+        return self._spec(job_topic_suffix(job_type), self.jobs_retention_ms)
+
+
+def job_topic_suffix(job_type: str) -> str:
+    """`jobs.<type>`, with characters Kafka does not allow in names escaped as `.xHH`.
+
+    Job types such as `payment` or `send-email` stay readable; `io.camunda:http-json:1`
+    becomes `jobs.io.x2Ecamunda.x3Ahttp-json.x3A1` — dots are escaped too, so that two types
+    can never map to one topic.
+    """
+    if not job_type:
+        raise TopicError("a job type must not be empty")
+    escaped = _JOB_TYPE_UNSAFE.sub(
+        lambda m: "".join(f".x{b:02X}" for b in m.group().encode()), job_type
+    )
+    suffix = f"jobs.{escaped}"
+    if len(suffix) > 200:
+        raise TopicError(f"job type {job_type!r} is too long for a Kafka topic name")
+    return suffix
+
+
+Outcome = Literal["created", "exists", "mismatch"]
+
+
+@dataclass(frozen=True)
+class TopicReport:
+    name: str
+    outcome: Outcome
+    differences: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        if self.outcome == "mismatch":
+            return f"MISMATCH {self.name}: " + "; ".join(self.differences)
+        return f"{self.outcome:8} {self.name}"
+
+
+def ensure_topics(
+    admin_config: Mapping[str, Any], specs: Iterable[TopicSpec], *, timeout: float = 30.0
+) -> list[TopicReport]:
+    """Create the topics that are missing; check the ones that exist against their specs."""
+    from confluent_kafka import KafkaException, NewTopic
+    from confluent_kafka.admin import AdminClient
+    from confluent_kafka.admin._config import ConfigResource
+
+    specs = list(specs)
+    admin = AdminClient(dict(admin_config))
+    try:
+        existing = admin.list_topics(timeout=timeout).topics
+    except KafkaException as e:
+        where = admin_config.get("bootstrap.servers")
+        raise TopicError(f"cannot reach Kafka at {where}: {e}") from e
+
+    reports: dict[str, TopicReport] = {}
+    missing = [s for s in specs if s.name not in existing]
+    if missing:
+        futures = admin.create_topics(
+            [
+                NewTopic(
+                    s.name,
+                    num_partitions=s.partitions,
+                    replication_factor=s.replication_factor,
+                    config=dict(s.configs),
+                )
+                for s in missing
+            ],
+            operation_timeout=timeout,
+            request_timeout=timeout,
+        )
+        for name, future in futures.items():
+            try:
+                future.result()
+                reports[name] = TopicReport(name, "created")
+            except KafkaException as e:
+                error = e.args[0]
+                if error.name() != "TOPIC_ALREADY_EXISTS":  # created concurrently: check below
+                    raise TopicError(f"cannot create topic {name}: {error.str()}") from e
+
+    to_check = [s for s in specs if s.name not in reports]
+    if to_check:
+        metadata = admin.list_topics(timeout=timeout).topics
+        resources = [ConfigResource("topic", s.name) for s in to_check]
+        configs = {
+            r.name: f.result(timeout=timeout)
+            for r, f in admin.describe_configs(resources, request_timeout=timeout).items()
+        }
+        for spec in to_check:
+            differences = _differences(spec, metadata[spec.name], configs[spec.name])
+            outcome: Outcome = "mismatch" if differences else "exists"
+            reports[spec.name] = TopicReport(spec.name, outcome, tuple(differences))
+    return [reports[s.name] for s in specs]
+
+
+def _differences(spec: TopicSpec, metadata: Any, configs: Mapping[str, Any]) -> list[str]:
+    found = []
+    partitions = len(metadata.partitions)
+    if partitions != spec.partitions:
+        found.append(f"has {partitions} partitions, expected {spec.partitions}")
+    replicas = {len(p.replicas) for p in metadata.partitions.values()}
+    if replicas != {spec.replication_factor}:
+        have = ",".join(str(r) for r in sorted(replicas))
+        found.append(f"has replication factor {have}, expected {spec.replication_factor}")
+    for key, expected in spec.configs.items():
+        entry = configs.get(key)
+        actual = entry.value if entry is not None else None
+        if actual != expected:
+            found.append(f"{key}={actual}, expected {expected}")
+    return found

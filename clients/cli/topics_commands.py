@@ -1,0 +1,92 @@
+"""`honeyflow topics create`: create or verify Honeyflow's topics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from broker.errors import BrokerError
+from broker.kafka_config import ClientConfig, client_config, parse_overrides
+from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings, ensure_topics
+
+
+def _broker_count(config: ClientConfig) -> int:
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    try:
+        return len(AdminClient(config).list_topics(timeout=15).brokers)
+    except KafkaException as e:
+        raise click.ClickException(
+            f"cannot reach Kafka at {config['bootstrap.servers']}: {e}"
+        ) from e
+
+
+@click.group()
+def topics() -> None:
+    """Honeyflow's Kafka topics."""
+
+
+@topics.command()
+@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
+@click.option("--partitions", type=click.IntRange(1), default=DEFAULT_PARTITIONS, show_default=True)
+@click.option(
+    "--replication-factor",
+    type=click.IntRange(1),
+    default=None,
+    help="Replicas per partition [default: 3, or the number of brokers if fewer].",
+)
+@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@click.option(
+    "--events-retention-ms",
+    type=int,
+    default=-1,
+    show_default=True,
+    help="Retention of the audit log (the events topic); -1 keeps it forever.",
+)
+@click.option(
+    "--job-type", "job_types", multiple=True, help="Also create jobs.<TYPE> (repeatable)."
+)
+@click.option(
+    "--kafka-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Kafka client properties file (security settings).",
+)
+@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+def create(
+    bootstrap: str,
+    partitions: int,
+    replication_factor: int | None,
+    prefix: str,
+    events_retention_ms: int,
+    job_types: tuple[str, ...],
+    kafka_config: Path | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Create the topics that are missing and verify the ones that exist (idempotent).
+
+    Exit code 1 when an existing topic differs from what Honeyflow needs.
+    """
+    try:
+        config = client_config(
+            bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
+        )
+        rf = replication_factor or min(3, _broker_count(config))
+        settings = TopicSettings(
+            prefix=prefix,
+            partitions=partitions,
+            replication_factor=rf,
+            events_retention_ms=events_retention_ms,
+        )
+        specs = settings.core_topics() + [settings.job_topic(t) for t in job_types]
+        reports = ensure_topics(config, specs)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    for report in reports:
+        click.echo(report.describe())
+    if any(r.outcome == "mismatch" for r in reports):
+        raise click.ClickException(
+            "existing topics differ from the requested layout; fix them or choose another --prefix"
+        )
