@@ -1,0 +1,190 @@
+"""Reading the Zeebe extension elements of a flow node (`zeebe:taskDefinition`,
+`zeebe:taskHeaders`, `zeebe:ioMapping`, `zeebe:calledElement`, `zeebe:loopCharacteristics`,
+`zeebe:script`, `zeebe:properties`) into model parts, reporting Zeebe's problems on the way.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from bpmn.build_context import BuildContext
+from bpmn.document import attribute, bpmn_child, text_of, zeebe_extensions
+from bpmn.expressions import static
+from bpmn.model_parts import (
+    CalledElement,
+    IoMappings,
+    JobDefinition,
+    MultiInstance,
+    Property,
+    ScriptDefinition,
+    TaskHeader,
+    VariableMapping,
+)
+
+DEFAULT_RETRIES = "3"
+USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
+
+
+def has_extension(element: etree._Element, name: str) -> bool:
+    return bool(zeebe_extensions(element, name))
+
+
+def count_extension(element: etree._Element, name: str) -> int:
+    return len(zeebe_extensions(element, name))
+
+
+def read_job_definition(ctx: BuildContext, element: etree._Element) -> JobDefinition | None:
+    definition = ctx.single_extension(
+        element, zeebe_extensions(element, "taskDefinition"), "taskDefinition"
+    )
+    if definition is None:
+        return None
+    job_type = ctx.expression(definition, attribute(definition, "type"), "type")
+    # Zeebe's model defaults retries to 3; only an explicitly empty value is a problem.
+    retries_text = definition.get("retries", DEFAULT_RETRIES)
+    retries = ctx.expression(definition, retries_text, "retries")
+    if retries is not None and retries.is_static and not retries.source.strip().isdigit():
+        ctx.problem(
+            definition,
+            f"Expected a non-negative number or an expression for 'retries' but found "
+            f"'{retries.source}'",
+        )
+    if job_type is None or retries is None:
+        return None
+    return JobDefinition(job_type, retries, read_headers(ctx, element))
+
+
+def read_headers(ctx: BuildContext, element: etree._Element) -> tuple[TaskHeader, ...]:
+    headers: list[TaskHeader] = []
+    for block in zeebe_extensions(element, "taskHeaders"):
+        for header in block:
+            if header.tag != "{http://camunda.org/schema/zeebe/1.0}header":
+                continue
+            key, value = header.get("key"), header.get("value")
+            if not key:
+                ctx.problem(header, "Attribute 'key' must be present and not empty")
+                continue
+            headers.append(TaskHeader(key, value or ""))
+    return tuple(headers)
+
+
+def read_io_mappings(ctx: BuildContext, element: etree._Element) -> IoMappings:
+    block = ctx.single_extension(element, zeebe_extensions(element, "ioMapping"), "ioMapping")
+    if block is None:
+        return IoMappings()
+    inputs: list[VariableMapping] = []
+    outputs: list[VariableMapping] = []
+    for mapping in block:
+        if mapping.tag == "{http://camunda.org/schema/zeebe/1.0}input":
+            # Inputs may be static values (a constant); outputs must be expressions.
+            source = ctx.expression(mapping, mapping.get("source"), "source")
+            into = inputs
+        elif mapping.tag == "{http://camunda.org/schema/zeebe/1.0}output":
+            source = ctx.expression(mapping, mapping.get("source"), "source", expression_only=True)
+            into = outputs
+        else:
+            continue
+        target = ctx.variable_path(mapping, mapping.get("target"), "target")
+        if source is not None and target is not None:
+            into.append(VariableMapping(source, target))
+    return IoMappings(tuple(inputs), tuple(outputs))
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    return default if value is None else value.strip().lower() == "true"
+
+
+def read_called_element(ctx: BuildContext, element: etree._Element) -> CalledElement | None:
+    found = zeebe_extensions(element, "calledElement")
+    if len(found) != 1:
+        ctx.problem(element, "Must have exactly one 'zeebe:calledElement' extension element")
+        return None
+    called = found[0]
+    process_id = ctx.expression(called, attribute(called, "processId"), "processId")
+    if process_id is None:
+        return None
+    return CalledElement(
+        process_id,
+        _flag(called.get("propagateAllChildVariables"), True),
+        _flag(called.get("propagateAllParentVariables"), True),
+    )
+
+
+def read_script(ctx: BuildContext, element: etree._Element) -> ScriptDefinition | None:
+    script = ctx.single_extension(element, zeebe_extensions(element, "script"), "script")
+    if script is None:
+        return None
+    expression = ctx.expression(
+        script, script.get("expression"), "expression", expression_only=True
+    )
+    result = script.get("resultVariable")
+    if not result:
+        ctx.problem(script, "Attribute 'resultVariable' must be present and not empty")
+        return None
+    if expression is None:
+        return None
+    return ScriptDefinition(expression, result.strip())
+
+
+def read_properties(element: etree._Element) -> tuple[Property, ...]:
+    found: list[Property] = []
+    for block in zeebe_extensions(element, "properties"):
+        for prop in block:
+            if prop.tag == "{http://camunda.org/schema/zeebe/1.0}property" and prop.get("name"):
+                found.append(Property(prop.get("name", ""), prop.get("value", "")))
+    return tuple(found)
+
+
+def read_multi_instance(ctx: BuildContext, loop: etree._Element) -> MultiInstance | None:
+    """`loop` is a `multiInstanceLoopCharacteristics` element."""
+    found = zeebe_extensions(loop, "loopCharacteristics")
+    if len(found) != 1:
+        ctx.problem(loop, "Must have exactly one 'zeebe:loopCharacteristics' extension element")
+        return None
+    zeebe_loop = found[0]
+    input_collection = ctx.expression(
+        zeebe_loop, zeebe_loop.get("inputCollection"), "inputCollection", expression_only=True
+    )
+    input_element = attribute(zeebe_loop, "inputElement") or None
+    output_collection = attribute(zeebe_loop, "outputCollection") or None
+    output_element_text = zeebe_loop.get("outputElement") or None
+    if output_collection and not output_element_text:
+        ctx.problem(
+            zeebe_loop,
+            "Attribute 'outputElement' must be present if the attribute 'outputCollection' is set",
+        )
+    elif output_element_text and not output_collection:
+        ctx.problem(
+            zeebe_loop,
+            "Attribute 'outputCollection' must be present if the attribute 'outputElement' is set",
+        )
+    for name, value in (("inputElement", input_element), ("outputCollection", output_collection)):
+        if value is not None:
+            ctx.variable_path(zeebe_loop, value, name)
+    output_element = (
+        ctx.expression(zeebe_loop, output_element_text, "outputElement", expression_only=True)
+        if output_element_text
+        else None
+    )
+    condition_element = bpmn_child(loop, "completionCondition")
+    condition_text = text_of(condition_element)
+    completion = (
+        ctx.expression(condition_element, condition_text, "completionCondition")
+        if condition_element is not None and condition_text
+        else None
+    )
+    if input_collection is None:
+        return None
+    return MultiInstance(
+        is_sequential=_flag(loop.get("isSequential"), False),
+        input_collection=input_collection,
+        input_element=input_element,
+        output_collection=output_collection,
+        output_element=output_element,
+        completion_condition=completion,
+    )
+
+
+def default_user_task_job() -> JobDefinition:
+    """Zeebe's job-based user task: a job of a fixed type that a tasklist picks up."""
+    return JobDefinition(static(USER_TASK_JOB_TYPE), static("1"))

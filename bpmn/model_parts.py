@@ -1,0 +1,128 @@
+"""The parts a flow node can carry: job definitions, variable mappings, message, timer,
+error, escalation, signal, called element, multi-instance and script definitions.
+
+Every value here is frozen; expressions are already compiled (see `bpmn.expressions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bpmn.expressions import Expression
+from bpmn.model_types import TimerKind
+from bpmn.timers import IsoDuration, TimerCycle
+
+
+@dataclass(frozen=True, slots=True)
+class TaskHeader:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobDefinition:
+    """`zeebe:taskDefinition` plus `zeebe:taskHeaders`: what a worker is asked to do."""
+
+    type: Expression
+    retries: Expression
+    headers: tuple[TaskHeader, ...] = ()
+
+    def header_map(self) -> dict[str, str]:
+        return {h.key: h.value for h in self.headers}
+
+
+@dataclass(frozen=True, slots=True)
+class VariableMapping:
+    """One `zeebe:input` or `zeebe:output`: evaluate `source`, store it at `target` (a path)."""
+
+    source: Expression
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class IoMappings:
+    inputs: tuple[VariableMapping, ...] = ()
+    outputs: tuple[VariableMapping, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDefinition:
+    """A referenced `bpmn:message`: its name and, for catching elements, the correlation key."""
+
+    message_id: str
+    name: Expression
+    correlation_key: Expression | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimerDefinition:
+    """A timer value; `static_value` is the parsed value when the text is not an expression."""
+
+    kind: TimerKind
+    expression: Expression
+    static_value: datetime | IsoDuration | TimerCycle | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDefinition:
+    """`error_id`/`code` are None on a catch event without errorRef: it catches every error."""
+
+    error_id: str | None
+    code: Expression | None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationDefinition:
+    """`escalation_id`/`code` None on a catch event means: catch every escalation."""
+
+    escalation_id: str | None
+    code: Expression | None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignalDefinition:
+    signal_id: str
+    name: Expression
+
+
+@dataclass(frozen=True, slots=True)
+class CalledElement:
+    """`zeebe:calledElement`; both propagation flags default to true as in Zeebe."""
+
+    process_id: Expression
+    propagate_all_child_variables: bool = True
+    propagate_all_parent_variables: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MultiInstance:
+    """`multiInstanceLoopCharacteristics` with its `zeebe:loopCharacteristics`.
+
+    The engine wraps the activity in a MULTI_INSTANCE_BODY of the same id, as Zeebe does.
+    """
+
+    is_sequential: bool
+    input_collection: Expression
+    input_element: str | None = None
+    output_collection: str | None = None
+    output_element: Expression | None = None
+    completion_condition: Expression | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptDefinition:
+    """`zeebe:script`: a FEEL expression whose result is stored in `result_variable`."""
+
+    expression: Expression
+    result_variable: str
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """One `zeebe:property` (free-form metadata for tools; no execution meaning)."""
+
+    name: str
+    value: str

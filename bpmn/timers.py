@@ -1,0 +1,180 @@
+"""Static timer values as Zeebe accepts them: ISO 8601 durations (`PT15M`, `P1DT2H`),
+date-times with an offset or zone (`2025-01-01T09:00:00Z`, `...+02:00[Europe/Berlin]`),
+repeating intervals (`R5/PT10S`, `R/PT1H`, `R3/2025-01-01T09:00:00Z/PT1H`) and Spring-style
+six-field cron expressions for cycles (`0 0 9-17 * * MON-FRI`, `@hourly`).
+
+The engine uses the same functions on the results of timer expressions at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class TimerValueError(ValueError):
+    """A timer value that is not valid; the message says what was expected."""
+
+
+@dataclass(frozen=True, slots=True)
+class IsoDuration:
+    """An ISO 8601 duration; years/months/days are calendar units, the rest exact time."""
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    seconds: Decimal = Decimal(0)
+
+    def total_seconds_approx(self) -> Decimal:
+        """Seconds, counting a month as 30 days and a year as 365 (for display and sorting)."""
+        days = self.years * 365 + self.months * 30 + self.days
+        return Decimal(((days * 24 + self.hours) * 60 + self.minutes) * 60) + self.seconds
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatingInterval:
+    """`R<n>/[<start>/]<duration>`; `repetitions` None means repeat forever (`R/...`)."""
+
+    repetitions: int | None
+    interval: IsoDuration
+    start: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CronSchedule:
+    """A Spring cron expression: second minute hour day-of-month month day-of-week."""
+
+    expression: str
+    fields: tuple[str, str, str, str, str, str]
+
+
+TimerCycle = RepeatingInterval | CronSchedule
+
+_DURATION = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
+)
+_ZONE_SUFFIX = re.compile(r"^(?P<stamp>.+?)\[(?P<zone>[^\]]+)\]$")
+
+
+def parse_duration(text: str) -> IsoDuration:
+    value = text.strip()
+    match = _DURATION.fullmatch(value)
+    if not match or value in ("P", "PT") or value.endswith("T"):
+        raise TimerValueError(
+            f"Invalid duration '{text}': expected an ISO 8601 duration such as 'PT15M' or 'P1DT2H'"
+        )
+    part = match.groupdict()
+    weeks = int(part["weeks"] or 0)
+    return IsoDuration(
+        years=int(part["years"] or 0),
+        months=int(part["months"] or 0),
+        days=int(part["days"] or 0) + 7 * weeks,
+        hours=int(part["hours"] or 0),
+        minutes=int(part["minutes"] or 0),
+        seconds=Decimal((part["seconds"] or "0").replace(",", ".")),
+    )
+
+
+def parse_date_time(text: str) -> datetime:
+    """An ISO 8601 date-time with 'Z', an offset, or a bracketed zone id."""
+    value = text.strip()
+    zone: ZoneInfo | None = None
+    zoned = _ZONE_SUFFIX.match(value)
+    if zoned:
+        value = zoned["stamp"]
+        try:
+            zone = ZoneInfo(zoned["zone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise TimerValueError(
+                f"Invalid date '{text}': unknown time zone '{zoned['zone']}'"
+            ) from None
+    try:
+        stamp = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise TimerValueError(
+            f"Invalid date '{text}': expected an ISO 8601 date-time such as "
+            "'2025-01-01T09:00:00Z' or '2025-01-01T09:00:00+02:00'"
+        ) from None
+    if "T" not in value.upper():
+        raise TimerValueError(
+            f"Invalid date '{text}': a time of day is required (e.g. 'T09:00:00Z')"
+        )
+    if zone is not None:
+        stamp = stamp.replace(tzinfo=zone) if stamp.tzinfo is None else stamp.astimezone(zone)
+    if stamp.tzinfo is None:
+        raise TimerValueError(
+            f"Invalid date '{text}': a UTC offset or zone is required (e.g. 'Z' or '+02:00')"
+        )
+    return stamp
+
+
+_CRON_MACROS: Final = {
+    "@yearly": "0 0 0 1 1 *",
+    "@annually": "0 0 0 1 1 *",
+    "@monthly": "0 0 0 1 * *",
+    "@weekly": "0 0 0 * * 0",
+    "@daily": "0 0 0 * * *",
+    "@midnight": "0 0 0 * * *",
+    "@hourly": "0 0 * * * *",
+}
+_MONTHS: Final = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+_DAYS: Final = "MON|TUE|WED|THU|FRI|SAT|SUN"
+# (low, high, names) per field; '?' and the L/W/# forms are Spring's extras for day fields.
+_CRON_FIELDS: Final = (
+    (0, 59, ""),
+    (0, 59, ""),
+    (0, 23, ""),
+    (1, 31, ""),
+    (1, 12, _MONTHS),
+    (0, 7, _DAYS),
+)
+
+
+def _valid_cron_field(text: str, index: int) -> bool:
+    low, high, names = _CRON_FIELDS[index]
+    if text == "?" and index in (3, 5):
+        return True
+    if index == 3 and re.fullmatch(r"L(-\d{1,2})?|\d{1,2}W|LW", text):
+        return True
+    if index == 5 and re.fullmatch(rf"(\d|{_DAYS})(L|#[1-5])", text, re.IGNORECASE):
+        return True
+    value = rf"(\d{{1,2}}|{names})" if names else r"(\d{1,2})"
+    item = rf"(\*|{value}(-{value})?)(/\d{{1,2}})?"
+    if not all(re.fullmatch(item, part, re.IGNORECASE) for part in text.split(",")):
+        return False
+    numbers = [int(n) for n in re.findall(r"\d+", re.sub(r"/\d+", "", text))]
+    return all(low <= n <= high for n in numbers)
+
+
+def parse_cron(text: str) -> CronSchedule:
+    value = text.strip()
+    expanded = _CRON_MACROS.get(value.lower(), value)
+    parts = expanded.split()
+    if len(parts) != 6 or not all(_valid_cron_field(p, i) for i, p in enumerate(parts)):
+        raise TimerValueError(
+            f"Invalid cron expression '{text}': expected six fields "
+            "(second minute hour day-of-month month day-of-week), e.g. '0 0 9-17 * * MON-FRI'"
+        )
+    return CronSchedule(value, (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]))
+
+
+def parse_cycle(text: str) -> TimerCycle:
+    value = text.strip()
+    if not value.upper().startswith("R"):
+        return parse_cron(value)
+    pieces = value.split("/")
+    count = pieces[0][1:]
+    if len(pieces) not in (2, 3) or (count and not count.isdigit()):
+        raise TimerValueError(
+            f"Invalid cycle '{text}': expected a repeating interval such as 'R5/PT10S', 'R/PT1H' "
+            "or 'R3/2025-01-01T09:00:00Z/PT1H', or a cron expression"
+        )
+    start = parse_date_time(pieces[1]) if len(pieces) == 3 else None
+    return RepeatingInterval(int(count) if count else None, parse_duration(pieces[-1]), start)
