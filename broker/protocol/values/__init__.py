@@ -1,0 +1,119 @@
+"""The typed record values, one frozen dataclass per value type, and their registry."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from broker.protocol.errors import UnknownValueTypeError
+from broker.protocol.value_types import ValueType
+from broker.protocol.values.base import DEFAULT_TENANT_ID, RecordValue, ValueObject
+from broker.protocol.values.bpmn_kinds import BpmnElementType, BpmnEventType
+from broker.protocol.values.command_distribution import CommandDistributionRecordValue
+from broker.protocol.values.deployment import (
+    DeploymentRecordValue,
+    DeploymentResource,
+    ProcessMetadata,
+    ProcessRecordValue,
+)
+from broker.protocol.values.error import ErrorRecordValue
+from broker.protocol.values.escalation import EscalationRecordValue
+from broker.protocol.values.incident import ErrorType, IncidentRecordValue
+from broker.protocol.values.job import JobBatchRecordValue, JobRecordValue
+from broker.protocol.values.message import (
+    MessageBatchRecordValue,
+    MessageRecordValue,
+    MessageStartEventSubscriptionRecordValue,
+    MessageSubscriptionRecordValue,
+    ProcessMessageSubscriptionRecordValue,
+)
+from broker.protocol.values.process_instance import (
+    ProcessEventRecordValue,
+    ProcessInstanceCreationRecordValue,
+    ProcessInstanceRecordValue,
+    ProcessInstanceResultRecordValue,
+    StartInstruction,
+)
+from broker.protocol.values.signal import SignalRecordValue, SignalSubscriptionRecordValue
+from broker.protocol.values.timer import TimerRecordValue
+from broker.protocol.values.variable import (
+    VariableDocumentRecordValue,
+    VariableDocumentUpdateSemantic,
+    VariableRecordValue,
+)
+
+_ALL: tuple[type[RecordValue], ...] = (
+    DeploymentRecordValue,
+    ProcessRecordValue,
+    ProcessInstanceRecordValue,
+    ProcessInstanceCreationRecordValue,
+    ProcessInstanceResultRecordValue,
+    ProcessEventRecordValue,
+    JobRecordValue,
+    JobBatchRecordValue,
+    IncidentRecordValue,
+    MessageRecordValue,
+    MessageBatchRecordValue,
+    MessageSubscriptionRecordValue,
+    ProcessMessageSubscriptionRecordValue,
+    MessageStartEventSubscriptionRecordValue,
+    TimerRecordValue,
+    VariableRecordValue,
+    VariableDocumentRecordValue,
+    ErrorRecordValue,
+    SignalRecordValue,
+    SignalSubscriptionRecordValue,
+    EscalationRecordValue,
+    CommandDistributionRecordValue,
+)
+
+VALUE_CLASSES: MappingProxyType[ValueType, type[RecordValue]] = MappingProxyType(
+    {cls.VALUE_TYPE: cls for cls in sorted(_ALL, key=lambda c: list(ValueType).index(c.VALUE_TYPE))}
+)
+"""The value class of every value type, in `ValueType` order."""
+
+assert set(VALUE_CLASSES) == set(ValueType), "every value type needs a value class"
+
+
+def value_class_for(value_type: ValueType) -> type[RecordValue]:
+    try:
+        return VALUE_CLASSES[value_type]
+    except KeyError:
+        raise UnknownValueTypeError(value_type) from None
+
+
+__all__ = [
+    "DEFAULT_TENANT_ID",
+    "VALUE_CLASSES",
+    "BpmnElementType",
+    "BpmnEventType",
+    "CommandDistributionRecordValue",
+    "DeploymentRecordValue",
+    "DeploymentResource",
+    "ErrorRecordValue",
+    "ErrorType",
+    "EscalationRecordValue",
+    "IncidentRecordValue",
+    "JobBatchRecordValue",
+    "JobRecordValue",
+    "MessageBatchRecordValue",
+    "MessageRecordValue",
+    "MessageStartEventSubscriptionRecordValue",
+    "MessageSubscriptionRecordValue",
+    "ProcessEventRecordValue",
+    "ProcessInstanceCreationRecordValue",
+    "ProcessInstanceRecordValue",
+    "ProcessInstanceResultRecordValue",
+    "ProcessMessageSubscriptionRecordValue",
+    "ProcessMetadata",
+    "ProcessRecordValue",
+    "RecordValue",
+    "SignalRecordValue",
+    "SignalSubscriptionRecordValue",
+    "StartInstruction",
+    "TimerRecordValue",
+    "ValueObject",
+    "VariableDocumentRecordValue",
+    "VariableDocumentUpdateSemantic",
+    "VariableRecordValue",
+    "value_class_for",
+]
