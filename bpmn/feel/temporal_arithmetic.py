@@ -155,15 +155,28 @@ def _divide(a: Any, b: Any) -> Any:
 
 
 def _decimal_div(x: Decimal, y: Decimal) -> Decimal:
-    from bpmn.feel.builtins.numbers import FEEL_DECIMAL_CONTEXT
+    from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
 
     if y == 0:
         raise DivisionByZero
     return FEEL_DECIMAL_CONTEXT.divide(x, y)
 
 
+def _date_as_date_time(a: Any, b: Any) -> tuple[Any, Any]:
+    """A date meets a date-time as its midnight (UTC when the date-time has an offset), as
+    DMN says and the TCK checks (@"2002-04-02" = @"2002-04-02T00:00:00Z")."""
+    if is_date(a) and isinstance(b, dt.datetime):
+        midnight = dt.datetime(a.year, a.month, a.day, tzinfo=None if b.tzinfo is None else dt.UTC)
+        return midnight, b
+    if is_date(b) and isinstance(a, dt.datetime):
+        swapped_b, swapped_a = _date_as_date_time(b, a)
+        return swapped_a, swapped_b
+    return a, b
+
+
 def temporal_compare(a: Any, b: Any) -> int | None:
     """-1, 0 or 1; None when FEEL does not order the two (other kinds, local vs offset)."""
+    a, b = _date_as_date_time(a, b)
     key_a, key_b = _order_key(a), _order_key(b)
     if key_a is None or key_b is None or key_a[0] != key_b[0]:
         return None
@@ -174,6 +187,7 @@ def temporal_compare(a: Any, b: Any) -> int | None:
 def temporal_equals(a: Any, b: Any) -> bool | None:
     """FEEL `=`: equal instants for offset values; False between a local and an offset value of
     one kind (as the DMN TCK expects), None between different kinds."""
+    a, b = _date_as_date_time(a, b)
     key_a, key_b = _order_key(a), _order_key(b)
     if key_a is None or key_b is None:
         return None

@@ -66,7 +66,14 @@ def test_local_and_offset_date_times_do_not_mix() -> None:
     assert temporal_subtract(local, offset) is None
     assert temporal_compare(local, offset) is None
     assert temporal_equals(local, offset) is False
-    assert temporal_equals(local, parse_date("2020-01-01")) is None
+    assert temporal_equals(local, parse_time("10:00:00")) is None
+
+
+def test_a_date_meets_a_date_time_at_midnight() -> None:
+    date = parse_date("2002-04-02")
+    assert temporal_equals(date, parse_date_time("2002-04-02T00:00:00Z")) is True
+    assert temporal_equals(date, parse_date_time("2002-04-02T00:00:00")) is True
+    assert temporal_compare(date, parse_date_time("2002-04-02T10:00:00")) == -1
 
 
 def test_offset_date_times_compare_by_instant() -> None:

@@ -8,7 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from bpmn.feel.builtins import boolean, conversion, numeric, string
+from bpmn.feel.builtins import (
+    boolean,
+    context,
+    conversion,
+    misc,
+    numeric,
+    string,
+)
+from bpmn.feel.builtins import list as list_functions
+from bpmn.feel.builtins import range as range_functions
+from bpmn.feel.builtins import temporal as temporal_functions
 from bpmn.feel.builtins.base import Builtin, FeelAssertionError, FeelFunctionError
 
 
@@ -25,6 +35,11 @@ BUILTINS: Mapping[str, Sequence[Builtin]] = _by_name(
     boolean.FUNCTIONS,
     string.FUNCTIONS,
     numeric.FUNCTIONS,
+    list_functions.FUNCTIONS,
+    context.FUNCTIONS,
+    range_functions.FUNCTIONS,
+    temporal_functions.FUNCTIONS,
+    misc.FUNCTIONS,
 )
 
 __all__ = ["BUILTINS", "Builtin", "FeelAssertionError", "FeelFunctionError"]

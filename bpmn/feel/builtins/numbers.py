@@ -8,16 +8,7 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-# The evaluator may publish its own constant in bpmn.feel.values; this one is kept identical.
-FEEL_DECIMAL_CONTEXT = decimal.Context(
-    prec=34,
-    rounding=decimal.ROUND_HALF_EVEN,
-    Emin=-6143,
-    Emax=6144,
-    capitals=1,
-    clamp=1,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
-)
+from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
 
 # Scales a DECIMAL128 number can carry; outside them the rounding functions give null.
 MIN_SCALE = -6111

@@ -13,7 +13,6 @@ from typing import Any
 from bpmn.feel.builtins.base import Builtin, FeelFunctionError, is_number, require
 from bpmn.feel.builtins.clock import random_source
 from bpmn.feel.builtins.numbers import (
-    FEEL_DECIMAL_CONTEXT,
     MAX_SCALE,
     MIN_SCALE,
     ROUNDING_MODES,
@@ -22,6 +21,7 @@ from bpmn.feel.builtins.numbers import (
     set_scale,
 )
 from bpmn.feel.temporal import DaysTimeDuration, YearsMonthsDuration
+from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
 
 
 def _rounding(mode: str) -> Callable[..., Decimal]:
