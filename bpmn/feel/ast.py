@@ -96,6 +96,7 @@ class UnaryTest(Node):
 
     test: Node
     literal_boolean: bool = False
+    op: str | None = None  # `=` or `!=` (DMN 1.5): compare the input with `test`
 
 
 @dataclass(frozen=True, slots=True)

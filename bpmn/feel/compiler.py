@@ -8,6 +8,7 @@ assertions and exceeded limits raise FeelEvaluationError.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -89,11 +90,35 @@ def _name(node: ast.Name) -> Fn:
     def variable(env: Env) -> Any:
         value = env.lookup(name)
         if value is MISSING:
+            if name in builtins():
+                return BuiltinReference(name)
             env.root.warn("NO_VARIABLE_FOUND", f"No variable found with name '{name}'")
             return None
         return value
 
     return variable
+
+
+class BuiltinReference:
+    """A built-in function used as a value (`sort(xs, precedes: ...)`, `f(abs)`)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, *args: Any) -> Any:
+        from bpmn.feel.scope import Root
+
+        fns = tuple(_constant(arg) for arg in args)
+        return _invoke_builtin(self.name, fns, None, Root({}))
+
+    def __repr__(self) -> str:
+        return f"function {self.name}"
+
+
+def _constant(value: Any) -> Fn:
+    return lambda env: value
 
 
 def _input_value(node: ast.InputValue) -> Fn:
@@ -413,6 +438,14 @@ def _iteration_range(node: ast.IterationRange) -> Fn:
 
     def iteration_range(env: Env) -> Any:
         low, high = start(env), end(env)
+        if type(low) is datetime.date and type(high) is datetime.date:
+            days = abs((high - low).days) + 1
+            if days > MAX_LIST_SIZE:
+                raise FeelEvaluationError(
+                    f"range exceeds the limit of {MAX_LIST_SIZE} elements", node.pos
+                )
+            direction = 1 if high >= low else -1
+            return [low + datetime.timedelta(days=direction * i) for i in range(days)]
         if type(low) is not Decimal or type(high) is not Decimal:
             env.root.warn(
                 "INVALID_TYPE",
@@ -479,6 +512,9 @@ def _range_items(range_: Range, env: Env, pos: int) -> Any:
         return range_
     low = int(start) if range_.start_included else int(start) + 1
     high = int(end) if range_.end_included else int(end) - 1
+    if high < low:
+        env.root.warn("INVALID_TYPE", f"Can't iterate over a descending range {describe(range_)}")
+        return None
     if high - low + 1 > MAX_LIST_SIZE:
         raise FeelEvaluationError(
             f"range exceeds the limit of {MAX_LIST_SIZE} elements", pos
@@ -789,7 +825,7 @@ def _invoke_builtin(
             params = overload.params
             required = len(params) - overload.optional
             if overload.varargs:
-                fits = count >= required - 1
+                fits = count >= required  # the collecting parameter needs a value too
             else:
                 fits = required <= count <= len(params)
             if fits:
@@ -889,6 +925,20 @@ def compile_test(test: ast.UnaryTest) -> TestFn:
 
         return literal_boolean
     expression = compile_node(test.test)
+    if test.op == "=":
+
+        def equal(env: Env, subject: Any) -> bool | None:
+            return equality(subject, expression(env), env)
+
+        return equal
+    if test.op == "!=":
+
+        def not_equal(env: Env, subject: Any) -> bool | None:
+            result = equality(subject, expression(env), env)
+            return None if result is None else not result
+
+        return not_equal
+    is_range = isinstance(test.test, ast.RangeLiteral)
 
     def positive_test(env: Env, subject: Any) -> bool | None:
         result = expression(env)
@@ -896,7 +946,13 @@ def compile_test(test: ast.UnaryTest) -> TestFn:
             return True
         if type(result) is Range:
             return in_range(subject, result, env)
-        if type(result) is list and any(equals(subject, item) is True for item in result):
+        if result is None and is_range:
+            return None  # an invalid range (a null bound) decides nothing
+        if type(result) is list and any(
+            (in_range(subject, item, env) if type(item) is Range else equals(subject, item))
+            is True
+            for item in result
+        ):
             return True
         if result is False:
             return equals(subject, False) is True or False

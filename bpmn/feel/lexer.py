@@ -107,6 +107,7 @@ def tokenize(text: str) -> list[Token]:
                 pos += 1
                 while pos < length and text[pos].isdigit():
                     pos += 1
+            pos = _exponent(text, pos)
             tokens.append(Token(Kind.NUMBER, text[start:pos], start, pos, space))
         elif is_name_start(char):
             while pos < length and is_name_part(text[pos]):
@@ -131,6 +132,19 @@ def tokenize(text: str) -> list[Token]:
             pos += 1
             tokens.append(Token(Kind.OTHER, char, start, pos, space))
         space = False
+
+
+def _exponent(text: str, pos: int) -> int:
+    """The end of an exponent (`1.2e-3`, DMN 1.4) starting at `pos`, or `pos` if there is none."""
+    if pos < len(text) and text[pos] in "eE":
+        digits = pos + 1
+        if digits < len(text) and text[digits] in "+-":
+            digits += 1
+        if digits < len(text) and text[digits].isdigit():
+            while digits < len(text) and text[digits].isdigit():
+                digits += 1
+            return digits
+    return pos
 
 
 def _after_dot(text: str, pos: int) -> bool:

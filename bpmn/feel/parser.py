@@ -68,6 +68,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.index = 0
         self.depth = 0
+        self.no_filter_depth = -1
 
     # ------------------------------------------------------------------ helpers
 
@@ -166,6 +167,14 @@ class _Parser:
         finally:
             self.depth -= 1
 
+    def operand(self) -> ast.Node:
+        """An arithmetic expression (no comparison): an iterator's domain."""
+        self.enter()
+        try:
+            return self.binary(_ADD)
+        finally:
+            self.depth -= 1
+
     def binary(self, level: int) -> ast.Node:
         if level == _COMPARE:
             return self.comparison()
@@ -234,7 +243,7 @@ class _Parser:
             if self.is_op("."):
                 self.advance()
                 node = ast.Path(token.start, node, self.name("a name after '.'"))
-            elif self.is_op("["):
+            elif self.is_op("[") and self.depth != self.no_filter_depth:
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
@@ -312,6 +321,10 @@ class _Parser:
                 if self.token.kind is not Kind.STRING:
                     raise self.unexpected("a string after '@'")
                 return ast.TemporalLiteral(token.start, self.advance().value)
+            if value == "=":  # DMN 1.5: `=10` is the range [10..10]
+                self.advance()
+                bound = self.binary(_ADD)
+                return ast.RangeLiteral(token.start, bound, bound, True, True)
             if value in _UNARY_COMPARISON_OPS:
                 self.advance()
                 bound = self.binary(_ADD)
@@ -384,7 +397,11 @@ class _Parser:
         self, open_token: Token, start: ast.Node, start_included: bool
     ) -> ast.RangeLiteral:
         self.expect_op("..")
-        end = self.expression()
+        saved, self.no_filter_depth = self.no_filter_depth, self.depth + 1
+        try:
+            end = self.expression()  # `[1..10[` closes with `[`: no filter on the end bound
+        finally:
+            self.no_filter_depth = saved
         close = self.token
         if close.kind is Kind.OP and close.value in ("]", ")", "["):
             self.advance()
@@ -467,10 +484,19 @@ class _Parser:
         while True:
             name = self.name("an iterator name")
             self.expect_word("in")
-            domain = self.expression()
+            domain = self.operand()
+            while (
+                isinstance(domain, ast.Name)
+                and self.is_word("in")
+                and self.peek().kind is Kind.NAME
+                and self.peek().value not in _RESERVED
+            ):
+                # a variable whose name contains `in` (`for d in days in weekend return d`)
+                self.advance()
+                domain = ast.Name(domain.pos, f"{domain.name} in {self.name()}")
             if allow_ranges and self.is_op(".."):
                 self.advance()
-                domain = ast.IterationRange(domain.pos, domain, self.expression())
+                domain = ast.IterationRange(domain.pos, domain, self.operand())
             iterators.append((name, domain))
             if not self.accept_op(","):
                 return tuple(iterators)
@@ -574,6 +600,9 @@ class _Parser:
             if follower.kind is Kind.EOF or self.is_op(",", follower) or self.is_op(")", follower):
                 self.advance()
                 return ast.UnaryTest(token.start, ast.Literal(token.start, token.value == "true"), True)
+        if self.is_op("!=") or self.is_op("="):  # DMN 1.5 `= x`, `!= x`
+            self.advance()
+            return ast.UnaryTest(token.start, self.operand(), op=token.value)
         if level == _OR:
             return ast.UnaryTest(token.start, self.expression())
         self.enter()
