@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from clients.cli.feel_command import feel
 from clients.cli.kafka_commands import kafka
 from clients.cli.topics_commands import topics
 
@@ -18,6 +19,7 @@ def cli() -> None:
     """Honeyflow: BPMN process orchestration on Apache Kafka."""
 
 
+cli.add_command(feel)
 cli.add_command(kafka)
 cli.add_command(topics)
 # Further command families register here, one line each.
