@@ -21,6 +21,7 @@ from broker.protocol import (
     decode_record,
     encode_record,
     event_intents,
+    value_class_for,
 )
 from broker.protocol.intents import Intent, JobIntent
 from broker.protocol.values import JobRecordValue, ProcessInstanceRecordValue
@@ -285,3 +286,15 @@ def test_values_that_are_not_json_cannot_be_encoded() -> None:
 def test_record_refuses_a_value_of_another_value_type(intent: Intent, value: Any) -> None:
     with pytest.raises(RecordShapeError, match="valueType JOB"):
         Record(record_type=RecordType.COMMAND, value_type=ValueType.JOB, intent=intent, value=value)
+
+
+@pytest.mark.parametrize("value_type", list(ValueType), ids=str)
+def test_default_values_round_trip(value_type: ValueType) -> None:
+    value = value_class_for(value_type)()
+    intents = command_intents(value_type)
+    record: Record[Any] = (
+        Record.command(intents[0], value)
+        if intents
+        else Record.event(event_intents(value_type)[0], value, key=-1, partition_id=1, timestamp=0)
+    )
+    assert decode_record(encode_record(record)) == record

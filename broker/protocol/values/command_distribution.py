@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from broker.protocol.errors import UnknownValueTypeError
+from broker.protocol.intents import parse_intent
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import RecordValue, prop
 
@@ -34,3 +36,13 @@ class CommandDistributionRecordValue(RecordValue):
         "The `value` of the distributed command, shaped as the record value of `valueType`.",
         factory=dict,
     )
+
+    def __post_init__(self) -> None:
+        # The wrapped command is kept as JSON, but its names must still be valid together.
+        if self.value_type:
+            try:
+                value_type = ValueType(self.value_type)
+            except ValueError:
+                raise UnknownValueTypeError(self.value_type) from None
+            if self.intent:
+                parse_intent(value_type, self.intent)
