@@ -24,7 +24,7 @@ def call(name: str, *args: Any) -> Any:
                 rest = rest[0]
             values = [*args[:fixed], rest]
         elif count - builtin.optional <= len(args) <= count:
-            values = [*args, *([None] * (count - len(args)))]
+            values = list(args)  # omitted optional arguments are left out, not null
         else:
             continue
         try:

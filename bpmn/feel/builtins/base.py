@@ -39,6 +39,17 @@ class Builtin:
     varargs: bool = False  # the last param collects further positional args as a list
 
 
+class _Omitted:
+    """The default of an optional parameter, so an impl can tell an omitted argument from an
+    explicit null (feel-scala: `floor(1.5, null)` is null, `floor(1.5)` is 1)."""
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+OMITTED: Any = _Omitted()
+
+
 class FeelFunctionError(Exception):
     """Raised by an implementation for arguments it does not accept; the result becomes null."""
 

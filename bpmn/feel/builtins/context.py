@@ -62,6 +62,8 @@ def _context_merge(contexts: Any) -> dict[str, Any]:
 
 
 def _from_entries(entries: Any) -> dict[str, Any]:
+    if is_context(entries):
+        entries = [entries]  # a single entry stands for a list of it (singleton coercion)
     require(is_list(entries), "context() expects a list of entries")
     result: dict[str, Any] = {}
     for entry in entries:

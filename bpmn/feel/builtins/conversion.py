@@ -13,7 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from bpmn.feel import temporal
-from bpmn.feel.builtins.base import Builtin, FeelFunctionError, is_number, is_string, require
+from bpmn.feel.builtins.base import (
+    OMITTED,
+    Builtin,
+    FeelFunctionError,
+    is_number,
+    is_string,
+    require,
+)
 from bpmn.feel.builtins.numbers import int_value
 from bpmn.feel.formatting import format_value
 from bpmn.feel.temporal import DaysTimeDuration, FeelTime
@@ -112,7 +119,10 @@ def parse_number(text: str) -> Decimal:
     return Decimal(text)
 
 
-def _number(text: Any, grouping: Any = None, decimal_separator: Any = None) -> Decimal:
+def _number(text: Any, grouping: Any = OMITTED, decimal_separator: Any = OMITTED) -> Decimal:
+    # an omitted separator and an explicit null both mean none (feel-scala)
+    grouping = None if grouping is OMITTED else grouping
+    decimal_separator = None if decimal_separator is OMITTED else decimal_separator
     require(is_string(text), "number() expects a string")
     require(
         grouping is None or grouping in _GROUPING_SEPARATORS,

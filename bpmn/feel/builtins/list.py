@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from bpmn.feel.builtins.base import (
+    OMITTED,
     Builtin,
     FeelFunctionError,
     feel_compare,
@@ -142,10 +143,10 @@ def _any(items: Any) -> bool | None:
     return result
 
 
-def _sublist(items: Any, start: Any, length: Any = None) -> list[Any]:
+def _sublist(items: Any, start: Any, length: Any = OMITTED) -> list[Any]:
     values = _list(items)
     index = max(_index(values, start), 0)
-    if length is None:
+    if length is OMITTED:
         return values[index:]
     require(is_number(length), "length must be a number")
     return values[index : index + max(int_value(length), 0)]
@@ -236,7 +237,8 @@ def _sort(items: Any, precedes: Any) -> list[Any]:
 
 
 def _string_join(items: Any, delimiter: Any = None, prefix: Any = None, suffix: Any = None) -> str:
-    values = _list(items)
+    # a single string stands for a list of it (the DMN singleton-list coercion)
+    values = [items] if isinstance(items, str) else _list(items)
     require(all(v is None or isinstance(v, str) for v in values), "expected a list of strings")
     for part in (delimiter, prefix, suffix):
         require(part is None or isinstance(part, str), "delimiter, prefix, suffix are strings")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from bpmn.feel.builtins.base import Builtin, FeelFunctionError, is_number, require
+from bpmn.feel.builtins.base import OMITTED, Builtin, FeelFunctionError, is_number, require
 from bpmn.feel.builtins.clock import random_source
 from bpmn.feel.builtins.numbers import (
     MAX_SCALE,
@@ -25,9 +25,9 @@ from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
 
 
 def _rounding(mode: str) -> Callable[..., Decimal]:
-    def rounded(n: Any, scale: Any = None) -> Decimal:
+    def rounded(n: Any, scale: Any = OMITTED) -> Decimal:
         require(is_number(n), "expected a number")
-        if scale is None:
+        if scale is OMITTED:
             scale = Decimal(0)
         require(is_number(scale), "scale must be a number")
         digits = int_value(scale)
@@ -40,8 +40,8 @@ def _rounding(mode: str) -> Callable[..., Decimal]:
     return rounded
 
 
-def _decimal(n: Any, scale: Any, mode: Any = None) -> Decimal:
-    if mode is None:
+def _decimal(n: Any, scale: Any, mode: Any = OMITTED) -> Decimal:
+    if mode is OMITTED:
         return _rounding(decimal.ROUND_HALF_EVEN)(n, scale)
     require(isinstance(mode, str) and mode.upper() in ROUNDING_MODES, f"bad rounding '{mode}'")
     return _rounding(ROUNDING_MODES[mode.upper()])(n, scale)
@@ -119,7 +119,6 @@ FUNCTIONS = [
     Builtin("round half up", ("n", "scale"), _with_scale(decimal.ROUND_HALF_UP)),
     Builtin("round half down", ("n", "scale"), _with_scale(decimal.ROUND_HALF_DOWN)),
     Builtin("abs", ("n",), _abs),
-    Builtin("abs", ("number",), _abs),
     Builtin("modulo", ("dividend", "divisor"), _modulo),
     Builtin("sqrt", ("number",), _sqrt),
     Builtin("log", ("number",), _log),

@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from bpmn.feel.builtins import xpath_regex
-from bpmn.feel.builtins.base import Builtin, FeelFunctionError, is_number, is_string, require
+from bpmn.feel.builtins.base import (
+    OMITTED,
+    Builtin,
+    FeelFunctionError,
+    is_number,
+    is_string,
+    require,
+)
 from bpmn.feel.builtins.clock import random_source
 from bpmn.feel.builtins.numbers import int_value
 
@@ -25,12 +32,12 @@ def _start_index(text: str, position: int) -> int:
     return position - 1 if position > 0 else len(text) + position
 
 
-def _substring(text: Any, start: Any, length: Any = None) -> str:
+def _substring(text: Any, start: Any, length: Any = OMITTED) -> str:
     _strings(text)
     require(is_number(start), "start position must be a number")
-    require(length is None or is_number(length), "length must be a number")
+    require(length is OMITTED or is_number(length), "length must be a number")
     index = max(_start_index(text, int_value(start)), 0)
-    if length is None:
+    if length is OMITTED:
         return str(text[index:])
     return str(text[index : index + max(int_value(length), 0)])
 
@@ -62,10 +69,9 @@ def _substring_after(text: Any, match: Any) -> str:
     return text[index + len(match) :] if index >= 0 else ""
 
 
-def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
-    _strings(text, pattern, replacement)
-    require(flags is None or is_string(flags), "flags must be a string")
-    return xpath_regex.replace(text, pattern, replacement, flags or "")
+def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = "") -> str:
+    _strings(text, pattern, replacement, flags)
+    return xpath_regex.replace(text, pattern, replacement, flags)
 
 
 def _contains(text: Any, match: Any) -> bool:
@@ -83,10 +89,9 @@ def _ends_with(text: Any, match: Any) -> bool:
     return bool(text.endswith(match))
 
 
-def _matches(text: Any, pattern: Any, flags: Any = None) -> bool:
-    _strings(text, pattern)
-    require(flags is None or is_string(flags), "flags must be a string")
-    return xpath_regex.matches(text, pattern, flags or "")
+def _matches(text: Any, pattern: Any, flags: Any = "") -> bool:
+    _strings(text, pattern, flags)
+    return xpath_regex.matches(text, pattern, flags)
 
 
 def _split(text: Any, delimiter: Any) -> list[str]:
