@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from importlib import metadata
 from typing import Generic, TypeVar
 
 from broker.protocol.errors import InvalidIntentError, RecordShapeError
@@ -21,16 +20,10 @@ from broker.protocol.rejection_types import RejectionType
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import RecordValue
 
-
-def _installed_version() -> str:
-    try:
-        return metadata.version("honeyflow")
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        return "0.0.0"
-
-
-BROKER_VERSION = _installed_version()
-"""The Honeyflow version written into `brokerVersion` of the records it produces."""
+BROKER_VERSION = "0.1.0"
+"""The Honeyflow version written into `brokerVersion` of the records it produces. A constant,
+not read from package metadata, so importing the protocol does no I/O (the engine core imports
+it); a test keeps it equal to the installed package version."""
 
 CURRENT_RECORD_VERSION = 1
 """The version of every record shape today; raised per intent when its value changes

@@ -298,3 +298,11 @@ def test_default_values_round_trip(value_type: ValueType) -> None:
         else Record.event(event_intents(value_type)[0], value, key=-1, partition_id=1, timestamp=0)
     )
     assert decode_record(encode_record(record)) == record
+
+
+def test_broker_version_is_the_package_version() -> None:
+    from importlib import metadata
+
+    from broker.protocol import BROKER_VERSION
+
+    assert metadata.version("honeyflow") == BROKER_VERSION
