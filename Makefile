@@ -40,3 +40,14 @@ kafka-down: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+
+# FEEL
+.PHONY: bench-feel
+
+# FEEL evaluations per second against a plain Python lambda (prints, asserts nothing).
+bench-feel: install
+	$(BIN)/python benchmarks/feel_bench.py
+
+# DMN TCK FEEL cases from ../shared; rewrites docs/feel-conformance.md; last line is the score.
+conformance: install
+	$(BIN)/python -m tests.conformance.feel_tck --write-report docs/feel-conformance.md
