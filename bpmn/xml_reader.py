@@ -15,6 +15,35 @@ from bpmn.errors import BpmnParseError
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 
 
+_DOCTYPE_REFUSED: Final = (
+    "DOCTYPE declarations are not allowed in BPMN files (DTDs and entities are refused)"
+)
+
+
+def _declares_doctype(data: bytes) -> bool:
+    """Whether the prolog (everything before the root element) holds a DOCTYPE."""
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("latin-1")
+    position = 0
+    while True:
+        start = text.find("<", position)
+        if start < 0 or start + 1 >= len(text):
+            return False
+        following = text[start + 1]
+        if following == "!" and text.startswith("<!DOCTYPE", start):
+            return True
+        if following not in "!?":
+            return False  # the root element: the prolog is over
+        if text.startswith("<!--", start):
+            end = text.find("-->", start)
+            position = len(text) if end < 0 else end + 3
+        else:
+            position = start + 2
+
+
 def _new_parser() -> etree.XMLParser:
     # Each flag closes one door: entity expansion (billion laughs), external entities and
     # DTDs (XXE reading /etc/passwd or fetching URLs), and libxml2's "huge" mode that lifts
@@ -44,6 +73,10 @@ def read_xml(
         )
     if not data.strip():
         raise BpmnParseError(source_name, "File is empty; expected a BPMN 2.0 XML document")
+    if _declares_doctype(data):
+        # A BPMN file never needs a DTD; refusing it outright is simpler to reason about
+        # than proving every entity stayed unexpanded and no file was opened.
+        raise BpmnParseError(source_name, _DOCTYPE_REFUSED)
     try:
         root = etree.fromstring(data, parser=_new_parser())
     except etree.XMLSyntaxError as exc:
@@ -55,13 +88,7 @@ def read_xml(
         raise BpmnParseError(source_name, "Not readable as XML: no root element")
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        # A BPMN file never needs a DTD; refusing it outright is simpler to reason about
-        # than proving every entity stayed unexpanded.
-        raise BpmnParseError(
-            source_name,
-            "DOCTYPE declarations are not allowed in BPMN files (entities and DTDs are refused)",
-            1,
-        )
+        raise BpmnParseError(source_name, _DOCTYPE_REFUSED)
     if not isinstance(root.tag, str):
         raise BpmnParseError(source_name, "Not a BPMN 2.0 document: no root element")
     uri, local = ns.split_tag(root.tag)

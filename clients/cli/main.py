@@ -11,6 +11,7 @@ import click
 from clients.cli.feel_command import feel
 from clients.cli.kafka_commands import kafka
 from clients.cli.topics_commands import topics
+from clients.cli.validate_command import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +23,7 @@ def cli() -> None:
 cli.add_command(feel)
 cli.add_command(kafka)
 cli.add_command(topics)
+cli.add_command(validate)
 # Further command families register here, one line each.
 
 
