@@ -51,3 +51,10 @@ bench-feel: install
 # DMN TCK FEEL cases from ../shared; rewrites docs/feel-conformance.md; last line is the score.
 conformance: install
 	$(BIN)/python -m tests.conformance.feel_tck --write-report docs/feel-conformance.md
+
+# BPMN
+.PHONY: bench-bpmn
+
+# Parse + validate time: largest MIWG corpus file, a typical process, the whole corpus.
+bench-bpmn: install
+	$(BIN)/python benchmarks/bpmn_bench.py
