@@ -15,6 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin._config import ConfigResource
+from confluent_kafka.cimpl import KafkaException, NewTopic
+
 from broker.errors import TopicError
 
 DEFAULT_PREFIX = "honeyflow."
@@ -133,10 +137,6 @@ def ensure_topics(
     admin_config: Mapping[str, Any], specs: Iterable[TopicSpec], *, timeout: float = 30.0
 ) -> list[TopicReport]:
     """Create the topics that are missing; check the ones that exist against their specs."""
-    from confluent_kafka import KafkaException, NewTopic
-    from confluent_kafka.admin import AdminClient
-    from confluent_kafka.admin._config import ConfigResource
-
     specs = list(specs)
     admin = AdminClient(dict(admin_config))
     try:

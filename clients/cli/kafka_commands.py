@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from rich.table import Table
 
 from broker.errors import BrokerError
 from broker.kafka_cluster import DEFAULT_BASE_PORT, LocalCluster
-from broker.kafka_dist import KAFKA_VERSION, fetch
+from broker.kafka_dist import KAFKA_VERSION, fetch, require_java
 
 DEFAULT_DIR = Path(".honeyflow") / "kafka"
 
@@ -90,6 +91,34 @@ def status(directory: Path) -> None:
     Console(width=200).print(table)
     if not all(n.up for n in nodes):
         raise SystemExit(1)
+
+
+# Kafka's console tools, by the names of their kafka-*.sh scripts.
+TOOLS = {
+    "console-consumer": "org.apache.kafka.tools.consumer.ConsoleConsumer",
+    "console-producer": "org.apache.kafka.tools.ConsoleProducer",
+    "topics": "org.apache.kafka.tools.TopicCommand",
+    "consumer-groups": "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+    "get-offsets": "org.apache.kafka.tools.GetOffsetShell",
+}
+
+
+@kafka.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("name", type=click.Choice(sorted(TOOLS)))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def tool(name: str, args: tuple[str, ...]) -> None:
+    """Run one of Kafka's console tools, e.g.
+
+    honeyflow kafka tool console-consumer --bootstrap-server 127.0.0.1:9092
+    --topic honeyflow.events --from-beginning
+    """
+    try:
+        java = require_java()
+        dist = fetch()
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    cmd = [java, "-Xmx256m", "-cp", dist.classpath("tools"), TOOLS[name], *args]
+    raise SystemExit(subprocess.call(cmd))
 
 
 @kafka.command(name="fetch")

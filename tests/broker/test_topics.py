@@ -1,0 +1,120 @@
+"""Topics as code: created once, verified after, a mismatch reported rather than used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from confluent_kafka.admin import AdminClient
+
+from broker.errors import BrokerError, TopicError
+from broker.kafka_config import client_config, from_environment, read_properties
+from broker.topics import TopicSettings, ensure_topics, job_topic_suffix
+
+
+def test_job_topic_names_are_readable_and_injective() -> None:
+    assert job_topic_suffix("payment") == "jobs.payment"
+    assert job_topic_suffix("send-email_v2") == "jobs.send-email_v2"
+    escaped = job_topic_suffix("io.camunda:http-json:1")
+    assert escaped == "jobs.io.x2Ecamunda.x3Ahttp-json.x3A1"
+    # "a.b" and "a_b" and "a:b" must never share a topic.
+    names = {job_topic_suffix(t) for t in ("a.b", "a_b", "a:b", "a-b", "a.x2Eb")}
+    assert len(names) == 5
+    with pytest.raises(TopicError):
+        job_topic_suffix("")
+    with pytest.raises(TopicError, match="too long"):
+        job_topic_suffix("x" * 300)
+
+
+def test_settings_follow_the_replication_factor() -> None:
+    three = TopicSettings(replication_factor=3, partitions=6)
+    assert three.min_insync_replicas == 2
+    specs = {s.name: s for s in three.core_topics()}
+    assert set(specs) == {"honeyflow.commands", "honeyflow.events", "honeyflow.responses"}
+    assert all(s.partitions == 6 and s.replication_factor == 3 for s in specs.values())
+    assert specs["honeyflow.events"].configs["retention.ms"] == "-1"
+    assert TopicSettings(replication_factor=1).min_insync_replicas == 1
+    with pytest.raises(TopicError):
+        TopicSettings(partitions=0)
+    with pytest.raises(TopicError):
+        TopicSettings(prefix="bad prefix ")
+
+
+def test_client_config_sources_in_order(tmp_path: Path) -> None:
+    props = tmp_path / "client.properties"
+    props.write_text("# security\nsecurity.protocol=SASL_SSL\nsasl.mechanism: SCRAM-SHA-256\n")
+    env = {"HONEYFLOW_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512", "OTHER": "x"}
+    config = client_config("h:1", config_file=props, overrides={"client.id": "me"}, environ=env)
+    assert config == {
+        "bootstrap.servers": "h:1",
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "SCRAM-SHA-512",
+        "client.id": "me",
+    }
+    assert from_environment({"HONEYFLOW_KAFKA_SSL_CA_LOCATION": "/ca"}) == {
+        "ssl.ca.location": "/ca"
+    }
+    bad = tmp_path / "bad.properties"
+    bad.write_text("no separator here\n")
+    with pytest.raises(BrokerError, match=r"bad\.properties:1"):
+        read_properties(bad)
+
+
+@pytest.mark.kafka
+def test_create_twice_is_a_no_op(kafka_bootstrap: str, unique_name: str) -> None:
+    settings = TopicSettings(prefix=f"{unique_name}.", partitions=2, replication_factor=1)
+    config = {"bootstrap.servers": kafka_bootstrap}
+    specs = [*settings.core_topics(), settings.job_topic("payment")]
+    first = ensure_topics(config, specs)
+    assert [r.outcome for r in first] == ["created"] * 4
+    second = ensure_topics(config, specs)
+    assert [r.outcome for r in second] == ["exists"] * 4
+    metadata = AdminClient(config).list_topics(timeout=10).topics
+    assert len(metadata[f"{unique_name}.jobs.payment"].partitions) == 2
+
+
+@pytest.mark.kafka
+def test_mismatched_topic_is_reported(kafka_bootstrap: str, unique_name: str) -> None:
+    config = {"bootstrap.servers": kafka_bootstrap}
+    ensure_topics(config, TopicSettings(prefix=f"{unique_name}.", partitions=2).core_topics())
+    other = TopicSettings(prefix=f"{unique_name}.", partitions=4, events_retention_ms=86400000)
+    reports = {r.name: r for r in ensure_topics(config, other.core_topics())}
+    events = reports[f"{unique_name}.events"]
+    assert events.outcome == "mismatch"
+    assert "has 2 partitions, expected 4" in events.differences
+    assert "retention.ms=-1, expected 86400000" in events.differences
+
+
+@pytest.mark.kafka
+def test_cli_creates_then_reports_mismatch(kafka_bootstrap: str, unique_name: str) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "clients.cli.main",
+                "topics",
+                "create",
+                "--bootstrap",
+                kafka_bootstrap,
+                "--prefix",
+                f"{unique_name}.",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first = cli("--partitions", "2", "--job-type", "payment")
+    assert first.returncode == 0, first.stderr
+    assert f"created  {unique_name}.commands" in first.stdout
+    assert f"created  {unique_name}.jobs.payment" in first.stdout
+    again = cli("--partitions", "2")
+    assert again.returncode == 0 and f"exists   {unique_name}.events" in again.stdout
+    wrong = cli("--partitions", "5")
+    assert wrong.returncode == 1
+    assert f"MISMATCH {unique_name}.commands: has 2 partitions, expected 5" in wrong.stdout
+    assert "Traceback" not in wrong.stderr
