@@ -16,9 +16,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bpmn.feel import compile_expression  # noqa: E402
-from bpmn.feel.compiler import compile_node  # noqa: E402
-from bpmn.feel.parser import parse_expression  # noqa: E402
+from bpmn.feel import compile_expression
+from bpmn.feel.compiler import compile_node
+from bpmn.feel.parser import parse_expression
 
 VARIABLES: dict[str, Any] = {
     "amount": 150,
@@ -65,9 +65,7 @@ def main() -> None:
         del python_result
         feel_rate = rate(lambda c=compiled: c.evaluate(VARIABLES), seconds)
         python_rate = rate(lambda b=baseline: b(VARIABLES), seconds)
-        print(
-            f"{text:42} {feel_rate:14,.0f} {python_rate:14,.0f} {python_rate / feel_rate:6.1f}x"
-        )
+        print(f"{text:42} {feel_rate:14,.0f} {python_rate:14,.0f} {python_rate / feel_rate:6.1f}x")
     cached = rate(lambda: compile_expression("amount > 100 and customer.vip"), seconds / 2)
     print(f"{'compile, cached':42} {cached:14,.0f}")
     uncached = rate(lambda: parse_and_compile("amount > 100 and customer.vip"), seconds / 2)
@@ -76,6 +74,7 @@ def main() -> None:
 
 def parse_and_compile(text: str) -> Any:
     return compile_node(parse_expression(text))
+
 
 if __name__ == "__main__":
     main()

@@ -68,7 +68,7 @@ def _temporal_literal(node: ast.TemporalLiteral) -> Fn:
             parsed.append(parse_temporal_literal(text))
         value = parsed[0]
         if value is None:
-            env.root.warn("INVALID_TYPE", f"Invalid temporal literal @\"{text}\"")
+            env.root.warn("INVALID_TYPE", f'Invalid temporal literal @"{text}"')
         return value
 
     return temporal_literal
@@ -164,7 +164,7 @@ def _range(node: ast.RangeLiteral) -> Fn:
     def range_literal(env: Env) -> Any:
         low = start(env) if start is not None else None
         high = end(env) if end is not None else None
-        if start is not None and low is None or end is not None and high is None:
+        if (start is not None and low is None) or (end is not None and high is None):
             env.root.warn("INVALID_TYPE", "Invalid range definition: a bound is null")
             return None
         return make_range(low, high, start_included, end_included, env)
@@ -389,24 +389,29 @@ def type_check(spec: ast.TypeSpec) -> Callable[[Any], bool]:
         return lambda value: value is None
     if name == "list" and spec.args:
         element = type_check(spec.args[0])
-        return lambda value: isinstance(value, list) and all(
-            item is None or element(item) for item in value
+        return lambda value: (
+            isinstance(value, list) and all(item is None or element(item) for item in value)
         )
     if name == "range" and spec.args:
         element = type_check(spec.args[0])
-        return lambda value: isinstance(value, Range) and all(
-            bound is None or element(bound) for bound in (value.start, value.end)
+        return lambda value: (
+            isinstance(value, Range)
+            and all(bound is None or element(bound) for bound in (value.start, value.end))
         )
     if name == "context" and spec.fields:
         fields = tuple((key, type_check(field)) for key, field in spec.fields)
-        return lambda value: isinstance(value, dict) and all(
-            key in value and (value[key] is None or check(value[key])) for key, check in fields
+        return lambda value: (
+            isinstance(value, dict)
+            and all(
+                key in value and (value[key] is None or check(value[key])) for key, check in fields
+            )
         )
     if name == "function" and (spec.args or spec.result is not None):
         arity = len(spec.args)
         return lambda value: (
-            isinstance(value, FeelFunction) and len(value.params) == arity
-        ) or (callable(value) and not isinstance(value, FeelFunction))
+            (isinstance(value, FeelFunction) and len(value.params) == arity)
+            or (callable(value) and not isinstance(value, FeelFunction))
+        )
     if name not in _SIMPLE_TYPES:
         return lambda value: False
     return lambda value: value is not None and type_name(value) == name
@@ -516,9 +521,7 @@ def _range_items(range_: Range, env: Env, pos: int) -> Any:
         env.root.warn("INVALID_TYPE", f"Can't iterate over a descending range {describe(range_)}")
         return None
     if high - low + 1 > MAX_LIST_SIZE:
-        raise FeelEvaluationError(
-            f"range exceeds the limit of {MAX_LIST_SIZE} elements", pos
-        )
+        raise FeelEvaluationError(f"range exceeds the limit of {MAX_LIST_SIZE} elements", pos)
     return [Decimal(i) for i in range(low, high + 1)]
 
 
@@ -626,7 +629,8 @@ def path_value(value: Any, key: str, env: Env) -> Any:
         return [path_value(item, key, env) for item in value]
     if value is None:
         env.root.warn(
-            "NO_CONTEXT_ENTRY_FOUND", f"No context entry found with key '{key}'. The context is null"
+            "NO_CONTEXT_ENTRY_FOUND",
+            f"No context entry found with key '{key}'. The context is null",
         )
         return None
     if type(value) is Range:
@@ -770,7 +774,9 @@ def _call(node: ast.Call) -> Fn:
     def call_value(env: Env) -> Any:
         function = callee(env)
         if not callable(function):
-            env.root.warn("NO_FUNCTION_FOUND", f"Expected a function but found {describe(function)}")
+            env.root.warn(
+                "NO_FUNCTION_FOUND", f"Expected a function but found {describe(function)}"
+            )
             return None
         return _invoke_value(function, "anonymous function", args, named, env)
 
@@ -824,10 +830,8 @@ def _invoke_builtin(
         for overload in overloads:
             params = overload.params
             required = len(params) - overload.optional
-            if overload.varargs:
-                fits = count >= required  # the collecting parameter needs a value too
-            else:
-                fits = required <= count <= len(params)
+            # a varargs builtin's collecting parameter needs a value too
+            fits = count >= required if overload.varargs else required <= count <= len(params)
             if fits:
                 values = [arg(env) for arg in args]
                 if overload.varargs:
@@ -874,7 +878,9 @@ def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env
         if _is_assertion(error):
             raise FeelEvaluationError(f"Assertion failure: {error}") from error
         message = str(error) or type(error).__name__
-        env.root.warn("FUNCTION_INVOCATION_FAILURE", f"Failed to invoke function '{name}': {message}")
+        env.root.warn(
+            "FUNCTION_INVOCATION_FAILURE", f"Failed to invoke function '{name}': {message}"
+        )
         return None
     if type(result) is list:
         if len(result) > MAX_LIST_SIZE:
@@ -949,8 +955,7 @@ def compile_test(test: ast.UnaryTest) -> TestFn:
         if result is None and is_range:
             return None  # an invalid range (a null bound) decides nothing
         if type(result) is list and any(
-            (in_range(subject, item, env) if type(item) is Range else equals(subject, item))
-            is True
+            (in_range(subject, item, env) if type(item) is Range else equals(subject, item)) is True
             for item in result
         ):
             return True

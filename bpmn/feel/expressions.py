@@ -50,9 +50,7 @@ class CompiledExpression:
         except FeelError as error:
             raise error.with_expression(self.text) from None
         except RecursionError:
-            raise FeelEvaluationError(
-                "evaluation nested too deeply", None, self.text
-            ) from None
+            raise FeelEvaluationError("evaluation nested too deeply", None, self.text) from None
 
     def evaluate_with_warnings(
         self, variables: Mapping[str, Any] | None = None
@@ -64,9 +62,7 @@ class CompiledExpression:
         except FeelError as error:
             raise error.with_expression(self.text) from None
         except RecursionError:
-            raise FeelEvaluationError(
-                "evaluation nested too deeply", None, self.text
-            ) from None
+            raise FeelEvaluationError("evaluation nested too deeply", None, self.text) from None
         return EvaluationResult(value, tuple(root.warnings or ()))
 
     def __repr__(self) -> str:
@@ -95,9 +91,7 @@ class CompiledUnaryTests:
         except FeelError as error:
             raise error.with_expression(self.text) from None
         except RecursionError:
-            raise FeelEvaluationError(
-                "evaluation nested too deeply", None, self.text
-            ) from None
+            raise FeelEvaluationError("evaluation nested too deeply", None, self.text) from None
         if self._negated and result is not None:
             return not result
         return result

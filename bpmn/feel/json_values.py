@@ -49,7 +49,9 @@ def _fallback_text(value: Any) -> str:
     if isinstance(value, Range):
         start = "" if value.start is None else _fallback_text(value.start)
         end = "" if value.end is None else _fallback_text(value.end)
-        return f"{'[' if value.start_included else '('}{start}..{end}{']' if value.end_included else ')'}"
+        opening = "[" if value.start_included else "("
+        closing = "]" if value.end_included else ")"
+        return f"{opening}{start}..{end}{closing}"
     isoformat = getattr(value, "isoformat", None)
     if callable(isoformat):
         return str(isoformat())

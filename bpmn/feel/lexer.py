@@ -99,7 +99,10 @@ def tokenize(text: str) -> list[Token]:
         start = pos
         char = text[pos]
         if char.isdigit() or (
-            char == "." and pos + 1 < length and text[pos + 1].isdigit() and not _after_dot(text, pos)
+            char == "."
+            and pos + 1 < length
+            and text[pos + 1].isdigit()
+            and not _after_dot(text, pos)
         ):
             while pos < length and text[pos].isdigit():
                 pos += 1
@@ -179,7 +182,9 @@ def _read_string(text: str, pos: int) -> tuple[str, int]:
         elif code in "uU":
             digits = 4 if code == "u" else 6
             hex_digits = text[pos + 2 : pos + 2 + digits]
-            if len(hex_digits) != digits or not all(c in "0123456789abcdefABCDEF" for c in hex_digits):
+            if len(hex_digits) != digits or not all(
+                c in "0123456789abcdefABCDEF" for c in hex_digits
+            ):
                 raise FeelSyntaxError(f"invalid escape sequence \\{code}", pos, text)
             parts.append(chr(int(hex_digits, 16)))
             pos += 2 + digits

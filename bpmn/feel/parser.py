@@ -48,6 +48,7 @@ _NAME_FOLLOWERS = frozenset(
 
 # precedence levels for binary operators
 _OR, _AND, _COMPARE, _ADD, _MUL, _POW = 1, 2, 3, 4, 5, 6
+_LEVEL_OPERATORS = {_ADD: ("+", "-"), _MUL: ("*", "/")}
 
 
 def parse_expression(text: str) -> ast.Node:
@@ -147,9 +148,7 @@ class _Parser:
     def _ends_name(self, token: Token) -> bool:
         if token.value in _NAME_STOP:
             return True
-        if token.value == "instance" and self.is_word("of", self.peek()):
-            return True
-        return False
+        return token.value == "instance" and self.is_word("of", self.peek())
 
     def keyword_function_name(self) -> str | None:
         for words in _KEYWORD_FUNCTION_NAMES:
@@ -189,10 +188,7 @@ class _Parser:
             elif level == _AND and self.is_word("and"):
                 self.advance()
                 left = ast.Conjunction(token.start, left, self.binary(level + 1))
-            elif level == _ADD and token.kind is Kind.OP and token.value in ("+", "-"):
-                self.advance()
-                left = ast.Arithmetic(token.start, token.value, left, self.binary(level + 1))
-            elif level == _MUL and token.kind is Kind.OP and token.value in ("*", "/"):
+            elif token.kind is Kind.OP and token.value in _LEVEL_OPERATORS.get(level, ()):
                 self.advance()
                 left = ast.Arithmetic(token.start, token.value, left, self.binary(level + 1))
             elif level == _POW and self.is_op("**"):
@@ -584,7 +580,9 @@ class _Parser:
         try:
             first = self.positive_unary_test(_OR)
             if self.is_op("..") and not first.literal_boolean:
-                return (ast.UnaryTest(token.start, self.range_after_start(token, first.test, False)),)
+                return (
+                    ast.UnaryTest(token.start, self.range_after_start(token, first.test, False)),
+                )
             tests = [first]
             while self.accept_op(","):
                 tests.append(self.positive_unary_test(_OR))
@@ -599,7 +597,9 @@ class _Parser:
             follower = self.peek()
             if follower.kind is Kind.EOF or self.is_op(",", follower) or self.is_op(")", follower):
                 self.advance()
-                return ast.UnaryTest(token.start, ast.Literal(token.start, token.value == "true"), True)
+                return ast.UnaryTest(
+                    token.start, ast.Literal(token.start, token.value == "true"), True
+                )
         if self.is_op("!=") or self.is_op("="):  # DMN 1.5 `= x`, `!= x`
             self.advance()
             return ast.UnaryTest(token.start, self.operand(), op=token.value)

@@ -106,9 +106,7 @@ def feel_type_name(value: Any) -> str:
         return "range"
     if isinstance(value, FeelFunction) or callable(value):
         return "function"
-    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)) or _is_temporal(
-        value
-    ):
+    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)) or _is_temporal(value):
         from bpmn.feel import temporal
 
         return temporal.temporal_type_name(value)

@@ -45,9 +45,7 @@ def _fail(error: FeelError, text: str) -> None:
     help="Treat EXPRESSION as unary tests and match this JSON input value against them.",
 )
 @click.option("--warnings", is_flag=True, help="Also print why parts evaluated to null.")
-def feel(
-    expression: str, variables: str | None, input_json: str | None, warnings: bool
-) -> None:
+def feel(expression: str, variables: str | None, input_json: str | None, warnings: bool) -> None:
     """Evaluate a FEEL EXPRESSION (a leading `=` is allowed) and print the result as JSON."""
     values = _parse_vars(variables)
     text = expression[1:] if expression.startswith("=") else expression

@@ -117,7 +117,7 @@ def test_thread_safety_of_a_compiled_expression() -> None:
             for _ in range(50):
                 result = compiled.evaluate({"x": x})
                 assert result[-1] == Decimal(100 * x)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(x,)) for x in range(1, 5)]

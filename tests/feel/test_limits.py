@@ -57,7 +57,9 @@ def test_huge_iterations_fail_fast(text: str) -> None:
 def test_string_growth_is_bounded() -> None:
     expression = "{s: " + '"' + "x" * 1000 + '"' + ", t: " + " + ".join(["s"] * 10) + "}"
     assert len(evaluate(expression)["t"]) == 10_000
-    doubling = "for i in 1..30 return " + "{}".format("string join(for j in 1..100000 return \"xxxxxxxxxx\")")
+    doubling = "for i in 1..30 return " + "{}".format(
+        'string join(for j in 1..100000 return "xxxxxxxxxx")'
+    )
     with pytest.raises(FeelError):
         evaluate(doubling)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bpmn.feel import FeelError, FeelSyntaxError, compile_expression
-from bpmn.feel import ast
+from bpmn.feel import FeelError, FeelSyntaxError, ast, compile_expression
 from bpmn.feel.parser import parse_expression, parse_unary_tests
 
 
@@ -70,9 +69,13 @@ def test_named_arguments() -> None:
 
 
 def test_ranges() -> None:
-    assert parse_expression("[1..5]") == ast.RangeLiteral(
-        0, ast.Literal(1, 1), ast.Literal(4, 5), True, True
-    ).__class__(0, parse_expression("1"), parse_expression("5"), True, True) or True
+    assert (
+        parse_expression("[1..5]")
+        == ast.RangeLiteral(0, ast.Literal(1, 1), ast.Literal(4, 5), True, True).__class__(
+            0, parse_expression("1"), parse_expression("5"), True, True
+        )
+        or True
+    )
     tree = parse_expression("]1..5[")
     assert isinstance(tree, ast.RangeLiteral)
     assert (tree.start_included, tree.end_included) == (False, False)
@@ -91,7 +94,7 @@ def test_unary_tests_syntax() -> None:
     assert parse_unary_tests("").any
     negated = parse_unary_tests('not("a", "b")')
     assert negated.negated and len(negated.tests) == 2
-    tests = parse_unary_tests("> 5, [1..3], \"x\"")
+    tests = parse_unary_tests('> 5, [1..3], "x"')
     assert len(tests.tests) == 3
     with pytest.raises(FeelSyntaxError):
         parse_unary_tests("> ")

@@ -46,7 +46,7 @@ from bpmn.feel import FeelEvaluationError, compile_unary_tests
         ('"a", > 5', 1, None),
         ("null", None, True),
         ("< 10, > 20", 25, True),
-        ("date(\"2020-01-01\")", "2020-01-01", None),
+        ('date("2020-01-01")', "2020-01-01", None),
     ],
 )
 def test_matches(tests: str, value: Any, expected: bool | None) -> None:
