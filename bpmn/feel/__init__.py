@@ -20,7 +20,7 @@ from bpmn.feel.expressions import (
     evaluate,
 )
 from bpmn.feel.json_values import to_json_value
-from bpmn.feel.scope import Warning
+from bpmn.feel.scope import EvaluationWarning
 from bpmn.feel.values import FEEL_DECIMAL_CONTEXT, FeelFunction, Range, to_feel_value
 
 __all__ = [
@@ -28,12 +28,12 @@ __all__ = [
     "CompiledExpression",
     "CompiledUnaryTests",
     "EvaluationResult",
+    "EvaluationWarning",
     "FeelError",
     "FeelEvaluationError",
     "FeelFunction",
     "FeelSyntaxError",
     "Range",
-    "Warning",
     "compile_expression",
     "compile_unary_tests",
     "evaluate",

@@ -15,7 +15,7 @@ from bpmn.feel import ast
 from bpmn.feel.compiler import INPUT_NAME, Fn, TestFn, compile_node, compile_tests
 from bpmn.feel.errors import FeelError, FeelEvaluationError, FeelSyntaxError
 from bpmn.feel.parser import parse_expression, parse_unary_tests
-from bpmn.feel.scope import Root, Scope, Warning
+from bpmn.feel.scope import EvaluationWarning, Root, Scope
 from bpmn.feel.values import to_feel_value
 
 _NO_VARIABLES: Mapping[str, Any] = {}
@@ -26,7 +26,7 @@ class EvaluationResult:
     """A value and the failures that were suppressed to get it (feel-scala's warnings)."""
 
     value: Any
-    warnings: tuple[Warning, ...]
+    warnings: tuple[EvaluationWarning, ...]
 
 
 class CompiledExpression:

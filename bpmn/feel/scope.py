@@ -27,7 +27,7 @@ MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class EvaluationWarning:
     """A suppressed failure: the evaluation went on with null (feel-scala's failure types)."""
 
     kind: str  # NO_VARIABLE_FOUND, NO_CONTEXT_ENTRY_FOUND, INVALID_TYPE, NOT_COMPARABLE, ...
@@ -41,7 +41,7 @@ class Root:
         self.raw = variables
         self.cache: dict[str, Any] = {}
         self.root = self
-        self.warnings: list[Warning] | None = None
+        self.warnings: list[EvaluationWarning] | None = None
         self.iterations = 0
         self.call_depth = 0
 
@@ -60,7 +60,7 @@ class Root:
         if self.warnings is None:
             self.warnings = []
         if len(self.warnings) < 100:
-            self.warnings.append(Warning(kind, message))
+            self.warnings.append(EvaluationWarning(kind, message))
 
     def count(self, steps: int) -> None:
         """Charge `steps` iterations to this evaluation's budget."""
