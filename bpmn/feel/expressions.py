@@ -51,6 +51,8 @@ class CompiledExpression:
             raise error.with_expression(self.text) from None
         except RecursionError:
             raise FeelEvaluationError("evaluation nested too deeply", None, self.text) from None
+        except Exception as error:  # a defect must become an incident, never stop a partition
+            raise _internal_error(error, self.text) from error
 
     def evaluate_with_warnings(
         self, variables: Mapping[str, Any] | None = None
@@ -63,6 +65,8 @@ class CompiledExpression:
             raise error.with_expression(self.text) from None
         except RecursionError:
             raise FeelEvaluationError("evaluation nested too deeply", None, self.text) from None
+        except Exception as error:  # a defect must become an incident, never stop a partition
+            raise _internal_error(error, self.text) from error
         return EvaluationResult(value, tuple(root.warnings or ()))
 
     def __repr__(self) -> str:
@@ -92,12 +96,18 @@ class CompiledUnaryTests:
             raise error.with_expression(self.text) from None
         except RecursionError:
             raise FeelEvaluationError("evaluation nested too deeply", None, self.text) from None
+        except Exception as error:  # a defect must become an incident, never stop a partition
+            raise _internal_error(error, self.text) from error
         if self._negated and result is not None:
             return not result
         return result
 
     def __repr__(self) -> str:
         return f"CompiledUnaryTests({self.text!r})"
+
+
+def _internal_error(error: Exception, text: str) -> FeelEvaluationError:
+    return FeelEvaluationError(f"internal error: {type(error).__name__}: {error}", None, text)
 
 
 def compile_expression(text: str) -> CompiledExpression:

@@ -135,3 +135,12 @@ def test_expressions_cannot_reach_python() -> None:
         except FeelError:
             continue
         assert result is None
+
+
+def test_a_defect_becomes_an_evaluation_error() -> None:
+    class Broken(dict[str, object]):
+        def get(self, key: str, default: object = None) -> object:
+            raise RuntimeError("storage failed")
+
+    with pytest.raises(FeelEvaluationError, match="internal error: RuntimeError"):
+        compile_expression("x + 1").evaluate(Broken())
