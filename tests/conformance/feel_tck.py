@@ -30,6 +30,7 @@ from lxml import etree
 
 from bpmn.feel import FeelError, FeelFunction, compile_expression
 from bpmn.feel.operators import equals
+from bpmn.feel.values import feel_type_name
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_TCK = REPO.parent / "shared" / "conformance" / "dmn-tck"
@@ -69,12 +70,97 @@ _EXPRESSION_KINDS = (
 )
 
 
+@dataclass(frozen=True)
+class ItemDefinition:
+    """A DMN type: a base type, a collection of one, or a structure of components."""
+
+    type_ref: str | None
+    collection: bool
+    components: tuple[tuple[str, ItemDefinition], ...]
+
+    @classmethod
+    def parse(cls, element: etree._Element) -> ItemDefinition:
+        type_ref = child(element, "typeRef")
+        function = child(element, "functionItem")
+        return cls(
+            "function"
+            if function is not None
+            else (type_ref.text or "").strip() or None
+            if type_ref is not None
+            else None,
+            element.get("isCollection") == "true",
+            tuple((c.get("name", ""), cls.parse(c)) for c in children(element, "itemComponent")),
+        )
+
+
+_BUILTIN_TYPES = {
+    "number": "number",
+    "string": "string",
+    "boolean": "boolean",
+    "date": "date",
+    "time": "time",
+    "dateTime": "date and time",
+    "date and time": "date and time",
+    "dayTimeDuration": "days and time duration",
+    "days and time duration": "days and time duration",
+    "yearMonthDuration": "years and months duration",
+    "years and months duration": "years and months duration",
+    "context": "context",
+    "list": "list",
+    "function": "function",
+}
+
+
 @dataclass
 class Model:
     decisions: dict[str, etree._Element] = field(default_factory=dict)  # by name
     ids: dict[str, str] = field(default_factory=dict)  # element id -> name
     bkms: dict[str, etree._Element] = field(default_factory=dict)
     inputs: set[str] = field(default_factory=set)
+    types: dict[str, ItemDefinition] = field(default_factory=dict)
+
+    # DMN type conformance (DMN 1.4, 10.3.2.9.4): a value that does not conform to the
+    # declared type becomes null; a singleton list and its element convert into each other.
+    def conforms(self, value: Any, type_ref: str | None) -> bool:
+        if value is None or not type_ref or type_ref == "Any":
+            return True
+        type_ref = type_ref.split(":")[-1]
+        definition = self.types.get(type_ref)
+        if definition is not None:
+            return self._conforms_to_definition(value, definition)
+        expected = _BUILTIN_TYPES.get(type_ref)
+        if expected is None:
+            return True  # a type this runner does not know: no coercion
+        if expected == "function":
+            return callable(value)
+        return bool(feel_type_name(value) == expected)
+
+    def _conforms_to_definition(self, value: Any, definition: ItemDefinition) -> bool:
+        if definition.collection:
+            element = ItemDefinition(definition.type_ref, False, definition.components)
+            return isinstance(value, list) and all(
+                self._conforms_to_definition(item, element) for item in value
+            )
+        if definition.components:
+            return isinstance(value, dict) and all(
+                name in value and self._conforms_to_definition(value[name], component)
+                for name, component in definition.components
+            )
+        return self.conforms(value, definition.type_ref)
+
+    def _is_collection(self, type_ref: str) -> bool:
+        definition = self.types.get(type_ref.split(":")[-1])
+        return type_ref == "list" or (definition is not None and definition.collection)
+
+    def coerce(self, value: Any, type_ref: str | None) -> Any:
+        if self.conforms(value, type_ref):
+            return value
+        assert type_ref is not None
+        if self._is_collection(type_ref) and not isinstance(value, list):
+            return [value] if self.conforms([value], type_ref) else None
+        if isinstance(value, list) and len(value) == 1 and self.conforms(value[0], type_ref):
+            return value[0]
+        return None
 
     @classmethod
     def load(cls, path: Path) -> Model:
@@ -91,6 +177,8 @@ class Model:
                 model.bkms[name] = element
             elif kind == "inputData":
                 model.inputs.add(name)
+            elif kind == "itemDefinition":
+                model.types[name] = ItemDefinition.parse(element)
         return model
 
     def expression_of(self, element: etree._Element) -> etree._Element | None:
@@ -118,6 +206,9 @@ class Model:
         if expression is None:
             raise Unsupported(f"decision '{name}' has no expression")
         value = self.evaluate(expression, scope)
+        variable = child(decision, "variable")
+        if variable is not None:
+            value = self.coerce(value, variable.get("typeRef"))
         memo[name] = value
         return value
 
@@ -125,12 +216,17 @@ class Model:
         logic = child(self.bkms[name], "encapsulatedLogic")
         if logic is None:
             raise Unsupported(f"business knowledge model '{name}' has no logic")
-        return self.function(logic, {})
+        variable = child(self.bkms[name], "variable")
+        return self.function(logic, {}, variable.get("typeRef") if variable is not None else None)
 
-    def function(self, definition: etree._Element, scope: Mapping[str, Any]) -> FeelFunction:
+    def function(
+        self, definition: etree._Element, scope: Mapping[str, Any], result_type: str | None = None
+    ) -> FeelFunction:
         if definition.get("kind", "FEEL") != "FEEL":
             raise Unsupported(f"{definition.get('kind')} functions are not FEEL")
-        params = tuple(p.get("name", "") for p in children(definition, "formalParameter"))
+        formal = list(children(definition, "formalParameter"))
+        params = tuple(p.get("name", "") for p in formal)
+        param_types = tuple(p.get("typeRef") for p in formal)
         body = self.expression_of(definition)
         if body is None:
             raise Unsupported("function definition without a body")
@@ -139,12 +235,18 @@ class Model:
             inner = dict(scope)
             for bkm_name in self.bkms:
                 inner.setdefault(bkm_name, self.bkm_function(bkm_name))
-            inner.update(zip(params, args, strict=False))
-            return self.evaluate(body, inner)
+            for param, param_type, arg in zip(params, param_types, args, strict=False):
+                inner[param] = self.coerce(arg, param_type)
+                if arg is not None and inner[param] is None:
+                    return None  # an argument of the wrong type: the invocation is null
+            return self.coerce(self.evaluate(body, inner), result_type)
 
         return FeelFunction(params, invoke)
 
     def evaluate(self, expression: etree._Element, scope: Mapping[str, Any]) -> Any:
+        return self.coerce(self._evaluate(expression, scope), expression.get("typeRef"))
+
+    def _evaluate(self, expression: etree._Element, scope: Mapping[str, Any]) -> Any:
         kind = local(expression)
         if kind == "literalExpression":
             text = child(expression, "text")
