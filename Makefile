@@ -30,7 +30,7 @@ typecheck: install
 	$(BIN)/mypy
 
 demo: install
-	$(BIN)/python -m clients.demo
+	$(BIN)/honeyflow demo
 
 kafka-up: install
 	$(BIN)/honeyflow kafka up

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from clients.cli.demo_command import demo
 from clients.cli.feel_command import feel
 from clients.cli.kafka_commands import kafka
 from clients.cli.topics_commands import topics
@@ -21,6 +22,7 @@ def cli() -> None:
 
 
 cli.add_command(feel)
+cli.add_command(demo)
 cli.add_command(kafka)
 cli.add_command(topics)
 cli.add_command(validate)

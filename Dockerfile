@@ -1,0 +1,12 @@
+# The Honeyflow image: the `honeyflow` command (engine processors, workers, CLI).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY broker ./broker
+COPY processors ./processors
+COPY bpmn ./bpmn
+COPY clients ./clients
+RUN pip install --no-cache-dir .
+USER nobody
+ENTRYPOINT []
+CMD ["honeyflow", "--help"]
