@@ -4,8 +4,9 @@ their string forms, arithmetic, comparison, properties and formatting. The work 
 
 FEEL date = `datetime.date`; date and time = `datetime.datetime` (naive: local, aware with a
 `datetime.timezone` for an offset or a `zoneinfo.ZoneInfo` for a zone id); time = `FeelTime`;
-durations = `DaysTimeDuration` and `YearsMonthsDuration`. Date-times hold microseconds (Python's
-limit) and years 1 to 9999; times and durations are exact to the nanosecond.
+durations = `DaysTimeDuration` and `YearsMonthsDuration`. A date or date-time that Python
+cannot hold (years outside 1 to 9999, digits below the microsecond) is a `FeelDate` or
+`FeelDateTime` instead: years -999,999,999 to 999,999,999 and nanoseconds, as java.time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from bpmn.feel.temporal_arithmetic import (
     temporal_multiply,
     temporal_subtract,
     years_and_months_between,
+)
+from bpmn.feel.temporal_extended import (
+    FeelDate,
+    FeelDateTime,
+    date_part,
+    in_zone,
+    make_date,
+    make_date_time,
+    wide_date_time,
+    zoned_date_time,
 )
 from bpmn.feel.temporal_format import (
     feel_string,
@@ -40,6 +51,7 @@ from bpmn.feel.temporal_types import (
     Temporal,
     YearsMonthsDuration,
     is_date,
+    is_date_time,
     is_duration,
     is_temporal,
     offset_timezone,
@@ -49,15 +61,22 @@ from bpmn.feel.temporal_types import (
 
 __all__ = [
     "DaysTimeDuration",
+    "FeelDate",
+    "FeelDateTime",
     "FeelTime",
     "Temporal",
     "YearsMonthsDuration",
     "add_months",
+    "date_part",
     "feel_string",
+    "in_zone",
     "is_date",
+    "is_date_time",
     "is_duration",
     "is_temporal",
     "localize",
+    "make_date",
+    "make_date_time",
     "offset_timezone",
     "parse_date",
     "parse_date_time",
@@ -74,6 +93,8 @@ __all__ = [
     "temporal_subtract",
     "temporal_type_name",
     "to_iso_string",
+    "wide_date_time",
     "years_and_months_between",
     "zone_info",
+    "zoned_date_time",
 ]

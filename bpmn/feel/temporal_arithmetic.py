@@ -13,6 +13,8 @@ from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bpmn.feel import temporal_extended_arithmetic as extended
+from bpmn.feel.temporal_extended import FeelDate, FeelDateTime
 from bpmn.feel.temporal_parse import localize
 from bpmn.feel.temporal_types import (
     NANOS_PER_DAY,
@@ -20,7 +22,11 @@ from bpmn.feel.temporal_types import (
     FeelTime,
     YearsMonthsDuration,
     is_date,
+    is_date_time,
 )
+
+# the fast paths below work on Python's date/datetime; anything else takes the general path
+_EXTENDED = (FeelDate, FeelDateTime)
 
 
 def add_months(value: dt.date, months: int) -> dt.date:
@@ -59,9 +65,27 @@ def _date_plus_exact(value: dt.date, duration: DaysTimeDuration) -> dt.date:
 
 def temporal_add(a: Any, b: Any) -> Any:
     try:
-        return _add(a, b)
+        if type(a) not in _EXTENDED and type(b) not in _EXTENDED:
+            try:
+                return _add(a, b)
+            except (OverflowError, ValueError):
+                pass  # the result leaves Python's years: the general path makes it
+        return _add_extended(a, b)
     except (OverflowError, ValueError):
-        return None  # beyond the years Python's datetime holds
+        return None  # beyond the years java.time holds
+
+
+def _add_extended(a: Any, b: Any) -> Any:
+    if isinstance(a, DaysTimeDuration | YearsMonthsDuration):
+        a, b = b, a
+    if isinstance(b, YearsMonthsDuration) and (is_date(a) or is_date_time(a)):
+        return extended.plus_months(a, b.months)
+    if isinstance(b, DaysTimeDuration):
+        if is_date_time(a):
+            return extended.plus_nanos(a, b.total_nanos)
+        if is_date(a):
+            return extended.date_plus_nanos(a, b.total_nanos)
+    return None
 
 
 def _add(a: Any, b: Any) -> Any:
@@ -89,7 +113,16 @@ def _add(a: Any, b: Any) -> Any:
 
 def temporal_subtract(a: Any, b: Any) -> Any:
     try:
-        return _subtract(a, b)
+        if type(a) not in _EXTENDED and type(b) not in _EXTENDED:
+            try:
+                return _subtract(a, b)
+            except (OverflowError, ValueError):
+                pass  # the result leaves Python's years: the general path makes it
+        if isinstance(b, YearsMonthsDuration):
+            return _add_extended(a, YearsMonthsDuration(-b.months))
+        if isinstance(b, DaysTimeDuration):
+            return _add_extended(a, b.negated())
+        return extended.difference(a, b)
     except (OverflowError, ValueError):
         return None
 
@@ -165,19 +198,26 @@ def _decimal_div(x: Decimal, y: Decimal) -> Decimal:
 def _date_as_date_time(a: Any, b: Any) -> tuple[Any, Any]:
     """A date meets a date-time as its midnight (UTC when the date-time has an offset), as
     DMN says and the TCK checks (@"2002-04-02" = @"2002-04-02T00:00:00Z")."""
-    if is_date(a) and isinstance(b, dt.datetime):
-        midnight = dt.datetime(a.year, a.month, a.day, tzinfo=None if b.tzinfo is None else dt.UTC)
-        return midnight, b
-    if is_date(b) and isinstance(a, dt.datetime):
-        swapped_b, swapped_a = _date_as_date_time(b, a)
-        return swapped_a, swapped_b
+    if is_date(a) and is_date_time(b):
+        return extended.midnight_like(a, b), b
+    if is_date(b) and is_date_time(a):
+        return a, extended.midnight_like(b, a)
     return a, b
+
+
+def _keys(a: Any, b: Any) -> tuple[tuple[str, Any] | None, tuple[str, Any] | None]:
+    a, b = _date_as_date_time(a, b)
+    if type(a) in _EXTENDED or type(b) in _EXTENDED:
+        # integer timelines for both, so a FeelDateTime orders against a datetime
+        key_a = extended.order_key(a) or _order_key(a)
+        key_b = extended.order_key(b) or _order_key(b)
+        return key_a, key_b
+    return _order_key(a), _order_key(b)
 
 
 def temporal_compare(a: Any, b: Any) -> int | None:
     """-1, 0 or 1; None when FEEL does not order the two (other kinds, local vs offset)."""
-    a, b = _date_as_date_time(a, b)
-    key_a, key_b = _order_key(a), _order_key(b)
+    key_a, key_b = _keys(a, b)
     if key_a is None or key_b is None or key_a[0] != key_b[0]:
         return None
     x, y = key_a[1], key_b[1]
@@ -187,8 +227,7 @@ def temporal_compare(a: Any, b: Any) -> int | None:
 def temporal_equals(a: Any, b: Any) -> bool | None:
     """FEEL `=`: equal instants for offset values; False between a local and an offset value of
     one kind (as the DMN TCK expects), None between different kinds."""
-    a, b = _date_as_date_time(a, b)
-    key_a, key_b = _order_key(a), _order_key(b)
+    key_a, key_b = _keys(a, b)
     if key_a is None or key_b is None:
         return None
     if key_a[0] != key_b[0]:
@@ -217,7 +256,9 @@ def _order_key(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def years_and_months_between(start: dt.date, end: dt.date) -> YearsMonthsDuration:
+def years_and_months_between(
+    start: dt.date | FeelDate, end: dt.date | FeelDate
+) -> YearsMonthsDuration:
     """Whole months from `start` to `end` (java.time's Period.between without the days)."""
     months = (end.year - start.year) * 12 + (end.month - start.month)
     if months > 0 and end.day < start.day:

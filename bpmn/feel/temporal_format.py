@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from bpmn.feel.temporal_calendar import epoch_day, iso_weekday
+from bpmn.feel.temporal_extended import FeelDate, FeelDateTime
 from bpmn.feel.temporal_types import (
     NANOS_PER_SECOND,
     DaysTimeDuration,
@@ -40,18 +42,20 @@ def format_offset(seconds: int) -> str:
     return text + (f":{secs:02d}" if secs else "")
 
 
-def format_date(value: dt.date) -> str:
+def format_date(value: dt.date | FeelDate | FeelDateTime) -> str:
     year = value.year
-    # java.time: four digits at least, a sign only for years beyond 9999 or before 0
-    return f"{year:04d}-{value.month:02d}-{value.day:02d}"
+    # four digits at least, a minus before year 0; feel-scala writes no plus beyond 9999
+    sign = "-" if year < 0 else ""
+    return f"{sign}{abs(year):04d}-{value.month:02d}-{value.day:02d}"
 
 
-def _local_date_time(value: dt.datetime) -> str:
-    time = _local_time(value.hour, value.minute, value.second, value.microsecond * 1000)
+def _local_date_time(value: dt.datetime | FeelDateTime) -> str:
+    nanos = value.nanosecond if isinstance(value, FeelDateTime) else value.microsecond * 1000
+    time = _local_time(value.hour, value.minute, value.second, nanos)
     return f"{format_date(value)}T{time}"
 
 
-def format_date_time(value: dt.datetime, *, iso: bool = False) -> str:
+def format_date_time(value: dt.datetime | FeelDateTime, *, iso: bool = False) -> str:
     local = _local_date_time(value)
     offset = offset_seconds_of(value)
     if offset is None:
@@ -125,9 +129,9 @@ def to_iso_string(value: Any) -> str:
 
 
 def _format(value: Any, *, iso: bool) -> str:
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | FeelDateTime):
         return format_date_time(value, iso=iso)
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | FeelDate):
         return format_date(value)
     if isinstance(value, FeelTime):
         return format_time(value, iso=iso)
@@ -144,12 +148,16 @@ def _truncated_div(numerator: int, denominator: int) -> int:
     return -quotient if numerator < 0 else quotient
 
 
-def _date_properties(value: dt.date) -> dict[str, Any]:
+def _date_properties(value: dt.date | FeelDate | FeelDateTime) -> dict[str, Any]:
+    if isinstance(value, dt.date):
+        weekday = value.isoweekday()
+    else:
+        weekday = iso_weekday(epoch_day(value.year, value.month, value.day))
     return {
         "year": Decimal(value.year),
         "month": Decimal(value.month),
         "day": Decimal(value.day),
-        "weekday": Decimal(value.isoweekday()),
+        "weekday": Decimal(weekday),
     }
 
 
@@ -167,11 +175,11 @@ def _time_properties(
 
 def temporal_properties(value: Any) -> dict[str, Any]:
     """All properties of a temporal value by FEEL name."""
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | FeelDateTime):
         return _date_properties(value) | _time_properties(
             value.hour, value.minute, value.second, offset_seconds_of(value), zone_id_of(value)
         )
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | FeelDate):
         return _date_properties(value)
     if isinstance(value, FeelTime):
         return _time_properties(

@@ -8,14 +8,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bpmn.feel.temporal_calendar import epoch_day
+from bpmn.feel.temporal_extended import (
+    FeelDate,
+    FeelDateTime,
+    make_date,
+    make_date_time,
+    zoned_date_time,
+)
 from bpmn.feel.temporal_types import (
     MAX_OFFSET_SECONDS,
+    NANOS_PER_DAY,
     NANOS_PER_SECOND,
     SECONDS_PER_DAY,
     DaysTimeDuration,
     FeelTime,
     YearsMonthsDuration,
-    offset_timezone,
     standard_offset_seconds,
     zone_info,
 )
@@ -42,11 +50,8 @@ _DAYS_TIME_RE = re.compile(
 )
 _INT32 = 2**31 - 1
 
-# Python's datetime holds years 1 to 9999; FEEL allows up to nine digits either side of zero.
-_MIN_YEAR, _MAX_YEAR = dt.MINYEAR, dt.MAXYEAR
 
-
-def parse_date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date | FeelDate:
     match = _DATE_RE.fullmatch(text)
     if match is None:
         raise ValueError(f"'{text}' is not a date (expected yyyy-mm-dd)")
@@ -71,12 +76,12 @@ def parse_time(text: str) -> FeelTime:
     return FeelTime(hour, minute, second, nanos, offset_seconds)
 
 
-def parse_date_time(text: str) -> dt.datetime:
+def parse_date_time(text: str) -> dt.datetime | FeelDateTime:
     """A date-time; a bare date means its midnight as a local date-time (as feel-scala)."""
     date_only = _DATE_RE.fullmatch(text)
     if date_only is not None:
         date = _date_of(date_only, text)
-        return dt.datetime(date.year, date.month, date.day)
+        return make_date_time(date.year, date.month, date.day, 0, 0, 0)
     match = _DATE_TIME_RE.fullmatch(text)
     if match is None:
         raise ValueError(f"'{text}' is not a date and time (expected yyyy-mm-ddThh:mm:ss)")
@@ -84,14 +89,20 @@ def parse_date_time(text: str) -> dt.datetime:
         raise ValueError(f"'{text}' is not a date and time: hour out of range")
     date = _date_of(match, text)
     hour, minute, second, nanos = _time_fields(match, text)
-    naive = dt.datetime(date.year, date.month, date.day, hour, minute, second, nanos // 1000)
     zone = match["zone"] or match["bracket_zone"]
     if zone is not None:
-        return localize(naive, zone)
+        if isinstance(date, dt.date) and nanos % 1000 == 0:
+            naive = dt.datetime(
+                date.year, date.month, date.day, hour, minute, second, nanos // 1000
+            )
+            return localize(naive, zone)
+        nanos_of_day = ((hour * 60 + minute) * 60 + second) * NANOS_PER_SECOND + nanos
+        days = epoch_day(date.year, date.month, date.day)
+        return zoned_date_time(days * NANOS_PER_DAY + nanos_of_day, zone)
     offset_seconds = _offset_seconds(match)
-    if offset_seconds is None:
-        return naive
-    return naive.replace(tzinfo=offset_timezone(offset_seconds))
+    return make_date_time(
+        date.year, date.month, date.day, hour, minute, second, nanos, offset_seconds
+    )
 
 
 def localize(naive: dt.datetime, zone_id: str) -> dt.datetime:
@@ -159,12 +170,10 @@ def _int32(digits: str | None, text: str) -> int:
     return value
 
 
-def _date_of(match: re.Match[str], text: str) -> dt.date:
+def _date_of(match: re.Match[str], text: str) -> dt.date | FeelDate:
     year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
-    if not _MIN_YEAR <= year <= _MAX_YEAR:
-        raise ValueError(f"'{text}': year {year} is outside the supported range 1 to 9999")
     try:
-        return dt.date(year, month, day)
+        return make_date(year, month, day)
     except ValueError as error:
         raise ValueError(f"'{text}' is not a valid date: {error}") from None
 

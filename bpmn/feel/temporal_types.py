@@ -1,6 +1,7 @@
 """The FEEL temporal value types that Python lacks: a time of day with an optional offset or
 zone, and the two exact duration kinds. Dates and date-times are Python's own `date` and
-`datetime` (naive for local date-times, aware for offsets and zone ids).
+`datetime` (naive for local date-times, aware for offsets and zone ids) when they fit, else
+`FeelDate` / `FeelDateTime` of `temporal_extended`.
 """
 
 from __future__ import annotations
@@ -8,15 +9,35 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-NANOS_PER_SECOND = 1_000_000_000
-SECONDS_PER_DAY = 86_400
-NANOS_PER_DAY = SECONDS_PER_DAY * NANOS_PER_SECOND
-# java.time.ZoneOffset accepts offsets up to eighteen hours either way
-MAX_OFFSET_SECONDS = 18 * 3600
+from bpmn.feel.temporal_calendar import NANOS_PER_DAY, NANOS_PER_SECOND, SECONDS_PER_DAY
+from bpmn.feel.temporal_extended import FeelDate, FeelDateTime
+from bpmn.feel.temporal_zones import MAX_OFFSET_SECONDS, offset_timezone, zone_info
+
+__all__ = [
+    "MAX_OFFSET_SECONDS",
+    "NANOS_PER_DAY",
+    "NANOS_PER_SECOND",
+    "SECONDS_PER_DAY",
+    "DaysTimeDuration",
+    "FeelDate",
+    "FeelDateTime",
+    "FeelTime",
+    "Temporal",
+    "YearsMonthsDuration",
+    "is_date",
+    "is_date_time",
+    "is_duration",
+    "is_temporal",
+    "offset_seconds_of",
+    "offset_timezone",
+    "standard_offset_seconds",
+    "temporal_type_name",
+    "zone_id_of",
+    "zone_info",
+]
 
 
 @dataclass(frozen=True, order=False)
@@ -144,11 +165,20 @@ class FeelTime:
         return None
 
 
-Temporal = dt.date | dt.datetime | FeelTime | DaysTimeDuration | YearsMonthsDuration
+Temporal = (
+    dt.date
+    | dt.datetime
+    | FeelDate
+    | FeelDateTime
+    | FeelTime
+    | DaysTimeDuration
+    | YearsMonthsDuration
+)
+_TEMPORAL_TYPES = (dt.date, FeelDate, FeelDateTime, FeelTime, DaysTimeDuration, YearsMonthsDuration)
 
 
 def is_temporal(value: object) -> bool:
-    return isinstance(value, dt.date | FeelTime | DaysTimeDuration | YearsMonthsDuration)
+    return isinstance(value, _TEMPORAL_TYPES)
 
 
 def is_duration(value: object) -> bool:
@@ -156,14 +186,20 @@ def is_duration(value: object) -> bool:
 
 
 def is_date(value: object) -> bool:
-    """A FEEL date: a datetime.date that is not a datetime.datetime."""
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    """A FEEL date: a datetime.date that is not a datetime.datetime, or a FeelDate."""
+    return (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or isinstance(
+        value, FeelDate
+    )
+
+
+def is_date_time(value: object) -> bool:
+    return isinstance(value, dt.datetime | FeelDateTime)
 
 
 def temporal_type_name(value: Any) -> str:
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | FeelDateTime):
         return "date and time"
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | FeelDate):
         return "date"
     if isinstance(value, FeelTime):
         return "time"
@@ -174,34 +210,19 @@ def temporal_type_name(value: Any) -> str:
     raise TypeError(f"not a FEEL temporal value: {type(value).__name__}")
 
 
-@lru_cache(maxsize=256)
-def zone_info(zone_id: str) -> ZoneInfo:
-    """The zone for an IANA id; ValueError for an unknown one (not the ZoneInfo error types)."""
-    if not zone_id or zone_id.startswith(("/", ".")) or ".." in zone_id:
-        raise ValueError(f"invalid time zone id '{zone_id}'")
-    try:
-        return ZoneInfo(zone_id)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
-        raise ValueError(f"unknown time zone id '{zone_id}'") from error
-
-
-def offset_timezone(offset_seconds: int) -> dt.timezone:
-    if abs(offset_seconds) > MAX_OFFSET_SECONDS:
-        raise ValueError("time offset must be within -18:00 and +18:00")
-    if offset_seconds == 0:
-        return dt.UTC
-    return dt.timezone(dt.timedelta(seconds=offset_seconds))
-
-
-def zone_id_of(value: dt.datetime) -> str | None:
+def zone_id_of(value: dt.datetime | FeelDateTime) -> str | None:
     """The zone id of a zoned date-time, None for an offset or local one."""
+    if isinstance(value, FeelDateTime):
+        return value.zone
     tz = value.tzinfo
     if isinstance(tz, ZoneInfo):
         return tz.key
     return None
 
 
-def offset_seconds_of(value: dt.datetime) -> int | None:
+def offset_seconds_of(value: dt.datetime | FeelDateTime) -> int | None:
+    if isinstance(value, FeelDateTime):
+        return value.offset_seconds
     offset = value.utcoffset()
     if offset is None:
         return None

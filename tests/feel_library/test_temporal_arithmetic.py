@@ -5,6 +5,7 @@ import pytest
 
 from bpmn.feel.temporal import (
     DaysTimeDuration,
+    FeelDate,
     YearsMonthsDuration,
     feel_string,
     parse_date,
@@ -108,8 +109,9 @@ def test_duration_arithmetic() -> None:
     assert temporal_add(parse_date("2020-01-01"), parse_date("2020-01-01")) is None
 
 
-def test_overflow_gives_none() -> None:
-    assert temporal_add(parse_date("9999-12-31"), d("P1D")) is None
+def test_leaving_python_years_gives_an_extended_date_and_java_limits_give_none() -> None:
+    assert temporal_add(parse_date("9999-12-31"), d("P1D")) == FeelDate(10_000, 1, 1)
+    assert temporal_add(parse_date("999999999-12-31"), d("P1D")) is None
 
 
 def test_comparisons() -> None:

@@ -5,6 +5,7 @@ import pytest
 
 from bpmn.feel.temporal import (
     DaysTimeDuration,
+    FeelDate,
     FeelTime,
     YearsMonthsDuration,
     feel_string,
@@ -30,9 +31,11 @@ def test_bad_dates(text: str) -> None:
         parse_date(text)
 
 
-def test_far_years_are_refused_with_a_clear_message() -> None:
-    with pytest.raises(ValueError, match="supported range"):
-        parse_date("-999999999-12-31")
+def test_years_beyond_python_become_extended_dates() -> None:
+    assert parse_date("-999999999-12-31") == FeelDate(-999_999_999, 12, 31)
+    assert parse_date("10000-01-01") == FeelDate(10_000, 1, 1)
+    with pytest.raises(ValueError, match="not a valid date"):
+        parse_date("-2017-02-29")  # not a leap year in the proleptic calendar
 
 
 def test_local_and_offset_times() -> None:

@@ -24,6 +24,7 @@ from bpmn.feel.builtins.base import (
 from bpmn.feel.builtins.numbers import int_value
 from bpmn.feel.formatting import format_value
 from bpmn.feel.temporal import DaysTimeDuration, FeelTime
+from bpmn.feel.temporal_calendar import NANOS_PER_DAY, epoch_day
 
 # what java.math.BigDecimal(String) accepts, which is what feel-scala's number() parses
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -38,49 +39,47 @@ def _parsed(parse: Any, text: str) -> Any:
         raise FeelFunctionError(str(error)) from None
 
 
-def _date(value: Any) -> dt.date:
+def _date(value: Any) -> dt.date | temporal.FeelDate:
     if is_string(value):
-        result: dt.date = _parsed(temporal.parse_date, value)
+        result: dt.date | temporal.FeelDate = _parsed(temporal.parse_date, value)
         return result
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    if temporal.is_date(value) or temporal.is_date_time(value):
+        return temporal.date_part(value)
     raise FeelFunctionError(f"date() expects a string, date or date and time, not {value!r}")
 
 
-def _date_of_parts(year: Any, month: Any, day: Any) -> dt.date:
+def _date_of_parts(year: Any, month: Any, day: Any) -> dt.date | temporal.FeelDate:
     require(all(is_number(v) for v in (year, month, day)), "date() expects three numbers")
     try:
-        return dt.date(int_value(year), int_value(month), int_value(day))
+        return temporal.make_date(int_value(year), int_value(month), int_value(day))
     except (ValueError, OverflowError) as error:
         raise FeelFunctionError(f"no date {year}-{month}-{day}: {error}") from None
 
 
-def _date_and_time(value: Any) -> dt.datetime:
+def _date_and_time(value: Any) -> dt.datetime | temporal.FeelDateTime:
     require(is_string(value), "date and time() expects a string")
-    result: dt.datetime = _parsed(temporal.parse_date_time, value)
+    result: dt.datetime | temporal.FeelDateTime = _parsed(temporal.parse_date_time, value)
     return result
 
 
-def _date_and_time_of(date: Any, time: Any) -> dt.datetime:
-    require(isinstance(date, dt.date), "date and time() expects a date or date and time first")
-    day = date.date() if isinstance(date, dt.datetime) else date
-    if isinstance(time, FeelTime):
-        naive = dt.datetime.combine(day, time.to_time())
-        if time.zone is not None:
-            return temporal.localize(naive, time.zone)
-        if time.offset_seconds is not None:
-            return naive.replace(tzinfo=temporal.offset_timezone(time.offset_seconds))
-        return naive
-    if is_string(time) and isinstance(date, dt.datetime):
-        # Camunda extension: date and time(value, "Europe/Berlin") moves the value to a zone
-        try:
-            if date.tzinfo is None:
-                return temporal.localize(date, time)
-            return date.astimezone(temporal.zone_info(time))
-        except ValueError as error:
-            raise FeelFunctionError(str(error)) from None
+def _date_and_time_of(date: Any, time: Any) -> dt.datetime | temporal.FeelDateTime:
+    require(
+        temporal.is_date(date) or temporal.is_date_time(date),
+        "date and time() expects a date or date and time first",
+    )
+    try:
+        if isinstance(time, FeelTime):
+            day = temporal.date_part(date)
+            if time.zone is not None:
+                days = epoch_day(day.year, day.month, day.day)
+                return temporal.zoned_date_time(days * NANOS_PER_DAY + time.nanos_of_day, time.zone)
+            fields = (time.hour, time.minute, time.second, time.nanosecond, time.offset_seconds)
+            return temporal.make_date_time(day.year, day.month, day.day, *fields)
+        if is_string(time) and temporal.is_date_time(date):
+            # Camunda extension: date and time(value, "Europe/Berlin") moves the value to a zone
+            return temporal.in_zone(date, time)
+    except ValueError as error:
+        raise FeelFunctionError(str(error)) from None
     raise FeelFunctionError("date and time() expects a date and a time")
 
 
@@ -88,13 +87,11 @@ def _time(value: Any) -> FeelTime:
     if is_string(value):
         result: FeelTime = _parsed(temporal.parse_time, value)
         return result
-    if isinstance(value, dt.datetime):
-        nanos = value.microsecond * 1000
-        offset = temporal.temporal_property(value, "time offset")
-        offset_seconds = None if offset is None else offset.seconds
-        zone = temporal.temporal_property(value, "timezone")
-        return FeelTime(value.hour, value.minute, value.second, nanos, offset_seconds, zone)
-    if isinstance(value, dt.date):
+    if temporal.is_date_time(value):
+        wide = temporal.wide_date_time(value)
+        fields = (wide.hour, wide.minute, wide.second, wide.nanosecond)
+        return FeelTime(*fields, wide.offset_seconds, wide.zone)
+    if temporal.is_date(value):
         return FeelTime(0, 0, 0, 0, 0)  # feel-scala: midnight UTC
     raise FeelFunctionError(f"time() expects a string, date or date and time, not {value!r}")
 
@@ -156,12 +153,10 @@ def _duration(value: Any) -> Any:
 
 def _years_and_months(start: Any, end: Any) -> temporal.YearsMonthsDuration:
     require(
-        isinstance(start, dt.date) and isinstance(end, dt.date),
+        all(temporal.is_date(v) or temporal.is_date_time(v) for v in (start, end)),
         "years and months duration() expects two dates or date-times",
     )
-    start_date = start.date() if isinstance(start, dt.datetime) else start
-    end_date = end.date() if isinstance(end, dt.datetime) else end
-    return temporal.years_and_months_between(start_date, end_date)
+    return temporal.years_and_months_between(temporal.date_part(start), temporal.date_part(end))
 
 
 def _from_json(text: Any) -> Any:

@@ -5,11 +5,12 @@ and Camunda's `last day of month`.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from bpmn.feel import temporal
+from bpmn.feel import temporal_calendar as calendar
 from bpmn.feel.builtins.base import Builtin, require
 from bpmn.feel.builtins.clock import current_time
 
@@ -20,9 +21,11 @@ _MONTH_NAMES = [
 _WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-def _date_of(value: Any) -> dt.date:
-    require(isinstance(value, dt.date), "expected a date or date and time")
-    return value.date() if isinstance(value, dt.datetime) else value
+def _date_of(value: Any) -> dt.date | temporal.FeelDate:
+    require(
+        temporal.is_date(value) or temporal.is_date_time(value), "expected a date or date and time"
+    )
+    return temporal.date_part(value)
 
 
 def _now() -> dt.datetime:
@@ -34,11 +37,15 @@ def _today() -> dt.date:
 
 
 def _day_of_year(value: Any) -> Decimal:
-    return Decimal(_date_of(value).timetuple().tm_yday)
+    date = _date_of(value)
+    return Decimal(calendar.day_of_year(date.year, date.month, date.day))
 
 
 def _day_of_week(value: Any) -> str:
-    return _WEEKDAY_NAMES[_date_of(value).weekday()]
+    date = _date_of(value)
+    return _WEEKDAY_NAMES[
+        calendar.iso_weekday(calendar.epoch_day(date.year, date.month, date.day)) - 1
+    ]
 
 
 def _month_of_year(value: Any) -> str:
@@ -46,12 +53,13 @@ def _month_of_year(value: Any) -> str:
 
 
 def _week_of_year(value: Any) -> Decimal:
-    return Decimal(_date_of(value).isocalendar().week)
-
-
-def _last_day_of_month(value: Any) -> dt.date:
     date = _date_of(value)
-    return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return Decimal(calendar.iso_week(date.year, date.month, date.day))
+
+
+def _last_day_of_month(value: Any) -> dt.date | temporal.FeelDate:
+    date = _date_of(value)
+    return temporal.make_date(date.year, date.month, calendar.days_in_month(date.year, date.month))
 
 
 FUNCTIONS = [
