@@ -90,6 +90,16 @@ def test_abs_of_durations() -> None:
         ("replace", ("0123456789", r"(\d{3})(\d{3})(\d{4})", "($1) $2-$3"), "(012) 345-6789"),
         ("matches", ("foobar", "^fo*b"), True),
         ("matches", ("FooBar", "foo", "i"), True),
+        ("matches", ("abracadabra", "bra", None), True),  # null flags: none
+        ("matches", ("Mary\rJones", "Mary.Jones"), False),  # XPath: . skips \n and \r
+        ("matches", ("Mary\rJones", "Mary.Jones", "s"), True),
+        ("matches", ("hello world", "hello\\ sworld", "x"), True),  # x drops whitespace first
+        ("matches", ("a b", "a[ ]b", "x"), True),  # ... except inside a class
+        ("matches", ("a#b", "a#b", "x"), True),  # no comments, unlike re.VERBOSE
+        ("matches", ("x", "^[A-Z-[OI]]$", "i"), True),  # class subtraction
+        ("matches", ("O", "^[A-Z-[OI]]$"), False),
+        ("matches", ("ab", "(?<first>a)b"), True),
+        ("replace", ("abc", "b", "x", None), "axc"),
         ("split", ("a;b;c;;", ";"), ["a", "b", "c", "", ""]),
         ("split", ("John Doe", r"\s"), ["John", "Doe"]),
         ("extract", ("references are 1234, 1256", "12[0-9]*"), ["1234", "1256"]),
@@ -115,6 +125,7 @@ def test_string_functions(name: str, args: tuple[object, ...], expected: object)
         ("replace", ("abc", "b", "$x")),
         ("matches", ("abc", "a", "z")),
         ("matches", ("a" * 30, "(a+)+b")),
+        ("matches", ("abcd", "(asd)[asd\\1]")),  # a back-reference in a class is an error
         ("number", ("1,000,000.01", " ", ".")),
         ("number", ("1.000.000,01", ".")),
         ("number", (" 1",)),

@@ -70,6 +70,7 @@ def _substring_after(text: Any, match: Any) -> str:
 
 
 def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = "") -> str:
+    flags = "" if flags is None else flags  # null flags are no flags (DMN TCK)
     _strings(text, pattern, replacement, flags)
     return xpath_regex.replace(text, pattern, replacement, flags)
 
@@ -90,6 +91,7 @@ def _ends_with(text: Any, match: Any) -> bool:
 
 
 def _matches(text: Any, pattern: Any, flags: Any = "") -> bool:
+    flags = "" if flags is None else flags  # null flags are no flags (DMN TCK)
     _strings(text, pattern, flags)
     return xpath_regex.matches(text, pattern, flags)
 

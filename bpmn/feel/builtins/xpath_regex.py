@@ -1,6 +1,6 @@
 """XPath / Java regular expressions on Python's `re`: FEEL's `matches`, `replace`, `split`
 take XPath patterns, flags (s, m, i, x, q) and `$1` replacement references; this module
-translates them and refuses patterns that risk catastrophic backtracking.
+translates them (see `_translate`) and refuses patterns that risk catastrophic backtracking.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ MAX_INPUT_LENGTH = 1_000_000
 # a quantified group whose body is itself quantified, as in (a+)+ or (\w*)*: the classic
 # exponential backtracking shape; rejecting it is cheap and catches the common mistakes
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\d*\})")
-_FLAG_BITS = {"s": re.DOTALL, "m": re.MULTILINE, "i": re.IGNORECASE, "x": re.VERBOSE}
+# "x" is not re.VERBOSE: XPath drops whitespace before matching and knows no # comments
+_FLAG_BITS = {"s": re.DOTALL, "m": re.MULTILINE, "i": re.IGNORECASE, "x": 0}
+_WHITESPACE = " \t\n\r"
 
 
 @lru_cache(maxsize=256)
@@ -34,16 +36,85 @@ def compile_pattern(pattern: str, flags: str = "") -> re.Pattern[str]:
     else:
         if _NESTED_QUANTIFIER.search(pattern):
             raise FeelFunctionError(f"pattern '{pattern}' risks catastrophic backtracking")
-        source = _translate(pattern)
+        source = _translate(_strip_whitespace(pattern) if "x" in flags else pattern, flags)
     try:
         return re.compile(source, bits)
     except re.error as error:
         raise FeelFunctionError(f"invalid pattern '{pattern}': {error}") from None
 
 
-def _translate(pattern: str) -> str:
-    """Java named groups `(?<name>` become Python's `(?P<name>`; the rest carries over."""
-    return re.sub(r"(?<!\\)\(\?<(?![=!])", "(?P<", pattern)
+def _strip_whitespace(pattern: str) -> str:
+    """The `x` flag: whitespace goes, except inside character classes (XPath 2.0)."""
+    out: list[str] = []
+    depth = 0
+    escaped = False
+    for char in pattern:
+        if char in _WHITESPACE and depth == 0:
+            continue  # `\ s` becomes `\s`: the escape applies to what follows
+        out.append(char)
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+    return "".join(out)
+
+
+def _translate(pattern: str, flags: str = "") -> str:
+    """XPath syntax that Python reads otherwise: Java named groups `(?<name>` become
+    `(?P<name>`; `.` matches neither newline nor carriage return (unless flag s); a class
+    subtraction `[a-z-[aeiou]]` becomes a lookahead; a back-reference inside a class is an
+    error, not an octal escape."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+        elif char == "[":
+            end, translated = _character_class(pattern, index)
+            out.append(translated)
+            index = end
+        elif char == "." and "s" not in flags:
+            out.append("[^\\n\\r]")
+            index += 1
+        elif pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in "=!":
+            out.append("(?P<")
+            index += 3
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _character_class(pattern: str, start: int) -> tuple[int, str]:
+    """The class opening at `start`: (index after it, its Python form)."""
+    index = start + 1
+    if pattern.startswith("^", index):
+        index += 1
+    if pattern.startswith("]", index):
+        index += 1  # a leading ] is a literal
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            if pattern[index + 1 : index + 2].isdigit():
+                raise FeelFunctionError(f"back-reference in a character class in '{pattern}'")
+            index += 2
+        elif pattern.startswith("-[", index):
+            end, excluded = _character_class(pattern, index + 1)
+            if not pattern.startswith("]", end):
+                raise FeelFunctionError(f"invalid class subtraction in '{pattern}'")
+            base = pattern[start:index] + "]"
+            return end + 1, f"(?:(?!{excluded}){base})"
+        elif char == "]":
+            return index + 1, pattern[start : index + 1]
+        else:
+            index += 1
+    return len(pattern), pattern[start:]  # unterminated: re.compile reports it
 
 
 def check_input(text: str) -> None:
