@@ -1,0 +1,313 @@
+"""The Honeyflow client, sync (`connect`) and asyncio (`connect_async`), with the same method
+names and results. Durations are in seconds. Every call returns once the engine has processed
+the command; a refused command raises a `RejectedError` (see `clients.errors`).
+
+    client = connect("memory://")
+    client.deploy("order.bpmn")
+    key = client.create_instance("order", {"total": 10})
+    for job in client.activate_jobs("payment", max_jobs=5, timeout=30, worker="me"):
+        client.complete_job(job.key, {"paid": True})
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from broker.protocol import Record
+from broker.protocol.intents import JobIntent, MessageIntent
+from broker.protocol.values import MessageRecordValue
+from clients import commands as c
+from clients.errors import ConnectError
+from clients.memory_transport import MemoryTransport
+from clients.results import ActivatedJob, Deployment, InstanceResult
+from clients.transport import Transport
+
+DEFAULT_REQUEST_TIMEOUT = 30.0
+
+
+def _transport_for(url: str) -> Transport:
+    parts = urlsplit(url)
+    if parts.scheme != "memory":
+        raise ConnectError(f"unsupported URL '{url}': only memory:// is available so far")
+    options = parse_qs(parts.query)
+    try:
+        partitions = int(options.get("partitions", ["1"])[0])
+    except ValueError:
+        raise ConnectError(f"partitions must be an integer in '{url}'") from None
+    if partitions < 1:
+        raise ConnectError(f"partitions must be at least 1 in '{url}'")
+    return MemoryTransport(partitions)
+
+
+def _message_command(
+    name: str,
+    correlation_key: str,
+    variables: dict[str, Any] | None,
+    ttl: float,
+    message_id: str | None,
+) -> Record[Any]:
+    return Record.command(
+        MessageIntent.PUBLISH,
+        MessageRecordValue(
+            name=name,
+            correlation_key=correlation_key,
+            time_to_live=c.seconds_to_ms(ttl),
+            message_id=message_id or "",
+            variables=dict(variables or {}),
+        ),
+    )
+
+
+def _message_partition(correlation_key: str, partition_count: int) -> int:
+    """Zeebe's rule: Java String.hashCode of the correlation key modulo the partition count."""
+    h = 0
+    for unit in correlation_key.encode("utf-16-be").hex(" ", 2).split():
+        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
+    if h >= 1 << 31:
+        h -= 1 << 32
+    return abs(h % partition_count) + 1
+
+
+class Client:
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self._round_robin = c.RoundRobin(transport.partition_count)
+
+    @property
+    def transport(self) -> Transport:
+        return self._transport
+
+    def _call(
+        self, command: Record[Any], partition: int, timeout: float | None = None
+    ) -> Record[Any]:
+        return self._transport.request(command, partition, timeout or DEFAULT_REQUEST_TIMEOUT)
+
+    def deploy(self, *resources: str | Path | bytes) -> Deployment:
+        return c.deployment_result(self._call(c.deploy_command(resources), c.DEPLOYMENT_PARTITION))
+
+    def create_instance(
+        self,
+        bpmn_process_id: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        with_result: bool = False,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        fetch_variables: tuple[str, ...] = (),
+    ) -> Any:
+        command = c.create_command(
+            bpmn_process_id, variables, version, with_result, fetch_variables
+        )
+        answer = self._call(command, self._round_robin.next(), timeout)
+        return c.create_result(answer, with_result)
+
+    def cancel_instance(self, key: int) -> None:
+        c.check(self._call(c.cancel_command(key), c.partition_of(key)))
+
+    def publish_message(
+        self,
+        name: str,
+        correlation_key: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        ttl: float = 0,
+        message_id: str | None = None,
+    ) -> int:
+        command = _message_command(name, correlation_key, variables, ttl, message_id)
+        partition = _message_partition(correlation_key, self._transport.partition_count)
+        return c.check(self._call(command, partition)).key
+
+    def activate_jobs(
+        self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
+    ) -> list[ActivatedJob]:
+        jobs: list[ActivatedJob] = []
+        for partition in range(1, self._transport.partition_count + 1):
+            remaining = max_jobs - len(jobs)
+            if remaining <= 0 and jobs:
+                break
+            command = c.activate_command(
+                job_type, max(remaining, 1) if jobs else max_jobs, timeout, worker
+            )
+            jobs.extend(c.activated_jobs(self._call(command, partition)))
+        return jobs
+
+    def complete_job(self, key: int, variables: dict[str, Any] | None = None) -> None:
+        command = c.job_command(JobIntent.COMPLETE, key, variables=dict(variables or {}))
+        c.check(self._call(command, c.partition_of(key)))
+
+    def fail_job(
+        self,
+        key: int,
+        retries: int,
+        error_message: str = "",
+        retry_backoff: float = 0,
+        variables: dict[str, Any] | None = None,
+    ) -> None:
+        fields = c.fail_fields(retries, error_message, retry_backoff, variables)
+        c.check(self._call(c.job_command(JobIntent.FAIL, key, **fields), c.partition_of(key)))
+
+    def throw_error(
+        self,
+        key: int,
+        error_code: str,
+        error_message: str = "",
+        variables: dict[str, Any] | None = None,
+    ) -> None:
+        command = c.job_command(
+            JobIntent.THROW_ERROR,
+            key,
+            error_code=error_code,
+            error_message=error_message,
+            variables=dict(variables or {}),
+        )
+        c.check(self._call(command, c.partition_of(key)))
+
+    def update_job_retries(self, key: int, retries: int) -> None:
+        command = c.job_command(JobIntent.UPDATE_RETRIES, key, retries=retries)
+        c.check(self._call(command, c.partition_of(key)))
+
+    def resolve_incident(self, key: int) -> None:
+        c.check(self._call(c.resolve_command(key), c.partition_of(key)))
+
+    def set_variables(
+        self, element_instance_key: int, variables: dict[str, Any], local: bool = False
+    ) -> None:
+        command = c.set_variables_command(element_instance_key, variables, local)
+        c.check(self._call(command, c.partition_of(element_instance_key)))
+
+    def records(self) -> list[dict[str, Any]]:
+        return self._transport.records()
+
+    def advance_time(self, seconds: float) -> None:
+        """In-process engines only: move the engine's clock forward (timers, job time-outs)."""
+        advance = getattr(self._transport, "advance_time", None)
+        if advance is None:
+            raise ConnectError("advance_time needs an in-process engine (memory://)")
+        advance(seconds)
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient:
+    """The asyncio client: every method of `Client`, awaitable; calls run off the event loop."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._sync = Client(transport)
+
+    @property
+    def transport(self) -> Transport:
+        return self._sync.transport
+
+    async def _run(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(getattr(self._sync, method), *args, **kwargs)
+
+    async def deploy(self, *resources: str | Path | bytes) -> Deployment:
+        result: Deployment = await self._run("deploy", *resources)
+        return result
+
+    async def create_instance(
+        self,
+        bpmn_process_id: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        version: int | None = None,
+        with_result: bool = False,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        fetch_variables: tuple[str, ...] = (),
+    ) -> int | InstanceResult:
+        result: int | InstanceResult = await self._run(
+            "create_instance",
+            bpmn_process_id,
+            variables,
+            version=version,
+            with_result=with_result,
+            timeout=timeout,
+            fetch_variables=fetch_variables,
+        )
+        return result
+
+    async def cancel_instance(self, key: int) -> None:
+        await self._run("cancel_instance", key)
+
+    async def publish_message(
+        self,
+        name: str,
+        correlation_key: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        ttl: float = 0,
+        message_id: str | None = None,
+    ) -> int:
+        key: int = await self._run(
+            "publish_message", name, correlation_key, variables, ttl=ttl, message_id=message_id
+        )
+        return key
+
+    async def activate_jobs(
+        self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
+    ) -> list[ActivatedJob]:
+        jobs: list[ActivatedJob] = await self._run(
+            "activate_jobs", job_type, max_jobs=max_jobs, timeout=timeout, worker=worker
+        )
+        return jobs
+
+    async def complete_job(self, key: int, variables: dict[str, Any] | None = None) -> None:
+        await self._run("complete_job", key, variables)
+
+    async def fail_job(
+        self,
+        key: int,
+        retries: int,
+        error_message: str = "",
+        retry_backoff: float = 0,
+        variables: dict[str, Any] | None = None,
+    ) -> None:
+        await self._run("fail_job", key, retries, error_message, retry_backoff, variables)
+
+    async def throw_error(
+        self,
+        key: int,
+        error_code: str,
+        error_message: str = "",
+        variables: dict[str, Any] | None = None,
+    ) -> None:
+        await self._run("throw_error", key, error_code, error_message, variables)
+
+    async def update_job_retries(self, key: int, retries: int) -> None:
+        await self._run("update_job_retries", key, retries)
+
+    async def resolve_incident(self, key: int) -> None:
+        await self._run("resolve_incident", key)
+
+    async def set_variables(
+        self, element_instance_key: int, variables: dict[str, Any], local: bool = False
+    ) -> None:
+        await self._run("set_variables", element_instance_key, variables, local)
+
+    async def records(self) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = await self._run("records")
+        return records
+
+    async def advance_time(self, seconds: float) -> None:
+        await self._run("advance_time", seconds)
+
+    async def close(self) -> None:
+        self._sync.close()
+
+
+def connect(url: str = "memory://") -> Client:
+    return Client(_transport_for(url))
+
+
+def connect_async(url: str = "memory://") -> AsyncClient:
+    return AsyncClient(_transport_for(url))

@@ -1,0 +1,205 @@
+"""Client calls as commands and their answers as results, shared by the sync and the async
+client so both behave identically: argument checks, partition routing (by key, round-robin
+for new instances, every partition for job activation), and rejection → exception."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from broker.protocol import Record, decode_partition
+from broker.protocol.intents import (
+    DeploymentIntent,
+    IncidentIntent,
+    JobBatchIntent,
+    JobIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+    VariableDocumentIntent,
+)
+from broker.protocol.values import (
+    DeploymentRecordValue,
+    DeploymentResource,
+    IncidentRecordValue,
+    JobBatchRecordValue,
+    JobRecordValue,
+    ProcessInstanceCreationRecordValue,
+    ProcessInstanceRecordValue,
+    VariableDocumentRecordValue,
+    VariableDocumentUpdateSemantic,
+)
+from clients.errors import ResourceError, rejection_error
+from clients.results import ActivatedJob, DeployedProcess, Deployment, InstanceResult
+
+DEPLOYMENT_PARTITION = 1
+
+
+def seconds_to_ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def check(answer: Record[Any]) -> Record[Any]:
+    if answer.is_rejection:
+        raise rejection_error(
+            answer.rejection_type.value,
+            answer.rejection_reason,
+            f"{answer.value_type.value} {answer.intent.value}",
+        )
+    return answer
+
+
+def partition_of(key: int) -> int:
+    try:
+        return decode_partition(key)
+    except ValueError:
+        return DEPLOYMENT_PARTITION
+
+
+class RoundRobin:
+    def __init__(self, partition_count: int) -> None:
+        self._cycle = itertools.cycle(range(1, partition_count + 1))
+
+    def next(self) -> int:
+        return next(self._cycle)
+
+
+def deploy_command(resources: tuple[str | Path | bytes, ...]) -> Record[Any]:
+    if not resources:
+        raise ResourceError("deploy needs at least one resource (a path or BPMN XML bytes)")
+    items = []
+    for index, resource in enumerate(resources):
+        if isinstance(resource, bytes):
+            items.append(DeploymentResource(f"resource-{index + 1}.bpmn", resource))
+            continue
+        path = Path(resource)
+        try:
+            items.append(DeploymentResource(path.name, path.read_bytes()))
+        except OSError as error:
+            raise ResourceError(f"cannot read resource '{path}': {error.strerror}") from None
+    return Record.command(DeploymentIntent.CREATE, DeploymentRecordValue(resources=tuple(items)))
+
+
+def deployment_result(answer: Record[Any]) -> Deployment:
+    value = check(answer).value
+    return Deployment(
+        key=answer.key,
+        processes=tuple(
+            DeployedProcess(
+                bpmn_process_id=m.bpmn_process_id,
+                version=m.version,
+                process_definition_key=m.process_definition_key,
+                resource_name=m.resource_name,
+                duplicate=m.duplicate,
+            )
+            for m in value.processes_metadata
+        ),
+    )
+
+
+def create_command(
+    bpmn_process_id: str,
+    variables: dict[str, Any] | None,
+    version: int | None,
+    with_result: bool,
+    fetch_variables: tuple[str, ...] = (),
+) -> Record[Any]:
+    intent = (
+        ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT
+        if with_result
+        else ProcessInstanceCreationIntent.CREATE
+    )
+    return Record.command(
+        intent,
+        ProcessInstanceCreationRecordValue(
+            bpmn_process_id=bpmn_process_id,
+            version=-1 if version is None else version,
+            variables=dict(variables or {}),
+            fetch_variables=fetch_variables,
+        ),
+    )
+
+
+def create_result(answer: Record[Any], with_result: bool) -> int | InstanceResult:
+    value = check(answer).value
+    if not with_result:
+        return int(value.process_instance_key)
+    return InstanceResult(
+        process_instance_key=value.process_instance_key,
+        bpmn_process_id=value.bpmn_process_id,
+        version=value.version,
+        process_definition_key=value.process_definition_key,
+        variables=dict(value.variables),
+    )
+
+
+def cancel_command(key: int) -> Record[Any]:
+    return Record.command(ProcessInstanceIntent.CANCEL, ProcessInstanceRecordValue(), key=key)
+
+
+def activate_command(job_type: str, max_jobs: int, timeout: float, worker: str) -> Record[Any]:
+    return Record.command(
+        JobBatchIntent.ACTIVATE,
+        JobBatchRecordValue(
+            type=job_type,
+            worker=worker,
+            timeout=seconds_to_ms(timeout),
+            max_jobs_to_activate=max_jobs,
+        ),
+    )
+
+
+def activated_jobs(answer: Record[Any]) -> list[ActivatedJob]:
+    value = check(answer).value
+    return [
+        ActivatedJob(
+            key=key,
+            type=job.type,
+            variables=dict(job.variables),
+            custom_headers=dict(job.custom_headers),
+            retries=job.retries,
+            deadline=job.deadline,
+            worker=job.worker,
+            element_id=job.element_id,
+            element_instance_key=job.element_instance_key,
+            process_instance_key=job.process_instance_key,
+            bpmn_process_id=job.bpmn_process_id,
+            process_definition_key=job.process_definition_key,
+        )
+        for key, job in zip(value.job_keys, value.jobs, strict=True)
+    ]
+
+
+def job_command(intent: JobIntent, key: int, **fields: Any) -> Record[Any]:
+    return Record.command(intent, JobRecordValue(**fields), key=key)
+
+
+def fail_fields(
+    retries: int, error_message: str, retry_backoff: float, variables: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "retries": retries,
+        "error_message": error_message,
+        "retry_backoff": seconds_to_ms(retry_backoff),
+        "variables": dict(variables or {}),
+    }
+
+
+def resolve_command(key: int) -> Record[Any]:
+    return Record.command(IncidentIntent.RESOLVE, IncidentRecordValue(), key=key)
+
+
+def set_variables_command(
+    element_instance_key: int, variables: dict[str, Any], local: bool
+) -> Record[Any]:
+    semantic = (
+        VariableDocumentUpdateSemantic.LOCAL if local else VariableDocumentUpdateSemantic.PROPAGATE
+    )
+    return Record.command(
+        VariableDocumentIntent.UPDATE,
+        VariableDocumentRecordValue(
+            scope_key=element_instance_key,
+            update_semantics=semantic,
+            variables=dict(variables),
+        ),
+    )

@@ -1,0 +1,72 @@
+"""The client's exception tree.
+
+HoneyflowError
+├── ConnectError          the URL cannot be served (unknown scheme, bad option)
+├── ResourceError         a resource to deploy cannot be read
+├── RequestTimeoutError   no answer in time (e.g. create-with-result)
+└── RejectedError         the engine refused the command: `.rejection_type`, `.reason`
+    ├── NotFoundError         NOT_FOUND
+    ├── InvalidArgumentError  INVALID_ARGUMENT
+    ├── InvalidStateError     INVALID_STATE
+    ├── AlreadyExistsError    ALREADY_EXISTS
+    └── ProcessingError       PROCESSING_ERROR (a defect; the command had no effect)
+"""
+
+from __future__ import annotations
+
+
+class HoneyflowError(Exception):
+    """Base of every error the client raises."""
+
+
+class ConnectError(HoneyflowError):
+    pass
+
+
+class ResourceError(HoneyflowError):
+    pass
+
+
+class RequestTimeoutError(HoneyflowError):
+    pass
+
+
+class RejectedError(HoneyflowError):
+    def __init__(self, rejection_type: str, reason: str, command: str = "") -> None:
+        super().__init__(f"{command} rejected ({rejection_type}): {reason}".strip())
+        self.rejection_type = rejection_type
+        self.reason = reason
+        self.command = command
+
+
+class NotFoundError(RejectedError):
+    pass
+
+
+class InvalidArgumentError(RejectedError):
+    pass
+
+
+class InvalidStateError(RejectedError):
+    pass
+
+
+class AlreadyExistsError(RejectedError):
+    pass
+
+
+class ProcessingError(RejectedError):
+    pass
+
+
+_BY_TYPE: dict[str, type[RejectedError]] = {
+    "NOT_FOUND": NotFoundError,
+    "INVALID_ARGUMENT": InvalidArgumentError,
+    "INVALID_STATE": InvalidStateError,
+    "ALREADY_EXISTS": AlreadyExistsError,
+    "PROCESSING_ERROR": ProcessingError,
+}
+
+
+def rejection_error(rejection_type: str, reason: str, command: str) -> RejectedError:
+    return _BY_TYPE.get(rejection_type, RejectedError)(rejection_type, reason, command)

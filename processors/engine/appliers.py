@@ -1,0 +1,28 @@
+"""Event appliers: the only code that changes state. One function per (value type, intent)
+of an event, registered in `APPLIERS`; an event without an applier changes nothing. Replaying
+the events of a partition through `apply_event` rebuilds its state exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from broker.protocol import Intent, Record, ValueType
+from processors.engine.deployment_appliers import DEPLOYMENT_APPLIERS
+from processors.engine.instance_appliers import INSTANCE_APPLIERS
+from processors.engine.job_appliers import JOB_APPLIERS
+from processors.engine.state import EngineState
+
+Applier = Callable[[Record[Any], EngineState], None]
+
+APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
+    **DEPLOYMENT_APPLIERS,
+    **INSTANCE_APPLIERS,
+    **JOB_APPLIERS,
+}
+
+
+def apply_event(record: Record[Any], state: EngineState) -> None:
+    applier = APPLIERS.get((record.value_type, record.intent))
+    if applier is not None:
+        applier(record, state)

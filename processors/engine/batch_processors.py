@@ -1,0 +1,89 @@
+"""JOB_BATCH ACTIVATE: hand up to `maxJobsToActivate` activatable jobs of a type to one worker,
+each with a deadline and the variables visible at its task. The oldest jobs go first; an
+activated job is not handed out again until it is completed, failed or timed out."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from broker.protocol import Record, RejectionType
+from broker.protocol.intents import JobBatchIntent
+from broker.protocol.values import JobRecordValue
+from processors.engine.context import ProcessingContext
+from processors.engine.state import JobStatus
+
+
+def activate_jobs(command: Record[Any], ctx: ProcessingContext) -> None:
+    value = command.value
+    if not value.type:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT, "Expected a job type to activate, but none given"
+        )
+        return
+    if value.max_jobs_to_activate < 1:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            "Expected to activate job batch with max jobs to activate to be greater than zero,"
+            f" but it was '{value.max_jobs_to_activate}'",
+        )
+        return
+    if value.timeout < 1:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            "Expected to activate job batch with timeout to be greater than zero, but it was"
+            f" '{value.timeout}'",
+        )
+        return
+    keys: list[int] = []
+    jobs: list[JobRecordValue] = []
+    truncated = False
+    for job_key in _candidates(value.type, value.job_keys, ctx):
+        if len(keys) == value.max_jobs_to_activate:
+            truncated = True
+            break
+        job = ctx.state.jobs.get(job_key)
+        if job is None:
+            continue
+        variables = ctx.state.variables.visible(job.value.element_instance_key)
+        keys.append(job_key)
+        jobs.append(
+            dataclasses.replace(
+                job.value,
+                worker=value.worker,
+                timeout=value.timeout,
+                deadline=ctx.now_ms + value.timeout,
+                variables=variables,
+            )
+        )
+    activated = dataclasses.replace(
+        value, job_keys=tuple(keys), jobs=tuple(jobs), truncated=truncated
+    )
+    if not keys:
+        # Nothing to hand out: answer without writing anything (Zeebe's long poll would wait).
+        ctx.respond(
+            Record.event(
+                JobBatchIntent.ACTIVATED,
+                activated,
+                key=-1,
+                partition_id=ctx.partition_id,
+                timestamp=ctx.now_ms,
+            )
+        )
+        return
+    ctx.respond(ctx.event(ctx.next_key(), JobBatchIntent.ACTIVATED, activated))
+
+
+def _candidates(job_type: str, job_keys: tuple[int, ...], ctx: ProcessingContext) -> Iterable[int]:
+    """The activatable jobs of `job_type`, or only those of `job_keys` that still are: a Kafka
+    worker asks for the one job it read from its topic, and gets nothing if another worker
+    took it, or it was completed or canceled meanwhile."""
+    if not job_keys:
+        return ctx.state.jobs.activatable(job_type)
+    wanted = []
+    for key in job_keys:
+        job = ctx.state.jobs.get(key)
+        if job is not None and job.status is JobStatus.ACTIVATABLE and job.value.type == job_type:
+            wanted.append(key)
+    return wanted

@@ -1,0 +1,91 @@
+"""Containers: the process itself and embedded subprocesses. They start at their none start
+event, complete when nothing runs inside any more, and terminate by terminating every child
+first."""
+
+from __future__ import annotations
+
+from broker.protocol import Record
+from broker.protocol.intents import ProcessInstanceResultIntent
+from broker.protocol.values import ErrorType, ProcessInstanceResultRecordValue
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
+
+
+class ProcessProcessor:
+    def on_activate(self, call: ElementCall) -> None:
+        lifecycle.activated(call)
+        start = lifecycle.none_start_event(call, call.process.bpmn_process_id)
+        if start is not None:
+            lifecycle.activate_child(call, start)
+
+    def on_complete(self, call: ElementCall) -> None:
+        awaiting = call.ctx.take_awaiting(call.key)
+        variables = call.ctx.state.variables.local(call.key) if awaiting else {}
+        lifecycle.completed(call)
+        if awaiting is not None:
+            if awaiting.fetch_variables:
+                variables = {k: v for k, v in variables.items() if k in awaiting.fetch_variables}
+            value = call.value
+            result = ProcessInstanceResultRecordValue(
+                bpmn_process_id=value.bpmn_process_id,
+                process_definition_key=value.process_definition_key,
+                version=value.version,
+                process_instance_key=call.key,
+                variables=variables,
+            )
+            call.ctx.writers.respond(
+                awaiting.request_id,
+                Record.event(
+                    ProcessInstanceResultIntent.COMPLETED,
+                    result,
+                    key=call.key,
+                    partition_id=call.ctx.partition_id,
+                    timestamp=call.ctx.now_ms,
+                ),
+            )
+
+    def on_terminate(self, call: ElementCall) -> None:
+        if lifecycle.terminate_children(call) == 0:
+            call.ctx.take_awaiting(call.key)
+            lifecycle.terminated(call)
+
+    def on_child_completed(self, scope: ElementCall, child: ElementCall) -> None:
+        if lifecycle.scope_can_complete(scope):
+            lifecycle.request_completion(scope)
+
+    def on_child_terminated(self, scope: ElementCall, child: ElementCall) -> None:
+        instance = scope.instance
+        if instance is None or instance.active_children > 0:
+            return
+        if instance.state == "ELEMENT_TERMINATING":
+            self.on_terminate(scope)
+        elif lifecycle.scope_can_complete(scope):
+            lifecycle.request_completion(scope)
+
+
+class SubProcessProcessor(ProcessProcessor):
+    def on_activate(self, call: ElementCall) -> None:
+        try:
+            apply_input_mappings(call)
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return
+        lifecycle.activated(call)
+        start = lifecycle.none_start_event(call, call.value.element_id)
+        if start is not None:
+            lifecycle.activate_child(call, start)
+
+    def on_complete(self, call: ElementCall) -> None:
+        try:
+            apply_output_behavior(call, {})
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return
+        lifecycle.completed(call)
+
+    def on_terminate(self, call: ElementCall) -> None:
+        if lifecycle.terminate_children(call) == 0:
+            lifecycle.terminated(call)

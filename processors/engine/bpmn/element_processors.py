@@ -1,0 +1,39 @@
+"""The table of element processors by element type. Element types missing here are not
+supported yet (see docs/engine.md); activating one fails the command with a clear message."""
+
+from __future__ import annotations
+
+from broker.protocol.values import BpmnElementType as T
+from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
+from processors.engine.bpmn.element_registry import PROCESSORS
+from processors.engine.bpmn.event_processors import EndEventProcessor, PassThroughEventProcessor
+from processors.engine.bpmn.gateway_processors import (
+    ExclusiveGatewayProcessor,
+    InclusiveGatewayProcessor,
+    ParallelGatewayProcessor,
+)
+from processors.engine.bpmn.task_processors import TaskProcessor
+
+_tasks = TaskProcessor()
+_events = PassThroughEventProcessor()
+
+PROCESSORS.update(
+    {
+        T.PROCESS: ProcessProcessor(),
+        T.SUB_PROCESS: SubProcessProcessor(),
+        T.SERVICE_TASK: _tasks,
+        T.USER_TASK: _tasks,
+        T.SEND_TASK: _tasks,
+        T.BUSINESS_RULE_TASK: _tasks,
+        T.SCRIPT_TASK: _tasks,
+        T.MANUAL_TASK: _tasks,
+        T.TASK: _tasks,
+        T.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(),
+        T.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(),
+        T.PARALLEL_GATEWAY: ParallelGatewayProcessor(),
+        T.START_EVENT: _events,
+        T.INTERMEDIATE_THROW_EVENT: _events,
+        T.INTERMEDIATE_CATCH_EVENT: _events,
+        T.END_EVENT: EndEventProcessor(),
+    }
+)

@@ -1,0 +1,77 @@
+"""Evaluating the model's expressions for an element: FEEL with the command's time as now(),
+results as JSON values, and failures as `ExpressionFailure` with Zeebe's messages (a missing
+variable is a failure here, as it is for Zeebe's mappings and conditions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from bpmn import Expression
+from bpmn.feel import FeelError, to_json_value
+from bpmn.feel.builtins.clock import use_clock
+
+
+class ExpressionFailure(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def evaluate(expression: Expression, variables: Mapping[str, Any], now_ms: int) -> Any:
+    """The JSON value of `expression`; raises ExpressionFailure."""
+    if expression.compiled is None:
+        return expression.source
+    text = expression.feel_text
+    compiled = expression.compiled
+    now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
+    try:
+        with use_clock(now):
+            evaluate_with_warnings = getattr(compiled, "evaluate_with_warnings", None)
+            if evaluate_with_warnings is None:
+                return to_json_value(compiled.evaluate(variables))
+            result = evaluate_with_warnings(variables)
+    except FeelError as error:
+        raise ExpressionFailure(f"Failed to evaluate expression '{text}': {error}") from None
+    if result.value is None:
+        for warning in result.warnings:
+            if warning.kind == "NO_VARIABLE_FOUND":
+                raise ExpressionFailure(
+                    f"Failed to evaluate expression '{text}': {warning.message}"
+                )
+    return to_json_value(result.value)
+
+
+def evaluate_typed(
+    expression: Expression, variables: Mapping[str, Any], now_ms: int, expected: type
+) -> Any:
+    """Like `evaluate`, failing unless the result has the expected JSON type."""
+    try:
+        value = evaluate(expression, variables, now_ms)
+    except ExpressionFailure:
+        if expected is bool:
+            value = None  # Zeebe reports a non-boolean condition, not the missing variable
+        else:
+            raise
+    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if expected is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)  # static retries="3"
+    if not ok:
+        raise ExpressionFailure(
+            f"Expected result of the expression '{expression.feel_text}' to be"
+            f" '{_type_name(expected)}', but was '{_type_name(type(value))}'."
+        )
+    return value
+
+
+def _type_name(kind: type) -> str:
+    return {
+        bool: "BOOLEAN",
+        int: "NUMBER",
+        float: "NUMBER",
+        str: "STRING",
+        list: "ARRAY",
+        dict: "OBJECT",
+        type(None): "NULL",
+    }.get(kind, kind.__name__.upper())

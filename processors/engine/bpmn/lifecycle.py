@@ -1,0 +1,168 @@
+"""State transitions of element instances and the flow between them: the lifecycle events,
+taking sequence flows (with joins), activating children, and telling a flow scope that a
+child has ended so it can complete or finish terminating."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bpmn import FlowNode
+from broker.protocol.intents import ProcessInstanceIntent as PI
+from broker.protocol.values import BpmnElementType
+from processors.engine.bpmn import element_registry
+from processors.engine.bpmn.element_call import ElementCall, call_for
+
+
+def write(call: ElementCall, intent: PI) -> None:
+    call.ctx.event(call.key, intent, call.value)
+
+
+def completing(call: ElementCall) -> None:
+    write(call, PI.ELEMENT_COMPLETING)
+
+
+def write_completed(call: ElementCall) -> None:
+    """ELEMENT_COMPLETED without taking flows (the caller decides what happens next)."""
+    write(call, PI.ELEMENT_COMPLETED)
+
+
+def activated(call: ElementCall) -> None:
+    write(call, PI.ELEMENT_ACTIVATED)
+
+
+def complete_now(call: ElementCall) -> None:
+    """Go on to ELEMENT_COMPLETING within this command (no waiting for anything)."""
+    write(call, PI.ELEMENT_COMPLETING)
+    element_registry.processor_for(call.element_type).on_complete(call)
+
+
+def request_completion(call: ElementCall) -> None:
+    """Ask for completion by a command (after a job, a message, a child process ...)."""
+    call.ctx.follow_up(call.key, PI.COMPLETE_ELEMENT, call.value)
+
+
+def request_termination(call: ElementCall) -> None:
+    call.ctx.follow_up(call.key, PI.TERMINATE_ELEMENT, call.value)
+
+
+def activate_child(scope: ElementCall, node: FlowNode) -> None:
+    scope.ctx.follow_up(scope.ctx.next_key(), PI.ACTIVATE_ELEMENT, scope.child_value(node))
+
+
+def completed(call: ElementCall, outgoing: Iterable[str] | None = None) -> None:
+    """ELEMENT_COMPLETED, then take `outgoing` (default: every outgoing flow); with no flow to
+    take the execution path ends here and the flow scope is told."""
+    write(call, PI.ELEMENT_COMPLETED)
+    node = call.node
+    flows = list(outgoing) if outgoing is not None else list(node.outgoing if node else ())
+    if flows:
+        take_flows(call, flows)
+    else:
+        notify_scope_completed(call)
+
+
+def terminated(call: ElementCall) -> None:
+    write(call, PI.ELEMENT_TERMINATED)
+    notify_scope_terminated(call)
+
+
+def take_flows(call: ElementCall, flow_ids: Iterable[str]) -> None:
+    process = call.process
+    scope_key = call.value.flow_scope_key
+    scope_instance = call.ctx.state.elements.get(scope_key)
+    if scope_instance is None:
+        return
+    scope = call.for_instance(scope_instance)
+    for flow_id in flow_ids:
+        flow = process.sequence_flows[flow_id]
+        call.ctx.event(
+            call.ctx.next_key(),
+            PI.SEQUENCE_FLOW_TAKEN,
+            call.sibling_value(flow_id, BpmnElementType.SEQUENCE_FLOW),
+        )
+        target = process.elements[flow.target_id]
+        if is_join(target) and not join_ready(scope, target):
+            continue
+        activate_child(scope, target)
+
+
+def is_join(node: FlowNode) -> bool:
+    return node.element_type.name in ("PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY") and (
+        len(node.incoming) > 1
+    )
+
+
+def join_ready(scope: ElementCall, gateway: FlowNode) -> bool:
+    instance = scope.instance
+    taken = {} if instance is None else instance.taken_flows.get(gateway.id, {})
+    if gateway.element_type.name == "PARALLEL_GATEWAY":
+        return all(taken.get(flow_id, 0) > 0 for flow_id in gateway.incoming)
+    # Inclusive join: ready once no incoming flow that is not taken can still be reached.
+    missing = [f for f in gateway.incoming if taken.get(f, 0) == 0]
+    if not missing:
+        return True
+    sources = {scope.process.sequence_flows[f].source_id for f in missing}
+    children = scope.ctx.state.elements.children(scope.key)
+    active = {c.element_id for c in children}
+    return not any(_reaches(scope, start, sources, gateway.id) for start in active)
+
+
+def _reaches(scope: ElementCall, start: str, goals: set[str], gateway_id: str) -> bool:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node_id = todo.pop()
+        if node_id in goals:
+            return True
+        if node_id in seen or node_id == gateway_id:
+            continue
+        seen.add(node_id)
+        node = scope.process.elements[node_id]
+        todo.extend(scope.process.sequence_flows[f].target_id for f in node.outgoing)
+    return False
+
+
+def notify_scope_completed(call: ElementCall) -> None:
+    scope = _scope_call(call)
+    if scope is not None:
+        element_registry.container_for(scope.element_type).on_child_completed(scope, call)
+
+
+def notify_scope_terminated(call: ElementCall) -> None:
+    scope = _scope_call(call)
+    if scope is not None:
+        element_registry.container_for(scope.element_type).on_child_terminated(scope, call)
+
+
+def _scope_call(call: ElementCall) -> ElementCall | None:
+    if call.value.flow_scope_key == -1:
+        return None
+    scope_instance = call.ctx.state.elements.get(call.value.flow_scope_key)
+    return None if scope_instance is None else call_for(call.ctx, scope_instance)
+
+
+def scope_can_complete(scope: ElementCall) -> bool:
+    instance = scope.instance
+    return (
+        instance is not None
+        and instance.state == "ELEMENT_ACTIVATED"
+        and instance.active_children == 0
+        and instance.active_flows == 0
+    )
+
+
+def terminate_children(scope: ElementCall) -> int:
+    """TERMINATE_ELEMENT for every child still running; returns how many there are."""
+    count = 0
+    for child in scope.ctx.state.elements.children(scope.key):
+        count += 1
+        if child.state != "ELEMENT_TERMINATING":
+            request_termination(scope.for_instance(child))
+    return count
+
+
+def none_start_event(call: ElementCall, scope_id: str) -> FlowNode | None:
+    flow_scope = call.process.scopes.get(scope_id)
+    if flow_scope is None or flow_scope.none_start_event_id is None:
+        return None
+    return call.process.elements[flow_scope.none_start_event_id]

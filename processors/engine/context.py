@@ -1,0 +1,89 @@
+"""What a command processor sees: the command, read-only state, the writers, the partition's
+key generator and the time of processing. Processors never touch anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from broker.protocol import Intent, Record, RejectionType
+from broker.protocol.values import RecordValue
+from processors.engine.results import ResultBuilder
+from processors.engine.state import StateReaders
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingResult:
+    """A CREATE_WITH_AWAITING_RESULT request waiting for its instance to complete. Like the
+    request stream in Zeebe's record metadata it belongs to a connection, not to the log."""
+
+    request_id: int
+    fetch_variables: tuple[str, ...]
+
+
+class ProcessingContext:
+    __slots__ = (
+        "_awaiting",
+        "_next_key",
+        "command",
+        "now_ms",
+        "partition_count",
+        "partition_id",
+        "request_id",
+        "state",
+        "writers",
+    )
+
+    def __init__(
+        self,
+        *,
+        command: Record[Any],
+        request_id: int | None,
+        state: StateReaders,
+        writers: ResultBuilder,
+        next_key: Callable[[], int],
+        now_ms: int,
+        partition_id: int,
+        partition_count: int,
+        awaiting: dict[int, AwaitingResult],
+    ) -> None:
+        self.command = command
+        self.request_id = request_id
+        self.state = state
+        self.writers = writers
+        self._next_key = next_key
+        self.now_ms = now_ms
+        self.partition_id = partition_id
+        self.partition_count = partition_count
+        self._awaiting = awaiting
+
+    def next_key(self) -> int:
+        return self._next_key()
+
+    def event(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
+        return self.writers.event(key, intent, value)
+
+    def follow_up(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
+        return self.writers.follow_up(key, intent, value)
+
+    def respond(self, record: Record[Any]) -> None:
+        self.writers.respond(self.request_id, record)
+
+    def reject(self, rejection_type: RejectionType, reason: str) -> None:
+        rejection = self.writers.reject(self.command, rejection_type, reason)
+        self.writers.respond(self.request_id, rejection)
+
+    def send(self, partition_id: int, command: Record[Any]) -> None:
+        self.writers.send(partition_id, command)
+
+    def await_result(self, process_instance_key: int, fetch_variables: tuple[str, ...]) -> None:
+        if self.request_id is not None:
+            self._awaiting[process_instance_key] = AwaitingResult(self.request_id, fetch_variables)
+
+    def take_awaiting(self, process_instance_key: int) -> AwaitingResult | None:
+        return self._awaiting.pop(process_instance_key, None)
+
+
+CommandProcessor = Callable[[Record[Any], ProcessingContext], None]
+"""Processes one command: writes events, follow-ups, a rejection or responses via `ctx`."""

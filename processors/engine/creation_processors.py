@@ -1,0 +1,99 @@
+"""PROCESS_INSTANCE_CREATION CREATE and CREATE_WITH_AWAITING_RESULT: find the process (by key,
+or by BPMN id and version, latest by default), set the initial variables, activate the
+process element. With awaiting result, the response is sent when the instance completes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from broker.protocol import Record, RejectionType
+from broker.protocol.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
+from broker.protocol.values import BpmnElementType, ProcessInstanceRecordValue
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.variable_behavior import set_local
+from processors.engine.context import ProcessingContext
+from processors.engine.state import DeployedProcess
+
+
+def _find_process(command: Record[Any], ctx: ProcessingContext) -> DeployedProcess | None:
+    value = command.value
+    processes = ctx.state.processes
+    if value.process_definition_key != -1:
+        found = processes.by_key(value.process_definition_key)
+        if found is None:
+            ctx.reject(
+                RejectionType.NOT_FOUND,
+                "Expected to find process definition with key"
+                f" '{value.process_definition_key}', but none found",
+            )
+        return found
+    if not value.bpmn_process_id:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            "Expected at least a bpmnProcessId or a key greater than -1, but none given",
+        )
+        return None
+    if value.version == -1:
+        found = processes.latest(value.bpmn_process_id)
+        if found is None:
+            ctx.reject(
+                RejectionType.NOT_FOUND,
+                "Expected to find process definition with process ID"
+                f" '{value.bpmn_process_id}', but none found",
+            )
+        return found
+    found = processes.by_version(value.bpmn_process_id, value.version)
+    if found is None:
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            "Expected to find process definition with process ID"
+            f" '{value.bpmn_process_id}' and version '{value.version}', but none found",
+        )
+    return found
+
+
+def create_instance(command: Record[Any], ctx: ProcessingContext) -> None:
+    deployed = _find_process(command, ctx)
+    if deployed is None:
+        return
+    value = command.value
+    if not isinstance(value.variables, dict):
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            "Expected variables to be a JSON object, but it was not",
+        )
+        return
+    process = ctx.state.processes.executable(deployed.key)
+    if process.none_start_event_id is None:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            "Expected to create instance of process with none start event, but there is no"
+            " such event",
+        )
+        return
+    instance_key = ctx.next_key()
+    element_value = ProcessInstanceRecordValue(
+        bpmn_process_id=deployed.bpmn_process_id,
+        version=deployed.version,
+        process_definition_key=deployed.key,
+        process_instance_key=instance_key,
+        element_id=deployed.bpmn_process_id,
+        flow_scope_key=-1,
+        bpmn_element_type=BpmnElementType.PROCESS,
+    )
+    call = ElementCall(ctx, instance_key, element_value, process)
+    set_local(call, instance_key, value.variables)
+    ctx.follow_up(instance_key, ProcessInstanceIntent.ACTIVATE_ELEMENT, element_value)
+    created = dataclasses.replace(
+        value,
+        bpmn_process_id=deployed.bpmn_process_id,
+        version=deployed.version,
+        process_definition_key=deployed.key,
+        process_instance_key=instance_key,
+    )
+    record = ctx.event(instance_key, ProcessInstanceCreationIntent.CREATED, created)
+    if command.intent is ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT:
+        ctx.await_result(instance_key, tuple(value.fetch_variables))
+    else:
+        ctx.respond(record)

@@ -1,0 +1,49 @@
+"""Appliers of deployment, process and command distribution events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from broker.protocol import Intent, Record, ValueType
+from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
+from processors.engine.state import EngineState
+
+
+def _process_created(record: Record[Any], state: EngineState) -> None:
+    v = record.value
+    state.processes.put_process(
+        v.process_definition_key,
+        v.bpmn_process_id,
+        v.version,
+        v.resource_name,
+        v.resource,
+        v.checksum.hex(),
+        v.deployment_key,
+        v.version_tag,
+    )
+
+
+def _deployment_created(record: Record[Any], state: EngineState) -> None:
+    state.processes.put_deployment(record.key)
+
+
+def _distributing(record: Record[Any], state: EngineState) -> None:
+    v = record.value
+    state.distributions.put(
+        record.key,
+        v.partition_id,
+        {"valueType": v.value_type, "intent": v.intent, "value": v.command_value},
+    )
+
+
+def _acknowledged(record: Record[Any], state: EngineState) -> None:
+    state.distributions.acknowledge(record.key, record.value.partition_id)
+
+
+DEPLOYMENT_APPLIERS: dict[tuple[ValueType, Intent], Callable[[Record[Any], EngineState], None]] = {
+    (ValueType.PROCESS, ProcessIntent.CREATED): _process_created,
+    (ValueType.DEPLOYMENT, DeploymentIntent.CREATED): _deployment_created,
+    (ValueType.COMMAND_DISTRIBUTION, CommandDistributionIntent.DISTRIBUTING): _distributing,
+    (ValueType.COMMAND_DISTRIBUTION, CommandDistributionIntent.ACKNOWLEDGED): _acknowledged,
+}

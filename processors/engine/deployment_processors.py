@@ -1,0 +1,203 @@
+"""DEPLOYMENT CREATE: parse and validate every resource, give each changed process a new
+version (an unchanged one keeps its version and is reported as a duplicate), and distribute
+the deployment to every other partition until each acknowledges it."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from bpmn import BpmnError, load
+from broker.protocol import Record, RejectionType, record_to_json
+from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
+from broker.protocol.keys import decode_partition
+from broker.protocol.values import (
+    CommandDistributionRecordValue,
+    DeploymentRecordValue,
+    ProcessMetadata,
+    ProcessRecordValue,
+)
+from processors.engine.context import ProcessingContext
+
+
+def _checksum(resource: bytes) -> bytes:
+    return hashlib.md5(resource, usedforsecurity=False).digest()
+
+
+def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
+    value: DeploymentRecordValue = command.value
+    if command.key != -1 and value.processes_metadata:
+        _apply_distributed(command, ctx)
+        return
+    if not value.resources:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            "Expected to deploy at least one resource, but none given",
+        )
+        return
+    found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
+    seen: dict[str, str] = {}
+    for resource in value.resources:
+        try:
+            definitions = load(resource.resource, source_name=resource.resource_name)
+        except BpmnError as error:
+            ctx.reject(
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to deploy new resources, but encountered the following errors:\n"
+                f"'{resource.resource_name}': {error}",
+            )
+            return
+        for process in definitions.processes:
+            first = seen.get(process.bpmn_process_id)
+            if first is not None:
+                ctx.reject(
+                    RejectionType.INVALID_ARGUMENT,
+                    f"Expected the process ids to be unique within a deployment but found a"
+                    f" duplicated process id '{process.bpmn_process_id}' in the resources"
+                    f" '{first}' and '{resource.resource_name}'.",
+                )
+                return
+            seen[process.bpmn_process_id] = resource.resource_name
+            found.append(
+                (
+                    process.bpmn_process_id,
+                    resource.resource_name,
+                    resource.resource,
+                    process.version_tag or "",
+                )
+            )
+    deployment_key = ctx.next_key()
+    metadata = []
+    for process_id, resource_name, data, tag in found:
+        checksum = _checksum(data)
+        processes = ctx.state.processes
+        latest = processes.latest(process_id)
+        if latest is not None and latest.checksum == checksum.hex():
+            metadata.append(
+                ProcessMetadata(
+                    bpmn_process_id=process_id,
+                    version=latest.version,
+                    process_definition_key=latest.key,
+                    resource_name=resource_name,
+                    checksum=checksum,
+                    duplicate=True,
+                    deployment_key=latest.deployment_key,
+                    version_tag=tag,
+                )
+            )
+            continue
+        key = ctx.next_key()
+        version = processes.latest_version(process_id) + 1
+        ctx.event(
+            key,
+            ProcessIntent.CREATED,
+            ProcessRecordValue(
+                bpmn_process_id=process_id,
+                version=version,
+                process_definition_key=key,
+                resource_name=resource_name,
+                checksum=checksum,
+                resource=data,
+                deployment_key=deployment_key,
+                version_tag=tag,
+            ),
+        )
+        metadata.append(
+            ProcessMetadata(
+                bpmn_process_id=process_id,
+                version=version,
+                process_definition_key=key,
+                resource_name=resource_name,
+                checksum=checksum,
+                deployment_key=deployment_key,
+                version_tag=tag,
+            )
+        )
+    created = DeploymentRecordValue(
+        resources=value.resources,
+        processes_metadata=tuple(metadata),
+        deployment_key=deployment_key,
+    )
+    ctx.respond(ctx.event(deployment_key, DeploymentIntent.CREATED, created))
+    _distribute(ctx, deployment_key, created)
+
+
+def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue) -> None:
+    if ctx.partition_count == 1:
+        return
+    ctx.event(
+        key,
+        CommandDistributionIntent.STARTED,
+        CommandDistributionRecordValue(
+            partition_id=ctx.partition_id, value_type="DEPLOYMENT", intent="CREATE"
+        ),
+    )
+    command = Record.command(DeploymentIntent.CREATE, created, key=key)
+    command_json = record_to_json(command)["value"]
+    for partition in range(1, ctx.partition_count + 1):
+        if partition == ctx.partition_id:
+            continue
+        ctx.event(
+            key,
+            CommandDistributionIntent.DISTRIBUTING,
+            CommandDistributionRecordValue(
+                partition_id=partition,
+                value_type="DEPLOYMENT",
+                intent="CREATE",
+                command_value=command_json,
+            ),
+        )
+        ctx.send(partition, command)
+
+
+def _apply_distributed(command: Record[Any], ctx: ProcessingContext) -> None:
+    """A deployment distributed from another partition: same keys, idempotent."""
+    value: DeploymentRecordValue = command.value
+    if not ctx.state.processes.deployment_exists(command.key):
+        data = {r.resource_name: r.resource for r in value.resources}
+        for meta in value.processes_metadata:
+            if meta.duplicate or ctx.state.processes.by_key(meta.process_definition_key):
+                continue
+            ctx.event(
+                meta.process_definition_key,
+                ProcessIntent.CREATED,
+                ProcessRecordValue(
+                    bpmn_process_id=meta.bpmn_process_id,
+                    version=meta.version,
+                    process_definition_key=meta.process_definition_key,
+                    resource_name=meta.resource_name,
+                    checksum=meta.checksum,
+                    resource=data[meta.resource_name],
+                    deployment_key=meta.deployment_key,
+                    version_tag=meta.version_tag,
+                ),
+            )
+        ctx.event(command.key, DeploymentIntent.CREATED, value)
+    ctx.send(
+        decode_partition(command.key),
+        Record.command(
+            CommandDistributionIntent.ACKNOWLEDGE,
+            CommandDistributionRecordValue(
+                partition_id=ctx.partition_id, value_type="DEPLOYMENT", intent="CREATE"
+            ),
+            key=command.key,
+        ),
+    )
+
+
+def acknowledge_distribution(command: Record[Any], ctx: ProcessingContext) -> None:
+    partition = command.value.partition_id
+    if partition not in ctx.state.distributions.pending_partitions(command.key):
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            f"Expected to find a pending distribution with key '{command.key}' for partition"
+            f" '{partition}', but none found",
+        )
+        return
+    ctx.event(command.key, CommandDistributionIntent.ACKNOWLEDGED, command.value)
+    if not ctx.state.distributions.pending_partitions(command.key):
+        ctx.event(
+            command.key,
+            CommandDistributionIntent.FINISHED,
+            CommandDistributionRecordValue(partition_id=ctx.partition_id),
+        )

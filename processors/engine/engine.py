@@ -1,0 +1,129 @@
+"""The engine of one partition: `process(command, now_ms)` → `ProcessingResult`.
+
+Processing never raises. An invalid command becomes a rejection; an unexpected exception in a
+processor becomes a PROCESSING_ERROR rejection and that command's partial result (records and
+state changes) is discarded, so the partition keeps going. Follow-up commands on the same
+partition are processed in the same batch, as in Zeebe since 8.2, so one external command
+yields one result. `due_commands(now_ms)` lists the commands the passing of time calls for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final
+
+from broker.protocol import Record, RejectionType
+from processors.engine.appliers import apply_event
+from processors.engine.context import AwaitingResult, ProcessingContext
+from processors.engine.due_date_checkers import due_commands
+from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
+from processors.engine.processor_registry import PROCESSORS
+from processors.engine.results import ProcessingResult, ResultBuilder
+from processors.engine.state import EngineState
+
+MAX_COMMANDS_PER_BATCH: Final = 10_000
+"""Bound on follow-up commands processed for one external command (a runaway loop in a
+model, e.g. a cycle of gateways, is cut off with a rejection instead of hanging)."""
+
+
+class Engine:
+    def __init__(
+        self,
+        partition_id: int = 1,
+        partition_count: int = 1,
+        store: KeyValueStore | None = None,
+    ) -> None:
+        self.partition_id = partition_id
+        self.partition_count = partition_count
+        self.state = EngineState(store or InMemoryKeyValueStore(), partition_id)
+        self._awaiting: dict[int, AwaitingResult] = {}
+
+    def process(
+        self, command: Record[Any], now_ms: int, request_id: int | None = None
+    ) -> ProcessingResult:
+        store = self.state.store
+        builder = ResultBuilder(
+            self.partition_id, now_ms, self.state.meta.next_position, self._apply
+        )
+        first = builder.append_command(command)
+        queue: list[tuple[Record[Any], int | None]] = [(first, request_id)]
+        processed = 0
+        while queue or builder.follow_ups:
+            current, current_request = (
+                queue.pop() if queue else (builder.follow_ups.popleft(), None)
+            )
+            processed += 1
+            if processed > MAX_COMMANDS_PER_BATCH:
+                builder.reject(
+                    current,
+                    RejectionType.PROCESSING_ERROR,
+                    f"more than {MAX_COMMANDS_PER_BATCH} follow-up commands for one command;"
+                    " is there an endless loop in the process?",
+                )
+                builder.follow_ups.clear()
+                break
+            self._process_one(current, current_request, builder, now_ms)
+        store.commit()
+        return builder.build()
+
+    def _process_one(
+        self,
+        command: Record[Any],
+        request_id: int | None,
+        builder: ResultBuilder,
+        now_ms: int,
+    ) -> None:
+        store = self.state.store
+        mark = builder.mark(store.savepoint())
+        builder.source_position = command.position
+        processor = PROCESSORS.get((command.value_type, command.intent))
+        if processor is None:
+            rejection = builder.reject(
+                command,
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected a command that can be processed, but {command.value_type}"
+                f" {command.intent} has no processor",
+            )
+            builder.respond(request_id, rejection)
+            return
+        ctx = ProcessingContext(
+            command=command,
+            request_id=request_id,
+            state=self.state.readers,
+            writers=builder,
+            next_key=self.state.meta.next_key,
+            now_ms=now_ms,
+            partition_id=self.partition_id,
+            partition_count=self.partition_count,
+            awaiting=self._awaiting,
+        )
+        try:
+            processor(command, ctx)
+        except Exception as error:  # the partition must never stop on a defect
+            store.rollback_to(mark.savepoint)
+            builder.discard_since(mark)
+            rejection = builder.reject(
+                command,
+                RejectionType.PROCESSING_ERROR,
+                f"Expected to process {command.value_type} {command.intent} with key"
+                f" '{command.key}', but an unexpected error occurred:"
+                f" {type(error).__name__}: {error}",
+            )
+            builder.respond(request_id, rejection)
+
+    def _apply(self, record: Record[Any]) -> None:
+        apply_event(record, self.state)
+
+    def due_commands(self, now_ms: int) -> list[Record[Any]]:
+        """Commands that time calls for now (timers, job deadlines, back-offs, message TTLs).
+        Reading only: the commands change state when they are processed."""
+        return due_commands(self.state.readers, now_ms)
+
+    def replay(self, records: Iterable[Record[Any]]) -> None:
+        """Rebuild state from a partition's log: apply every event, observe every position
+        and key. Commands and rejections are not processed again."""
+        for record in records:
+            self.state.meta.observe(record.position, record.key)
+            if record.is_event:
+                apply_event(record, self.state)
+        self.state.store.commit()

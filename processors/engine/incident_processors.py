@@ -1,0 +1,46 @@
+"""INCIDENT RESOLVE: close the incident and run the failed step again. A job incident needs
+retries first (update them, then resolve); the job then becomes activatable. An element
+incident re-runs the element's activation or completion, which may raise a new incident."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from broker.protocol import Record, RejectionType
+from broker.protocol.intents import IncidentIntent
+from broker.protocol.values import ErrorType
+from processors.engine.bpmn.element_call import call_for
+from processors.engine.bpmn.element_registry import processor_for
+from processors.engine.context import ProcessingContext
+
+
+def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
+    incident = ctx.state.incidents.get(command.key)
+    if incident is None:
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            f"Expected to resolve incident with key '{command.key}', but no such incident was"
+            " found",
+        )
+        return
+    if incident.error_type is ErrorType.JOB_NO_RETRIES:
+        job = ctx.state.jobs.get(incident.job_key)
+        if job is not None and job.value.retries < 1:
+            ctx.reject(
+                RejectionType.INVALID_STATE,
+                f"Expected incident with key '{command.key}' to have a job with retries left,"
+                f" but job '{incident.job_key}' has no retries; update its retries first",
+            )
+            return
+    ctx.respond(ctx.event(command.key, IncidentIntent.RESOLVED, incident))
+    if incident.job_key != -1:
+        return  # the applier made the job activatable again
+    instance = ctx.state.elements.get(incident.element_instance_key)
+    if instance is None:
+        return
+    call = call_for(ctx, instance)
+    processor = processor_for(call.element_type)
+    if instance.state == "ELEMENT_ACTIVATING":
+        processor.on_activate(call)
+    elif instance.state == "ELEMENT_COMPLETING":
+        processor.on_complete(call)

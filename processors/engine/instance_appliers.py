@@ -1,0 +1,109 @@
+"""Appliers of element lifecycle, sequence flow and variable events."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import Any
+
+from broker.protocol import Intent, Record, ValueType
+from broker.protocol.intents import ProcessInstanceIntent as PI
+from broker.protocol.intents import VariableIntent
+from broker.protocol.values import BpmnElementType
+from processors.engine.state import ElementInstance, EngineState
+
+_JOINING = (BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY)
+
+
+def _activating(record: Record[Any], state: EngineState) -> None:
+    value = record.value
+    state.elements.create(ElementInstance(record.key, value, "ELEMENT_ACTIVATING"))
+    scope = state.elements.get(value.flow_scope_key)
+    if scope is None:
+        return
+    active_flows = scope.active_flows
+    taken = scope.taken_flows
+    if scope.element_type is not BpmnElementType.MULTI_INSTANCE_BODY:
+        node = state.processes.executable(value.process_definition_key).elements.get(
+            value.element_id
+        )
+        if node is not None and node.incoming:
+            if value.bpmn_element_type in _JOINING and len(node.incoming) > 1:
+                counts = dict(taken.get(value.element_id, {}))
+                for flow_id, count in list(counts.items()):
+                    active_flows -= 1
+                    if count > 1:
+                        counts[flow_id] = count - 1
+                    else:
+                        del counts[flow_id]
+                taken = {k: v for k, v in taken.items() if k != value.element_id}
+                if counts:
+                    taken[value.element_id] = counts
+            else:
+                active_flows -= 1
+    state.elements.put(
+        dataclasses.replace(
+            scope,
+            active_children=scope.active_children + 1,
+            active_flows=active_flows,
+            taken_flows=taken,
+        )
+    )
+
+
+def _transition(intent: str) -> Callable[[Record[Any], EngineState], None]:
+    def apply(record: Record[Any], state: EngineState) -> None:
+        instance = state.elements.get(record.key)
+        if instance is not None:
+            state.elements.put(dataclasses.replace(instance, state=intent))
+
+    return apply
+
+
+def _ended(record: Record[Any], state: EngineState) -> None:
+    state.elements.remove(record.key)
+    state.variables.remove_scope(record.key)
+    scope = state.elements.get(record.value.flow_scope_key)
+    if scope is not None:
+        state.elements.put(
+            dataclasses.replace(scope, active_children=max(0, scope.active_children - 1))
+        )
+
+
+def _flow_taken(record: Record[Any], state: EngineState) -> None:
+    value = record.value
+    scope = state.elements.get(value.flow_scope_key)
+    if scope is None:
+        return
+    process = state.processes.executable(value.process_definition_key)
+    flow = process.sequence_flows[value.element_id]
+    target = process.elements[flow.target_id]
+    taken = scope.taken_flows
+    if target.element_type.name in ("PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY") and (
+        len(target.incoming) > 1
+    ):
+        counts = dict(taken.get(target.id, {}))
+        counts[flow.id] = counts.get(flow.id, 0) + 1
+        taken = {**taken, target.id: counts}
+    state.elements.put(
+        dataclasses.replace(scope, active_flows=scope.active_flows + 1, taken_flows=taken)
+    )
+
+
+def _variable(record: Record[Any], state: EngineState) -> None:
+    v = record.value
+    state.variables.put(v.scope_key, v.name, record.key, json.loads(v.value))
+
+
+INSTANCE_APPLIERS: dict[tuple[ValueType, Intent], Callable[[Record[Any], EngineState], None]] = {
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATING): _activating,
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATED): _transition("ELEMENT_ACTIVATED"),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETING): _transition("ELEMENT_COMPLETING"),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATING): _transition("ELEMENT_TERMINATING"),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETED): _ended,
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATED): _ended,
+    (ValueType.PROCESS_INSTANCE, PI.SEQUENCE_FLOW_TAKEN): _flow_taken,
+    (ValueType.VARIABLE, VariableIntent.CREATED): _variable,
+    (ValueType.VARIABLE, VariableIntent.UPDATED): _variable,
+}

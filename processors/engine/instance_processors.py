@@ -1,0 +1,105 @@
+"""Commands on element instances (Zeebe's BpmnStreamProcessor): ACTIVATE_ELEMENT,
+COMPLETE_ELEMENT and TERMINATE_ELEMENT write the lifecycle transition and hand over to the
+element's processor; CANCEL terminates a root process instance with everything inside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import processors.engine.bpmn.element_processors  # noqa: F401  (fills the element table)
+from broker.protocol import Record, RejectionType
+from broker.protocol.intents import ProcessInstanceIntent as PI
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.element_call import ElementCall, call_for
+from processors.engine.bpmn.element_registry import processor_for
+from processors.engine.bpmn.incident_behavior import resolve_element_incidents
+from processors.engine.context import ProcessingContext
+
+
+def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
+    value = command.value
+    if value.flow_scope_key != -1:
+        scope = ctx.state.elements.get(value.flow_scope_key)
+        if scope is None or not scope.is_active:
+            ctx.reject(
+                RejectionType.INVALID_STATE,
+                f"Expected flow scope instance with key '{value.flow_scope_key}' to be active,"
+                f" but it is not; element '{value.element_id}' is not activated",
+            )
+            return
+    process = ctx.state.processes.executable(value.process_definition_key)
+    call = ElementCall(ctx, command.key, value, process)
+    lifecycle.write(call, PI.ELEMENT_ACTIVATING)
+    processor_for(call.element_type).on_activate(call)
+
+
+def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
+    instance = ctx.state.elements.get(command.key)
+    if instance is None or instance.state != "ELEMENT_ACTIVATED":
+        state = "not found" if instance is None else f"in state '{instance.state}'"
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected element instance with key '{command.key}' to be ELEMENT_ACTIVATED"
+            f" to complete it, but it is {state}",
+        )
+        return
+    call = call_for(ctx, instance)
+    lifecycle.write(call, PI.ELEMENT_COMPLETING)
+    processor_for(call.element_type).on_complete(call)
+
+
+def terminate_element(command: Record[Any], ctx: ProcessingContext) -> None:
+    instance = ctx.state.elements.get(command.key)
+    if instance is None or instance.state == "ELEMENT_TERMINATING":
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected element instance with key '{command.key}' to be active to terminate it,"
+            " but it is not",
+        )
+        return
+    start_termination(call_for(ctx, instance))
+
+
+def start_termination(call: ElementCall) -> None:
+    lifecycle.write(call, PI.ELEMENT_TERMINATING)
+    resolve_element_incidents(call.ctx, call.key)
+    processor_for(call.element_type).on_terminate(call)
+
+
+def cancel_instance(command: Record[Any], ctx: ProcessingContext) -> None:
+    instance = ctx.state.elements.get(command.key)
+    if instance is None or instance.flow_scope_key != -1:
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            f"Expected to cancel a process instance with key '{command.key}', but no such"
+            " process instance was found",
+        )
+        return
+    if instance.value.parent_process_instance_key != -1:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected to cancel a process instance with key '{command.key}', but it is"
+            " created by a parent process instance. Cancel the root process instance"
+            f" '{instance.value.parent_process_instance_key}' instead.",
+        )
+        return
+    if instance.state == "ELEMENT_TERMINATING":
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected to cancel a process instance with key '{command.key}', but it is"
+            " already being terminated",
+        )
+        return
+    call = call_for(ctx, instance)
+    lifecycle.write(call, PI.ELEMENT_TERMINATING)
+    ctx.respond(
+        Record.event(
+            PI.ELEMENT_TERMINATING,
+            instance.value,
+            key=command.key,
+            partition_id=ctx.partition_id,
+            timestamp=ctx.now_ms,
+        )
+    )
+    resolve_element_incidents(ctx, call.key)
+    processor_for(call.element_type).on_terminate(call)

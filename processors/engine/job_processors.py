@@ -1,0 +1,156 @@
+"""Commands on jobs: COMPLETE, FAIL, THROW_ERROR, UPDATE_RETRIES, and the time-driven
+TIME_OUT and RECUR_AFTER_BACKOFF. Running out of retries raises a JOB_NO_RETRIES incident;
+an error nobody catches raises UNHANDLED_ERROR_EVENT."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from broker.protocol import Record, RejectionType
+from broker.protocol.intents import JobIntent
+from broker.protocol.values import ErrorType, JobRecordValue
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.element_call import call_for
+from processors.engine.bpmn.error_behavior import throw_error
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.context import ProcessingContext
+from processors.engine.state import JobStatus, StoredJob
+
+
+def _job(
+    ctx: ProcessingContext, command: Record[Any], verb: str, allowed: tuple[JobStatus, ...]
+) -> StoredJob | None:
+    job = ctx.state.jobs.get(command.key)
+    if job is None:
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            f"Expected to {verb} job with key '{command.key}', but no such job was found",
+        )
+        return None
+    if job.status not in allowed:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected to {verb} job with key '{command.key}', but it is in state"
+            f" '{job.status.value}'",
+        )
+        return None
+    return job
+
+
+def complete_job(command: Record[Any], ctx: ProcessingContext) -> None:
+    job = _job(ctx, command, "complete", (JobStatus.ACTIVATABLE, JobStatus.ACTIVATED))
+    if job is None:
+        return
+    value = dataclasses.replace(job.value, variables=dict(command.value.variables))
+    ctx.respond(ctx.event(command.key, JobIntent.COMPLETED, value))
+    instance = ctx.state.elements.get(value.element_instance_key)
+    if instance is not None and instance.state == "ELEMENT_ACTIVATED":
+        lifecycle.request_completion(call_for(ctx, instance))
+
+
+def fail_job(command: Record[Any], ctx: ProcessingContext) -> None:
+    job = _job(ctx, command, "fail", (JobStatus.ACTIVATED,))
+    if job is None:
+        return
+    given = command.value
+    retries = max(0, given.retries)
+    backoff = max(0, given.retry_backoff)
+    value = dataclasses.replace(
+        job.value,
+        retries=retries,
+        error_message=given.error_message,
+        retry_backoff=backoff,
+        recurring_time=ctx.now_ms + backoff if retries > 0 and backoff > 0 else -1,
+        deadline=-1,
+        variables=dict(given.variables),
+    )
+    ctx.respond(ctx.event(command.key, JobIntent.FAILED, value))
+    if retries == 0:
+        _job_incident(
+            ctx,
+            command.key,
+            value,
+            ErrorType.JOB_NO_RETRIES,
+            value.error_message or "No more retries left.",
+        )
+
+
+def _job_incident(
+    ctx: ProcessingContext, job_key: int, job: JobRecordValue, error_type: ErrorType, message: str
+) -> None:
+    instance = ctx.state.elements.get(job.element_instance_key)
+    if instance is not None:
+        raise_incident(call_for(ctx, instance), error_type, message, job_key=job_key)
+
+
+def throw_job_error(command: Record[Any], ctx: ProcessingContext) -> None:
+    job = _job(ctx, command, "throw an error for", (JobStatus.ACTIVATABLE, JobStatus.ACTIVATED))
+    if job is None:
+        return
+    given = command.value
+    value = dataclasses.replace(
+        job.value,
+        error_code=given.error_code,
+        error_message=given.error_message,
+        variables=dict(given.variables),
+    )
+    ctx.respond(ctx.event(command.key, JobIntent.ERROR_THROWN, value))
+    instance = ctx.state.elements.get(value.element_instance_key)
+    if instance is None:
+        return
+    call = call_for(ctx, instance)
+    if not throw_error(call, value.error_code, value.error_message, dict(given.variables)):
+        raise_incident(
+            call,
+            ErrorType.UNHANDLED_ERROR_EVENT,
+            f"Expected to throw an error event with the code '{value.error_code}' with message"
+            f" '{value.error_message}', but it was not caught. No error events are available"
+            " in the scope.",
+            job_key=command.key,
+        )
+
+
+def update_retries(command: Record[Any], ctx: ProcessingContext) -> None:
+    retries = command.value.retries
+    if retries < 1:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            f"Expected job's retries to be greater than zero, but it was '{retries}'",
+        )
+        return
+    job = _job(ctx, command, "update retries of", tuple(JobStatus))
+    if job is None:
+        return
+    value = dataclasses.replace(job.value, retries=retries)
+    ctx.respond(ctx.event(command.key, JobIntent.RETRIES_UPDATED, value))
+
+
+def time_out(command: Record[Any], ctx: ProcessingContext) -> None:
+    job = _job(ctx, command, "time out", (JobStatus.ACTIVATED,))
+    if job is None:
+        return
+    if job.value.deadline > ctx.now_ms:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected to time out job with key '{command.key}', but its deadline"
+            f" '{job.value.deadline}' has not passed",
+        )
+        return
+    value = dataclasses.replace(job.value, deadline=-1, worker="")
+    ctx.event(command.key, JobIntent.TIMED_OUT, value)
+
+
+def recur_after_backoff(command: Record[Any], ctx: ProcessingContext) -> None:
+    job = _job(ctx, command, "recur", (JobStatus.FAILED,))
+    if job is None:
+        return
+    if job.value.retries < 1 or not 0 <= job.value.recurring_time <= ctx.now_ms:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected to recur job with key '{command.key}' after its back-off, but it is not"
+            " waiting for a back-off that has passed",
+        )
+        return
+    value = dataclasses.replace(job.value, recurring_time=-1)
+    ctx.event(command.key, JobIntent.RECURRED_AFTER_BACKOFF, value)

@@ -1,0 +1,60 @@
+"""The command processor of every (value type, intent) the engine accepts. A command with no
+entry here is rejected as INVALID_ARGUMENT."""
+
+from __future__ import annotations
+
+from broker.protocol import Intent, ValueType
+from broker.protocol.intents import (
+    CommandDistributionIntent,
+    DeploymentIntent,
+    IncidentIntent,
+    JobBatchIntent,
+    JobIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+    VariableDocumentIntent,
+)
+from processors.engine import (
+    batch_processors,
+    creation_processors,
+    deployment_processors,
+    incident_processors,
+    instance_processors,
+    job_processors,
+    variable_processors,
+)
+from processors.engine.context import CommandProcessor
+
+PI = ProcessInstanceIntent
+
+PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
+    (ValueType.DEPLOYMENT, DeploymentIntent.CREATE): deployment_processors.create_deployment,
+    (
+        ValueType.COMMAND_DISTRIBUTION,
+        CommandDistributionIntent.ACKNOWLEDGE,
+    ): deployment_processors.acknowledge_distribution,
+    (
+        ValueType.PROCESS_INSTANCE_CREATION,
+        ProcessInstanceCreationIntent.CREATE,
+    ): creation_processors.create_instance,
+    (
+        ValueType.PROCESS_INSTANCE_CREATION,
+        ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
+    ): creation_processors.create_instance,
+    (ValueType.PROCESS_INSTANCE, PI.ACTIVATE_ELEMENT): instance_processors.activate_element,
+    (ValueType.PROCESS_INSTANCE, PI.COMPLETE_ELEMENT): instance_processors.complete_element,
+    (ValueType.PROCESS_INSTANCE, PI.TERMINATE_ELEMENT): instance_processors.terminate_element,
+    (ValueType.PROCESS_INSTANCE, PI.CANCEL): instance_processors.cancel_instance,
+    (ValueType.JOB_BATCH, JobBatchIntent.ACTIVATE): batch_processors.activate_jobs,
+    (ValueType.JOB, JobIntent.COMPLETE): job_processors.complete_job,
+    (ValueType.JOB, JobIntent.FAIL): job_processors.fail_job,
+    (ValueType.JOB, JobIntent.THROW_ERROR): job_processors.throw_job_error,
+    (ValueType.JOB, JobIntent.UPDATE_RETRIES): job_processors.update_retries,
+    (ValueType.JOB, JobIntent.TIME_OUT): job_processors.time_out,
+    (ValueType.JOB, JobIntent.RECUR_AFTER_BACKOFF): job_processors.recur_after_backoff,
+    (ValueType.INCIDENT, IncidentIntent.RESOLVE): incident_processors.resolve_incident,
+    (
+        ValueType.VARIABLE_DOCUMENT,
+        VariableDocumentIntent.UPDATE,
+    ): variable_processors.update_variables,
+}

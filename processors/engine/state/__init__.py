@@ -1,0 +1,64 @@
+"""The partition's state: small domain stores over one key-value store.
+
+Processors get `StateReaders` (read-only views, enforced by the type checker); event appliers
+get `EngineState`, the same objects with their write methods. Nothing else writes state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from processors.engine.kv_store import KeyValueStore
+from processors.engine.state.distribution_state import DistributionReader, DistributionState
+from processors.engine.state.element_instance_state import (
+    ElementInstance,
+    ElementInstanceReader,
+    ElementInstanceState,
+)
+from processors.engine.state.incident_state import IncidentReader, IncidentState
+from processors.engine.state.job_state import JobReader, JobState, JobStatus, StoredJob
+from processors.engine.state.meta_state import MetaState
+from processors.engine.state.process_state import DeployedProcess, ProcessReader, ProcessState
+from processors.engine.state.variable_state import VariableReader, VariableState
+
+
+@dataclass(frozen=True, slots=True)
+class StateReaders:
+    processes: ProcessReader
+    elements: ElementInstanceReader
+    variables: VariableReader
+    jobs: JobReader
+    incidents: IncidentReader
+    distributions: DistributionReader
+
+
+class EngineState:
+    """Every domain of one partition over `store`."""
+
+    def __init__(self, store: KeyValueStore, partition_id: int) -> None:
+        self.store = store
+        self.meta = MetaState(store, partition_id)
+        self.processes = ProcessState(store)
+        self.elements = ElementInstanceState(store)
+        self.variables = VariableState(store, self.elements)
+        self.jobs = JobState(store)
+        self.incidents = IncidentState(store)
+        self.distributions = DistributionState(store)
+        self.readers = StateReaders(
+            processes=self.processes,
+            elements=self.elements,
+            variables=self.variables,
+            jobs=self.jobs,
+            incidents=self.incidents,
+            distributions=self.distributions,
+        )
+
+
+__all__ = [
+    "DeployedProcess",
+    "ElementInstance",
+    "EngineState",
+    "JobStatus",
+    "StateReaders",
+    "StoredJob",
+]

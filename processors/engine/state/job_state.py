@@ -1,0 +1,112 @@
+"""Jobs and their secondary indexes: activatable jobs by type (in key order, so the oldest
+job is handed out first), activated jobs by deadline, failed jobs by back-off due time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from broker.protocol.values import JobRecordValue
+from processors.engine.kv_store import KeyValueStore, last_int, pack
+
+_JOBS = "jobs"
+_ACTIVATABLE = "jobs_activatable"
+_DEADLINES = "jobs_deadlines"
+_BACKOFF = "jobs_backoff"
+
+
+class JobStatus(StrEnum):
+    ACTIVATABLE = "ACTIVATABLE"
+    ACTIVATED = "ACTIVATED"
+    FAILED = "FAILED"
+    """Failed with no retries left (an incident) or waiting for its back-off."""
+    ERROR_THROWN = "ERROR_THROWN"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredJob:
+    key: int
+    status: JobStatus
+    value: JobRecordValue
+
+
+_FIELDS = (
+    "type",
+    "custom_headers",
+    "worker",
+    "retries",
+    "retry_backoff",
+    "recurring_time",
+    "deadline",
+    "timeout",
+    "error_message",
+    "error_code",
+    "element_id",
+    "element_instance_key",
+    "bpmn_process_id",
+    "process_definition_version",
+    "process_definition_key",
+    "process_instance_key",
+)
+
+
+class JobReader:
+    def __init__(self, store: KeyValueStore) -> None:
+        self._store = store
+
+    def get(self, key: int) -> StoredJob | None:
+        raw = self._store.get(_JOBS, pack(key))
+        if raw is None:
+            return None
+        value = JobRecordValue(**{name: raw["v"][i] for i, name in enumerate(_FIELDS)})
+        return StoredJob(key, JobStatus(raw["s"]), value)
+
+    def activatable(self, job_type: str) -> Iterator[int]:
+        for index_key, _ in self._store.iterate(_ACTIVATABLE, pack(job_type)):
+            yield last_int(index_key)
+
+    def deadlines_until(self, now_ms: int) -> list[int]:
+        return _due(self._store, _DEADLINES, now_ms)
+
+    def backoffs_until(self, now_ms: int) -> list[int]:
+        return _due(self._store, _BACKOFF, now_ms)
+
+
+def _due(store: KeyValueStore, cf: str, now_ms: int) -> list[int]:
+    due = []
+    for index_key, _ in store.iterate(cf):
+        if int.from_bytes(index_key[:8], "big") - (1 << 63) > now_ms:
+            break
+        due.append(last_int(index_key))
+    return due
+
+
+class JobState(JobReader):
+    def put(self, key: int, status: JobStatus, value: JobRecordValue) -> None:
+        """Store the job and keep every index in step with its status."""
+        self._unindex(key)
+        stored = replace(value, variables={})  # variables live in their scopes, not in the job
+        self._store.put(
+            _JOBS,
+            pack(key),
+            {"s": status.value, "v": [getattr(stored, name) for name in _FIELDS]},
+        )
+        if status is JobStatus.ACTIVATABLE:
+            self._store.put(_ACTIVATABLE, pack(value.type, key), 1)
+        elif status is JobStatus.ACTIVATED:
+            self._store.put(_DEADLINES, pack(value.deadline, key), 1)
+        elif status is JobStatus.FAILED and value.retries > 0 and value.recurring_time >= 0:
+            self._store.put(_BACKOFF, pack(value.recurring_time, key), 1)
+
+    def remove(self, key: int) -> None:
+        self._unindex(key)
+        self._store.delete(_JOBS, pack(key))
+
+    def _unindex(self, key: int) -> None:
+        old = self.get(key)
+        if old is None:
+            return
+        self._store.delete(_ACTIVATABLE, pack(old.value.type, key))
+        self._store.delete(_DEADLINES, pack(old.value.deadline, key))
+        self._store.delete(_BACKOFF, pack(old.value.recurring_time, key))

@@ -1,0 +1,46 @@
+"""The partition's counters: the last log position and the last key handed out. Both are
+derived from the log itself, so replay restores them by observing every record."""
+
+from __future__ import annotations
+
+from broker.protocol import encode_key
+from broker.protocol.keys import MAX_COUNTER, PARTITION_BITS
+from processors.engine.kv_store import KeyValueStore
+
+_CF = "meta"
+_POSITION = b"position"
+_KEY = b"key"
+
+
+class MetaState:
+    def __init__(self, store: KeyValueStore, partition_id: int) -> None:
+        self._store = store
+        self.partition_id = partition_id
+
+    @property
+    def last_position(self) -> int:
+        value = self._store.get(_CF, _POSITION)
+        return 0 if value is None else int(value)
+
+    def next_position(self) -> int:
+        position = self.last_position + 1
+        self._store.put(_CF, _POSITION, position)
+        return position
+
+    def next_key(self) -> int:
+        counter = self._store.get(_CF, _KEY)
+        counter = 1 if counter is None else int(counter) + 1
+        if counter > MAX_COUNTER:
+            raise OverflowError(f"key space of partition {self.partition_id} is exhausted")
+        self._store.put(_CF, _KEY, counter)
+        return encode_key(self.partition_id, counter)
+
+    def observe(self, position: int, key: int) -> None:
+        """Replay: move past a record written earlier."""
+        if position > self.last_position:
+            self._store.put(_CF, _POSITION, position)
+        if key > 0 and key >> PARTITION_BITS == self.partition_id:
+            counter = key & MAX_COUNTER
+            current = self._store.get(_CF, _KEY)
+            if current is None or counter > int(current):
+                self._store.put(_CF, _KEY, counter)

@@ -1,0 +1,221 @@
+"""The engine's `KeyValueStore` on one partition's RocksDB (rocksdict), changed only when the
+partition's Kafka transaction commits.
+
+Writes of the commands in flight live in an overlay (`_dirty`); reads and ordered iteration
+merge it with RocksDB. `take_changes()` hands the overlay over as changelog entries; they
+are written to RocksDB (with the changelog offset they end at) only after Kafka committed the
+transaction, so the local database never holds state of an aborted transaction.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from rocksdict import Options, Rdict, WriteBatch
+
+_SEPARATOR: Final = b"\x00"
+# Sorts after every column family name (ASCII), so no family's prefix scan reaches it.
+_OFFSET_KEY: Final = b"\xff\xffchangelog-offset"
+_DELETED: Final = object()
+_ABSENT: Final = object()
+
+Change = tuple[bytes, bytes | None]
+"""(stored key, JSON value or None for a deletion): one changelog record."""
+
+
+def stored_key(cf: str, key: bytes) -> bytes:
+    return cf.encode("ascii") + _SEPARATOR + key
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class RocksKeyValueStore:
+    """One partition's state. Not thread-safe: one processing loop owns it."""
+
+    def __init__(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        options = Options(raw_mode=True)
+        options.create_if_missing(True)
+        self._db = Rdict(str(path), options)
+        self._dirty: dict[bytes, Any] = {}
+        # Per column family, the sorted keys in the overlay (deletions included).
+        self._dirty_sorted: dict[str, list[bytes]] = {}
+        self._undo: list[tuple[str, bytes, Any]] = []
+        # Decoded values read from RocksDB; values are immutable, so sharing them is safe.
+        self._cache: dict[bytes, Any] = {}
+
+    # -- KeyValueStore ---------------------------------------------------------------------
+
+    def get(self, cf: str, key: bytes) -> Any | None:
+        full = stored_key(cf, key)
+        value = self._dirty.get(full, _ABSENT)
+        if value is _DELETED:
+            return None
+        if value is not _ABSENT:
+            return value
+        return self._read(full)
+
+    def put(self, cf: str, key: bytes, value: Any) -> None:
+        self._set(cf, key, value)
+
+    def delete(self, cf: str, key: bytes) -> None:
+        if self.get(cf, key) is not None:
+            self._set(cf, key, _DELETED)
+
+    def iterate(self, cf: str, prefix: bytes = b"") -> Iterator[tuple[bytes, Any]]:
+        start = stored_key(cf, prefix)
+        dirty_keys = self._dirty_slice(cf, prefix)
+        stored = self._stored_keys(start)
+        for key in _merge(stored, dirty_keys):
+            value = self.get(cf, key)
+            if value is not None:
+                yield key, value
+
+    def savepoint(self) -> int:
+        return len(self._undo)
+
+    def rollback_to(self, savepoint: int) -> None:
+        while len(self._undo) > savepoint:
+            cf, key, previous = self._undo.pop()
+            full = stored_key(cf, key)
+            if previous is _ABSENT:
+                del self._dirty[full]
+                keys = self._dirty_sorted[cf]
+                del keys[bisect.bisect_left(keys, key)]
+            else:
+                self._dirty[full] = previous
+
+    def commit(self) -> None:
+        self._undo.clear()
+
+    def dump(self) -> dict[str, dict[bytes, Any]]:
+        result: dict[str, dict[bytes, Any]] = {}
+        families = {k.split(_SEPARATOR, 1)[0].decode() for k in self._all_stored_keys()}
+        families.update(self._dirty_sorted)
+        for cf in sorted(families):
+            entries = dict(self.iterate(cf))
+            if entries:
+                result[cf] = entries
+        return result
+
+    # -- transaction boundary ---------------------------------------------------------------
+
+    def take_changes(self) -> list[Change]:
+        """The overlay as changelog entries (last value per key); the overlay stays readable
+        until `apply` or `discard`."""
+        self._undo.clear()
+        return [
+            (full, None if value is _DELETED else _encode(value))
+            for full, value in self._dirty.items()
+        ]
+
+    def apply(self, changes: Iterable[Change], next_offset: int | None) -> None:
+        """Write committed changes (and the changelog offset to resume restoring from)."""
+        batch = WriteBatch(raw_mode=True)
+        for full, data in changes:
+            self._cache.pop(full, None)
+            if data is None:
+                batch.delete(full)
+            else:
+                batch.put(full, data)
+        if next_offset is not None:
+            batch.put(_OFFSET_KEY, str(next_offset).encode())
+        self._db.write(batch)
+        self._dirty.clear()
+        self._dirty_sorted.clear()
+
+    def discard(self) -> None:
+        """Forget the overlay (its transaction was aborted)."""
+        self._dirty.clear()
+        self._dirty_sorted.clear()
+        self._undo.clear()
+        self._cache.clear()
+
+    @property
+    def changelog_offset(self) -> int:
+        """The changelog offset restoring resumes from (0 for a new database)."""
+        raw = self._db.get(_OFFSET_KEY)
+        return 0 if raw is None else int(raw)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _set(self, cf: str, key: bytes, value: Any) -> None:
+        full = stored_key(cf, key)
+        previous = self._dirty.get(full, _ABSENT)
+        self._undo.append((cf, key, previous))
+        if previous is _ABSENT:
+            bisect.insort(self._dirty_sorted.setdefault(cf, []), key)
+        self._dirty[full] = value
+
+    def _read(self, full: bytes) -> Any | None:
+        value = self._cache.get(full, _ABSENT)
+        if value is not _ABSENT:
+            return value
+        data = self._db.get(full)
+        decoded = None if data is None else json.loads(data)
+        if len(self._cache) > 100_000:
+            self._cache.clear()
+        self._cache[full] = decoded
+        return decoded
+
+    def _dirty_slice(self, cf: str, prefix: bytes) -> list[bytes]:
+        keys = self._dirty_sorted.get(cf)
+        if not keys:
+            return []
+        matching = []
+        for key in keys[bisect.bisect_left(keys, prefix) :]:
+            if not key.startswith(prefix):
+                break
+            matching.append(key)
+        return matching
+
+    def _stored_keys(self, start: bytes) -> list[bytes]:
+        # Read the keys eagerly: callers change the store while iterating.
+        keys = []
+        it = self._db.iter()
+        it.seek(start)
+        family = start.split(_SEPARATOR, 1)[0] + _SEPARATOR
+        offset = len(family)
+        while it.valid():
+            full = it.key()
+            if not full.startswith(start):
+                break
+            keys.append(full[offset:])
+            it.next()
+        return keys
+
+    def _all_stored_keys(self) -> list[bytes]:
+        keys = []
+        it = self._db.iter()
+        it.seek_to_first()
+        while it.valid():
+            full = it.key()
+            if full != _OFFSET_KEY:
+                keys.append(full)
+            it.next()
+        return keys
+
+
+def _merge(first: list[bytes], second: list[bytes]) -> Iterator[bytes]:
+    """The union of two sorted key lists, in order, each key once."""
+    i = j = 0
+    while i < len(first) or j < len(second):
+        if j == len(second) or (i < len(first) and first[i] < second[j]):
+            yield first[i]
+            i += 1
+        elif i == len(first) or second[j] < first[i]:
+            yield second[j]
+            j += 1
+        else:
+            yield first[i]
+            i += 1
+            j += 1

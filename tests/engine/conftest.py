@@ -1,0 +1,64 @@
+"""Scenario fixtures: a `client` per runtime (today the in-process engine with one and with
+three partitions; the Kafka runtime joins this list later) and helpers over `records()`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clients.client import Client, connect
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+@pytest.fixture(params=["memory://", "memory://?partitions=3"])
+def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    with connect(request.param) as c:
+        yield c
+
+
+def scenario(name: str) -> Path:
+    return SCENARIOS / name
+
+
+def events(client: Client, **match: Any) -> list[dict[str, Any]]:
+    """EVENT records whose valueType/intent and value fields match, oldest first."""
+    out = []
+    for record in client.records():
+        if record["recordType"] != "EVENT":
+            continue
+        if "valueType" in match and record["valueType"] != match["valueType"]:
+            continue
+        if "intent" in match and record["intent"] != match["intent"]:
+            continue
+        value = record["value"]
+        if all(value.get(k) == v for k, v in match.items() if k not in ("valueType", "intent")):
+            out.append(record)
+    return out
+
+
+def element_trace(client: Client, process_instance_key: int) -> list[tuple[str, str]]:
+    """(elementId, intent) of every PROCESS_INSTANCE event of one instance."""
+    return [
+        (r["value"]["elementId"], r["intent"])
+        for r in events(
+            client, valueType="PROCESS_INSTANCE", processInstanceKey=process_instance_key
+        )
+    ]
+
+
+def completed_elements(client: Client, process_instance_key: int) -> list[str]:
+    return [e for e, i in element_trace(client, process_instance_key) if i == "ELEMENT_COMPLETED"]
+
+
+def variables_of(client: Client, process_instance_key: int) -> dict[str, Any]:
+    """The latest value of each root-scope variable of an instance, from the record stream."""
+    import json
+
+    result: dict[str, Any] = {}
+    for r in events(client, valueType="VARIABLE", scopeKey=process_instance_key):
+        result[r["value"]["name"]] = json.loads(r["value"]["value"])
+    return result
