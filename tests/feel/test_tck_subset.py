@@ -12,8 +12,8 @@ import pytest
 
 from tests.conformance import feel_tck
 
-CAMUNDA_SUBSET_FLOOR = 1564  # of 1585
-ALL_FLOOR = 1881  # of 1950
+CAMUNDA_SUBSET_FLOOR = 1585  # of 1585
+ALL_FLOOR = 1913  # of 1950
 
 
 def test_tck_conformance_does_not_drop() -> None:
