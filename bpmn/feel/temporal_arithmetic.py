@@ -207,12 +207,13 @@ def _date_as_date_time(a: Any, b: Any) -> tuple[Any, Any]:
 
 def _keys(a: Any, b: Any) -> tuple[tuple[str, Any] | None, tuple[str, Any] | None]:
     a, b = _date_as_date_time(a, b)
-    if type(a) in _EXTENDED or type(b) in _EXTENDED:
-        # integer timelines for both, so a FeelDateTime orders against a datetime
-        key_a = extended.order_key(a) or _order_key(a)
-        key_b = extended.order_key(b) or _order_key(b)
-        return key_a, key_b
-    return _order_key(a), _order_key(b)
+    if type(a) not in _EXTENDED and type(b) not in _EXTENDED:
+        try:
+            return _order_key(a), _order_key(b)
+        except OverflowError:
+            pass  # its UTC instant is beyond 9999-12-31: the integer timelines hold it
+    # integer timelines for both, so a FeelDateTime orders against a datetime
+    return extended.order_key(a) or _order_key(a), extended.order_key(b) or _order_key(b)
 
 
 def temporal_compare(a: Any, b: Any) -> int | None:

@@ -5,6 +5,7 @@ with four to nine year digits, local and offset times and date-times (`Z`, `+01:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -95,7 +96,8 @@ def parse_date_time(text: str) -> dt.datetime | FeelDateTime:
             naive = dt.datetime(
                 date.year, date.month, date.day, hour, minute, second, nanos // 1000
             )
-            return localize(naive, zone)
+            with contextlib.suppress(OverflowError):  # UTC beyond 9999: general path below
+                return localize(naive, zone)
         nanos_of_day = ((hour * 60 + minute) * 60 + second) * NANOS_PER_SECOND + nanos
         days = epoch_day(date.year, date.month, date.day)
         return zoned_date_time(days * NANOS_PER_DAY + nanos_of_day, zone)

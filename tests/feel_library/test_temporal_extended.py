@@ -182,3 +182,35 @@ def test_years_and_months_between_negative_years() -> None:
         {},
     )
     assert result == YearsMonthsDuration(-(4033 * 12 + 2))
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # a Python datetime whose UTC instant is past 9999-12-31 still orders and moves
+        (
+            'date and time("9999-12-31T23:00:00@America/New_York")'
+            ' = date and time("10000-01-01T04:00:00Z")',
+            True,
+        ),
+        (
+            'string(date and time("9999-12-31T23:00:00@America/New_York") + duration("PT1H"))',
+            "10000-01-01T00:00:00@America/New_York",
+        ),
+        (
+            'string(date and time(date("9999-12-31"), time("23:00:00@America/New_York")))',
+            "9999-12-31T23:00:00@America/New_York",
+        ),
+        (
+            'string(date and time(date and time("9999-12-31T23:00:00-05:00"), "Asia/Tokyo"))',
+            "10000-01-01T13:00:00@Asia/Tokyo",
+        ),
+        (
+            'date and time("0001-01-01T01:00:00@Asia/Tokyo")'
+            ' - date and time("0001-01-01T00:00:00Z")',
+            parse_duration("-PT8H18M59S"),  # Tokyo's local mean time, +09:18:59
+        ),
+    ],
+)
+def test_values_at_the_edges_of_python_years(expression: str, expected: object) -> None:
+    assert evaluate(expression, {}) == expected

@@ -70,6 +70,10 @@ def _date_and_time_of(date: Any, time: Any) -> dt.datetime | temporal.FeelDateTi
     try:
         if isinstance(time, FeelTime):
             day = temporal.date_part(date)
+            if isinstance(day, dt.date) and time.nanosecond % 1000 == 0:
+                value = _python_date_and_time(day, time)  # the common case, twice as fast
+                if value is not None:
+                    return value
             if time.zone is not None:
                 days = epoch_day(day.year, day.month, day.day)
                 return temporal.zoned_date_time(days * NANOS_PER_DAY + time.nanos_of_day, time.zone)
@@ -81,6 +85,19 @@ def _date_and_time_of(date: Any, time: Any) -> dt.datetime | temporal.FeelDateTi
     except ValueError as error:
         raise FeelFunctionError(str(error)) from None
     raise FeelFunctionError("date and time() expects a date and a time")
+
+
+def _python_date_and_time(day: dt.date, time: FeelTime) -> dt.datetime | None:
+    """The date-time from Python's own types; None when its UTC instant passes 9999."""
+    naive = dt.datetime.combine(day, time.to_time())
+    if time.zone is not None:
+        try:
+            return temporal.localize(naive, time.zone)
+        except OverflowError:
+            return None
+    if time.offset_seconds is not None:
+        return naive.replace(tzinfo=temporal.offset_timezone(time.offset_seconds))
+    return naive
 
 
 def _time(value: Any) -> FeelTime:
