@@ -12,6 +12,7 @@ the command; a refused command raises a `RejectedError` (see `clients.errors`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,15 +24,23 @@ from clients import commands as c
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
 from clients.results import ActivatedJob, Deployment, InstanceResult
-from clients.transport import Transport
+from clients.transport import JobSource, Transport
 
 DEFAULT_REQUEST_TIMEOUT = 30.0
 
 
-def _transport_for(url: str) -> Transport:
+def _transport_for(
+    url: str,
+    kafka_config: Path | None = None,
+    kafka_options: Mapping[str, str] | None = None,
+) -> Transport:
     parts = urlsplit(url)
+    if parts.scheme == "kafka":
+        from clients.kafka_transport import KafkaTransport
+
+        return KafkaTransport.open(url, config_file=kafka_config, overrides=kafka_options)
     if parts.scheme != "memory":
-        raise ConnectError(f"unsupported URL '{url}': only memory:// is available so far")
+        raise ConnectError(f"unsupported URL '{url}': use memory:// or kafka://host:port")
     options = parse_qs(parts.query)
     try:
         partitions = int(options.get("partitions", ["1"])[0])
@@ -124,6 +133,17 @@ class Client:
         self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
     ) -> list[ActivatedJob]:
         jobs: list[ActivatedJob] = []
+        if isinstance(self._transport, JobSource):
+            answers = self._transport.activate_jobs(
+                job_type,
+                max_jobs=max_jobs,
+                timeout_ms=c.seconds_to_ms(timeout),
+                worker=worker,
+                request_timeout=DEFAULT_REQUEST_TIMEOUT,
+            )
+            for answer in answers:
+                jobs.extend(c.activated_jobs(answer))
+            return jobs
         for partition in range(1, self._transport.partition_count + 1):
             remaining = max_jobs - len(jobs)
             if remaining <= 0 and jobs:
@@ -305,9 +325,22 @@ class AsyncClient:
         self._sync.close()
 
 
-def connect(url: str = "memory://") -> Client:
-    return Client(_transport_for(url))
+def connect(
+    url: str = "memory://",
+    *,
+    kafka_config: Path | None = None,
+    kafka_options: Mapping[str, str] | None = None,
+) -> Client:
+    """`memory://[?partitions=N]` or `kafka://host:port[?prefix=P]`. Kafka client settings
+    (security) come from `kafka_config` (a properties file), `HONEYFLOW_KAFKA_*` environment
+    variables and `kafka_options` (librdkafka keys), later wins (docs/operations.md)."""
+    return Client(_transport_for(url, kafka_config, kafka_options))
 
 
-def connect_async(url: str = "memory://") -> AsyncClient:
-    return AsyncClient(_transport_for(url))
+def connect_async(
+    url: str = "memory://",
+    *,
+    kafka_config: Path | None = None,
+    kafka_options: Mapping[str, str] | None = None,
+) -> AsyncClient:
+    return AsyncClient(_transport_for(url, kafka_config, kafka_options))

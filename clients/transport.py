@@ -1,10 +1,10 @@
 """The transport seam: how a client gets a command to a partition and its answer back.
-`MemoryTransport` (in-process engine) implements it today; a Kafka transport later. Routing
+`MemoryTransport` (in-process engine) and `KafkaTransport` implement it. Routing
 (which partition gets a command) and result shaping live in the client, not here."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from broker.protocol import Record
 
@@ -25,3 +25,22 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class JobSource(Protocol):
+    """A transport whose jobs come from a job topic rather than from JOB_BATCH ACTIVATE sent
+    to every partition (Kafka: read `<p>jobs.<type>`, claim each job on its partition)."""
+
+    def activate_jobs(
+        self,
+        job_type: str,
+        *,
+        max_jobs: int,
+        timeout_ms: int,
+        worker: str,
+        request_timeout: float,
+        wait: float = 0.0,
+    ) -> list[Record[Any]]:
+        """The JOB_BATCH ACTIVATED answers (or rejections) of the jobs claimed."""
+        ...

@@ -1,0 +1,66 @@
+"""Where a consumer stands in a topic: the partitions' end offsets asked of the leaders, and
+how far the consumer has read — counting end-of-partition events, because a consumer that
+read nothing from a partition (empty, or only transaction markers) has no position there."""
+
+from __future__ import annotations
+
+import time
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+
+from clients.errors import HoneyflowError
+
+
+class KafkaReadError(HoneyflowError):
+    """Kafka did not accept a command or serve a read (a broker is gone, a topic is missing,
+    ...). Part of the client's tree, under `HoneyflowError`."""
+
+
+def watermarks(
+    consumer: Consumer, topic: str, partition: int, timeout: float = 30.0
+) -> tuple[int, int]:
+    """(first, end) offsets of the partition, asked of its leader now (for a read_committed
+    consumer the end is the last stable offset). Retried while the error is transient: a
+    topic created a moment ago may not have elected its leader yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            low, high = consumer.get_watermark_offsets(
+                TopicPartition(topic, partition), timeout=timeout, cached=False
+            )
+            return int(low), int(high)
+        except KafkaException as error:
+            if not error.args[0].retriable() or time.monotonic() > deadline:
+                raise KafkaReadError(
+                    f"cannot read the offsets of {topic} [{partition}]: {error}"
+                ) from None
+            time.sleep(0.1)
+
+
+class ReadProgress:
+    """The next offset to read per partition, from the messages and end-of-partition events a
+    consumer (with `enable.partition.eof`) returned."""
+
+    def __init__(self) -> None:
+        self._next: dict[int, int] = {}
+
+    def saw(self, message: Message) -> bool:
+        """Account for what `poll` returned; True if it is a record to use."""
+        partition, offset = message.partition() or 0, message.offset() or 0
+        error = message.error()
+        if error is None:
+            self._next[partition] = offset + 1
+            return True
+        if error.code() == KafkaError._PARTITION_EOF:
+            self._next[partition] = max(self._next.get(partition, 0), offset)
+        return False
+
+    def rewind(self, partition: int, offset: int) -> None:
+        self._next[partition] = offset
+
+    def forget(self, partitions: list[int]) -> None:
+        for partition in partitions:
+            self._next.pop(partition, None)
+
+    def reached(self, ends: dict[int, int]) -> bool:
+        return all(self._next.get(p, -1) >= end for p, end in ends.items())

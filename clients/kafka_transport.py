@@ -1,0 +1,125 @@
+"""The Kafka transport: `kafka://host:port[?prefix=P&config=FILE]`, the same client API as
+`memory://` against engine processors on Kafka (see docs/wire-protocol.md).
+
+Commands go to `<p>commands` on the partition the client routes them to, answers come back on
+`<p>responses` (`kafka_requests`); jobs are read from `<p>jobs.<type>` and claimed one by one
+(`kafka_jobs`); `records()` reads the audit log `<p>events` (`kafka_audit`). The partition
+count is the commands topic's, so a client never needs to be told it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import KafkaException
+
+from broker.errors import BrokerError
+from broker.protocol import Record
+from broker.topics import TopicSettings, ensure_topics
+from clients.errors import ConnectError
+from clients.kafka_address import KafkaAddress, parse_kafka_url
+from clients.kafka_audit import read_audit_log
+from clients.kafka_jobs import JobFeed, workers_group
+from clients.kafka_requests import RequestChannel
+
+_METADATA_TIMEOUT = 30.0
+
+
+class KafkaTransport:
+    def __init__(self, address: KafkaAddress) -> None:
+        self.address = address
+        partitions, replication = _layout(address)
+        self.topics = TopicSettings(
+            prefix=address.prefix, partitions=partitions, replication_factor=replication
+        )
+        self._channel = RequestChannel(address.config, self.topics.commands, self.topics.responses)
+        self._feeds: dict[str, JobFeed] = {}
+        self._feeds_lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        config_file: Path | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> KafkaTransport:
+        return cls(parse_kafka_url(url, config_file=config_file, overrides=overrides))
+
+    @property
+    def partition_count(self) -> int:
+        return self.topics.partitions
+
+    @property
+    def client_id(self) -> str:
+        return self._channel.client_id
+
+    def request(
+        self, command: Record[Any], partition_id: int, timeout: float | None
+    ) -> Record[Any]:
+        return self._channel.wait(self._channel.submit(command, partition_id), timeout)
+
+    def activate_jobs(
+        self,
+        job_type: str,
+        *,
+        max_jobs: int,
+        timeout_ms: int,
+        worker: str,
+        request_timeout: float,
+        wait: float = 0.0,
+    ) -> list[Record[Any]]:
+        """The JOB_BATCH ACTIVATED answers for jobs of `job_type` read from its job topic."""
+        with self._feeds_lock:
+            feed = self._feeds.get(job_type)
+            if feed is None:
+                feed = self._feeds[job_type] = self._open_feed(job_type)
+        return feed.activate(
+            job_type=job_type,
+            max_jobs=max_jobs,
+            timeout_ms=timeout_ms,
+            worker=worker,
+            request_timeout=request_timeout,
+            wait=wait,
+        )
+
+    def _open_feed(self, job_type: str) -> JobFeed:
+        spec = self.topics.job_topic(job_type)
+        # The processors create a job topic when a process needs it; a worker may start first.
+        try:
+            ensure_topics(self.address.config, [spec], timeout=_METADATA_TIMEOUT)
+        except BrokerError as error:
+            raise ConnectError(str(error)) from None
+        group = workers_group(self.address.prefix, job_type)
+        return JobFeed(self.address.config, spec.name, group, self._channel)
+
+    def records(self) -> list[dict[str, Any]]:
+        return read_audit_log(self.address.config, self.topics.events)
+
+    def close(self) -> None:
+        with self._feeds_lock:
+            feeds, self._feeds = list(self._feeds.values()), {}
+        for feed in feeds:
+            feed.close()
+        self._channel.close()
+
+
+def _layout(address: KafkaAddress) -> tuple[int, int]:
+    """(partitions, replication factor) of the commands topic: every topic has its layout."""
+    topic = address.prefix + "commands"
+    try:
+        metadata = AdminClient(dict(address.config)).list_topics(timeout=_METADATA_TIMEOUT)
+    except KafkaException as error:
+        raise ConnectError(f"cannot reach Kafka at {address.bootstrap}: {error}") from None
+    found = metadata.topics.get(topic)
+    if found is None or not found.partitions:
+        raise ConnectError(
+            f"topic {topic} does not exist at {address.bootstrap}"
+            f" (create it with `honeyflow topics create --prefix {address.prefix}`)"
+        )
+    replicas = min(len(p.replicas) for p in found.partitions.values())
+    return len(found.partitions), max(replicas, 1)

@@ -1,0 +1,255 @@
+"""The Kafka transport against real Kafka, with a fake engine that answers each command:
+request/response correlation by headers, partition routing, rejections and time-outs, job
+claiming from the job topic, and reading the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from broker.protocol import Record, RejectionType, decode_partition, encode_key
+from broker.protocol.intents import (
+    DeploymentIntent,
+    JobBatchIntent,
+    JobIntent,
+    MessageIntent,
+    ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
+)
+from broker.protocol.values import JobRecordValue, ProcessInstanceRecordValue
+from broker.protocol.values.deployment import ProcessMetadata
+from broker.topics import TopicSettings, ensure_topics
+from clients.client import Client, _message_partition, connect, connect_async
+from clients.errors import ConnectError, NotFoundError, RequestTimeoutError
+from clients.kafka_requests import CLIENT_ID_HEADER, REQUEST_ID_HEADER
+from tests.kafka_client.fake_engine import FakeEngine
+
+pytestmark = pytest.mark.kafka
+
+PARTITIONS = 3
+
+
+class Answers:
+    """What the fake engine answers: enough of the engine to exercise the client."""
+
+    def __init__(self) -> None:
+        self.counter = itertools.count(1)
+        self.activatable: dict[int, JobRecordValue] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, command: Record[Any], partition_id: int) -> Record[Any] | None:
+        intent = command.intent
+        key = encode_key(partition_id, next(self.counter))
+        if intent is DeploymentIntent.CREATE:
+            meta = ProcessMetadata(bpmn_process_id="order", version=1, process_definition_key=key)
+            value = dataclasses.replace(command.value, processes_metadata=(meta,))
+            return self._event(DeploymentIntent.CREATED, value, key, partition_id)
+        if intent is ProcessInstanceCreationIntent.CREATE:
+            value = dataclasses.replace(command.value, process_instance_key=key)
+            return self._event(ProcessInstanceCreationIntent.CREATED, value, key, partition_id)
+        if intent is ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT:
+            return None  # the instance never completes
+        if intent is MessageIntent.PUBLISH:
+            return self._event(MessageIntent.PUBLISHED, command.value, key, partition_id)
+        if intent is JobBatchIntent.ACTIVATE:
+            with self.lock:
+                jobs = [
+                    (k, self.activatable.pop(k))
+                    for k in command.value.job_keys
+                    if k in self.activatable
+                ]
+            value = dataclasses.replace(
+                command.value,
+                job_keys=tuple(k for k, _ in jobs),
+                jobs=tuple(dataclasses.replace(j, worker=command.value.worker) for _, j in jobs),
+            )
+            return self._event(JobBatchIntent.ACTIVATED, value, key, partition_id)
+        stamped = dataclasses.replace(command, partition_id=partition_id, position=1)
+        return stamped.reject(RejectionType.NOT_FOUND, f"no entity with key '{command.key}'")
+
+    @staticmethod
+    def _event(intent: Any, value: Any, key: int, partition_id: int) -> Record[Any]:
+        return Record.event(intent, value, key=key, partition_id=partition_id, timestamp=1)
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str, unique_name: str) -> TopicSettings:
+    settings = TopicSettings(prefix=f"{unique_name}.", partitions=PARTITIONS)
+    specs = [*settings.core_topics(), settings.job_topic("payment")]
+    ensure_topics({"bootstrap.servers": kafka_bootstrap}, specs)
+    return settings
+
+
+@pytest.fixture
+def answers() -> Answers:
+    return Answers()
+
+
+@pytest.fixture
+def engine(kafka_bootstrap: str, topics: TopicSettings, answers: Answers) -> Iterator[FakeEngine]:
+    fake = FakeEngine(kafka_bootstrap, topics, answers)
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def client(kafka_bootstrap: str, topics: TopicSettings, engine: FakeEngine) -> Iterator[Client]:
+    with connect(f"kafka://{kafka_bootstrap}?prefix={topics.prefix}") as c:
+        yield c
+
+
+def test_partition_count_comes_from_the_commands_topic(client: Client) -> None:
+    assert client.transport.partition_count == PARTITIONS
+
+
+def test_unknown_prefix_names_the_missing_topic(kafka_bootstrap: str) -> None:
+    with pytest.raises(ConnectError, match=r"nothere\.commands does not exist"):
+        connect(f"kafka://{kafka_bootstrap}?prefix=nothere.")
+
+
+def test_deploy_goes_to_partition_one_and_returns_the_answer(
+    client: Client, engine: FakeEngine
+) -> None:
+    deployment = client.deploy(b"<definitions/>")
+    assert [p.bpmn_process_id for p in deployment.processes] == ["order"]
+    assert decode_partition(deployment.key) == 1
+    [seen] = engine.seen
+    assert seen.partition_id == 1 and seen.command.intent is DeploymentIntent.CREATE
+
+
+def test_requests_carry_the_client_and_request_ids(client: Client, engine: FakeEngine) -> None:
+    client.create_instance("order")
+    client.create_instance("order")
+    first, second = engine.seen
+    client_id = client.transport.client_id  # type: ignore[attr-defined]
+    assert first.headers[CLIENT_ID_HEADER] == second.headers[CLIENT_ID_HEADER]
+    assert first.headers[CLIENT_ID_HEADER].decode() == client_id
+    assert first.headers[REQUEST_ID_HEADER] != second.headers[REQUEST_ID_HEADER]
+
+
+def test_new_instances_go_round_robin_and_commands_follow_their_keys(
+    client: Client, engine: FakeEngine
+) -> None:
+    keys = [client.create_instance("order") for _ in range(PARTITIONS)]
+    assert sorted(decode_partition(k) for k in keys) == [1, 2, 3]
+    with pytest.raises(NotFoundError):
+        client.cancel_instance(encode_key(2, 77))
+    client.publish_message("paid", "order-4711")
+    cancel, publish = engine.seen[-2:]
+    assert cancel.command.intent is ProcessInstanceIntent.CANCEL and cancel.partition_id == 2
+    assert publish.partition_id == _message_partition("order-4711", PARTITIONS)
+
+
+def test_a_rejection_raises_with_its_type_and_reason(client: Client) -> None:
+    with pytest.raises(NotFoundError) as error:
+        client.complete_job(encode_key(3, 5))
+    assert error.value.rejection_type == "NOT_FOUND"
+    assert str(encode_key(3, 5)) in error.value.reason
+
+
+def test_no_answer_raises_a_timeout_naming_the_request(client: Client) -> None:
+    with pytest.raises(RequestTimeoutError, match=r"PROCESS_INSTANCE_CREATION .*request py-"):
+        client.create_instance("order", with_result=True, timeout=1)
+
+
+def test_two_clients_each_get_their_own_answers(
+    kafka_bootstrap: str, topics: TopicSettings, client: Client
+) -> None:
+    with connect(f"kafka://{kafka_bootstrap}?prefix={topics.prefix}") as other:
+        results: dict[str, list[int]] = {"a": [], "b": []}
+
+        def run(name: str, c: Client) -> None:
+            results[name] = [c.create_instance("order") for _ in range(10)]
+
+        threads = [threading.Thread(target=run, args=p) for p in (("a", client), ("b", other))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(set(results["a"]) | set(results["b"])) == 20
+
+
+def _job(answers: Answers, engine: FakeEngine, topics: TopicSettings, partition_id: int) -> int:
+    key = encode_key(partition_id, 1000 + next(answers.counter))
+    job = JobRecordValue(type="payment", retries=3, variables={"amount": 10}, element_id="pay")
+    with answers.lock:
+        answers.activatable[key] = job
+    record = Record.event(JobIntent.CREATED, job, key=key, partition_id=partition_id, timestamp=1)
+    engine.publish(topics.job_topic("payment").name, record, partition_id)
+    return key
+
+
+def test_jobs_are_read_from_the_job_topic_and_claimed_on_their_partition(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    keys = {_job(answers, engine, topics, p) for p in (1, 2, 3, 2)}
+    jobs = client.activate_jobs("payment", max_jobs=10, timeout=30, worker="w1")
+    assert {j.key for j in jobs} == keys
+    assert all(j.worker == "w1" and j.variables == {"amount": 10} for j in jobs)
+    claims = [s for s in engine.seen if s.command.intent is JobBatchIntent.ACTIVATE]
+    assert sorted((s.partition_id, s.command.value.job_keys[0]) for s in claims) == sorted(
+        (decode_partition(k), k) for k in keys
+    )
+    assert {(c.command.value.max_jobs_to_activate, c.command.value.timeout) for c in claims} == {
+        (1, 30_000)
+    }
+    assert client.activate_jobs("payment", max_jobs=10, timeout=30) == []
+
+
+def test_a_job_taken_by_someone_else_is_skipped(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    taken = _job(answers, engine, topics, 1)
+    with answers.lock:
+        del answers.activatable[taken]  # completed or activated elsewhere since published
+    free = _job(answers, engine, topics, 2)
+    assert [j.key for j in client.activate_jobs("payment", max_jobs=5, timeout=5)] == [free]
+
+
+def test_max_jobs_leaves_the_rest_for_the_next_call(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    keys = [_job(answers, engine, topics, 1) for _ in range(3)]
+    first = client.activate_jobs("payment", max_jobs=2, timeout=5)
+    rest = client.activate_jobs("payment", max_jobs=2, timeout=5)
+    assert [j.key for j in first + rest] == keys
+
+
+def test_records_reads_the_audit_log_oldest_first(
+    client: Client, engine: FakeEngine, topics: TopicSettings
+) -> None:
+    value = ProcessInstanceRecordValue(bpmn_process_id="order")
+    written = [(3, 30, 1), (1, 10, 1), (2, 20, 1), (1, 40, 2), (2, 40, 2)]
+    for partition_id, timestamp, position in written:
+        record = Record.event(
+            ProcessInstanceIntent.ELEMENT_ACTIVATED,
+            value,
+            key=encode_key(partition_id, position),
+            partition_id=partition_id,
+            timestamp=timestamp,
+            position=position,
+        )
+        engine.publish(topics.events, record, partition_id)
+    seen = [(r["partitionId"], r["timestamp"]) for r in client.records()]
+    assert seen == [(1, 10), (2, 20), (3, 30), (1, 40), (2, 40)]
+    assert client.records()[0]["value"]["bpmnProcessId"] == "order"
+
+
+def test_the_async_client_speaks_kafka_too(
+    kafka_bootstrap: str, topics: TopicSettings, engine: FakeEngine
+) -> None:
+    async def run() -> int:
+        client = connect_async(f"kafka://{kafka_bootstrap}?prefix={topics.prefix}")
+        try:
+            key: int = await client.create_instance("order")
+            return key
+        finally:
+            await client.close()
+
+    assert decode_partition(asyncio.run(run())) in (1, 2, 3)
