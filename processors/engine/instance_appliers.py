@@ -11,6 +11,7 @@ from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.intents import VariableIntent
 from broker.protocol.values import BpmnElementType
+from processors.engine import nested_instance_appliers as nested
 from processors.engine.state import ElementInstance, EngineState
 
 _JOINING = (BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY)
@@ -19,6 +20,8 @@ _JOINING = (BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY)
 def _activating(record: Record[Any], state: EngineState) -> None:
     value = record.value
     state.elements.create(ElementInstance(record.key, value, "ELEMENT_ACTIVATING"))
+    if value.flow_scope_key == -1 and value.parent_element_instance_key != -1:
+        nested.called_process_activating(record, state)
     scope = state.elements.get(value.flow_scope_key)
     if scope is None:
         return
@@ -42,6 +45,8 @@ def _activating(record: Record[Any], state: EngineState) -> None:
                     taken[value.element_id] = counts
             else:
                 active_flows -= 1
+    else:
+        scope = nested.inner_activating(state, record.key, scope)
     state.elements.put(
         dataclasses.replace(
             scope,
@@ -62,10 +67,19 @@ def _transition(intent: str) -> Callable[[Record[Any], EngineState], None]:
 
 
 def _ended(record: Record[Any], state: EngineState) -> None:
+    value = record.value
+    if (
+        value.flow_scope_key == -1
+        and value.parent_element_instance_key != -1
+        and record.intent is PI.ELEMENT_COMPLETED
+    ):
+        nested.called_process_completed(record, state)
     state.elements.remove(record.key)
     state.variables.remove_scope(record.key)
     scope = state.elements.get(record.value.flow_scope_key)
     if scope is not None:
+        if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+            scope = nested.inner_ended(scope, record.intent)
         state.elements.put(
             dataclasses.replace(scope, active_children=max(0, scope.active_children - 1))
         )

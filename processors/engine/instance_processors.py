@@ -9,7 +9,8 @@ from typing import Any
 import processors.engine.bpmn.element_processors  # noqa: F401  (fills the element table)
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from processors.engine.bpmn import lifecycle
+from broker.protocol.values import BpmnElementType
+from processors.engine.bpmn import lifecycle, multi_instance_behavior
 from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.element_registry import processor_for
 from processors.engine.bpmn.incident_behavior import resolve_element_incidents
@@ -18,6 +19,7 @@ from processors.engine.context import ProcessingContext
 
 def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
     value = command.value
+    scope = None
     if value.flow_scope_key != -1:
         scope = ctx.state.elements.get(value.flow_scope_key)
         if scope is None or not scope.is_active:
@@ -30,6 +32,12 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
     process = ctx.state.processes.executable(value.process_definition_key)
     call = ElementCall(ctx, command.key, value, process)
     lifecycle.write(call, PI.ELEMENT_ACTIVATING)
+    if (
+        scope is not None
+        and scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY
+        and not multi_instance_behavior.on_inner_activating(call)
+    ):
+        return
     processor_for(call.element_type).on_activate(call)
 
 

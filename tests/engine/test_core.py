@@ -83,6 +83,16 @@ def _drive_mixed_workload() -> object:
     [a] = client.activate_jobs("a", max_jobs=1, timeout=10)
     client.fail_job(a.key, 2, "later", retry_backoff=5)
     client.activate_jobs("b", max_jobs=1, timeout=1)
+    # call activities inside a multi-instance body, and a multi-instance task half done
+    client.deploy(
+        scenario("call_child.bpmn"), scenario("mi_call.bpmn"), scenario("mi_parallel.bpmn")
+    )
+    client.create_instance("mi_call", {"items": [1, 2, 3]})
+    client.create_instance("mi_parallel", {"items": ["x", "y"]})
+    child_job = client.activate_jobs("child", max_jobs=1, timeout=60)[0]
+    client.complete_job(child_job.key, {"y": 1})
+    each_job = client.activate_jobs("each", max_jobs=1, timeout=60)[0]
+    client.complete_job(each_job.key, {"result": "r"})
     client.advance_time(2)
     return client
 

@@ -4,6 +4,7 @@ supported yet (see docs/engine.md); activating one fails the command with a clea
 from __future__ import annotations
 
 from broker.protocol.values import BpmnElementType as T
+from processors.engine.bpmn.call_activity_processor import CallActivityProcessor
 from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
 from processors.engine.bpmn.element_registry import PROCESSORS
 from processors.engine.bpmn.event_processors import EndEventProcessor, PassThroughEventProcessor
@@ -12,6 +13,7 @@ from processors.engine.bpmn.gateway_processors import (
     InclusiveGatewayProcessor,
     ParallelGatewayProcessor,
 )
+from processors.engine.bpmn.multi_instance_body import MultiInstanceBodyProcessor
 from processors.engine.bpmn.task_processors import TaskProcessor
 
 _tasks = TaskProcessor()
@@ -35,5 +37,7 @@ PROCESSORS.update(
         T.INTERMEDIATE_THROW_EVENT: _events,
         T.INTERMEDIATE_CATCH_EVENT: _events,
         T.END_EVENT: EndEventProcessor(),
+        T.CALL_ACTIVITY: CallActivityProcessor(),
+        T.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(),
     }
 )

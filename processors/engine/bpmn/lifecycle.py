@@ -52,8 +52,19 @@ def activate_child(scope: ElementCall, node: FlowNode) -> None:
 def completed(call: ElementCall, outgoing: Iterable[str] | None = None) -> None:
     """ELEMENT_COMPLETED, then take `outgoing` (default: every outgoing flow); with no flow to
     take the execution path ends here and the flow scope is told."""
-    write(call, PI.ELEMENT_COMPLETED)
     node = call.node
+    if (
+        node is not None
+        and node.multi_instance is not None
+        and call.element_type is not BpmnElementType.MULTI_INSTANCE_BODY
+    ):
+        # An inner instance: the flows belong to its body, which collects the output first.
+        # (Imported here because the body's module builds on this one.)
+        from processors.engine.bpmn import multi_instance_behavior
+
+        multi_instance_behavior.complete_inner(call)
+        return
+    write(call, PI.ELEMENT_COMPLETED)
     flows = list(outgoing) if outgoing is not None else list(node.outgoing if node else ())
     if flows:
         take_flows(call, flows)
@@ -135,9 +146,13 @@ def notify_scope_terminated(call: ElementCall) -> None:
 
 
 def _scope_call(call: ElementCall) -> ElementCall | None:
-    if call.value.flow_scope_key == -1:
-        return None
-    scope_instance = call.ctx.state.elements.get(call.value.flow_scope_key)
+    # A called process instance reports to the call activity that created it.
+    scope_key = call.value.flow_scope_key
+    if scope_key == -1:
+        scope_key = call.value.parent_element_instance_key
+        if scope_key == -1:
+            return None
+    scope_instance = call.ctx.state.elements.get(scope_key)
     return None if scope_instance is None else call_for(call.ctx, scope_instance)
 
 
