@@ -11,7 +11,9 @@ from broker.protocol import Intent, Record, ValueType
 from processors.engine.deployment_appliers import DEPLOYMENT_APPLIERS
 from processors.engine.instance_appliers import INSTANCE_APPLIERS
 from processors.engine.job_appliers import JOB_APPLIERS
+from processors.engine.process_event_appliers import PROCESS_EVENT_APPLIERS
 from processors.engine.state import EngineState
+from processors.engine.timer_appliers import TIMER_APPLIERS
 
 Applier = Callable[[Record[Any], EngineState], None]
 
@@ -19,6 +21,8 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **DEPLOYMENT_APPLIERS,
     **INSTANCE_APPLIERS,
     **JOB_APPLIERS,
+    **TIMER_APPLIERS,
+    **PROCESS_EVENT_APPLIERS,
 }
 
 

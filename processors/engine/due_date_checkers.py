@@ -1,13 +1,14 @@
 """Due date checkers: what the passing of time calls for, as commands (job deadlines → JOB
-TIME_OUT, back-offs → JOB RECUR_AFTER_BACKOFF). They read state and never change it; the
-runtime calls them with its clock and processes the commands like any other."""
+TIME_OUT, back-offs → JOB RECUR_AFTER_BACKOFF, due timers → TIMER TRIGGER). They read state
+and never change it; the runtime calls them with its clock and processes the commands like
+any other."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from broker.protocol import Record
-from broker.protocol.intents import JobIntent
+from broker.protocol.intents import JobIntent, TimerIntent
 from processors.engine.state import StateReaders
 
 
@@ -21,4 +22,17 @@ def due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
         job = state.jobs.get(job_key)
         if job is not None:
             commands.append(Record.command(JobIntent.RECUR_AFTER_BACKOFF, job.value, key=job_key))
+    for timer_key in state.timers.due_until(now_ms):
+        timer = state.timers.get(timer_key)
+        if timer is not None and _can_fire(state, timer.element_instance_key):
+            commands.append(Record.command(TimerIntent.TRIGGER, timer, key=timer_key))
     return commands
+
+
+def _can_fire(state: StateReaders, element_instance_key: int) -> bool:
+    """A timer whose element instance is no longer waiting would only be rejected, again and
+    again; it is canceled when the element leaves."""
+    if element_instance_key == -1:
+        return True
+    instance = state.elements.get(element_instance_key)
+    return instance is not None and instance.is_active

@@ -76,6 +76,7 @@ def _ended(record: Record[Any], state: EngineState) -> None:
         nested.called_process_completed(record, state)
     state.elements.remove(record.key)
     state.variables.remove_scope(record.key)
+    state.event_scopes.remove_scope(record.key)
     scope = state.elements.get(record.value.flow_scope_key)
     if scope is not None:
         if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:

@@ -29,6 +29,17 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
                 f" but it is not; element '{value.element_id}' is not activated",
             )
             return
+        if (
+            "int" in scope.extra
+            and value.bpmn_element_type is not BpmnElementType.EVENT_SUB_PROCESS
+        ):
+            # An interrupting event subprocess ended the scope's own flow.
+            ctx.reject(
+                RejectionType.INVALID_STATE,
+                f"Expected flow scope instance with key '{value.flow_scope_key}' to be not"
+                f" interrupted, but it is; element '{value.element_id}' is not activated",
+            )
+            return
     process = ctx.state.processes.executable(value.process_definition_key)
     call = ElementCall(ctx, command.key, value, process)
     lifecycle.write(call, PI.ELEMENT_ACTIVATING)

@@ -12,6 +12,7 @@ from broker.protocol.intents import (
     JobIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    TimerIntent,
     VariableDocumentIntent,
 )
 from processors.engine import (
@@ -21,6 +22,7 @@ from processors.engine import (
     incident_processors,
     instance_processors,
     job_processors,
+    timer_processors,
     variable_processors,
 )
 from processors.engine.context import CommandProcessor
@@ -53,6 +55,7 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
     (ValueType.JOB, JobIntent.TIME_OUT): job_processors.time_out,
     (ValueType.JOB, JobIntent.RECUR_AFTER_BACKOFF): job_processors.recur_after_backoff,
     (ValueType.INCIDENT, IncidentIntent.RESOLVE): incident_processors.resolve_incident,
+    (ValueType.TIMER, TimerIntent.TRIGGER): timer_processors.trigger_timer,
     (
         ValueType.VARIABLE_DOCUMENT,
         VariableDocumentIntent.UPDATE,

@@ -7,8 +7,10 @@ from __future__ import annotations
 from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceResultIntent
 from broker.protocol.values import ErrorType, ProcessInstanceResultRecordValue
+from processors.engine.bpmn import event_trigger_behavior as triggers
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
@@ -16,7 +18,11 @@ from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply
 
 class ProcessProcessor:
     def on_activate(self, call: ElementCall) -> None:
+        if not open_subscriptions(call):  # the start events of its event subprocesses
+            return
         lifecycle.activated(call)
+        if triggers.activate_triggered_start_event(call):  # started by a timer, message...
+            return
         start = lifecycle.none_start_event(call, call.process.bpmn_process_id)
         if start is not None:
             lifecycle.activate_child(call, start)
@@ -53,6 +59,8 @@ class ProcessProcessor:
             lifecycle.terminated(call)
 
     def on_child_completed(self, scope: ElementCall, child: ElementCall) -> None:
+        if triggers.activate_interrupting_event_subprocess(scope):
+            return
         if lifecycle.scope_can_complete(scope):
             lifecycle.request_completion(scope)
 
@@ -62,6 +70,8 @@ class ProcessProcessor:
             return
         if instance.state == "ELEMENT_TERMINATING":
             self.on_terminate(scope)
+        elif triggers.activate_interrupting_event_subprocess(scope):
+            return
         elif lifecycle.scope_can_complete(scope):
             lifecycle.request_completion(scope)
 
@@ -72,6 +82,8 @@ class SubProcessProcessor(ProcessProcessor):
             apply_input_mappings(call)
         except ExpressionFailure as failure:
             raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return
+        if not open_subscriptions(call):  # boundary events, event subprocesses
             return
         lifecycle.activated(call)
         start = lifecycle.none_start_event(call, call.value.element_id)

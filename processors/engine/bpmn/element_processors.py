@@ -3,11 +3,15 @@ supported yet (see docs/engine.md); activating one fails the command with a clea
 
 from __future__ import annotations
 
+import processors.engine.bpmn.timer_behavior  # noqa: F401  (registers the timer subscriptions)
 from broker.protocol.values import BpmnElementType as T
+from processors.engine.bpmn.boundary_events import BoundaryEventProcessor, StartEventProcessor
 from processors.engine.bpmn.call_activity_processor import CallActivityProcessor
 from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
 from processors.engine.bpmn.element_registry import PROCESSORS
+from processors.engine.bpmn.event_gateway_processors import EventBasedGatewayProcessor
 from processors.engine.bpmn.event_processors import EndEventProcessor, PassThroughEventProcessor
+from processors.engine.bpmn.event_subprocess_processors import EventSubProcessProcessor
 from processors.engine.bpmn.gateway_processors import (
     ExclusiveGatewayProcessor,
     InclusiveGatewayProcessor,
@@ -23,6 +27,7 @@ PROCESSORS.update(
     {
         T.PROCESS: ProcessProcessor(),
         T.SUB_PROCESS: SubProcessProcessor(),
+        T.EVENT_SUB_PROCESS: EventSubProcessProcessor(),
         T.SERVICE_TASK: _tasks,
         T.USER_TASK: _tasks,
         T.SEND_TASK: _tasks,
@@ -33,7 +38,9 @@ PROCESSORS.update(
         T.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(),
         T.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(),
         T.PARALLEL_GATEWAY: ParallelGatewayProcessor(),
-        T.START_EVENT: _events,
+        T.EVENT_BASED_GATEWAY: EventBasedGatewayProcessor(),
+        T.START_EVENT: StartEventProcessor(),
+        T.BOUNDARY_EVENT: BoundaryEventProcessor(),
         T.INTERMEDIATE_THROW_EVENT: _events,
         T.INTERMEDIATE_CATCH_EVENT: _events,
         T.END_EVENT: EndEventProcessor(),

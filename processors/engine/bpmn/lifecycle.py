@@ -9,11 +9,16 @@ from collections.abc import Iterable
 from bpmn import FlowNode
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType
-from processors.engine.bpmn import element_registry
+from processors.engine.bpmn import element_registry, event_subscriptions
 from processors.engine.bpmn.element_call import ElementCall, call_for
+
+_LEAVING = (PI.ELEMENT_COMPLETED, PI.ELEMENT_TERMINATED)
 
 
 def write(call: ElementCall, intent: PI) -> None:
+    if intent in _LEAVING:
+        # An element that leaves closes its catch-event subscriptions (timers, messages...).
+        event_subscriptions.close_subscriptions(call)
     call.ctx.event(call.key, intent, call.value)
 
 
@@ -73,7 +78,16 @@ def completed(call: ElementCall, outgoing: Iterable[str] | None = None) -> None:
 
 
 def terminated(call: ElementCall) -> None:
+    """ELEMENT_TERMINATED; an activity terminated by an interrupting boundary event hands
+    over to that event, else the flow scope is told."""
+    from processors.engine.bpmn import event_trigger_behavior as triggers
+
+    by_boundary = triggers.terminated_by_boundary_event(call)
     write(call, PI.ELEMENT_TERMINATED)
+    if by_boundary is not None:
+        trigger, node = by_boundary
+        triggers.activate_triggered_event(call.ctx, trigger, node, call.value.flow_scope_key, call)
+        return
     notify_scope_terminated(call)
 
 
@@ -162,7 +176,8 @@ def scope_can_complete(scope: ElementCall) -> bool:
         instance is not None
         and instance.state == "ELEMENT_ACTIVATED"
         and instance.active_children == 0
-        and instance.active_flows == 0
+        # Flows taken just before an interrupting event subprocess struck lead nowhere.
+        and (instance.active_flows == 0 or "int" in instance.extra)
     )
 
 

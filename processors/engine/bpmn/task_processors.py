@@ -9,6 +9,7 @@ from typing import Any
 from broker.protocol.values import ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.job_behavior import cancel_job, create_job, evaluate_job_properties
@@ -43,6 +44,8 @@ class TaskProcessor:
             properties = evaluate_job_properties(call)
         except ExpressionFailure as failure:
             raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+            return
+        if not open_subscriptions(call):  # boundary events
             return
         lifecycle.activated(call)
         create_job(call, properties)

@@ -15,10 +15,16 @@ from processors.engine.state.element_instance_state import (
     ElementInstanceReader,
     ElementInstanceState,
 )
+from processors.engine.state.event_scope_state import (
+    EventScopeReader,
+    EventScopeState,
+    EventTrigger,
+)
 from processors.engine.state.incident_state import IncidentReader, IncidentState
 from processors.engine.state.job_state import JobReader, JobState, JobStatus, StoredJob
 from processors.engine.state.meta_state import MetaState
 from processors.engine.state.process_state import DeployedProcess, ProcessReader, ProcessState
+from processors.engine.state.timer_state import TimerReader, TimerState
 from processors.engine.state.variable_state import VariableReader, VariableState
 
 
@@ -30,6 +36,8 @@ class StateReaders:
     jobs: JobReader
     incidents: IncidentReader
     distributions: DistributionReader
+    timers: TimerReader
+    event_scopes: EventScopeReader
 
 
 class EngineState:
@@ -44,6 +52,8 @@ class EngineState:
         self.jobs = JobState(store)
         self.incidents = IncidentState(store)
         self.distributions = DistributionState(store)
+        self.timers = TimerState(store)
+        self.event_scopes = EventScopeState(store)
         self.readers = StateReaders(
             processes=self.processes,
             elements=self.elements,
@@ -51,6 +61,8 @@ class EngineState:
             jobs=self.jobs,
             incidents=self.incidents,
             distributions=self.distributions,
+            timers=self.timers,
+            event_scopes=self.event_scopes,
         )
 
 
@@ -58,6 +70,7 @@ __all__ = [
     "DeployedProcess",
     "ElementInstance",
     "EngineState",
+    "EventTrigger",
     "JobStatus",
     "StateReaders",
     "StoredJob",

@@ -1,0 +1,72 @@
+"""Elements activated by their trigger rather than by a sequence flow: boundary events, the
+start events of event subprocesses and of event-started processes, and the catch event after
+an event-based gateway. They enter with the event's variables as local variables (see
+`event_trigger_behavior.activate_triggered_event`) and complete at once.
+
+What leaves them: with output mappings only the mapped values; without, their local (event)
+variables are merged into the flow scope — except an error boundary event's, which stay local
+(Zeebe's rule)."""
+
+from __future__ import annotations
+
+from broker.protocol.values import BpmnEventType, ErrorType
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.event_processors import PassThroughEventProcessor
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.variable_behavior import evaluate_mappings, merge
+
+
+def finish_triggered(call: ElementCall) -> None:
+    """Complete an element activated by its trigger."""
+    try:
+        _propagate_event_variables(call)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        return
+    lifecycle.completed(call)
+
+
+def _propagate_event_variables(call: ElementCall) -> None:
+    node = call.node
+    outputs = () if node is None else node.io_mappings.outputs
+    variables = call.ctx.state.variables
+    if outputs:
+        mapped = evaluate_mappings(outputs, variables.visible(call.key), call.ctx.now_ms)
+        merge(call, call.value.flow_scope_key, mapped)
+        return
+    if (
+        call.element_type.name == "BOUNDARY_EVENT"
+        and call.value.bpmn_event_type is BpmnEventType.ERROR
+    ):
+        return
+    local = variables.local(call.key)
+    if local:
+        merge(call, call.value.flow_scope_key, local)
+
+
+class BoundaryEventProcessor:
+    """Activated by their trigger only (never by a command); complete at once."""
+
+    def on_activate(self, call: ElementCall) -> None:
+        raise NotImplementedError(
+            f"boundary event '{call.value.element_id}' is activated by its event only"
+        )
+
+    def on_complete(self, call: ElementCall) -> None:
+        finish_triggered(call)
+
+    def on_terminate(self, call: ElementCall) -> None:
+        lifecycle.terminated(call)
+
+
+class StartEventProcessor(PassThroughEventProcessor):
+    """None start events pass through; triggered start events (timer, message, signal, error,
+    escalation) hand on their event's variables."""
+
+    def on_complete(self, call: ElementCall) -> None:
+        if call.value.bpmn_event_type in (BpmnEventType.NONE, BpmnEventType.UNSPECIFIED):
+            super().on_complete(call)
+            return
+        finish_triggered(call)

@@ -1,0 +1,29 @@
+"""Event subprocesses: activated in their enclosing scope when one of their start events is
+triggered (see `event_trigger_behavior`); they then activate that start event with the event's
+variables and run like an embedded subprocess. An interrupting one runs alone in its scope
+(the scope's other children were terminated first); a non-interrupting one beside them."""
+
+from __future__ import annotations
+
+from broker.protocol.values import ErrorType
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.container_processors import SubProcessProcessor
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.event_subscriptions import open_subscriptions
+from processors.engine.bpmn.event_trigger_behavior import activate_event_subprocess_start
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.variable_behavior import apply_input_mappings
+
+
+class EventSubProcessProcessor(SubProcessProcessor):
+    def on_activate(self, call: ElementCall) -> None:
+        try:
+            apply_input_mappings(call)
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return
+        if not open_subscriptions(call):
+            return
+        lifecycle.activated(call)
+        activate_event_subprocess_start(call)

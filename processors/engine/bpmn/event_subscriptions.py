@@ -1,0 +1,140 @@
+"""Catch-event subscriptions: the registry that timers, messages, signals (and later kinds)
+plug into, and the two calls element processors make.
+
+An element instance is an *event scope* when events can interrupt or trigger it: an activity
+with boundary events, a container (process, subprocess, event subprocess) with event
+subprocesses, an intermediate catch event, a receive task, an event-based gateway. Its
+*catch elements* are the boundary events, the start events of the event subprocesses, the
+catch event or receive task itself, the events after the gateway.
+
+- `open_subscriptions(call)`: in `on_activate`, after the input mappings and before
+  ELEMENT_ACTIVATED. Every kind first evaluates what it needs (a failure is an
+  EXTRACT_VALUE_ERROR incident on the element and nothing is opened), then opens.
+- closing is automatic: `lifecycle.write` calls `close_subscriptions(call)` before it writes
+  ELEMENT_COMPLETED or ELEMENT_TERMINATED of an event scope.
+
+A kind registers once per event type: `register(BpmnEventType.MESSAGE, MessageSubscriptions())`.
+When its event happens, it calls `event_trigger_behavior.trigger_event` (or
+`trigger_start_event` for start events), which records the trigger and activates the right
+element. Error and escalation events have no subscriptions: throwing finds the catch element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Protocol
+
+from bpmn import FlowNode
+from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+
+
+class SubscriptionKind(Protocol):
+    """How one event type (timer, message, signal, ...) waits for its events."""
+
+    def evaluate(self, call: ElementCall, node: FlowNode) -> Any:
+        """What a subscription of catch element `node` in event scope `call` needs (a due date,
+        a message name and correlation key). Writes nothing; raises ExpressionFailure."""
+        ...
+
+    def open(self, call: ElementCall, node: FlowNode, evaluated: Any) -> None:
+        """Open the subscription (write its events: TIMER CREATED, ...)."""
+        ...
+
+    def close(self, call: ElementCall, element_ids: Collection[str]) -> None:
+        """Close the subscriptions of event scope `call` for these catch elements (it leaves,
+        or an interrupting event subprocess ends the others)."""
+        ...
+
+
+SUBSCRIPTION_KINDS: dict[BpmnEventType, SubscriptionKind] = {}
+
+THROWN_EVENT_TYPES = frozenset({BpmnEventType.ERROR, BpmnEventType.ESCALATION})
+"""Caught by looking for the catch element when thrown: no subscription to open."""
+
+
+def register(event_type: BpmnEventType, kind: SubscriptionKind) -> None:
+    SUBSCRIPTION_KINDS[event_type] = kind
+
+
+def catch_event_type(node: FlowNode) -> BpmnEventType:
+    if node.element_type.name == "RECEIVE_TASK":
+        return BpmnEventType.MESSAGE
+    return BpmnEventType(node.event_type.value)
+
+
+def catch_elements(call: ElementCall) -> list[FlowNode]:
+    """The catch elements whose event scope is this element instance, in document order."""
+    process = call.process
+    node = call.node
+    found: list[FlowNode] = []
+    element_type = call.element_type
+    if (
+        element_type
+        in (
+            BpmnElementType.INTERMEDIATE_CATCH_EVENT,
+            BpmnElementType.RECEIVE_TASK,
+        )
+        and node is not None
+    ):
+        found.append(node)
+    if element_type is BpmnElementType.EVENT_BASED_GATEWAY and node is not None:
+        found.extend(process.elements[process.sequence_flows[f].target_id] for f in node.outgoing)
+    # Boundary events belong to the multi-instance body, not to its inner instances.
+    if (
+        node is not None
+        and node.boundary_event_ids
+        and (node.multi_instance is None or element_type is BpmnElementType.MULTI_INSTANCE_BODY)
+    ):
+        found.extend(process.elements[b] for b in node.boundary_event_ids)
+    scope = process.scopes.get(call.flow_scope_id) if _is_container(element_type) else None
+    if scope is not None:
+        for subprocess_id in scope.event_subprocess_ids:
+            found.extend(process.elements[s] for s in process.scopes[subprocess_id].start_event_ids)
+    return found
+
+
+def _is_container(element_type: BpmnElementType) -> bool:
+    return element_type in (
+        BpmnElementType.PROCESS,
+        BpmnElementType.SUB_PROCESS,
+        BpmnElementType.EVENT_SUB_PROCESS,
+    )
+
+
+def open_subscriptions(call: ElementCall) -> bool:
+    """Open every subscription of event scope `call`. False after raising an incident (an
+    expression failed): the element stays ELEMENT_ACTIVATING and nothing is opened."""
+    pending: list[tuple[SubscriptionKind, FlowNode, Any]] = []
+    for node in catch_elements(call):
+        event_type = catch_event_type(node)
+        if event_type in THROWN_EVENT_TYPES or event_type is BpmnEventType.LINK:
+            continue
+        kind = SUBSCRIPTION_KINDS.get(event_type)
+        if kind is None:
+            raise NotImplementedError(
+                f"{event_type.value} catch events ('{node.id}') are not supported yet"
+            )
+        try:
+            pending.append((kind, node, kind.evaluate(call, node)))
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+            return False
+    for kind, node, evaluated in pending:
+        kind.open(call, node, evaluated)
+    return True
+
+
+def close_subscriptions(call: ElementCall, only: Collection[str] | None = None) -> None:
+    """Close the subscriptions of event scope `call` (all, or those of the catch elements
+    `only`)."""
+    by_type: dict[BpmnEventType, list[str]] = {}
+    for node in catch_elements(call):
+        if only is None or node.id in only:
+            by_type.setdefault(catch_event_type(node), []).append(node.id)
+    for event_type, element_ids in by_type.items():
+        kind = SUBSCRIPTION_KINDS.get(event_type)
+        if kind is not None:
+            kind.close(call, element_ids)

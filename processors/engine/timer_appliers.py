@@ -1,0 +1,26 @@
+"""Appliers of timer events: CREATED stores the timer (and indexes it by due date, element
+instance and, for start events, process definition); TRIGGERED and CANCELED remove it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from broker.protocol import Intent, Record, ValueType
+from broker.protocol.intents import TimerIntent
+from processors.engine.state import EngineState
+
+
+def _created(record: Record[Any], state: EngineState) -> None:
+    state.timers.put(record.key, record.value)
+
+
+def _removed(record: Record[Any], state: EngineState) -> None:
+    state.timers.remove(record.key)
+
+
+TIMER_APPLIERS: dict[tuple[ValueType, Intent], Callable[[Record[Any], EngineState], None]] = {
+    (ValueType.TIMER, TimerIntent.CREATED): _created,
+    (ValueType.TIMER, TimerIntent.TRIGGERED): _removed,
+    (ValueType.TIMER, TimerIntent.CANCELED): _removed,
+}
