@@ -17,6 +17,7 @@ from processors.engine.bpmn.gateway_processors import (
     InclusiveGatewayProcessor,
     ParallelGatewayProcessor,
 )
+from processors.engine.bpmn.intermediate_catch_processors import CatchEventProcessor
 from processors.engine.bpmn.multi_instance_body import MultiInstanceBodyProcessor
 from processors.engine.bpmn.task_processors import TaskProcessor
 
@@ -42,7 +43,8 @@ PROCESSORS.update(
         T.START_EVENT: StartEventProcessor(),
         T.BOUNDARY_EVENT: BoundaryEventProcessor(),
         T.INTERMEDIATE_THROW_EVENT: _events,
-        T.INTERMEDIATE_CATCH_EVENT: _events,
+        T.INTERMEDIATE_CATCH_EVENT: CatchEventProcessor(),
+        T.RECEIVE_TASK: CatchEventProcessor(),
         T.END_EVENT: EndEventProcessor(),
         T.CALL_ACTIVITY: CallActivityProcessor(),
         T.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(),

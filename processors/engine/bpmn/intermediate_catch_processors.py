@@ -1,0 +1,58 @@
+"""Elements that wait for one event: intermediate catch events (timer, message, signal — any
+kind registered with `event_subscriptions`) and receive tasks. They open their subscriptions
+while activating, complete when their event triggers them (the event's variables leave like
+a job's result) and close the subscriptions when they leave. Link catch events pass through;
+a catch event activated by an event-based gateway was triggered already and completes."""
+
+from __future__ import annotations
+
+from broker.protocol.values import BpmnEventType, ErrorType
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.boundary_events import finish_triggered
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.event_processors import PassThroughEventProcessor
+from processors.engine.bpmn.event_subscriptions import open_subscriptions
+from processors.engine.bpmn.event_trigger_behavior import consume_trigger
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
+
+_PASSING = (BpmnEventType.NONE, BpmnEventType.LINK)
+
+
+class CatchEventProcessor:
+    def __init__(self) -> None:
+        self._passing = PassThroughEventProcessor()
+
+    def _passes(self, call: ElementCall) -> bool:
+        return call.value.bpmn_event_type in _PASSING and call.element_type.name != "RECEIVE_TASK"
+
+    def on_activate(self, call: ElementCall) -> None:
+        if self._passes(call):
+            self._passing.on_activate(call)
+            return
+        try:
+            apply_input_mappings(call)
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return
+        if open_subscriptions(call):
+            lifecycle.activated(call)
+
+    def on_complete(self, call: ElementCall) -> None:
+        if self._passes(call):
+            self._passing.on_complete(call)
+            return
+        if call.ctx.state.event_scopes.peek(call.key) is None:
+            finish_triggered(call)  # activated by the event-based gateway whose event it was
+            return
+        variables = consume_trigger(call)
+        try:
+            apply_output_behavior(call, variables)
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return
+        lifecycle.completed(call)
+
+    def on_terminate(self, call: ElementCall) -> None:
+        lifecycle.terminated(call)
