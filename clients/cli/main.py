@@ -9,8 +9,10 @@ from __future__ import annotations
 import click
 
 from clients.cli.demo_command import demo
+from clients.cli.exporter_command import exporter
 from clients.cli.feel_command import feel
 from clients.cli.kafka_commands import kafka
+from clients.cli.status_commands import incident, incidents, instance, instances, status
 from clients.cli.topics_commands import topics
 from clients.cli.validate_command import validate
 
@@ -26,6 +28,12 @@ cli.add_command(demo)
 cli.add_command(kafka)
 cli.add_command(topics)
 cli.add_command(validate)
+cli.add_command(exporter)
+cli.add_command(status)
+cli.add_command(instances)
+cli.add_command(instance)
+cli.add_command(incidents)
+cli.add_command(incident)
 # Further command families register here, one line each.
 
 

@@ -131,7 +131,11 @@ def _connect_sqlite(path: Path, create: bool) -> sqlite3.Connection:
     if not create and not path.exists():
         raise StoreError(f"no query store at {path}: start `honeyflow exporter` or pass --store")
     try:
-        connection = sqlite3.connect(path, timeout=30.0, isolation_level="DEFERRED")
+        # One thread at a time uses a Store, but not always the one that opened it (the
+        # exporter may be built on one thread and run on another).
+        connection = sqlite3.connect(
+            path, timeout=30.0, isolation_level="DEFERRED", check_same_thread=False
+        )
         # WAL: the CLI reads while the exporter writes; NORMAL sync is durable at checkpoints
         # and the exporter re-reads from its stored positions after a crash anyway.
         connection.execute("PRAGMA journal_mode=WAL")
