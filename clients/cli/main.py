@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from clients.cli.demo_command import demo
+from clients.cli.engine_command import engine
 from clients.cli.exporter_command import exporter
 from clients.cli.feel_command import feel
 from clients.cli.kafka_commands import kafka
@@ -25,6 +26,7 @@ def cli() -> None:
 
 cli.add_command(feel)
 cli.add_command(demo)
+cli.add_command(engine)
 cli.add_command(kafka)
 cli.add_command(topics)
 cli.add_command(validate)

@@ -130,6 +130,15 @@ class RocksKeyValueStore:
         self._dirty.clear()
         self._dirty_sorted.clear()
 
+    def clear(self) -> None:
+        """Delete everything (the changelog will be read from its start)."""
+        batch = WriteBatch(raw_mode=True)
+        for full in self._all_stored_keys():
+            batch.delete(full)
+        batch.delete(_OFFSET_KEY)
+        self._db.write(batch)
+        self.discard()
+
     def discard(self) -> None:
         """Forget the overlay (its transaction was aborted)."""
         self._dirty.clear()
@@ -178,20 +187,18 @@ class RocksKeyValueStore:
             matching.append(key)
         return matching
 
-    def _stored_keys(self, start: bytes) -> list[bytes]:
-        # Read the keys eagerly: callers change the store while iterating.
-        keys = []
+    def _stored_keys(self, start: bytes) -> Iterator[bytes]:
+        # Lazy: nothing writes to RocksDB while the core processes (writes go to the overlay),
+        # so the iterator is stable, and a scan that stops early (due dates) stays cheap.
         it = self._db.iter()
         it.seek(start)
-        family = start.split(_SEPARATOR, 1)[0] + _SEPARATOR
-        offset = len(family)
+        offset = start.index(_SEPARATOR) + 1
         while it.valid():
             full = it.key()
             if not full.startswith(start):
                 break
-            keys.append(full[offset:])
+            yield full[offset:]
             it.next()
-        return keys
 
     def _all_stored_keys(self) -> list[bytes]:
         keys = []
@@ -205,17 +212,14 @@ class RocksKeyValueStore:
         return keys
 
 
-def _merge(first: list[bytes], second: list[bytes]) -> Iterator[bytes]:
-    """The union of two sorted key lists, in order, each key once."""
-    i = j = 0
-    while i < len(first) or j < len(second):
-        if j == len(second) or (i < len(first) and first[i] < second[j]):
-            yield first[i]
-            i += 1
-        elif i == len(first) or second[j] < first[i]:
+def _merge(first: Iterator[bytes], second: list[bytes]) -> Iterator[bytes]:
+    """The union of two sorted key sequences, in order, each key once."""
+    j = 0
+    for key in first:
+        while j < len(second) and second[j] < key:
             yield second[j]
             j += 1
-        else:
-            yield first[i]
-            i += 1
+        if j < len(second) and second[j] == key:
             j += 1
+        yield key
+    yield from second[j:]

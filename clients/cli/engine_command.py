@@ -1,0 +1,91 @@
+"""`honeyflow engine`: run one engine processor on Kafka. Several processors with the same
+`--prefix` share the partitions (a consumer group); stop one with SIGTERM or Ctrl-C and the
+others take its partitions over (docs/kafka-runtime.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+import click
+
+from broker.errors import BrokerError
+from broker.kafka_config import client_config, parse_overrides
+from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings
+
+
+@click.command()
+@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("honeyflow-data"),
+    show_default=True,
+    help="Where the partitions' RocksDB state lives (a cache: it is rebuilt from Kafka).",
+)
+@click.option("--partitions", type=click.IntRange(1), default=DEFAULT_PARTITIONS, show_default=True)
+@click.option("--replication-factor", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@click.option(
+    "--session-timeout-ms",
+    type=click.IntRange(1000),
+    default=6000,
+    show_default=True,
+    help="Silence after which the group gives a processor's partitions to the others.",
+)
+@click.option(
+    "--kafka-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Kafka client properties file (security settings).",
+)
+@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every partition hand-over.")
+def engine(
+    bootstrap: str,
+    data_dir: Path,
+    partitions: int,
+    replication_factor: int,
+    prefix: str,
+    session_timeout_ms: int,
+    kafka_config: Path | None,
+    overrides: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Run an engine processor until SIGTERM or Ctrl-C."""
+    # Imported here: the other commands must not pay for aiokafka and RocksDB.
+    from processors.kafka.runtime import EngineRuntime, EngineSettings
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = client_config(
+            bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
+        )
+        settings = EngineSettings(
+            client_config=config,
+            topics=TopicSettings(
+                prefix=prefix, partitions=partitions, replication_factor=replication_factor
+            ),
+            data_dir=data_dir,
+            session_timeout_ms=session_timeout_ms,
+        )
+        runtime = EngineRuntime(settings)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    asyncio.run(_serve(runtime))
+
+
+async def _serve(runtime: object) -> None:
+    from processors.kafka.runtime import EngineRuntime
+
+    assert isinstance(runtime, EngineRuntime)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.run(stop)

@@ -1,0 +1,212 @@
+"""One partition's processing, without I/O: Kafka command messages (and the commands time
+calls for) in, the Kafka records to produce in one transaction out.
+
+Every record the core returns goes to the audit log; responses go to the responses topic with
+the request's headers; commands for other partitions to their partition of the commands topic;
+jobs that became activatable to their worker topic. Input that is not a valid command becomes a
+rejection or a dead-letter record (`command_intake`), never an exception.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from broker.protocol import Record, RecordType, ValueType, encode_record
+from broker.protocol.intents import JobIntent
+from broker.topics import TopicSettings
+from processors.engine import Engine
+from processors.engine.results import ProcessingResult
+from processors.engine.state import JobStatus
+from processors.kafka.awaiting_results import RequestHeaders, StoredAwaitingResults
+from processors.kafka.command_intake import (
+    CLIENT_ID_HEADER,
+    REQUEST_ID_HEADER,
+    DeadLetter,
+    Headers,
+    Rejected,
+    read_command,
+    rejection_result,
+)
+from processors.kafka.rocks_store import RocksKeyValueStore
+
+# The job events after which a job can be taken by a worker (if its state says so: a FAILED
+# job with a back-off or without retries is not).
+ACTIVATABLE_AFTER: Final = frozenset(
+    {
+        JobIntent.CREATED,
+        JobIntent.FAILED,
+        JobIntent.TIMED_OUT,
+        JobIntent.RECURRED_AFTER_BACKOFF,
+        JobIntent.RETRIES_UPDATED,
+        JobIntent.YIELDED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One record to produce: `topic` is a topic name, `partition` a Kafka partition."""
+
+    topic: str
+    partition: int
+    key: bytes | None
+    value: bytes
+    headers: Headers = ()
+
+
+@dataclass(slots=True)
+class Batch:
+    """What a run of commands produced; committed (or aborted) as one transaction."""
+
+    records: list[Outgoing] = field(default_factory=list)
+    job_types: set[str] = field(default_factory=set)
+    commands: int = 0
+
+
+class PartitionProcessor:
+    def __init__(
+        self,
+        partition_id: int,
+        partition_count: int,
+        store: RocksKeyValueStore,
+        topics: TopicSettings,
+        max_record_bytes: int,
+    ) -> None:
+        self.partition_id = partition_id
+        self.kafka_partition = partition_id - 1
+        self.store = store
+        self.topics = topics
+        self.max_record_bytes = max_record_bytes
+        self.awaiting = StoredAwaitingResults(store)
+        self.engine = Engine(partition_id, partition_count, store, awaiting=self.awaiting)
+
+    def process_message(
+        self, value: bytes | None, headers: Headers, offset: int, now_ms: int, batch: Batch
+    ) -> None:
+        """Process one message of the commands topic into `batch`."""
+        batch.commands += 1
+        outcome = read_command(value, headers, self.partition_id, self.max_record_bytes)
+        request = _request_headers(headers)
+        if isinstance(outcome, DeadLetter):
+            batch.records.append(self._dead_letter(value, headers, offset, outcome.reason))
+            return
+        if isinstance(outcome, Rejected):
+            result = rejection_result(
+                self.engine, outcome, now_ms, offset if request is not None else None
+            )
+        else:
+            # The command's offset is unique on this partition: use it as the core's request id.
+            request_id = offset if request is not None else None
+            if request is not None:
+                self.awaiting.current[offset] = request
+            result = self.engine.process(outcome, now_ms, request_id)
+        self._collect(result, batch, {offset: request} if request is not None else {})
+
+    def process_due(self, now_ms: int, batch: Batch) -> None:
+        """Process the commands time calls for now (timers, job deadlines, back-offs, TTLs):
+        through the same path as any command, so they are in the audit log."""
+        for command in self.engine.due_commands(now_ms):
+            batch.commands += 1
+            self._collect(self.engine.process(command, now_ms, None), batch, {})
+
+    def _collect(
+        self, result: ProcessingResult, batch: Batch, requests: dict[int, RequestHeaders]
+    ) -> None:
+        partition = self.kafka_partition
+        for record in result.records:
+            batch.records.append(
+                Outgoing(
+                    self.topics.events,
+                    partition,
+                    str(record.key).encode(),
+                    encode_record(record),
+                )
+            )
+        for request_id, response in result.responses.items():
+            headers = requests.get(request_id) or self.awaiting.taken.pop(request_id, None)
+            if headers is None:
+                continue  # a request nobody can receive an answer for
+            batch.records.append(
+                Outgoing(
+                    self.topics.responses,
+                    partition,
+                    str(response.key).encode(),
+                    encode_record(response),
+                    (
+                        (REQUEST_ID_HEADER, headers[0].encode()),
+                        (CLIENT_ID_HEADER, headers[1].encode()),
+                    ),
+                )
+            )
+        self.awaiting.current.clear()
+        self.awaiting.taken.clear()
+        for target, command in result.outbound:
+            batch.records.append(
+                Outgoing(
+                    self.topics.commands,
+                    target - 1,
+                    str(command.key).encode(),
+                    encode_record(command),
+                )
+            )
+        self._collect_jobs(result.records, batch)
+
+    def _collect_jobs(self, records: tuple[Record[Any], ...], batch: Batch) -> None:
+        published: dict[int, Record[Any]] = {}
+        for record in records:
+            if (
+                record.value_type is ValueType.JOB
+                and record.record_type is RecordType.EVENT
+                and record.intent in ACTIVATABLE_AFTER
+            ):
+                published[record.key] = record
+        for key, record in published.items():
+            job = self.engine.state.readers.jobs.get(key)
+            if job is None or job.status is not JobStatus.ACTIVATABLE:
+                continue
+            batch.job_types.add(job.value.type)
+            batch.records.append(
+                Outgoing(
+                    self.topics.job_topic(job.value.type).name,
+                    self.kafka_partition,
+                    str(key).encode(),
+                    self._job_record(record, job.value),
+                )
+            )
+
+    def _job_record(self, event: Record[Any], value: Any) -> bytes:
+        try:
+            variables = self.engine.state.readers.variables.visible(value.element_instance_key)
+        except Exception:  # the scope is gone (a race with cancellation): publish without
+            variables = {}
+        job = dataclasses.replace(value, variables=variables, deadline=-1, worker="")
+        return encode_record(dataclasses.replace(event, value=job))
+
+    def _dead_letter(
+        self, value: bytes | None, headers: Headers, offset: int, reason: str
+    ) -> Outgoing:
+        dlq_headers: Headers = (
+            *headers,
+            ("honeyflow-dlq-reason", reason.encode()),
+            ("honeyflow-dlq-topic", self.topics.commands.encode()),
+            ("honeyflow-dlq-partition", str(self.kafka_partition).encode()),
+            ("honeyflow-dlq-offset", str(offset).encode()),
+        )
+        return Outgoing(
+            dead_letter_topic(self.topics), self.kafka_partition, None, value or b"", dlq_headers
+        )
+
+
+def dead_letter_topic(topics: TopicSettings) -> str:
+    return topics.commands + ".dlq"
+
+
+def _request_headers(headers: Headers) -> RequestHeaders | None:
+    found = dict(headers)
+    request_id = found.get(REQUEST_ID_HEADER)
+    if request_id is None:
+        return None
+    client_id = found.get(CLIENT_ID_HEADER, b"")
+    return request_id.decode("ascii", "replace"), client_id.decode("ascii", "replace")

@@ -1,0 +1,241 @@
+"""The engine process: a consumer group member on the commands topic that runs, for every
+partition it owns, the core in a loop and commits each batch's outputs, state changes and
+consumed offset in one Kafka transaction (docs/kafka-runtime.md).
+
+Each owned partition has its own transactional producer (`<prefix>engine-<partition>`): a
+processor that takes a partition over fences the previous owner with the same id, aborting its
+open transaction, before it restores the state from the changelog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError, ProducerFenced
+
+from broker.kafka_config import ClientConfig
+from broker.protocol import DEFAULT_MAX_RECORD_BYTES
+from broker.topics import TopicSettings, ensure_topics
+from processors.kafka.changelog import changelog_spec, dead_letter_spec, restore
+from processors.kafka.client_options import aiokafka_options
+from processors.kafka.partition_processor import Batch, PartitionProcessor
+from processors.kafka.rocks_store import RocksKeyValueStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    client_config: ClientConfig
+    topics: TopicSettings
+    data_dir: Path
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    max_batch: int = 1000
+    """Most commands of one partition committed in one transaction."""
+    tick_ms: int = 50
+    """How often due dates are checked; also the longest wait for new commands."""
+    session_timeout_ms: int = 6000
+    """How long a processor may be silent before the group gives its partitions away."""
+
+    @property
+    def group_id(self) -> str:
+        return self.topics.prefix + "engine"
+
+
+@dataclass(eq=False)
+class _Owned:
+    processor: PartitionProcessor
+    producer: AIOKafkaProducer
+    tp: TopicPartition
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    closed: bool = False
+
+
+class EngineRuntime:
+    def __init__(self, settings: EngineSettings) -> None:
+        self.settings = settings
+        self.topics = settings.topics
+        self._options = aiokafka_options(settings.client_config)
+        self._owned: dict[int, _Owned] = {}
+        self._known_job_topics: set[str] = set()
+        self._changelog = changelog_spec(self.topics).name
+        self._consumer: AIOKafkaConsumer | None = None
+
+    @property
+    def partitions(self) -> list[int]:
+        """The partition ids this processor owns now."""
+        return sorted(self._owned)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        specs = [*self.topics.core_topics(), changelog_spec(self.topics)]
+        specs.append(dead_letter_spec(self.topics))
+        await asyncio.to_thread(self._ensure, specs)
+        consumer = AIOKafkaConsumer(
+            group_id=self.settings.group_id,
+            enable_auto_commit=False,
+            isolation_level="read_committed",
+            auto_offset_reset="earliest",
+            session_timeout_ms=self.settings.session_timeout_ms,
+            heartbeat_interval_ms=max(self.settings.session_timeout_ms // 6, 100),
+            fetch_max_wait_ms=self.settings.tick_ms,
+            max_partition_fetch_bytes=max(self.settings.max_record_bytes * 2, 1 << 20),
+            **self._options,
+        )
+        self._consumer = consumer
+        await consumer.start()
+        consumer.subscribe([self.topics.commands], listener=_Listener(self))
+        try:
+            while not stop.is_set():
+                fetched = await consumer.getmany(
+                    timeout_ms=self.settings.tick_ms, max_records=self.settings.max_batch
+                )
+                now_ms = int(time.time() * 1000)
+                work = [
+                    self._run_partition(owned, fetched.get(owned.tp, []), now_ms)
+                    for owned in list(self._owned.values())
+                ]
+                await asyncio.gather(*work)
+        finally:
+            await self._release(list(self._owned.values()))
+            await consumer.stop()
+
+    async def _run_partition(self, owned: _Owned, messages: list[Any], now_ms: int) -> None:
+        async with owned.lock:
+            if owned.closed:
+                return
+            processor = owned.processor
+            batch = Batch()
+            for message in messages:
+                processor.process_message(
+                    message.value, tuple(message.headers or ()), message.offset, now_ms, batch
+                )
+            processor.process_due(now_ms, batch)
+            if not batch.records and not messages:
+                return
+            try:
+                await self._commit(owned, batch, messages[-1].offset + 1 if messages else None)
+            except ProducerFenced:
+                log.warning("partition %d was taken over; leaving it", processor.partition_id)
+                processor.store.discard()
+                await self._close(owned)
+            except KafkaError as error:
+                # Retry the same commands from the committed state (nothing became visible).
+                log.warning("transaction of partition %d failed: %r", processor.partition_id, error)
+                processor.store.discard()
+                await _abort(owned.producer)
+                if messages and self._consumer is not None:
+                    self._consumer.seek(owned.tp, messages[0].offset)
+
+    async def _commit(self, owned: _Owned, batch: Batch, next_offset: int | None) -> None:
+        specs = [self.topics.job_topic(job_type) for job_type in sorted(batch.job_types)]
+        new_topics = [spec for spec in specs if spec.name not in self._known_job_topics]
+        if new_topics:
+            await asyncio.to_thread(self._ensure, new_topics)
+        store = owned.processor.store
+        changes = store.take_changes()
+        producer = owned.producer
+        partition = owned.tp.partition
+        await producer.begin_transaction()
+        for record in batch.records:
+            await producer.send(
+                record.topic,
+                record.value,
+                key=record.key,
+                partition=record.partition,
+                headers=list(record.headers) or None,
+            )
+        last = None
+        for key, value in changes:
+            last = await producer.send(self._changelog, value, key=key, partition=partition)
+        if next_offset is not None:
+            await producer.send_offsets_to_transaction(
+                {owned.tp: next_offset}, self.settings.group_id
+            )
+        await producer.commit_transaction()
+        changelog_next = None if last is None else (await last).offset + 1
+        store.apply(changes, changelog_next)
+
+    def _ensure(self, specs: Any) -> None:
+        config = dict(self.settings.client_config)
+        reports = ensure_topics(config, list(specs))
+        for report in reports:
+            if report.outcome == "mismatch":
+                raise RuntimeError(report.describe())
+            self._known_job_topics.add(report.name)
+
+    async def _acquire(self, assigned: set[TopicPartition]) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        for tp in sorted(assigned):
+            if tp.partition + 1 in self._owned:
+                continue
+            partition_id = tp.partition + 1
+            producer = AIOKafkaProducer(
+                transactional_id=f"{self.topics.prefix}engine-{partition_id}",
+                enable_idempotence=True,
+                acks="all",
+                linger_ms=0,
+                max_request_size=max(self.settings.max_record_bytes * 2, 1 << 20),
+                **self._options,
+            )
+            await producer.start()  # fences the previous owner, aborting its transaction
+            store = RocksKeyValueStore(self._store_path(partition_id))
+            await restore(store, self._changelog, tp.partition, self._options)
+            processor = PartitionProcessor(
+                partition_id,
+                self.topics.partitions,
+                store,
+                self.topics,
+                self.settings.max_record_bytes,
+            )
+            committed = await consumer.committed(tp)
+            if committed is None:
+                await consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, committed)
+            self._owned[partition_id] = _Owned(processor, producer, tp)
+            log.info("processing partition %d from offset %s", partition_id, committed or 0)
+
+    async def _release(self, owned: list[_Owned]) -> None:
+        for entry in owned:
+            async with entry.lock:
+                await self._close(entry)
+
+    async def _close(self, owned: _Owned) -> None:
+        if owned.closed:
+            return
+        owned.closed = True
+        self._owned.pop(owned.processor.partition_id, None)
+        try:
+            await owned.producer.stop()
+        finally:
+            owned.processor.store.close()
+        log.info("released partition %d", owned.processor.partition_id)
+
+    def _store_path(self, partition_id: int) -> Path:
+        return self.settings.data_dir / self.topics.prefix.rstrip(".") / f"partition-{partition_id}"
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runtime: EngineRuntime) -> None:
+        self._runtime = runtime
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        runtime = self._runtime
+        await runtime._release([o for o in list(runtime._owned.values()) if o.tp in revoked])
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self._runtime._acquire(assigned)
+
+
+async def _abort(producer: AIOKafkaProducer) -> None:
+    try:
+        await producer.abort_transaction()
+    except KafkaError as error:
+        log.warning("abort failed: %r", error)

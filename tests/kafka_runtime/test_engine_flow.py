@@ -1,0 +1,80 @@
+"""The engine on real Kafka: instances run to completion through worker topics, the audit
+log and the responses; bad input is rejected or dead-lettered and processing goes on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from broker.topics import TopicSettings
+from tests.kafka_runtime import commands
+from tests.kafka_runtime.harness import (
+    Client,
+    EngineProcess,
+    Worker,
+    completed_instances,
+    deploy_and_wait,
+    read_all,
+)
+
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(180)]
+PARTITIONS = 2
+ENGINES: list[EngineProcess] = []
+
+
+@pytest.fixture
+def topics(unique_name: str) -> TopicSettings:
+    return TopicSettings(prefix=unique_name + ".", partitions=PARTITIONS)
+
+
+@pytest.fixture
+def engine(kafka_bootstrap: str, topics: TopicSettings, tmp_path: Path) -> Iterator[EngineProcess]:
+    process = EngineProcess(kafka_bootstrap, topics.prefix, tmp_path / "engine-a", PARTITIONS)
+    ENGINES.append(process)
+    yield process
+    ENGINES.remove(process)
+    process.stop()
+
+
+def wait_for(condition, seconds: float, poll=None):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for engine in ENGINES:
+            assert engine.process.poll() is None, engine.log()[-3000:]
+        if poll is not None:
+            poll()
+        result = condition()
+        if result:
+            return result
+        if poll is None:
+            time.sleep(0.2)
+    return condition()
+
+
+def test_instances_complete_through_worker_topics(
+    kafka_bootstrap: str, topics: TopicSettings, engine: EngineProcess
+) -> None:
+    client = Client(kafka_bootstrap, topics)
+    deploy_and_wait(client, commands.one_task_process())
+    for i in range(20):
+        client.send(commands.create_instance("one-task", {"i": i}))
+    client.flush()
+    worker = Worker(client, "work")
+    events: list[dict] = []
+
+    def done() -> bool:
+        events[:] = read_all(kafka_bootstrap, topics.events, PARTITIONS)
+        return len(completed_instances(events)) == 20
+
+    assert wait_for(done, 60, poll=lambda: worker.poll(1.0)), engine.log()[-3000:]
+    worker.close()
+    jobs = read_all(kafka_bootstrap, topics.job_topic("work").name, PARTITIONS)
+    assert len(jobs) == 20  # each job published once: nobody timed out
+    job = jobs[0]
+    assert job["intent"] == "CREATED" and job["value"]["type"] == "work"
+    assert job["value"]["elementId"] == "task" and "i" in job["value"]["variables"]
+    activated = [r for r in events if r["valueType"] == "JOB_BATCH" and r["intent"] == "ACTIVATED"]
+    assert {j["worker"] for r in activated for j in r["value"]["jobs"]} == {"test-worker"}
