@@ -17,6 +17,12 @@ from broker.protocol.values import (
     ProcessMetadata,
     ProcessRecordValue,
 )
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.timer_behavior import (
+    TimerSchedule,
+    replace_start_timers,
+    start_timer_schedules,
+)
 from processors.engine.context import ProcessingContext
 
 
@@ -37,6 +43,7 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
         return
     found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
     seen: dict[str, str] = {}
+    start_timers: dict[str, list[tuple[str, TimerSchedule]]] = {}
     for resource in value.resources:
         try:
             definitions = load(resource.resource, source_name=resource.resource_name)
@@ -58,6 +65,15 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
                 )
                 return
             seen[process.bpmn_process_id] = resource.resource_name
+            try:
+                start_timers[process.bpmn_process_id] = start_timer_schedules(process, ctx.now_ms)
+            except ExpressionFailure as failure:
+                ctx.reject(
+                    RejectionType.INVALID_ARGUMENT,
+                    "Expected to deploy new resources, but encountered the following errors:\n"
+                    f"'{resource.resource_name}': {failure.message}",
+                )
+                return
             found.append(
                 (
                     process.bpmn_process_id,
@@ -101,6 +117,10 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
                 deployment_key=deployment_key,
                 version_tag=tag,
             ),
+        )
+        # Timer start events live on the deployment's partition only (one instance per fire).
+        replace_start_timers(
+            ctx, None if latest is None else latest.key, key, start_timers[process_id]
         )
         metadata.append(
             ProcessMetadata(

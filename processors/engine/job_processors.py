@@ -12,7 +12,7 @@ from broker.protocol.intents import JobIntent
 from broker.protocol.values import ErrorType, JobRecordValue
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import call_for
-from processors.engine.bpmn.error_behavior import throw_error
+from processors.engine.bpmn.error_behavior import throw_error, unhandled_error_message
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.context import ProcessingContext
 from processors.engine.state import JobStatus, StoredJob
@@ -104,9 +104,7 @@ def throw_job_error(command: Record[Any], ctx: ProcessingContext) -> None:
         raise_incident(
             call,
             ErrorType.UNHANDLED_ERROR_EVENT,
-            f"Expected to throw an error event with the code '{value.error_code}' with message"
-            f" '{value.error_message}', but it was not caught. No error events are available"
-            " in the scope.",
+            unhandled_error_message(call, value.error_code, value.error_message),
             job_key=command.key,
         )
 

@@ -93,6 +93,21 @@ def _drive_mixed_workload() -> object:
     client.complete_job(child_job.key, {"y": 1})
     each_job = client.activate_jobs("each", max_jobs=1, timeout=60)[0]
     client.complete_job(each_job.key, {"result": "r"})
+    # timers: a start timer cycle, boundary timers (one fired, one waiting), a repeating
+    # non-interrupting boundary, timer event subprocesses, an event-based gateway
+    client.deploy(
+        scenario("timer_start.bpmn"),
+        scenario("timer_boundary.bpmn"),
+        scenario("timer_boundary_cycle.bpmn"),
+        scenario("timer_event_subprocess.bpmn"),
+        scenario("event_gateway.bpmn"),
+    )
+    client.create_instance("timer_boundary")
+    client.create_instance("timer_boundary_cycle")
+    client.create_instance("timer_event_subprocess")
+    client.create_instance("event_gateway", {"soon": "PT1S"})
+    client.advance_time(11)
+    client.create_instance("timer_boundary")
     client.advance_time(2)
     return client
 

@@ -9,8 +9,9 @@ from processors.engine.bpmn.boundary_events import BoundaryEventProcessor, Start
 from processors.engine.bpmn.call_activity_processor import CallActivityProcessor
 from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
 from processors.engine.bpmn.element_registry import PROCESSORS
+from processors.engine.bpmn.error_events import ThrowingEndEventProcessor
 from processors.engine.bpmn.event_gateway_processors import EventBasedGatewayProcessor
-from processors.engine.bpmn.event_processors import EndEventProcessor, PassThroughEventProcessor
+from processors.engine.bpmn.event_processors import PassThroughEventProcessor
 from processors.engine.bpmn.event_subprocess_processors import EventSubProcessProcessor
 from processors.engine.bpmn.gateway_processors import (
     ExclusiveGatewayProcessor,
@@ -45,7 +46,7 @@ PROCESSORS.update(
         T.INTERMEDIATE_THROW_EVENT: _events,
         T.INTERMEDIATE_CATCH_EVENT: CatchEventProcessor(),
         T.RECEIVE_TASK: CatchEventProcessor(),
-        T.END_EVENT: EndEventProcessor(),
+        T.END_EVENT: ThrowingEndEventProcessor(),
         T.CALL_ACTIVITY: CallActivityProcessor(),
         T.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(),
     }
