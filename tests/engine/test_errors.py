@@ -116,3 +116,31 @@ def test_unhandled_job_error_names_no_events(client: Client) -> None:
         "Expected to throw an error event with the code 'NOPE' with message 'broken', but it"
         " was not caught. No error events are available in the scope."
     )
+
+
+def test_error_in_a_called_process_is_caught_at_the_call_activity(client: Client) -> None:
+    client.deploy(scenario("error_call_activity.bpmn"))
+    key = client.create_instance("error_call_parent")
+    [job] = client.activate_jobs("child_work", max_jobs=1, timeout=60)
+    child = job.process_instance_key
+    client.throw_error(job.key, "CHILD_FAILED")
+    assert ("error_call_child", "ELEMENT_TERMINATED") in element_trace(client, child)
+    trace = element_trace(client, key)
+    assert trace.index(("call", "ELEMENT_TERMINATED")) < trace.index(
+        ("on_fail", "ELEMENT_ACTIVATING")
+    )
+    assert completed_elements(client, key)[-2:] == ["recovered", "error_call_parent"]
+    # the call activity's timer was canceled with it
+    [canceled] = events(client, valueType="TIMER", intent="CANCELED")
+    assert canceled["value"]["targetElementId"] == "too_slow"
+
+
+def test_timer_boundary_on_a_call_activity_terminates_the_child(client: Client) -> None:
+    client.deploy(scenario("error_call_activity.bpmn"))
+    key = client.create_instance("error_call_parent")
+    [job] = client.activate_jobs("child_work", max_jobs=1, timeout=7200)
+    client.advance_time(3600)
+    assert ("error_call_child", "ELEMENT_TERMINATED") in element_trace(
+        client, job.process_instance_key
+    )
+    assert completed_elements(client, key)[-2:] == ["gave_up", "error_call_parent"]

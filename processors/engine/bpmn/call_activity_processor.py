@@ -14,6 +14,7 @@ from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType, ErrorType, ProcessInstanceRecordValue
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall, call_for
+from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.variable_behavior import (
@@ -47,6 +48,8 @@ class CallActivityProcessor:
             return
         deployed = self._called_process(call)
         if deployed is None:
+            return
+        if not open_subscriptions(call):  # boundary events
             return
         lifecycle.activated(call)
         self._create_child(call, deployed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from broker.protocol.values import ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.multi_instance_behavior import activate_inner, input_collection, loop_of
@@ -22,6 +23,8 @@ class MultiInstanceBodyProcessor:
             collection = input_collection(call, call.key)
         except ExpressionFailure as failure:
             raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+            return
+        if not open_subscriptions(call):  # boundary events belong to the body
             return
         lifecycle.activated(call)
         if loop.output_collection is not None:
