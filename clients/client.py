@@ -25,6 +25,7 @@ from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
 from clients.results import ActivatedJob, Deployment, InstanceResult
 from clients.transport import JobSource, Transport
+from processors.engine.message_partition import message_partition as _message_partition
 
 DEFAULT_REQUEST_TIMEOUT = 30.0
 
@@ -68,16 +69,6 @@ def _message_command(
             variables=dict(variables or {}),
         ),
     )
-
-
-def _message_partition(correlation_key: str, partition_count: int) -> int:
-    """Zeebe's rule: Java String.hashCode of the correlation key modulo the partition count."""
-    h = 0
-    for unit in correlation_key.encode("utf-16-be").hex(" ", 2).split():
-        h = (31 * h + int(unit, 16)) & 0xFFFFFFFF
-    if h >= 1 << 31:
-        h -= 1 << 32
-    return abs(h % partition_count) + 1
 
 
 class Client:

@@ -11,6 +11,7 @@ from broker.protocol import Intent, Record, ValueType
 from processors.engine.deployment_appliers import DEPLOYMENT_APPLIERS
 from processors.engine.instance_appliers import INSTANCE_APPLIERS
 from processors.engine.job_appliers import JOB_APPLIERS
+from processors.engine.message_appliers import FOLLOWING_APPLIERS, MESSAGE_APPLIERS
 from processors.engine.process_event_appliers import PROCESS_EVENT_APPLIERS
 from processors.engine.state import EngineState
 from processors.engine.timer_appliers import TIMER_APPLIERS
@@ -21,6 +22,7 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **DEPLOYMENT_APPLIERS,
     **INSTANCE_APPLIERS,
     **JOB_APPLIERS,
+    **MESSAGE_APPLIERS,
     **TIMER_APPLIERS,
     **PROCESS_EVENT_APPLIERS,
 }
@@ -30,3 +32,6 @@ def apply_event(record: Record[Any], state: EngineState) -> None:
     applier = APPLIERS.get((record.value_type, record.intent))
     if applier is not None:
         applier(record, state)
+    following = FOLLOWING_APPLIERS.get((record.value_type, record.intent))
+    if following is not None:
+        following(record, state)

@@ -24,6 +24,7 @@ from processors.engine.bpmn.timer_behavior import (
     start_timer_schedules,
 )
 from processors.engine.context import ProcessingContext
+from processors.engine.message_start_behavior import replace_start_subscriptions
 
 
 def _checksum(resource: bytes) -> bytes:
@@ -122,6 +123,7 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
         replace_start_timers(
             ctx, None if latest is None else latest.key, key, start_timers[process_id]
         )
+        replace_start_subscriptions(ctx, key)
         metadata.append(
             ProcessMetadata(
                 bpmn_process_id=process_id,
@@ -192,6 +194,7 @@ def _apply_distributed(command: Record[Any], ctx: ProcessingContext) -> None:
                     version_tag=meta.version_tag,
                 ),
             )
+            replace_start_subscriptions(ctx, meta.process_definition_key)
         ctx.event(command.key, DeploymentIntent.CREATED, value)
     ctx.send(
         decode_partition(command.key),

@@ -9,6 +9,7 @@ from typing import Any
 
 from broker.protocol import Record
 from broker.protocol.intents import JobIntent, TimerIntent
+from processors.engine.message_due_checks import message_due_commands
 from processors.engine.state import StateReaders
 
 
@@ -22,6 +23,7 @@ def due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
         job = state.jobs.get(job_key)
         if job is not None:
             commands.append(Record.command(JobIntent.RECUR_AFTER_BACKOFF, job.value, key=job_key))
+    commands.extend(message_due_commands(state, now_ms))
     for timer_key in state.timers.due_until(now_ms):
         timer = state.timers.get(timer_key)
         if timer is not None and _can_fire(state, timer.element_instance_key):

@@ -26,6 +26,7 @@ from processors.engine import (
     variable_processors,
 )
 from processors.engine.context import CommandProcessor
+from processors.engine.message_registry import MESSAGE_PROCESSORS
 
 PI = ProcessInstanceIntent
 
@@ -60,4 +61,5 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
         ValueType.VARIABLE_DOCUMENT,
         VariableDocumentIntent.UPDATE,
     ): variable_processors.update_variables,
+    **MESSAGE_PROCESSORS,
 }

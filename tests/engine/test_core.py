@@ -108,6 +108,18 @@ def _drive_mixed_workload() -> object:
     client.create_instance("event_gateway", {"soon": "PT1S"})
     client.advance_time(11)
     client.create_instance("timer_boundary")
+    # messages: a waiting subscription, a correlated one, buffered messages, a start lock
+    client.deploy(
+        scenario("message_catch.bpmn"),
+        scenario("message_boundary.bpmn"),
+        scenario("message_start.bpmn"),
+    )
+    client.create_instance("message_catch", {"order": {"id": "m-1"}})
+    client.create_instance("message_boundary", {"orderId": "m-2"})
+    client.publish_message("remind", "m-2", {"r": 1})
+    client.publish_message("payment-received", "m-3", ttl=60, message_id="id-1")
+    client.publish_message("order-placed", "c-1", {"n": 1}, ttl=60)
+    client.publish_message("order-placed", "c-1", {"n": 2}, ttl=60)
     client.advance_time(2)
     return client
 

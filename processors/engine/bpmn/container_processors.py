@@ -7,6 +7,7 @@ from __future__ import annotations
 from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceResultIntent
 from broker.protocol.values import ErrorType, ProcessInstanceResultRecordValue
+from processors.engine import message_start_behavior
 from processors.engine.bpmn import event_trigger_behavior as triggers
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
@@ -30,7 +31,9 @@ class ProcessProcessor:
     def on_complete(self, call: ElementCall) -> None:
         awaiting = call.ctx.take_awaiting(call.key)
         variables = call.ctx.state.variables.local(call.key) if awaiting else {}
+        started = message_start_behavior.started_by_message(call)
         lifecycle.completed(call)
+        message_start_behavior.start_next_buffered(call.ctx, started)
         if awaiting is not None:
             if awaiting.fetch_variables:
                 variables = {k: v for k, v in variables.items() if k in awaiting.fetch_variables}
@@ -56,7 +59,9 @@ class ProcessProcessor:
     def on_terminate(self, call: ElementCall) -> None:
         if lifecycle.terminate_children(call) == 0:
             call.ctx.take_awaiting(call.key)
+            started = message_start_behavior.started_by_message(call)
             lifecycle.terminated(call)
+            message_start_behavior.start_next_buffered(call.ctx, started)
 
     def on_child_completed(self, scope: ElementCall, child: ElementCall) -> None:
         if triggers.activate_interrupting_event_subprocess(scope):

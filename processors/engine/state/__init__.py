@@ -22,6 +22,11 @@ from processors.engine.state.event_scope_state import (
 )
 from processors.engine.state.incident_state import IncidentReader, IncidentState
 from processors.engine.state.job_state import JobReader, JobState, JobStatus, StoredJob
+from processors.engine.state.message_state import MessageReader, MessageState
+from processors.engine.state.message_subscription_state import (
+    MessageSubscriptionReader,
+    MessageSubscriptionState,
+)
 from processors.engine.state.meta_state import MetaState
 from processors.engine.state.process_state import DeployedProcess, ProcessReader, ProcessState
 from processors.engine.state.timer_state import TimerReader, TimerState
@@ -36,6 +41,8 @@ class StateReaders:
     jobs: JobReader
     incidents: IncidentReader
     distributions: DistributionReader
+    messages: MessageReader
+    message_subscriptions: MessageSubscriptionReader
     timers: TimerReader
     event_scopes: EventScopeReader
 
@@ -52,6 +59,8 @@ class EngineState:
         self.jobs = JobState(store)
         self.incidents = IncidentState(store)
         self.distributions = DistributionState(store)
+        self.messages = MessageState(store)
+        self.message_subscriptions = MessageSubscriptionState(store)
         self.timers = TimerState(store)
         self.event_scopes = EventScopeState(store)
         self.readers = StateReaders(
@@ -61,6 +70,8 @@ class EngineState:
             jobs=self.jobs,
             incidents=self.incidents,
             distributions=self.distributions,
+            messages=self.messages,
+            message_subscriptions=self.message_subscriptions,
             timers=self.timers,
             event_scopes=self.event_scopes,
         )
