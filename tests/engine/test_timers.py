@@ -217,3 +217,37 @@ def test_cancel_cancels_the_timers(client: Client) -> None:
     assert {t["targetElementId"] for t in _timers(client, "CANCELED")} == {"every_5s", "after_12s"}
     client.advance_time(60)
     assert not _timers(client, "TRIGGERED")
+
+
+_START_CYCLE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  id="defs" targetNamespace="http://honeyflow.test">
+  <bpmn:process id="cycle_{name}" isExecutable="true">
+    <bpmn:startEvent id="tick">
+      <bpmn:timerEventDefinition><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="tick" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_cron_cycle_fires_on_the_hour(client: Client) -> None:
+    client.deploy(_START_CYCLE.format(name="cron", cycle="0 0 * * * *").encode())
+    [first] = events(client, valueType="TIMER", intent="CREATED")
+    due = first["value"]["dueDate"]
+    assert due % 3_600_000 == 0 and first["timestamp"] < due <= first["timestamp"] + 3_600_000
+    client.advance_time((due - first["timestamp"]) / 1000)
+    [_, second] = _timers(client, "CREATED")
+    assert second["dueDate"] == due + 3_600_000
+    assert second["repetitions"] == -1
+    assert len(_timers(client, "TRIGGERED")) == 1
+
+
+def test_cycle_with_a_past_start_date_fires_now_then_each_interval(client: Client) -> None:
+    client.deploy(_START_CYCLE.format(name="dated", cycle="R2/2020-01-01T00:00:00Z/PT10S").encode())
+    assert len(_timers(client, "TRIGGERED")) == 1
+    client.advance_time(10)
+    client.advance_time(10)
+    assert [t["repetitions"] for t in _timers(client, "TRIGGERED")] == [2, 1]
