@@ -9,6 +9,8 @@ from typing import Any
 
 from broker.protocol import Record
 from broker.protocol.intents import JobIntent, TimerIntent
+from broker.protocol.values import TimerRecordValue
+from processors.engine.bpmn.event_trigger_behavior import can_trigger
 from processors.engine.message_due_checks import message_due_commands
 from processors.engine.state import StateReaders
 
@@ -26,15 +28,20 @@ def due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
     commands.extend(message_due_commands(state, now_ms))
     for timer_key in state.timers.due_until(now_ms):
         timer = state.timers.get(timer_key)
-        if timer is not None and _can_fire(state, timer.element_instance_key):
+        if timer is not None and _can_fire(state, timer):
             commands.append(Record.command(TimerIntent.TRIGGER, timer, key=timer_key))
     return commands
 
 
-def _can_fire(state: StateReaders, element_instance_key: int) -> bool:
-    """A timer whose element instance is no longer waiting would only be rejected, again and
-    again; it is canceled when the element leaves."""
-    if element_instance_key == -1:
+def _can_fire(state: StateReaders, timer: TimerRecordValue) -> bool:
+    """A timer whose event scope cannot take it now (left, or interrupted by an event
+    subprocess) would only be rejected, again and again; it waits until its element leaves,
+    which cancels it."""
+    if timer.element_instance_key == -1:
         return True
-    instance = state.elements.get(element_instance_key)
-    return instance is not None and instance.is_active
+    instance = state.elements.get(timer.element_instance_key)
+    if instance is None:
+        return False
+    process = state.processes.executable(timer.process_definition_key)
+    node = process.elements.get(timer.target_element_id)
+    return node is not None and can_trigger(state, instance, node)

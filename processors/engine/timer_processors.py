@@ -9,6 +9,7 @@ from typing import Any
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import TimerIntent
 from processors.engine.bpmn import event_trigger_behavior as triggers
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.timer_behavior import (
     INFINITE,
     evaluate_timer,
@@ -69,7 +70,12 @@ def trigger_timer(command: Record[Any], ctx: ProcessingContext) -> None:
             if scope is None or not scope.is_active:
                 return
         assert node.timer is not None
-        schedule = evaluate_timer(node.timer, variables, ctx.now_ms)
+        try:
+            schedule = evaluate_timer(node.timer, variables, ctx.now_ms)
+        except ExpressionFailure:
+            # The cycle's expression no longer evaluates (its variables changed): it ends here.
+            # Zeebe fails the command instead, which would fire the timer again and again.
+            return
         write_created(
             ctx,
             element_instance_key=timer.element_instance_key,

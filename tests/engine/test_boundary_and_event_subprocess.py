@@ -68,3 +68,52 @@ def test_timer_expression_sees_the_subprocess_input_mappings(client: Client) -> 
     client.create_instance("subprocess_events", {"limit": "PT45S"})
     [cutoff] = events(client, valueType="TIMER", intent="CREATED", targetElementId="cutoff_start")
     assert cutoff["value"]["dueDate"] == cutoff["timestamp"] + 45_000
+
+
+_INTERRUPTED_SCOPE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+                  id="defs" targetNamespace="http://honeyflow.test">
+  <bpmn:process id="interrupted_scope" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sub"/>
+    <bpmn:subProcess id="sub">
+      <bpmn:startEvent id="sub_start"/>
+      <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="work"/>
+      <bpmn:serviceTask id="work">
+        <bpmn:extensionElements><zeebe:taskDefinition type="work"/></bpmn:extensionElements>
+      </bpmn:serviceTask>
+      <bpmn:subProcess id="takeover" triggeredByEvent="true">
+        <bpmn:startEvent id="takeover_start">
+          <bpmn:timerEventDefinition><bpmn:timeDuration>PT5S</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </bpmn:startEvent>
+        <bpmn:sequenceFlow id="t1" sourceRef="takeover_start" targetRef="handle"/>
+        <bpmn:serviceTask id="handle">
+          <bpmn:extensionElements><zeebe:taskDefinition type="handle"/></bpmn:extensionElements>
+        </bpmn:serviceTask>
+      </bpmn:subProcess>
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:boundaryEvent id="note" attachedToRef="sub" cancelActivity="false">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT10S</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="note" targetRef="noted"/>
+    <bpmn:endEvent id="noted"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_scope_taken_over_by_an_event_subprocess_takes_no_other_event(client: Client) -> None:
+    client.deploy(_INTERRUPTED_SCOPE)
+    key = client.create_instance("interrupted_scope")
+    client.advance_time(5)
+    client.advance_time(10)  # the boundary timer is due, but the scope is interrupted
+    assert "noted" not in completed_elements(client, key)
+    assert not events(client, valueType="TIMER", intent="TRIGGERED", targetElementId="note")
+    [job] = client.activate_jobs("handle", max_jobs=1, timeout=60)
+    client.complete_job(job.key)
+    assert completed_elements(client, key)[-3:] == ["sub", "end", "interrupted_scope"]
+    [canceled] = events(client, valueType="TIMER", intent="CANCELED")
+    assert canceled["value"]["targetElementId"] == "note"
