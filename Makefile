@@ -58,3 +58,11 @@ conformance: install
 # Parse + validate time: largest MIWG corpus file, a typical process, the whole corpus.
 bench-bpmn: install
 	$(BIN)/python benchmarks/bpmn_bench.py
+
+# Kafka client
+.PHONY: test-kafka-scenarios
+
+# Every engine scenario against two `honeyflow engine` processes on Kafka (slow: two
+# processes per scenario); HONEYFLOW_KAFKA_SCENARIOS=subset runs one per family.
+test-kafka-scenarios: install
+	HONEYFLOW_KAFKA_SCENARIOS=all $(BIN)/pytest -q -m kafka tests/engine tests/cli/test_demo.py

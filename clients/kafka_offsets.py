@@ -30,11 +30,20 @@ def watermarks(
             )
             return int(low), int(high)
         except KafkaException as error:
-            if not error.args[0].retriable() or time.monotonic() > deadline:
+            if not _transient(error.args[0]) or time.monotonic() > deadline:
                 raise KafkaReadError(
                     f"cannot read the offsets of {topic} [{partition}]: {error}"
                 ) from None
             time.sleep(0.1)
+
+
+def _transient(error: KafkaError) -> bool:
+    # librdkafka does not flag these as retriable here, yet they pass once a leader is elected.
+    return bool(error.retriable()) or error.code() in (
+        KafkaError.NOT_LEADER_FOR_PARTITION,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError.UNKNOWN_TOPIC_OR_PART,
+    )
 
 
 class ReadProgress:

@@ -19,10 +19,11 @@ from confluent_kafka.cimpl import KafkaException
 
 from broker.errors import BrokerError
 from broker.protocol import Record
+from broker.protocol.intents import DeploymentIntent
 from broker.topics import TopicSettings, ensure_topics
 from clients.errors import ConnectError
 from clients.kafka_address import KafkaAddress, parse_kafka_url
-from clients.kafka_audit import read_audit_log
+from clients.kafka_audit import audit_log_ends, await_on_every_partition, read_audit_log
 from clients.kafka_jobs import JobFeed, workers_group
 from clients.kafka_requests import RequestChannel
 
@@ -61,7 +62,30 @@ class KafkaTransport:
     def request(
         self, command: Record[Any], partition_id: int, timeout: float | None
     ) -> Record[Any]:
+        if command.intent is DeploymentIntent.CREATE and self.partition_count > 1:
+            return self._deploy(command, partition_id, timeout)
         return self._channel.wait(self._channel.submit(command, partition_id), timeout)
+
+    def _deploy(
+        self, command: Record[Any], partition_id: int, timeout: float | None
+    ) -> Record[Any]:
+        """A deployment answers once every partition has it, so that an instance created
+        right after it on any partition finds its process (as with `memory://`)."""
+        since = audit_log_ends(self.address.config, self.topics.events)
+        answer = self._channel.wait(self._channel.submit(command, partition_id), timeout)
+        if answer.is_event:
+
+            def created(record: dict[str, Any]) -> bool:
+                return bool(
+                    record["valueType"] == "DEPLOYMENT"
+                    and record["intent"] == "CREATED"
+                    and record["key"] == answer.key
+                )
+
+            await_on_every_partition(
+                self.address.config, self.topics.events, since, created, timeout or 30.0
+            )
+        return answer
 
     def activate_jobs(
         self,

@@ -1,5 +1,5 @@
-"""Scenario fixtures: a `client` per runtime (today the in-process engine with one and with
-three partitions; the Kafka runtime joins this list later) and helpers over `records()`."""
+"""Scenario fixtures: a `client` per runtime (the in-process engine with one and with three
+partitions; two engine processes on Kafka, see conftest_kafka.py) and helpers over `records()`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,18 @@ from typing import Any
 import pytest
 
 from clients.client import Client, connect
+from tests.engine.conftest_kafka import kafka_scenario_client
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
-@pytest.fixture(params=["memory://", "memory://?partitions=3"])
+@pytest.fixture(
+    params=["memory://", "memory://?partitions=3", pytest.param("kafka", marks=pytest.mark.kafka)]
+)
 def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    if request.param == "kafka":  # two engine processes on the session's Kafka
+        yield from kafka_scenario_client(request)
+        return
     with connect(request.param) as c:
         yield c
 

@@ -4,6 +4,7 @@ request headers) with what `answer(command, partition_id)` returns — or nothin
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ class FakeEngine:
             headers = {k: v for k, v in message.headers() or [] if isinstance(v, bytes)}
             self.seen.append(Seen(partition_id, command, headers))
             response = self.answer(command, partition_id)
+            if response is not None and response.value_type.value == "DEPLOYMENT":
+                # The deployment reaches every partition, as the engine's distribution does.
+                for other in range(1, self.topics.partitions + 1):
+                    copy = dataclasses.replace(response, partition_id=other)
+                    self._producer.produce(
+                        self.topics.events, encode_record(copy), partition=other - 1
+                    )
             if response is not None:
                 self._producer.produce(
                     self.topics.responses,
