@@ -30,6 +30,7 @@ CURRENT_RECORD_VERSION = 1
 incompatibly, so readers (and replay) can tell old records from new ones."""
 
 V = TypeVar("V", bound=RecordValue)
+_CHECKED_SHAPES: set[tuple[object, ...]] = set()
 W = TypeVar("W", bound=RecordValue)
 
 
@@ -59,6 +60,23 @@ class Record(Generic[V]):
     value: V
 
     def __post_init__(self) -> None:
+        # Shapes already checked pass with one set lookup: the engine writes tens of records
+        # per instance, and the full check below cost ~7% of its time.
+        shape = (
+            type(self.value),
+            self.value_type,
+            self.intent,
+            self.record_type,
+            self.rejection_type,
+            self.record_version,
+        )
+        if shape in _CHECKED_SHAPES:
+            return
+        self._check_shape()
+        if len(_CHECKED_SHAPES) < 4096:
+            _CHECKED_SHAPES.add(shape)
+
+    def _check_shape(self) -> None:
         value_type = self.value_type
         if getattr(type(self.value), "VALUE_TYPE", None) is not value_type:
             raise RecordShapeError(

@@ -42,8 +42,13 @@ class Engine:
         self, command: Record[Any], now_ms: int, request_id: int | None = None
     ) -> ProcessingResult:
         store = self.state.store
+        meta = self.state.meta
         builder = ResultBuilder(
-            self.partition_id, now_ms, self.state.meta.next_position, self._apply
+            self.partition_id,
+            now_ms,
+            meta.next_position,
+            self._apply,
+            last_position=meta.last_position,
         )
         first = builder.append_command(command)
         queue: list[tuple[Record[Any], int | None]] = [(first, request_id)]
@@ -63,6 +68,7 @@ class Engine:
                 builder.follow_ups.clear()
                 break
             self._process_one(current, current_request, builder, now_ms)
+        meta.set_last_position(builder.position)
         store.commit()
         return builder.build()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -47,21 +46,14 @@ def _activating(record: Record[Any], state: EngineState) -> None:
                 active_flows -= 1
     else:
         scope = nested.inner_activating(state, record.key, scope)
-    state.elements.put(
-        dataclasses.replace(
-            scope,
-            active_children=scope.active_children + 1,
-            active_flows=active_flows,
-            taken_flows=taken,
-        )
-    )
+    state.elements.put(scope.with_counts(scope.active_children + 1, active_flows, taken))
 
 
 def _transition(intent: str) -> Callable[[Record[Any], EngineState], None]:
     def apply(record: Record[Any], state: EngineState) -> None:
         instance = state.elements.get(record.key)
         if instance is not None:
-            state.elements.put(dataclasses.replace(instance, state=intent))
+            state.elements.put(instance.with_state(intent))
 
     return apply
 
@@ -82,7 +74,9 @@ def _ended(record: Record[Any], state: EngineState) -> None:
         if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
             scope = nested.inner_ended(scope, record.intent)
         state.elements.put(
-            dataclasses.replace(scope, active_children=max(0, scope.active_children - 1))
+            scope.with_counts(
+                max(0, scope.active_children - 1), scope.active_flows, scope.taken_flows
+            )
         )
 
 
@@ -101,9 +95,7 @@ def _flow_taken(record: Record[Any], state: EngineState) -> None:
         counts = dict(taken.get(target.id, {}))
         counts[flow.id] = counts.get(flow.id, 0) + 1
         taken = {**taken, target.id: counts}
-    state.elements.put(
-        dataclasses.replace(scope, active_flows=scope.active_flows + 1, taken_flows=taken)
-    )
+    state.elements.put(scope.with_counts(scope.active_children, scope.active_flows + 1, taken))
 
 
 def _variable(record: Record[Any], state: EngineState) -> None:

@@ -33,6 +33,7 @@ class _Mark:
     outbound: int
     follow_ups: int
     savepoint: int
+    position: int
 
 
 class ResultBuilder:
@@ -42,16 +43,27 @@ class ResultBuilder:
         now_ms: int,
         next_position: Callable[[], int],
         apply: Callable[[Record[Any]], None],
+        *,
+        last_position: int | None = None,
     ) -> None:
         self.partition_id = partition_id
         self.now_ms = now_ms
         self._next_position = next_position
+        # Given the partition's last position, the builder counts positions itself and the
+        # caller stores `position` once per command (a store write per record costs ~15%).
+        self.position = -1 if last_position is None else last_position
+        if last_position is not None:
+            self._next_position = self._count_position
         self._apply = apply
         self.records: list[Record[Any]] = []
         self.responses: dict[int, Record[Any]] = {}
         self.outbound: list[tuple[int, Record[Any]]] = []
         self.follow_ups: deque[Record[Any]] = deque()
         self.source_position = -1
+
+    def _count_position(self) -> int:
+        self.position += 1
+        return self.position
 
     def append_command(self, command: Record[Any]) -> Record[Any]:
         """Give an incoming command its position and timestamp on this partition's log."""
@@ -130,11 +142,13 @@ class ResultBuilder:
             len(self.outbound),
             len(self.follow_ups),
             savepoint,
+            self.position,
         )
 
     def discard_since(self, mark: _Mark) -> None:
         """Forget what was written after `mark` (the state is rolled back by the caller)."""
         del self.records[mark.records :]
+        self.position = mark.position
         for request_id in list(self.responses):
             if request_id not in mark.responses:
                 del self.responses[request_id]

@@ -144,3 +144,43 @@ def test_timer_boundary_on_a_call_activity_terminates_the_child(client: Client) 
         client, job.process_instance_key
     )
     assert completed_elements(client, key)[-2:] == ["gave_up", "error_call_parent"]
+
+
+_RACE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  id="defs" targetNamespace="http://honeyflow.test">
+  <bpmn:error id="err" errorCode="BOOM"/>
+  <bpmn:process id="error_race" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork"/>
+    <bpmn:parallelGateway id="fork"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="boom"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="m1"/>
+    <bpmn:endEvent id="boom"><bpmn:errorEventDefinition errorRef="err"/></bpmn:endEvent>
+    <bpmn:manualTask id="m1"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="m1" targetRef="m2"/>
+    <bpmn:manualTask id="m2"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="m2" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:subProcess id="handler" triggeredByEvent="true">
+      <bpmn:startEvent id="caught"><bpmn:errorEventDefinition errorRef="err"/></bpmn:startEvent>
+      <bpmn:sequenceFlow id="h1" sourceRef="caught" targetRef="handled"/>
+      <bpmn:endEvent id="handled"/>
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_flows_pending_when_an_event_subprocess_interrupts_go_nowhere(client: Client) -> None:
+    client.deploy(_RACE)
+    key = client.create_instance("error_race")
+    done = completed_elements(client, key)
+    assert done[-3:] == ["handled", "handler", "error_race"]
+    assert "end" not in done
+    rejected = [
+        r
+        for r in client.records()
+        if r["recordType"] == "COMMAND_REJECTION" and r["value"].get("processInstanceKey") == key
+    ]
+    assert all("interrupted" in r["rejectionReason"] for r in rejected)

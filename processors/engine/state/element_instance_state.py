@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
-from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.kv_store import KeyValueStore, last_int, pack, pack_int
 
 _INSTANCES = "element_instances"
 _CHILDREN = "element_children"
@@ -32,6 +32,39 @@ class ElementInstance:
     extra: dict[str, Any] = field(default_factory=dict)
     """Element-family data (multi-instance loop counters, output collections, ...)."""
 
+    def with_state(self, state: str) -> ElementInstance:
+        """A copy in another lifecycle state (dataclasses.replace is several times slower, and
+        appliers do this for every lifecycle event)."""
+        return ElementInstance(
+            self.key,
+            self.value,
+            state,
+            self.active_children,
+            self.active_flows,
+            self.job_key,
+            self.called_instance_key,
+            self.taken_flows,
+            self.trigger,
+            self.extra,
+        )
+
+    def with_counts(
+        self, active_children: int, active_flows: int, taken_flows: dict[str, dict[str, int]]
+    ) -> ElementInstance:
+        """A copy with other counts of children and flows (see `with_state`)."""
+        return ElementInstance(
+            self.key,
+            self.value,
+            self.state,
+            active_children,
+            active_flows,
+            self.job_key,
+            self.called_instance_key,
+            taken_flows,
+            self.trigger,
+            self.extra,
+        )
+
     @property
     def element_id(self) -> str:
         return self.value.element_id
@@ -49,12 +82,10 @@ class ElementInstance:
         return self.state in ("ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED")
 
 
-def _encode(instance: ElementInstance) -> dict[str, Any]:
-    v = instance.value
+def _encode_value(v: ProcessInstanceRecordValue) -> dict[str, Any]:
     raw: dict[str, Any] = {
         "e": v.element_id,
         "t": v.bpmn_element_type.value,
-        "s": instance.state,
         "f": v.flow_scope_key,
         "p": v.process_instance_key,
         "d": v.process_definition_key,
@@ -66,6 +97,12 @@ def _encode(instance: ElementInstance) -> dict[str, Any]:
     if v.parent_process_instance_key != -1:
         raw["pp"] = v.parent_process_instance_key
         raw["pe"] = v.parent_element_instance_key
+    return raw
+
+
+def _encode(instance: ElementInstance, value_part: dict[str, Any]) -> dict[str, Any]:
+    raw = dict(value_part)
+    raw["s"] = instance.state
     if instance.active_children:
         raw["ac"] = instance.active_children
     if instance.active_flows:
@@ -110,13 +147,33 @@ def _decode(key: int, raw: dict[str, Any]) -> ElementInstance:
     )
 
 
+_DECODED_LIMIT = 65_536
+
+
 class ElementInstanceReader:
     def __init__(self, store: KeyValueStore) -> None:
         self._store = store
+        # Decoded instances with the stored value each came from. Stored values are never
+        # mutated (a change puts a new object), so while the store returns that very object
+        # the decoded instance is current; anything else (a rollback, another store) decodes
+        # again. Derived data, like the parsed models: not state.
+        self._decoded: dict[int, tuple[Any, ElementInstance]] = {}
 
     def get(self, key: int) -> ElementInstance | None:
-        raw = self._store.get(_INSTANCES, pack(key))
-        return None if raw is None else _decode(key, raw)
+        raw = self._store.get(_INSTANCES, pack_int(key))
+        if raw is None:
+            return None
+        cached = self._decoded.get(key)
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        instance = _decode(key, raw)
+        self._remember(key, raw, instance)
+        return instance
+
+    def _remember(self, key: int, raw: Any, instance: ElementInstance) -> None:
+        if len(self._decoded) >= _DECODED_LIMIT:
+            self._decoded.clear()
+        self._decoded[key] = (raw, instance)
 
     def children(self, flow_scope_key: int) -> list[ElementInstance]:
         result = []
@@ -128,8 +185,21 @@ class ElementInstanceReader:
 
 
 class ElementInstanceState(ElementInstanceReader):
+    def __init__(self, store: KeyValueStore) -> None:
+        super().__init__(store)
+        self._value_parts: dict[int, tuple[ProcessInstanceRecordValue, dict[str, Any]]] = {}
+
     def put(self, instance: ElementInstance) -> None:
-        self._store.put(_INSTANCES, pack(instance.key), _encode(instance))
+        # The record value part of the encoding is the same for every state of an instance.
+        cached = self._value_parts.get(instance.key)
+        if cached is None or cached[0] is not instance.value:
+            if len(self._value_parts) >= _DECODED_LIMIT:
+                self._value_parts.clear()
+            cached = (instance.value, _encode_value(instance.value))
+            self._value_parts[instance.key] = cached
+        raw = _encode(instance, cached[1])
+        self._store.put(_INSTANCES, pack_int(instance.key), raw)
+        self._remember(instance.key, raw, instance)
 
     def create(self, instance: ElementInstance) -> None:
         self.put(instance)
@@ -142,5 +212,7 @@ class ElementInstanceState(ElementInstanceReader):
         if instance is None:
             return
         self._store.delete(_INSTANCES, pack(key))
+        self._decoded.pop(key, None)
+        self._value_parts.pop(key, None)
         if instance.flow_scope_key != -1:
             self._store.delete(_CHILDREN, pack(instance.flow_scope_key, key))

@@ -22,6 +22,10 @@ class MetaState:
         value = self._store.get(_CF, _POSITION)
         return 0 if value is None else int(value)
 
+    def set_last_position(self, position: int) -> None:
+        if position != self.last_position:
+            self._store.put(_CF, _POSITION, position)
+
     def next_position(self) -> int:
         position = self.last_position + 1
         self._store.put(_CF, _POSITION, position)
