@@ -91,11 +91,12 @@ def unhandled_error_message(call: ElementCall, code: str, message: str) -> str:
     while instance is not None:
         process = state.processes.executable(instance.value.process_definition_key)
         for node in _candidates(process, instance):
-            available.append(f"'{_code(node) or ''}'")
+            available.append(_code(node) or "")
         instance = _enclosing(state, instance)
+    with_message = f" with message '{message}'" if message else ""
     base = (
-        f"Expected to throw an error event with the code '{code}' with message '{message}',"
-        " but it was not caught."
+        f"Expected to throw an error event with the code '{code}'{with_message}, but it was"
+        " not caught."
     )
     if not available:
         return base + " No error events are available in the scope."
