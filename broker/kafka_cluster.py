@@ -113,6 +113,15 @@ def _free_ports(count: int) -> list[int]:
             s.close()
 
 
+def _new_cluster_id() -> str:
+    """16 random bytes in URL-safe base64 without padding, as Kafka's own ids; like Kafka's
+    Uuid.randomUuid, never starting with '-' (the storage tool would read it as an option)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def _server_properties(spec: ClusterSpec, node: NodeSpec, node_dir: Path) -> str:
     voters = ",".join(f"{n.node_id}@{LOOPBACK}:{n.controller_port}" for n in spec.nodes)
     rf = spec.replication_factor
@@ -265,8 +274,7 @@ class LocalCluster:
             NodeSpec(node_id=i + 1, broker_port=ports[i], controller_port=ports[nodes + i])
             for i in range(nodes)
         )
-        # Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = _new_cluster_id()
         return ClusterSpec(cluster_id=cluster_id, kafka_version=KAFKA_VERSION, nodes=node_specs)
 
     def _check_ports(self, nodes: Iterable[NodeSpec]) -> None:
