@@ -66,3 +66,10 @@ bench-bpmn: install
 # processes per scenario); HONEYFLOW_KAFKA_SCENARIOS=subset runs one per family.
 test-kafka-scenarios: install
 	HONEYFLOW_KAFKA_SCENARIOS=all $(BIN)/pytest -q -m kafka tests/engine tests/cli/test_demo.py
+
+# Engine
+.PHONY: bench-engine
+
+# Engine core in process (audit log kept) against SpiffWorkflow on the same processes.
+bench-engine: install
+	$(BIN)/python benchmarks/engine_memory_bench.py
