@@ -140,3 +140,17 @@ def test_cancel_terminates_the_body_and_every_inner_instance(client: Client) -> 
     assert terminated == ["each", "each", "each", "mi_parallel"]
     assert len(events(client, valueType="JOB", intent="CANCELED")) == 2
     assert _local(client, key) == {"items": [1, 2]}
+
+
+def test_a_boundary_event_belongs_to_the_body(client: Client) -> None:
+    client.deploy(scenario("mi_boundary.bpmn"))
+    key = client.create_instance("mi_boundary", {"items": [1, 2, 3]})
+    _jobs(client, 3)
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    [body] = events(client, intent="ELEMENT_ACTIVATED", bpmnElementType="MULTI_INSTANCE_BODY")
+    assert timer["value"]["elementInstanceKey"] == body["key"]  # one timer, on the body
+    client.advance_time(11)
+    terminated = [e for e, i in element_trace(client, key) if i == "ELEMENT_TERMINATED"]
+    assert terminated == ["each"] * 4  # three inner instances, then the body
+    assert len(events(client, valueType="JOB", intent="CANCELED")) == 3
+    assert completed_elements(client, key)[-2:] == ["late", "mi_boundary"]
