@@ -8,12 +8,17 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from broker.errors import BrokerError
 from broker.kafka_config import client_config, parse_overrides
+from broker.protocol import DEFAULT_MAX_RECORD_BYTES
 from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings
+
+if TYPE_CHECKING:
+    from processors.kafka.runtime import EngineRuntime
 
 
 @click.command()
@@ -36,6 +41,13 @@ from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings
     help="Silence after which the group gives a processor's partitions to the others.",
 )
 @click.option(
+    "--max-record-bytes",
+    type=click.IntRange(1024),
+    default=DEFAULT_MAX_RECORD_BYTES,
+    show_default=True,
+    help="Larger commands go to the dead-letter topic unprocessed.",
+)
+@click.option(
     "--kafka-config",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -50,6 +62,7 @@ def engine(
     replication_factor: int,
     prefix: str,
     session_timeout_ms: int,
+    max_record_bytes: int,
     kafka_config: Path | None,
     overrides: tuple[str, ...],
     verbose: bool,
@@ -73,6 +86,7 @@ def engine(
             ),
             data_dir=data_dir,
             session_timeout_ms=session_timeout_ms,
+            max_record_bytes=max_record_bytes,
         )
         runtime = EngineRuntime(settings)
     except BrokerError as e:
@@ -80,10 +94,7 @@ def engine(
     asyncio.run(_serve(runtime))
 
 
-async def _serve(runtime: object) -> None:
-    from processors.kafka.runtime import EngineRuntime
-
-    assert isinstance(runtime, EngineRuntime)
+async def _serve(runtime: EngineRuntime) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -137,6 +137,7 @@ class EngineRuntime:
         new_topics = [spec for spec in specs if spec.name not in self._known_job_topics]
         if new_topics:
             await asyncio.to_thread(self._ensure, new_topics)
+            await _await_leaders(owned.producer, [spec.name for spec in new_topics])
         store = owned.processor.store
         changes = store.take_changes()
         producer = owned.producer
@@ -239,3 +240,23 @@ async def _abort(producer: AIOKafkaProducer) -> None:
         await producer.abort_transaction()
     except KafkaError as error:
         log.warning("abort failed: %r", error)
+
+
+async def _await_leaders(producer: AIOKafkaProducer, names: list[str]) -> None:
+    """Wait until a just-created topic has leaders: a send to a partition without one fails
+    inside the transaction and is retried only after the request timeout (40 s)."""
+    cluster = producer.client.cluster
+    for _ in range(100):
+        await producer.client.force_metadata_update()
+        ready = True
+        for name in names:
+            partitions = cluster.partitions_for_topic(name) or set()
+            leaders = [cluster.leader_for_partition(TopicPartition(name, p)) for p in partitions]
+            ready = (
+                ready
+                and bool(partitions)
+                and all(leader is not None and leader >= 0 for leader in leaders)
+            )
+        if ready:
+            return
+        await asyncio.sleep(0.1)

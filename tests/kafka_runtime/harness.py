@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 class EngineProcess:
     """`honeyflow engine` in a subprocess, its log in `data_dir/engine.log`."""
 
-    def __init__(self, bootstrap: str, prefix: str, data_dir: Path, partitions: int) -> None:
+    def __init__(
+        self, bootstrap: str, prefix: str, data_dir: Path, partitions: int, *extra: str
+    ) -> None:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir.parent / f"{data_dir.name}.log"
@@ -48,6 +50,7 @@ class EngineProcess:
                 "--data-dir",
                 str(data_dir),
                 "--verbose",
+                *extra,
             ],
             cwd=ROOT,
             stdout=self._log,
