@@ -73,3 +73,12 @@ test-kafka-scenarios: install
 # Engine core in process (audit log kept) against SpiffWorkflow on the same processes.
 bench-engine: install
 	$(BIN)/python benchmarks/engine_memory_bench.py
+
+# Kafka runtime
+.PHONY: bench-kafka
+
+# End-to-end one-task instances/s through the engine on a local one-node Kafka, against raw
+# Kafka produce-and-consume of the same number of records.
+bench-kafka: install
+	PYTHONPATH=. $(BIN)/python -m benchmarks.engine_kafka_bench \
+		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)
