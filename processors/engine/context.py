@@ -3,7 +3,7 @@ key generator and the time of processing. Processors never touch anything else."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ class ProcessingContext:
         now_ms: int,
         partition_id: int,
         partition_count: int,
-        awaiting: dict[int, AwaitingResult],
+        awaiting: MutableMapping[int, AwaitingResult],
     ) -> None:
         self.command = command
         self.request_id = request_id

@@ -9,7 +9,7 @@ yields one result. `due_commands(now_ms)` lists the commands the passing of time
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import Any, Final
 
 from broker.protocol import Record, RejectionType
@@ -32,11 +32,14 @@ class Engine:
         partition_id: int = 1,
         partition_count: int = 1,
         store: KeyValueStore | None = None,
+        awaiting: MutableMapping[int, AwaitingResult] | None = None,
     ) -> None:
         self.partition_id = partition_id
         self.partition_count = partition_count
         self.state = EngineState(store or InMemoryKeyValueStore(), partition_id)
-        self._awaiting: dict[int, AwaitingResult] = {}
+        # Create-with-result requests waiting for their instance; the Kafka runtime passes a
+        # mapping kept in `store`, so that they survive a failover.
+        self._awaiting: MutableMapping[int, AwaitingResult] = {} if awaiting is None else awaiting
 
     def process(
         self, command: Record[Any], now_ms: int, request_id: int | None = None
