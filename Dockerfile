@@ -6,7 +6,9 @@ COPY broker ./broker
 COPY processors ./processors
 COPY bpmn ./bpmn
 COPY clients ./clients
+COPY examples ./examples
 RUN pip install --no-cache-dir .
+ENV PYTHONPATH=/app
 USER nobody
 ENTRYPOINT []
 CMD ["honeyflow", "--help"]

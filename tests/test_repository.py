@@ -39,6 +39,14 @@ def test_docker_compose_runs_the_tested_kafka_version() -> None:
     assert "KAFKA_MIN_INSYNC_REPLICAS: 2" in text
 
 
+def test_docker_compose_runs_engine_processors_and_workers() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "- engine" in text and "replicas: 2" in text
+    assert "examples/order_workers.py" in text
+    assert (ROOT / "examples" / "order_workers.py").is_file()
+    assert "COPY examples ./examples" in (ROOT / "Dockerfile").read_text()
+
+
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
 def test_docker_compose_config_accepts_it() -> None:
     out = subprocess.run(
