@@ -120,6 +120,11 @@ class Client:
         partition = _message_partition(correlation_key, self._transport.partition_count)
         return c.check(self._call(command, partition)).key
 
+    def broadcast_signal(self, signal_name: str, variables: dict[str, Any] | None = None) -> int:
+        """Trigger every signal event named `signal_name`; returns the signal's key."""
+        command = c.signal_command(signal_name, variables)
+        return c.check(self._call(command, c.DEPLOYMENT_PARTITION)).key
+
     def activate_jobs(
         self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
     ) -> list[ActivatedJob]:
@@ -262,6 +267,12 @@ class AsyncClient:
         key: int = await self._run(
             "publish_message", name, correlation_key, variables, ttl=ttl, message_id=message_id
         )
+        return key
+
+    async def broadcast_signal(
+        self, signal_name: str, variables: dict[str, Any] | None = None
+    ) -> int:
+        key: int = await self._run("broadcast_signal", signal_name, variables)
         return key
 
     async def activate_jobs(

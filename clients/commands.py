@@ -16,6 +16,7 @@ from broker.protocol.intents import (
     JobIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    SignalIntent,
     VariableDocumentIntent,
 )
 from broker.protocol.values import (
@@ -26,6 +27,7 @@ from broker.protocol.values import (
     JobRecordValue,
     ProcessInstanceCreationRecordValue,
     ProcessInstanceRecordValue,
+    SignalRecordValue,
     VariableDocumentRecordValue,
     VariableDocumentUpdateSemantic,
 )
@@ -187,6 +189,15 @@ def fail_fields(
 
 def resolve_command(key: int) -> Record[Any]:
     return Record.command(IncidentIntent.RESOLVE, IncidentRecordValue(), key=key)
+
+
+def signal_command(signal_name: str, variables: dict[str, Any] | None) -> Record[Any]:
+    """SIGNAL BROADCAST, sent to the deployment partition (as Zeebe's gateway does), which
+    starts the instances of signal start events and distributes it to the others."""
+    return Record.command(
+        SignalIntent.BROADCAST,
+        SignalRecordValue(signal_name=signal_name, variables=dict(variables or {})),
+    )
 
 
 def set_variables_command(

@@ -13,6 +13,7 @@ from processors.engine.instance_appliers import INSTANCE_APPLIERS
 from processors.engine.job_appliers import JOB_APPLIERS
 from processors.engine.message_appliers import FOLLOWING_APPLIERS, MESSAGE_APPLIERS
 from processors.engine.process_event_appliers import PROCESS_EVENT_APPLIERS
+from processors.engine.signal_appliers import SIGNAL_APPLIERS
 from processors.engine.state import EngineState
 from processors.engine.timer_appliers import TIMER_APPLIERS
 
@@ -25,6 +26,7 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **MESSAGE_APPLIERS,
     **TIMER_APPLIERS,
     **PROCESS_EVENT_APPLIERS,
+    **SIGNAL_APPLIERS,
 }
 
 

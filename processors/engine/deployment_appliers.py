@@ -8,6 +8,7 @@ from typing import Any
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
 from processors.engine.state import EngineState
+from processors.engine.state.distribution_state import DISTRIBUTION_RESEND_AFTER_MS
 
 
 def _process_created(record: Record[Any], state: EngineState) -> None:
@@ -34,6 +35,7 @@ def _distributing(record: Record[Any], state: EngineState) -> None:
         record.key,
         v.partition_id,
         {"valueType": v.value_type, "intent": v.intent, "value": v.command_value},
+        record.timestamp + DISTRIBUTION_RESEND_AFTER_MS,
     )
 
 

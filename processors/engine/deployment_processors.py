@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from bpmn import BpmnError, load
-from broker.protocol import Record, RejectionType, record_to_json
+from broker.protocol import Record, RejectionType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
 from broker.protocol.keys import decode_partition
 from broker.protocol.values import (
@@ -18,12 +18,14 @@ from broker.protocol.values import (
     ProcessRecordValue,
 )
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.signal_behavior import replace_signal_start_subscriptions
 from processors.engine.bpmn.timer_behavior import (
     TimerSchedule,
     replace_start_timers,
     start_timer_schedules,
 )
 from processors.engine.context import ProcessingContext
+from processors.engine.distribution_behavior import distribute, is_own_resend, resend
 from processors.engine.message_start_behavior import replace_start_subscriptions
 
 
@@ -33,6 +35,9 @@ def _checksum(resource: bytes) -> bytes:
 
 def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
     value: DeploymentRecordValue = command.value
+    if is_own_resend(ctx, command):
+        resend(ctx, command)
+        return
     if command.key != -1 and value.processes_metadata:
         _apply_distributed(command, ctx)
         return
@@ -124,6 +129,7 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
             ctx, None if latest is None else latest.key, key, start_timers[process_id]
         )
         replace_start_subscriptions(ctx, key)
+        replace_signal_start_subscriptions(ctx, key)
         metadata.append(
             ProcessMetadata(
                 bpmn_process_id=process_id,
@@ -145,31 +151,7 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
 
 
 def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue) -> None:
-    if ctx.partition_count == 1:
-        return
-    ctx.event(
-        key,
-        CommandDistributionIntent.STARTED,
-        CommandDistributionRecordValue(
-            partition_id=ctx.partition_id, value_type="DEPLOYMENT", intent="CREATE"
-        ),
-    )
-    command = Record.command(DeploymentIntent.CREATE, created, key=key)
-    command_json = record_to_json(command)["value"]
-    for partition in range(1, ctx.partition_count + 1):
-        if partition == ctx.partition_id:
-            continue
-        ctx.event(
-            key,
-            CommandDistributionIntent.DISTRIBUTING,
-            CommandDistributionRecordValue(
-                partition_id=partition,
-                value_type="DEPLOYMENT",
-                intent="CREATE",
-                command_value=command_json,
-            ),
-        )
-        ctx.send(partition, command)
+    distribute(ctx, Record.command(DeploymentIntent.CREATE, created, key=key))
 
 
 def _apply_distributed(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -195,6 +177,7 @@ def _apply_distributed(command: Record[Any], ctx: ProcessingContext) -> None:
                 ),
             )
             replace_start_subscriptions(ctx, meta.process_definition_key)
+            replace_signal_start_subscriptions(ctx, meta.process_definition_key)
         ctx.event(command.key, DeploymentIntent.CREATED, value)
     ctx.send(
         decode_partition(command.key),

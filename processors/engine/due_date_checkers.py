@@ -1,7 +1,7 @@
 """Due date checkers: what the passing of time calls for, as commands (job deadlines → JOB
-TIME_OUT, back-offs → JOB RECUR_AFTER_BACKOFF, due timers → TIMER TRIGGER). They read state
-and never change it; the runtime calls them with its clock and processes the commands like
-any other."""
+TIME_OUT, back-offs → JOB RECUR_AFTER_BACKOFF, due timers → TIMER TRIGGER, unacknowledged
+distributions → the distributed command again). They read state and never change it; the
+runtime calls them with its clock and processes the commands like any other."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from broker.protocol import Record
 from broker.protocol.intents import JobIntent, TimerIntent
 from broker.protocol.values import TimerRecordValue
 from processors.engine.bpmn.event_trigger_behavior import can_trigger
+from processors.engine.distribution_behavior import distribution_due_commands
 from processors.engine.message_due_checks import message_due_commands
 from processors.engine.state import StateReaders
 
@@ -26,6 +27,7 @@ def due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
         if job is not None:
             commands.append(Record.command(JobIntent.RECUR_AFTER_BACKOFF, job.value, key=job_key))
     commands.extend(message_due_commands(state, now_ms))
+    commands.extend(distribution_due_commands(state, now_ms))
     for timer_key in state.timers.due_until(now_ms):
         timer = state.timers.get(timer_key)
         if timer is not None and _can_fire(state, timer):

@@ -27,6 +27,7 @@ from processors.engine import (
 )
 from processors.engine.context import CommandProcessor
 from processors.engine.message_registry import MESSAGE_PROCESSORS
+from processors.engine.signal_processors import SIGNAL_PROCESSORS
 
 PI = ProcessInstanceIntent
 
@@ -62,4 +63,5 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
         VariableDocumentIntent.UPDATE,
     ): variable_processors.update_variables,
     **MESSAGE_PROCESSORS,
+    **SIGNAL_PROCESSORS,
 }

@@ -172,12 +172,16 @@ def test_a_defect_becomes_a_processing_error_and_leaves_no_trace(
 
 
 def test_unknown_command_is_rejected_not_raised() -> None:
-    from broker.protocol.intents import SignalIntent
-    from broker.protocol.values import SignalRecordValue
+    from broker.protocol.intents import ProcessInstanceIntent
+    from broker.protocol.values import ProcessInstanceRecordValue
 
-    engine = Engine()
-    result = engine.process(Record.command(SignalIntent.BROADCAST, SignalRecordValue()), 0, 1)
+    engine = Engine()  # execution listeners are not supported
+    command = Record.command(
+        ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER, ProcessInstanceRecordValue()
+    )
+    result = engine.process(command, 0, 1)
     assert result.responses[1].is_rejection
+    assert "has no processor" in result.responses[1].rejection_reason
 
 
 def test_instance_waiting_at_one_job_is_small() -> None:

@@ -9,9 +9,7 @@ from processors.engine.bpmn.boundary_events import BoundaryEventProcessor, Start
 from processors.engine.bpmn.call_activity_processor import CallActivityProcessor
 from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
 from processors.engine.bpmn.element_registry import PROCESSORS
-from processors.engine.bpmn.error_events import ThrowingEndEventProcessor
 from processors.engine.bpmn.event_gateway_processors import EventBasedGatewayProcessor
-from processors.engine.bpmn.event_processors import PassThroughEventProcessor
 from processors.engine.bpmn.event_subprocess_processors import EventSubProcessProcessor
 from processors.engine.bpmn.gateway_processors import (
     ExclusiveGatewayProcessor,
@@ -21,9 +19,12 @@ from processors.engine.bpmn.gateway_processors import (
 from processors.engine.bpmn.intermediate_catch_processors import CatchEventProcessor
 from processors.engine.bpmn.multi_instance_body import MultiInstanceBodyProcessor
 from processors.engine.bpmn.task_processors import TaskProcessor
+from processors.engine.bpmn.throw_event_processors import (
+    IntermediateThrowEventProcessor,
+    ThrowEndEventProcessor,
+)
 
 _tasks = TaskProcessor()
-_events = PassThroughEventProcessor()
 
 PROCESSORS.update(
     {
@@ -43,10 +44,10 @@ PROCESSORS.update(
         T.EVENT_BASED_GATEWAY: EventBasedGatewayProcessor(),
         T.START_EVENT: StartEventProcessor(),
         T.BOUNDARY_EVENT: BoundaryEventProcessor(),
-        T.INTERMEDIATE_THROW_EVENT: _events,
+        T.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(),
         T.INTERMEDIATE_CATCH_EVENT: CatchEventProcessor(),
         T.RECEIVE_TASK: CatchEventProcessor(),
-        T.END_EVENT: ThrowingEndEventProcessor(),
+        T.END_EVENT: ThrowEndEventProcessor(),
         T.CALL_ACTIVITY: CallActivityProcessor(),
         T.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(),
     }

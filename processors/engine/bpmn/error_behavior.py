@@ -1,4 +1,5 @@
-"""Throwing BPMN errors (Zeebe's ErrorEventHandler): from the throwing element instance
+"""Throwing BPMN errors (Zeebe's ErrorEventHandler) — and, through `find_catch`, escalations
+(`escalation_behavior`), which are caught the same way: from the throwing element instance
 outwards, each scope offers the error start events of its event subprocesses, then the error
 boundary events of the activity; an event with the thrown code wins over a catch-all (no
 errorRef or no code) of the same scope. At the root of a called process the search goes on at
@@ -28,10 +29,17 @@ def find_error_catch(
     state: StateReaders, element_instance_key: int, code: str
 ) -> tuple[ElementInstance, FlowNode] | None:
     """(event scope instance, catch element) of the nearest catch of `code`, or None."""
+    return find_catch(state, element_instance_key, code, "ERROR")
+
+
+def find_catch(
+    state: StateReaders, element_instance_key: int, code: str, event_type: str
+) -> tuple[ElementInstance, FlowNode] | None:
+    """The same search for errors and escalations (`event_type` "ERROR" or "ESCALATION")."""
     instance = state.elements.get(element_instance_key)
     while instance is not None and instance.is_active:
         process = state.processes.executable(instance.value.process_definition_key)
-        node = _catch_in_scope(process, instance, code)
+        node = _catch_in_scope(process, instance, code, event_type)
         if node is not None:
             return instance, node
         instance = _enclosing(state, instance)
@@ -47,8 +55,10 @@ def _enclosing(state: StateReaders, instance: ElementInstance) -> ElementInstanc
     return None
 
 
-def _candidates(process: ExecutableProcess, instance: ElementInstance) -> list[FlowNode]:
-    """Error catch elements of one scope: event subprocess starts first, then boundaries."""
+def _candidates(
+    process: ExecutableProcess, instance: ElementInstance, event_type: str = "ERROR"
+) -> list[FlowNode]:
+    """Catch elements of one scope: event subprocess starts first, then boundaries."""
     found: list[FlowNode] = []
     element_type = instance.element_type.name
     if element_type in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS"):
@@ -61,19 +71,20 @@ def _candidates(process: ExecutableProcess, instance: ElementInstance) -> list[F
     node = process.elements.get(instance.element_id)
     if node is not None and (node.multi_instance is None or element_type == "MULTI_INSTANCE_BODY"):
         found.extend(process.elements[b] for b in node.boundary_event_ids)
-    return [n for n in found if n.event_type.name == "ERROR"]
+    return [n for n in found if n.event_type.name == event_type]
 
 
 def _code(node: FlowNode) -> str | None:
-    if node.error is None or node.error.code is None:
+    definition = node.error if node.event_type.name == "ERROR" else node.escalation
+    if definition is None or definition.code is None:
         return None
-    return node.error.code.source
+    return definition.code.source
 
 
 def _catch_in_scope(
-    process: ExecutableProcess, instance: ElementInstance, code: str
+    process: ExecutableProcess, instance: ElementInstance, code: str, event_type: str
 ) -> FlowNode | None:
-    candidates = _candidates(process, instance)
+    candidates = _candidates(process, instance, event_type)
     for node in candidates:
         if _code(node) == code:
             return node

@@ -29,6 +29,7 @@ from processors.engine.state.message_subscription_state import (
 )
 from processors.engine.state.meta_state import MetaState
 from processors.engine.state.process_state import DeployedProcess, ProcessReader, ProcessState
+from processors.engine.state.signal_state import SignalSubscriptionReader, SignalSubscriptionState
 from processors.engine.state.timer_state import TimerReader, TimerState
 from processors.engine.state.variable_state import VariableReader, VariableState
 
@@ -45,6 +46,7 @@ class StateReaders:
     message_subscriptions: MessageSubscriptionReader
     timers: TimerReader
     event_scopes: EventScopeReader
+    signal_subscriptions: SignalSubscriptionReader
 
 
 class EngineState:
@@ -63,6 +65,7 @@ class EngineState:
         self.message_subscriptions = MessageSubscriptionState(store)
         self.timers = TimerState(store)
         self.event_scopes = EventScopeState(store)
+        self.signal_subscriptions = SignalSubscriptionState(store)
         self.readers = StateReaders(
             processes=self.processes,
             elements=self.elements,
@@ -74,6 +77,7 @@ class EngineState:
             message_subscriptions=self.message_subscriptions,
             timers=self.timers,
             event_scopes=self.event_scopes,
+            signal_subscriptions=self.signal_subscriptions,
         )
 
 

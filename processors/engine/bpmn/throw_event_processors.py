@@ -1,0 +1,62 @@
+"""Signal and escalation throw events, intermediate and end. While activating: input mappings,
+then the signal name or escalation code (a failure is an EXTRACT_VALUE_ERROR incident; resolving
+it evaluates again). A signal is broadcast (SIGNAL BROADCAST follow-up with the element's local
+variables) and the event completes. An escalation is thrown after ELEMENT_ACTIVATED; the event
+completes unless an interrupting catch will terminate it. Other event types are handled by the
+processors these extend (none, link, terminate, error)."""
+
+from __future__ import annotations
+
+from broker.protocol.values import BpmnEventType, ErrorType
+from processors.engine.bpmn import lifecycle
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.error_events import ThrowingEndEventProcessor
+from processors.engine.bpmn.escalation_behavior import evaluate_escalation_code, throw_escalation
+from processors.engine.bpmn.event_processors import PassThroughEventProcessor
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.signal_behavior import broadcast_from_element
+from processors.engine.bpmn.variable_behavior import apply_input_mappings
+
+_THROWN = (BpmnEventType.SIGNAL, BpmnEventType.ESCALATION)
+
+
+def _throw(call: ElementCall) -> None:
+    try:
+        apply_input_mappings(call)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        return
+    escalation_code: str | None = None
+    try:
+        if call.value.bpmn_event_type is BpmnEventType.SIGNAL:
+            broadcast_from_element(call)
+        else:
+            escalation_code = evaluate_escalation_code(call)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+        return
+    lifecycle.activated(call)
+    if escalation_code is not None and not throw_escalation(call, escalation_code):
+        return  # stays ELEMENT_ACTIVATED until the interrupting catch terminates it
+    lifecycle.complete_now(call)
+
+
+class IntermediateThrowEventProcessor(PassThroughEventProcessor):
+    """Intermediate throw events: none and link pass through; signal and escalation throw."""
+
+    def on_activate(self, call: ElementCall) -> None:
+        if call.value.bpmn_event_type in _THROWN:
+            _throw(call)
+        else:
+            super().on_activate(call)
+
+
+class ThrowEndEventProcessor(ThrowingEndEventProcessor):
+    """End events: none, terminate, error (see ThrowingEndEventProcessor), signal, escalation."""
+
+    def on_activate(self, call: ElementCall) -> None:
+        if call.value.bpmn_event_type in _THROWN:
+            _throw(call)
+        else:
+            super().on_activate(call)
