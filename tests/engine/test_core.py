@@ -120,6 +120,19 @@ def _drive_mixed_workload() -> object:
     client.publish_message("payment-received", "m-3", ttl=60, message_id="id-1")
     client.publish_message("order-placed", "c-1", {"n": 1}, ttl=60)
     client.publish_message("order-placed", "c-1", {"n": 2}, ttl=60)
+    # signals and escalations: start subscriptions, a waiting catch event, a non-interrupting
+    # boundary event fired, an instance started by a signal, an escalation caught
+    client.deploy(
+        scenario("signal_start.bpmn"),
+        scenario("signal_catch.bpmn"),
+        scenario("signal_boundary.bpmn"),
+        scenario("escalation_boundary.bpmn"),
+    )
+    client.create_instance("signal_catch", {"batch": "w"})
+    client.create_instance("signal_boundary")
+    client.broadcast_signal("ping", {"p": 1})
+    client.broadcast_signal("start-batch", {"n": 1})
+    client.create_instance("escalation_boundary", {"code": "LOW"})
     client.advance_time(2)
     return client
 

@@ -1,7 +1,8 @@
 """Signal scenarios through the client (1 and 3 partitions): signal start events (one instance
 per broadcast, on the partition that took it), intermediate catch, boundary events, event
 subprocesses, throw and end events broadcasting to other instances, no buffering, name
-expressions and their incidents, and distribution to every partition with re-sending."""
+expressions and their incidents, and distribution to every partition with re-sending (which
+covers deployments too)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from clients.client import Client, connect
 from clients.errors import InvalidArgumentError
+from processors.engine import Engine
 from tests.engine.conftest import completed_elements, element_trace, events, scenario, variables_of
 
 
@@ -206,3 +208,37 @@ def test_a_lost_distribution_is_sent_again_and_received_once() -> None:
         assert distribution.count(("ACKNOWLEDGED", 3)) == 1
         assert distribution[-1][0] == "FINISHED"
         assert runtime.engines[1].state.distributions.pending() == []
+        for partition, live in runtime.engines.items():  # replay rebuilds every partition
+            replayed = Engine(partition, 3)
+            replayed.replay(runtime.logs[partition])
+            assert replayed.state.store.dump() == live.state.store.dump()
+
+
+def test_a_lost_deployment_distribution_is_sent_again() -> None:
+    """The same re-sending covers deployments: a partition that missed the deployment gets it
+    after the resend time and can then start instances and open signal start subscriptions."""
+    with connect("memory://?partitions=3") as client:
+        runtime = client.transport.runtime  # type: ignore[attr-defined]
+        engine = runtime.engines[1]
+        process = engine.process
+        lost: list[int] = []
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            result = process(*args, **kwargs)
+            kept = []
+            for target, command in result.outbound:
+                if command.value_type.value == "DEPLOYMENT" and target == 3 and not lost:
+                    lost.append(target)
+                    continue
+                kept.append((target, command))
+            return dataclasses.replace(result, outbound=tuple(kept))
+
+        engine.process = wrapper
+        client.deploy(scenario("signal_start.bpmn"))
+        created = events(client, valueType="SIGNAL_SUBSCRIPTION", intent="CREATED")
+        assert lost == [3] and {r["partitionId"] for r in created} == {1, 2}
+        client.advance_time(11)
+        created = events(client, valueType="SIGNAL_SUBSCRIPTION", intent="CREATED")
+        assert {r["partitionId"] for r in created} == {1, 2, 3}
+        assert [r["partitionId"] for r in events(client, valueType="DEPLOYMENT")] == [1, 2, 3]
+        assert engine.state.distributions.pending() == []
