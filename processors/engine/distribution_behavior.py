@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.protocol import Record, record_from_json, record_to_json
+from broker.protocol import Record, RejectionType, record_from_json, record_to_json
 from broker.protocol.intents import CommandDistributionIntent
 from broker.protocol.keys import decode_partition
 from broker.protocol.values import CommandDistributionRecordValue
@@ -66,7 +66,15 @@ def distribute(ctx: ProcessingContext, command: Record[Any]) -> None:
 
 def resend(ctx: ProcessingContext, command: Record[Any]) -> None:
     """Send a distributed command again to the partitions that have not acknowledged it."""
-    for partition in ctx.state.distributions.pending_partitions(command.key):
+    pending = ctx.state.distributions.pending_partitions(command.key)
+    if not pending:  # acknowledged meanwhile (or a command that only looks like a re-send)
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            f"Expected to send {command.value_type.value} {command.intent.value} with key"
+            f" '{command.key}' again, but no partition is waiting for it",
+        )
+        return
+    for partition in pending:
         ctx.event(command.key, CommandDistributionIntent.DISTRIBUTING, _value(command, partition))
         ctx.send(partition, command)
 

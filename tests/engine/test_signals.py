@@ -242,3 +242,16 @@ def test_a_lost_deployment_distribution_is_sent_again() -> None:
         assert {r["partitionId"] for r in created} == {1, 2, 3}
         assert [r["partitionId"] for r in events(client, valueType="DEPLOYMENT")] == [1, 2, 3]
         assert engine.state.distributions.pending() == []
+
+
+def test_a_broadcast_with_a_key_of_its_own_partition_is_no_new_signal() -> None:
+    from broker.protocol import Record, encode_key
+    from broker.protocol.intents import SignalIntent
+    from broker.protocol.values import SignalRecordValue
+
+    engine = Engine(1, 3)
+    command = Record.command(
+        SignalIntent.BROADCAST, SignalRecordValue(signal_name="s"), key=encode_key(1, 5)
+    )
+    answer = engine.process(command, 0, request_id=1).responses[1]
+    assert answer.is_rejection and "no partition is waiting for it" in answer.rejection_reason
