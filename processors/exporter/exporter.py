@@ -160,18 +160,29 @@ class Exporter:
         positions = self._consumer.position([TopicPartition(topic, p) for p in self._partitions])
         result = {}
         for tp in positions:
-            try:
-                _, high = self._consumer.get_watermark_offsets(
-                    TopicPartition(topic, tp.partition), timeout=_METADATA_TIMEOUT, cached=False
-                )
-            except KafkaException as e:
-                log.warning("cannot read the end of %s[%s]: %s", topic, tp.partition, e)
+            high = self._end_offset(tp.partition)
+            if high is None:
                 continue
             self._ends[tp.partition] = high
             # Before the first message the position is unset: resume where we were told to.
             position = tp.offset if tp.offset >= 0 else self._resume.get(tp.partition + 1, 0)
             result[tp.partition + 1] = (max(position, 0), high)
         return result
+
+    def _end_offset(self, partition: int) -> int | None:
+        """The cached end offset of the last fetch response: asking the broker instead
+        takes a round trip queued behind the fetches (~0.4 s a partition under load)."""
+        tp = TopicPartition(self.settings.topic, partition)
+        try:
+            _, high = self._consumer.get_watermark_offsets(tp, cached=True)
+            if high < 0:  # nothing fetched yet
+                _, high = self._consumer.get_watermark_offsets(
+                    tp, timeout=_METADATA_TIMEOUT, cached=False
+                )
+        except KafkaException as e:
+            log.warning("cannot read the end of %s[%s]: %s", tp.topic, partition, e)
+            return None
+        return int(high)
 
     def _report(
         self, batch: ProjectionBatch, seconds: float, ends: dict[int, tuple[int, int]] | None
