@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -172,7 +172,9 @@ def main() -> None:
     with ExitStack() as stack:
         bootstrap = stack.enter_context(kafka(args.bootstrap))
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        stores = {"sqlite": lambda name: str(directory / f"{name}.db")}
+        stores: dict[str, Callable[[str], str]] = {
+            "sqlite": lambda name: str(directory / f"{name}.db")
+        }
         if args.postgres:
             from tests.support.postgres import throwaway_postgres
 
