@@ -6,13 +6,18 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install test test-unit lint typecheck demo conformance kafka-up kafka-down clean
 
-install: $(BIN)/honeyflow
+install: $(BIN)/honeyflow web/node_modules/.package-lock.json
 
 $(BIN)/honeyflow: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+
+# `honeyflow web`'s diagram viewer (bpmn-js) and the browser tests' driver (playwright-core),
+# at the versions of web/package-lock.json; served from there, never from a CDN.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
 
 # The whole suite: unit tests and integration tests against real Kafka brokers that the
 # test session starts itself (jars fetched with Maven into ~/.cache/honeyflow on first use).
@@ -39,7 +44,7 @@ kafka-down: install
 	$(BIN)/honeyflow kafka down
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info web/node_modules
 
 # FEEL
 .PHONY: bench-feel

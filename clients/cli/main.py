@@ -16,6 +16,7 @@ from clients.cli.kafka_commands import kafka
 from clients.cli.status_commands import incident, incidents, instance, instances, status
 from clients.cli.topics_commands import topics
 from clients.cli.validate_command import validate
+from clients.cli.web_command import web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,6 +37,7 @@ cli.add_command(instances)
 cli.add_command(instance)
 cli.add_command(incidents)
 cli.add_command(incident)
+cli.add_command(web)
 # Further command families register here, one line each.
 
 

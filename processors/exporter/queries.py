@@ -183,16 +183,26 @@ class Queries:
     # -- instances ---------------------------------------------------------------------
 
     def instances(
-        self, bpmn_process_id: str | None = None, state: str | None = None, limit: int = 50
+        self,
+        bpmn_process_id: str | None = None,
+        state: str | None = None,
+        limit: int = 50,
+        before: tuple[int, int] | None = None,
     ) -> list[InstanceSummary]:
-        """Newest first."""
-        where, params = [], []
+        """Newest first. `before` (start time, key) of the last one of a page gives the next
+        page (keyset paging: every page is one index range, however deep)."""
+        where: list[str] = []
+        params: list[Any] = []
         if bpmn_process_id is not None:
             where.append("i.bpmn_process_id = ?")
             params.append(bpmn_process_id)
         if state is not None:
             where.append("i.state = ?")
             params.append(state)
+        if before is not None:
+            # The first term is a range an index can seek to; the second breaks ties.
+            where.append("i.start_time <= ? AND (i.start_time < ? OR i.process_instance_key < ?)")
+            params.extend((before[0], before[0], before[1]))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self.store.query(
             f"SELECT {_INSTANCE_COLUMNS} FROM process_instances i{clause}"  # noqa: S608
@@ -270,9 +280,19 @@ class Queries:
 
     # -- incidents ---------------------------------------------------------------------
 
-    def incidents(self, state: str | None = "OPEN", limit: int = 100) -> list[Incident]:
-        """Newest first; `state` None for all."""
-        where, params = ("", ()) if state is None else (" WHERE state = ?", (state,))
+    def incidents(
+        self, state: str | None = "OPEN", limit: int = 100, before: tuple[int, int] | None = None
+    ) -> list[Incident]:
+        """Newest first; `state` None for all; `before` (created at, key) as in `instances`."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        if state is not None:
+            conditions.append("state = ?")
+            params.append(state)
+        if before is not None:
+            conditions.append("created_at <= ? AND (created_at < ? OR incident_key < ?)")
+            params.extend((before[0], before[0], before[1]))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = self.store.query(
             f"SELECT {_INCIDENT_COLUMNS} FROM incidents{where}"  # noqa: S608
             " ORDER BY created_at DESC, incident_key DESC LIMIT ?",

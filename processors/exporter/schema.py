@@ -114,6 +114,9 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS pi_process_start"
     " ON process_instances (bpmn_process_id, state, start_time)",
     "CREATE INDEX IF NOT EXISTS pi_start ON process_instances (start_time)",
+    # the web page's instances of one process, any state, newest first, page by page
+    "CREATE INDEX IF NOT EXISTS pi_process_any_start"
+    " ON process_instances (bpmn_process_id, start_time)",
     # definitions by id and version (latest version, BPMN XML for the page)
     "CREATE INDEX IF NOT EXISTS pd_process_version"
     " ON process_definitions (bpmn_process_id, version)",

@@ -1,0 +1,70 @@
+"""`honeyflow web`: the web page over the query store (docs/visibility.md, "Web page")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clients.cli.status_commands import store_option
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option(
+    "--engine",
+    envvar="HONEYFLOW_URL",
+    default=None,
+    help="The engine the resolve action talks to: kafka://host:port[?prefix=P] (memory:// "
+    "for tests). Without it the page is read-only.",
+)
+@click.option("--kafka-config", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+@click.option(
+    "--assets",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The npm node_modules folder holding bpmn-js [default: web/node_modules].",
+)
+@store_option
+def web(
+    host: str,
+    port: int,
+    engine: str | None,
+    kafka_config: Path | None,
+    overrides: tuple[str, ...],
+    assets: Path | None,
+    store: str | None,
+) -> None:
+    """Serve the web page: processes with their counts, diagrams with per-element badges,
+    instances with the path they took, and incidents with a resolve action."""
+    from aiohttp import web as aiohttp_web
+
+    from broker.kafka_config import parse_overrides
+    from clients.client import Client, connect
+    from clients.web.app import create_app
+    from clients.web.assets import WebAssets
+    from processors.exporter.errors import VisibilityError
+    from processors.exporter.schema import check_schema
+    from processors.exporter.store import open_store
+
+    try:
+        opened = open_store(store, create=False)
+        check_schema(opened)
+    except VisibilityError as e:
+        raise click.ClickException(str(e)) from e
+    options = parse_overrides(overrides)
+
+    def client() -> Client:
+        assert engine is not None
+        return connect(engine, kafka_config=kafka_config, kafka_options=options)
+
+    found = WebAssets.find(assets)
+    if found.bpmn_js_dist is None:
+        click.echo(f"warning: {found.missing_message}", err=True)
+    app = create_app(
+        opened, client_factory=client if engine else None, engine_url=engine, assets=found
+    )
+    click.echo(f"Honeyflow web page on http://{host}:{port}/ (store {opened.url})")
+    aiohttp_web.run_app(app, host=host, port=port, print=None)

@@ -1,0 +1,377 @@
+"""The aiohttp application behind `honeyflow web`: server-rendered pages over the query store,
+three JSON endpoints the diagram script reads, and the one action that writes, resolving an
+incident through the client.
+
+Store queries and engine calls are blocking, so each runs on its own single thread: the
+event loop never waits on SQL or Kafka, and a `Store` or `Client` is only ever used by one
+thread. The store is read-only here; what the page shows after an action comes from the
+exporter, which reads the engine's new records from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from clients.client import Client
+from clients.errors import HoneyflowError
+from clients.web.assets import STATIC_DIR, WebAssets
+from clients.web.diagram_xml import diagram_xml
+from clients.web.html import Markup
+from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
+from clients.web.incident_page import incidents_page
+from clients.web.instance_page import instance_page, path_markers
+from clients.web.page_frame import error_page, notice_box
+from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
+from clients.web.process_pages import instances_page, process_page, processes_page
+from processors.exporter.errors import NotFoundError, VisibilityError
+from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES, Queries
+from processors.exporter.store import Store
+from processors.exporter.views import ProcessDefinition
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+ClientFactory = Callable[[], Client]
+MAX_RETRIES = 1000
+_XML_CACHE_SIZE = 64
+
+# Pages render only our own markup and files: no inline script, nothing from elsewhere.
+# bpmn-js sets inline styles and its font CSS uses data: URIs.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+        " font-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.status, self.message, self.hint = status, message, hint
+
+
+@dataclass
+class WebState:
+    """What the handlers share: the store and engine threads and the diagrams made so far."""
+
+    store: Store
+    client_factory: ClientFactory | None
+    engine_url: str | None
+    assets: WebAssets
+    store_thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="honeyflow-web-store")
+    )
+    engine_thread: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="honeyflow-web-engine")
+    )
+    client: Client | None = None
+    diagrams: dict[int, str] = field(default_factory=dict)
+
+    async def query(self, read: Callable[[Queries], T]) -> T:
+        queries = Queries(self.store)
+        return await asyncio.get_running_loop().run_in_executor(self.store_thread, read, queries)
+
+    async def engine(self, act: Callable[[Client], None]) -> None:
+        def run() -> None:
+            if self.client is None:
+                if self.client_factory is None:
+                    raise HttpError(
+                        503,
+                        "No engine to send the command to.",
+                        "Start `honeyflow web` with --engine kafka://host:port (or set"
+                        " HONEYFLOW_URL).",
+                    )
+                self.client = self.client_factory()
+            act(self.client)
+
+        await asyncio.get_running_loop().run_in_executor(self.engine_thread, run)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.engine_thread.submit(self.client.close).result()
+        self.engine_thread.shutdown()
+        self.store_thread.submit(self.store.close).result()
+        self.store_thread.shutdown()
+
+
+STATE = web.AppKey("honeyflow_web", WebState)
+
+
+def create_app(
+    store: Store,
+    *,
+    client_factory: ClientFactory | None = None,
+    engine_url: str | None = None,
+    assets: WebAssets | None = None,
+) -> web.Application:
+    """`store` is opened by the caller and closed with the app; `client_factory` connects to
+    the engine on the first resolve (None: the page is read-only and says so)."""
+    app = web.Application(middlewares=[_errors, _headers])
+    state = WebState(store, client_factory, engine_url, assets or WebAssets.find())
+    app[STATE] = state
+    r = app.router
+    r.add_get("/", _processes)
+    r.add_get("/processes/{pid}", _process)
+    r.add_get("/instances", _instances)
+    r.add_get(r"/instances/{key:\d+}", _instance)
+    r.add_get("/incidents", _incidents)
+    r.add_post(r"/incidents/{key:\d+}/resolve", _resolve)
+    r.add_get("/api/processes/{pid}/xml", _xml)
+    r.add_get("/api/processes/{pid}/stats", _stats)
+    r.add_get(r"/api/instances/{key:\d+}/path", _path)
+    r.add_static("/static", STATIC_DIR)
+    if state.assets.bpmn_js_dist is not None:
+        r.add_static("/vendor/bpmn-js", state.assets.bpmn_js_dist)
+    else:
+        r.add_get("/vendor/bpmn-js/{tail:.*}", _assets_missing)
+
+    async def close(_: web.Application) -> None:
+        state.close()
+
+    app.on_cleanup.append(close)
+    return app
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except HttpError as e:
+        return _html(error_page(e.status, e.message, e.hint), e.status)
+    except NotFoundError as e:
+        return _html(error_page(404, str(e)), 404)
+    except VisibilityError as e:
+        return _html(error_page(503, str(e), "Is the query store reachable?"), 503)
+    except web.HTTPException as e:
+        if e.status >= 400 and e.content_type != "application/json":
+            return _html(error_page(e.status, e.reason), e.status)
+        raise
+
+
+@web.middleware
+async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.update(_SECURITY_HEADERS)
+    return response
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+def _json(value: Any) -> web.Response:
+    return web.Response(text=json.dumps(value), content_type="application/json")
+
+
+def _state(request: web.Request) -> WebState:
+    return request.app[STATE]
+
+
+def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.query.get(name, "").upper()
+    if not value:
+        return None
+    if value not in allowed:
+        raise HttpError(400, f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def _before(request: web.Request) -> tuple[int, int] | None:
+    """The `before=TIME:KEY` of a next-page link."""
+    text = request.query.get("before")
+    if not text:
+        return None
+    time_text, _, key_text = text.partition(":")
+    try:
+        return int(time_text), int(key_text)
+    except ValueError:
+        raise HttpError(400, f"before must be TIME:KEY, not {text!r}") from None
+
+
+def _notice(request: web.Request) -> Markup | None:
+    resolved = request.query.get("resolved", "")
+    if not resolved.isdigit():
+        return None
+    return notice_box(
+        f"Incident {resolved} resolved. The page shows it once the exporter has read the"
+        " engine's new records."
+    )
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+async def _processes(request: web.Request) -> web.Response:
+    stats, lags = await _state(request).query(lambda q: (q.process_stats(), q.exporter_lag()))
+    return _html(processes_page(stats, lags))
+
+
+async def _versions(state: WebState, pid: str) -> list[ProcessDefinition]:
+    """Oldest first; every deployed version is a handful of rows, not worth an index."""
+    return [d for d in await state.query(lambda q: q.definitions()) if d.bpmn_process_id == pid]
+
+
+async def _definition(state: WebState, pid: str, version_text: str | None) -> ProcessDefinition:
+    """The version asked for, else the latest."""
+    versions = await _versions(state, pid)
+    if not versions:
+        raise HttpError(404, f"no process {pid!r} deployed")
+    if not version_text:
+        return versions[-1]
+    for d in versions:
+        if str(d.version) == version_text:
+            return d
+    raise HttpError(404, f"process {pid!r} has no version {version_text!r}")
+
+
+async def _process(request: web.Request) -> web.Response:
+    state = _state(request)
+    pid = request.match_info["pid"]
+    definition = await _definition(state, pid, request.query.get("version"))
+    versions = [d.version for d in await _versions(state, pid)]
+    instance_state = _choice(request, "state", INSTANCE_STATES)
+    before = _before(request)
+    stats, instances = await state.query(
+        lambda q: (
+            q.process_stats(),
+            q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before),
+        )
+    )
+    current = next(
+        s for s in stats if s.process_definition_key == definition.process_definition_key
+    )
+    return _html(process_page(current, versions, instances, instance_state, before is not None))
+
+
+async def _instances(request: web.Request) -> web.Response:
+    pid = request.query.get("process") or None
+    instance_state = _choice(request, "state", INSTANCE_STATES)
+    before = _before(request)
+    rows = await _state(request).query(
+        lambda q: q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before)
+    )
+    return _html(instances_page(rows, instance_state, pid, before is not None))
+
+
+async def _instance(request: web.Request) -> web.Response:
+    key = int(request.match_info["key"])
+    detail = await _state(request).query(lambda q: q.instance(key))
+    return _html(instance_page(detail, _notice(request)))
+
+
+async def _incidents(request: web.Request) -> web.Response:
+    incident_state = _choice(request, "state", INCIDENT_STATES) or "OPEN"
+    before = _before(request)
+    rows = await _state(request).query(
+        lambda q: q.incidents(incident_state, INCIDENT_PAGE_SIZE, before)
+    )
+    return _html(incidents_page(rows, incident_state, before is not None, _notice(request)))
+
+
+# -- the action ----------------------------------------------------------------------------
+
+
+def _check_same_origin(request: web.Request) -> None:
+    """No authentication here (bind to localhost or put it behind a proxy that has it), but a
+    page of another site must not be able to make a visitor's browser resolve incidents."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        raise HttpError(403, "cross-site request refused")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+        raise HttpError(403, "cross-origin request refused")
+
+
+def _local_path(text: str, fallback: str) -> str:
+    """Only a path of this site to go back to: never `//other.host` or `https://...`."""
+    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
+        return text
+    return fallback
+
+
+async def _resolve(request: web.Request) -> web.Response:
+    _check_same_origin(request)
+    state = _state(request)
+    key = int(request.match_info["key"])
+    form = await request.post()
+    back = _local_path(str(form.get("next", "")), "/incidents")
+    incident = await state.query(lambda q: q.incident(key))
+    retries: int | None = None
+    if incident.error_type == "JOB_NO_RETRIES" and incident.job_key > 0:
+        text = str(form.get("retries") or "1")
+        if not text.isdigit() or not 1 <= int(text) <= MAX_RETRIES:
+            raise HttpError(400, f"retries must be a whole number from 1 to {MAX_RETRIES}")
+        retries = int(text)
+    job_key = incident.job_key
+
+    def act(client: Client) -> None:
+        if retries is not None:
+            client.update_job_retries(job_key, retries)
+        client.resolve_incident(key)
+
+    try:
+        await state.engine(act)
+    except HoneyflowError as e:
+        log.warning("resolving incident %s failed: %s", key, e)
+        raise HttpError(409, f"The engine did not resolve incident {key}: {e}") from e
+    separator = "&" if "?" in back else "?"
+    raise web.HTTPSeeOther(f"{back}{separator}resolved={key}")
+
+
+# -- JSON for the diagram script -----------------------------------------------------------
+
+
+async def _xml(request: web.Request) -> web.Response:
+    state = _state(request)
+    pid = request.match_info["pid"]
+    found = await _definition(state, pid, request.query.get("version"))
+    key = found.process_definition_key
+    xml = state.diagrams.get(key)
+    if xml is None:
+        definition = await state.query(lambda q: q.definition(key))
+        # A deployed version never changes: lay it out once.
+        xml = await asyncio.to_thread(diagram_xml, definition.bpmn_xml or "", pid)
+        if len(state.diagrams) >= _XML_CACHE_SIZE:
+            state.diagrams.pop(next(iter(state.diagrams)))
+        state.diagrams[key] = xml
+    return web.Response(text=xml, content_type="application/xml", charset="utf-8")
+
+
+async def _stats(request: web.Request) -> web.Response:
+    state = _state(request)
+    pid = request.match_info["pid"]
+    found = await _definition(state, pid, request.query.get("version"))
+    elements = await state.query(lambda q: q.element_stats(found.process_definition_key))
+    return _json(
+        {
+            "bpmnProcessId": pid,
+            "version": found.version,
+            "processDefinitionKey": str(found.process_definition_key),
+            # The process's own row counts instances: the page's summary shows those.
+            "elements": [e.to_json() for e in elements if e.element_id != pid],
+        }
+    )
+
+
+async def _path(request: web.Request) -> web.Response:
+    key = int(request.match_info["key"])
+    detail = await _state(request).query(lambda q: q.instance(key))
+    return _json(path_markers(detail))
+
+
+async def _assets_missing(request: web.Request) -> web.Response:
+    assets = _state(request).assets
+    return _html(error_page(503, assets.missing_message, "Then restart `honeyflow web`."), 503)

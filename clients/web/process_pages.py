@@ -1,0 +1,163 @@
+"""The process list (`/`), one process (`/processes/<id>`: its diagram with counts per
+element, and its instances) and the instance list (`/instances`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from clients.web.html import Markup, duration, html, join, timestamp, url
+from clients.web.page_frame import (
+    count,
+    diagram_container,
+    link,
+    page,
+    pager,
+    state_badge,
+    table,
+)
+from processors.exporter.views import InstanceSummary, PartitionLag, ProcessStats
+
+PAGE_SIZE = 50
+_STATE_FILTERS = (
+    (None, "All"),
+    ("ACTIVE", "Active"),
+    ("COMPLETED", "Completed"),
+    ("CANCELED", "Canceled"),
+)
+
+
+def processes_page(stats: Sequence[ProcessStats], lags: Sequence[PartitionLag]) -> str:
+    rows = [
+        (
+            link(url("/processes", s.bpmn_process_id, version=s.version), s.bpmn_process_id),
+            s.version,
+            count(s.active, "active"),
+            s.completed,
+            s.canceled,
+            count(s.incidents, "incidents"),
+            duration(s.duration_mean_ms),
+            duration(s.duration_p50_ms),
+            duration(s.duration_p95_ms),
+        )
+        for s in stats
+    ]
+    body = html(
+        '<h1>Processes</h1>{table}<p class="lag">{lag}</p>',
+        table=table(
+            (
+                "Process",
+                "Version",
+                "Active",
+                "Completed",
+                "Canceled",
+                "Incidents",
+                "Mean",
+                "p50",
+                "p95",
+            ),
+            rows,
+            css="processes",
+            empty="No process deployed yet (or the exporter has not read the log).",
+        ),
+        lag=lag_line(lags),
+    )
+    return page("Processes", body)
+
+
+def lag_line(lags: Sequence[PartitionLag]) -> str:
+    if not lags:
+        return "Exporter: nothing exported yet."
+    age = time.time() - max(lag.updated_at for lag in lags) / 1000
+    parts = ", ".join(f"partition {lag.partition_id}: {lag.lag}" for lag in lags)
+    return f"Exporter lag (records behind): {parts}; last update {age:.0f} s ago."
+
+
+def process_page(
+    process: ProcessStats,
+    versions: Sequence[int],
+    instances: Sequence[InstanceSummary],
+    state: str | None,
+    paged: bool,
+) -> str:
+    pid, version = process.bpmn_process_id, process.version
+    version_links = join(
+        link(url("/processes", pid, version=v), f"v{v}", _current(v == version)) for v in versions
+    )
+    state_links = join(
+        link(url("/processes", pid, version=version, state=s), label, _current(s == state))
+        for s, label in _STATE_FILTERS
+    )
+    body = html(
+        '<h1>{pid} <span class="version">v{version}</span></h1>'
+        '<p class="versions">Versions: {versions}</p>'
+        '<p class="summary">Active {active} · Completed {completed} · Canceled {canceled}'
+        " · Open incidents {incidents}</p>{diagram}"
+        "<h2>Instances <small>(all versions)</small></h2>"
+        '<p class="filters">{states}</p>{table}{pager}',
+        pid=pid,
+        version=version,
+        versions=version_links,
+        active=count(process.active, "active"),
+        completed=process.completed,
+        canceled=process.canceled,
+        incidents=count(process.incidents, "incidents"),
+        diagram=diagram_container(
+            url("/api/processes", pid, "xml", version=version),
+            stats_href=url("/api/processes", pid, "stats", version=version),
+        ),
+        states=state_links,
+        table=instance_table(instances, show_process=False),
+        pager=_pager(f"/processes/{pid}", instances, paged, version=version, state=state),
+    )
+    return page(f"{pid} v{version}", body, diagram=True)
+
+
+def instances_page(
+    instances: Sequence[InstanceSummary], state: str | None, process_id: str | None, paged: bool
+) -> str:
+    state_links = join(
+        link(url("/instances", process=process_id, state=s), label, _current(s == state))
+        for s, label in _STATE_FILTERS
+    )
+    body = html(
+        '<h1>Instances</h1><p class="filters">{states}</p>{table}{pager}',
+        states=state_links,
+        table=instance_table(instances, show_process=True),
+        pager=_pager("/instances", instances, paged, process=process_id, state=state),
+    )
+    return page("Instances", body)
+
+
+def instance_table(instances: Sequence[InstanceSummary], *, show_process: bool) -> Markup:
+    headers = ["Instance", "Version", "State", "Started", "Ended", "Duration", "Incidents"]
+    if show_process:
+        headers.insert(1, "Process")
+    rows = []
+    for i in instances:
+        row: list[object] = [
+            link(url("/instances", i.process_instance_key), i.process_instance_key),
+            i.version,
+            state_badge(i.state),
+            timestamp(i.start_time),
+            timestamp(i.end_time),
+            duration(i.duration_ms),
+            count(i.open_incidents, "incidents") if i.open_incidents else "",
+        ]
+        if show_process:
+            row.insert(1, link(url("/processes", i.bpmn_process_id), i.bpmn_process_id))
+        rows.append(row)
+    return table(headers, rows, css="instances", empty="No instances.")
+
+
+def _pager(path: str, instances: Sequence[InstanceSummary], paged: bool, **query: object) -> Markup:
+    """A full page may have a next one; the link carries where this page ended."""
+    next_href = None
+    if len(instances) == PAGE_SIZE:
+        last = instances[-1]
+        next_href = url(path, **query, before=f"{last.start_time}:{last.process_instance_key}")
+    return pager(next_href, url(path, **query) if paged else None)
+
+
+def _current(selected: bool) -> str:
+    return "current" if selected else ""
