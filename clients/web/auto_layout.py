@@ -89,7 +89,9 @@ def _layout_scope(process: ExecutableProcess, scope_id: str) -> _Block:
     columns: list[list[str]] = [[] for _ in range(max(rank.values(), default=-1) + 1)]
     for i in ids:
         columns[rank[i]].append(i)
-    _order_columns(columns, links, back)
+    # Targets of boundary events go below the activity's regular successors.
+    sinking = {f.target_id for f in flows if anchor.get(f.source_id, f.source_id) != f.source_id}
+    _order_columns(columns, links, back, sinking)
 
     layout = Layout()
     sizes = {n.id: _size(n, blocks) for n in nodes}
@@ -198,7 +200,10 @@ def _ranks(ids: list[str], links: list[tuple[str, str]]) -> dict[str, int]:
 
 
 def _order_columns(
-    columns: list[list[str]], links: list[tuple[str, str]], back: set[tuple[str, str]]
+    columns: list[list[str]],
+    links: list[tuple[str, str]],
+    back: set[tuple[str, str]],
+    sinking: set[str],
 ) -> None:
     """One barycenter pass: a node goes where its predecessors are, on average, so that
     the branches of a split stay apart and flows cross less."""
@@ -212,7 +217,9 @@ def _order_columns(
 
         def key(i: str, order: dict[str, int] = document_order) -> tuple[float, int]:
             known = [index[p] for p in predecessors.get(i, []) if p in index]
-            return (sum(known) / len(known) if known else float("inf"), order[i])
+            if not known:
+                return (float("inf"), order[i])
+            return (sum(known) / len(known) + (0.5 if i in sinking else 0.0), order[i])
 
         column.sort(key=key)
         index.update({i: float(n) for n, i in enumerate(column)})
