@@ -1,86 +1,236 @@
-"""End-to-end throughput of the engine on Kafka: one-task instances created, their jobs taken
-from the worker topic and completed, against raw Kafka produce-and-consume of the same number
-of records. Usage: python -m benchmarks.engine_kafka_bench --bootstrap HOST:PORT [-n N]"""
+"""End to end, the engine on Kafka: one-task instances created through the client's request
+path, their jobs taken and completed by `clients.worker.Worker` in its own process on the same
+machine, every instance's completion answered to its create-with-result request.
+
+Prints (a) throughput: N creates sent at once, instances/s until the last completed; (b) p50 /
+p99 create→completion latency at a fixed arrival rate (open loop: sent on schedule whatever
+completes, latency counted from the scheduled time); (c) records per instance in the audit log
+and on all of the run's topics; (d) raw Kafka produce+consume of as many records, same size.
+Every phase runs `--runs` times; all runs and the best are printed (the machine is shared).
+
+    python -m benchmarks.engine_kafka_bench --bootstrap HOST:PORT [-n 3000] [--rate 200]
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
+import statistics
+import subprocess
 import tempfile
+import threading
 import time
 import uuid
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
-from confluent_kafka import Consumer, Producer
+from benchmarks.kafka_bench_support import WorkerProcess, count_topic, raw_kafka
+from broker.kafka_config import client_config
+from broker.protocol import Record
+from broker.topics import TopicSettings
+from clients import commands
+from clients.client import connect
+from clients.kafka_engine_processes import EngineProcesses
+from clients.kafka_requests import RequestChannel
 
-from broker.topics import TopicSettings, TopicSpec, ensure_topics
-from tests.kafka_runtime import commands
-from tests.kafka_runtime.harness import (
-    Client,
-    EngineProcess,
-    Worker,
-    completed_instances,
-    deploy_and_wait,
-    read_all,
-)
-
-
-def engine_run(bootstrap: str, n: int, partitions: int) -> tuple[float, int]:
-    topics = TopicSettings(prefix=f"bench-{uuid.uuid4().hex[:6]}.", partitions=partitions)
-    engine = EngineProcess(bootstrap, topics.prefix, Path(tempfile.mkdtemp()) / "e", partitions)
-    try:
-        client = Client(bootstrap, topics)
-        deploy_and_wait(client, commands.one_task_process())
-        worker = Worker(client, "work")
-        start = time.monotonic()
-        for i in range(n):
-            client.send(commands.create_instance("one-task", {"i": i}))
-        client.flush()
-        while worker.completed < n:
-            worker.poll(0.5)
-        while True:
-            records = read_all(bootstrap, topics.events, partitions)
-            if len(completed_instances(records)) == n:
-                break
-        elapsed = time.monotonic() - start
-        worker.close()
-    finally:
-        engine.stop()
-    return elapsed, len(records)
+ONE_TASK = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="bench-one-task" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="bench"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+_TIMEOUT = 120.0
 
 
-def raw_run(bootstrap: str, count: int) -> float:
-    topic = f"bench-raw-{uuid.uuid4().hex[:6]}"
-    ensure_topics({"bootstrap.servers": bootstrap}, [TopicSpec(topic, 1, 1)])
-    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 2, "acks": "all"})
-    consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": topic, "auto.offset.reset": "earliest"}
+class Creator:
+    """Sends create-with-result requests; `done[i] - start[i]` is instance i's latency."""
+
+    def __init__(self, channel: RequestChannel, partitions: int) -> None:
+        self._channel = channel
+        self._round_robin = commands.RoundRobin(partitions)
+        self._lock = threading.Lock()
+        self._all_done = threading.Condition(self._lock)
+        self._outstanding = 0
+        self.failed = 0
+
+    def run(self, count: int, rate: float | None) -> tuple[list[float], list[float]]:
+        """Create `count` instances, all at once (`rate` None) or `rate` per second on
+        schedule; returns (scheduled start, completion) times per instance."""
+        starts = [0.0] * count
+        done = [float("nan")] * count
+        self._outstanding = count
+        t0 = time.monotonic()
+        for i in range(count):
+            if rate is not None:
+                starts[i] = t0 + i / rate
+                delay = starts[i] - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            else:
+                starts[i] = t0
+            command = commands.create_command("bench-one-task", {"i": i}, None, True)
+            pending = self._channel.submit(command, self._round_robin.next())
+            pending.future.add_done_callback(functools.partial(self._finished, i=i, done=done))
+        with self._all_done:
+            self._all_done.wait_for(lambda: self._outstanding == 0, _TIMEOUT)
+        return starts, done
+
+    def _finished(self, future: Future[Record[Any]], i: int, done: list[float]) -> None:
+        now = time.monotonic()
+        ok = future.exception() is None and future.result().is_event
+        with self._all_done:
+            if ok:
+                done[i] = now
+            else:
+                self.failed += 1
+            self._outstanding -= 1
+            if self._outstanding == 0:
+                self._all_done.notify_all()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _profile(pid: int | None, path: Path, seconds: float) -> subprocess.Popen[bytes] | None:
+    if pid is None:
+        return None
+    return subprocess.Popen(
+        [
+            str(Path(__file__).resolve().parents[1] / ".venv/bin/py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(seconds)),
+            "--format",
+            "raw",
+            "--output",
+            str(path),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    consumer.subscribe([topic])
-    payload = b"x" * 400  # about the size of an audit-log record
-    start = time.monotonic()
-    for _ in range(count):
-        producer.produce(topic, payload)
-        producer.poll(0)
-    producer.flush()
-    seen = 0
-    while seen < count:
-        seen += len(consumer.consume(10_000, 1))
-    elapsed = time.monotonic() - start
-    consumer.close()
-    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", required=True)
-    parser.add_argument("-n", type=int, default=2000)
+    parser.add_argument("-n", type=int, default=3000, help="instances per throughput run")
+    parser.add_argument("--rate", type=float, default=200.0, help="arrivals/s, latency runs")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of a latency run")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--partitions", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=64, help="worker handlers")
+    parser.add_argument("--profile", type=Path, help="py-spy raw profiles of a throughput run")
     args = parser.parse_args()
-    elapsed, records = engine_run(args.bootstrap, args.n, args.partitions)
-    print(f"engine: {args.n} instances in {elapsed:.1f}s = {args.n / elapsed:.0f} instances/s")
-    print(f"records per instance (audit log): {records / args.n:.1f}")
-    raw = raw_run(args.bootstrap, records)
-    print(f"raw kafka: {records} records produced+consumed in {raw:.1f}s = {records / raw:.0f}/s")
+
+    config = client_config(args.bootstrap)
+    topics = TopicSettings(prefix=f"bench-{uuid.uuid4().hex[:6]}.", partitions=args.partitions)
+    url = f"kafka://{args.bootstrap}?prefix={topics.prefix}"
+    engines = EngineProcesses(config, topics, Path(tempfile.mkdtemp()), count=1)
+    worker: WorkerProcess | None = None
+    try:
+        engines.wait_until_serving()
+        print(f"engine pid {engines.processes[0].pid}, log {engines.logs[0]}", flush=True)
+        with connect(url) as client:
+            client.deploy(ONE_TASK)
+        worker = WorkerProcess(url, "bench", args.concurrency)
+        channel = RequestChannel(config, topics.commands, topics.responses)
+        creator = Creator(channel, args.partitions)
+        at_start = count_topic(config, topics.events)
+        created = 0
+        starts, done = creator.run(200, None)  # warm-up: job topic, worker group, caches
+        created += 200
+
+        throughputs = []
+        for run in range(args.runs):
+            profilers = []
+            if args.profile is not None and run == 0:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                seconds = max(3.0, args.n / 400)
+                profilers = [
+                    _profile(engines.processes[0].pid, args.profile / "engine.txt", seconds),
+                    _profile(worker.pid, args.profile / "worker.txt", seconds),
+                ]
+            starts, done = creator.run(args.n, None)
+            created += args.n
+            elapsed = max(done) - starts[0]
+            throughputs.append(args.n / elapsed)
+            print(
+                f"throughput run {run + 1}: {args.n} instances in {elapsed:.2f}s"
+                f" = {args.n / elapsed:.0f} instances/s",
+                flush=True,
+            )
+            for profiler in profilers:
+                if profiler is not None:
+                    profiler.wait()
+
+        latencies = []
+        count = int(args.rate * args.seconds)
+        for run in range(args.runs):
+            starts, done = creator.run(count, args.rate)
+            created += count
+            ms = [(d - s) * 1000 for s, d in zip(starts, done, strict=True) if d == d]
+            p50, p99 = statistics.median(ms), _percentile(ms, 0.99)
+            latencies.append((p99, p50, max(ms)))
+            print(
+                f"latency run {run + 1}: {len(ms)} instances at {args.rate:.0f}/s:"
+                f" p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(ms):.0f} ms",
+                flush=True,
+            )
+        channel.close()
+
+        events = count_topic(config, topics.events)
+        audit = events.records - at_start.records
+        per_instance = audit / created
+        all_topics = sum(
+            count_topic(config, name).records
+            for name in (
+                topics.commands,
+                topics.events,
+                topics.responses,
+                topics.job_topic("bench").name,
+                topics.prefix + "engine-state",
+            )
+        )
+        one_run = round(per_instance * args.n)
+        size = max(1, (events.payload_bytes // max(events.records, 1)))
+        raw = min(raw_kafka(config, one_run, size) for _ in range(args.runs))
+        p99, p50, worst = min(latencies)
+        print(f"instances created: {created}, failed: {creator.failed}")
+        print(
+            f"best throughput: {max(throughputs):.0f} instances/s"
+            f" (runs: {', '.join(f'{t:.0f}' for t in throughputs)})"
+        )
+        print(
+            f"best latency at {args.rate:.0f}/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms,"
+            f" max {worst:.0f} ms"
+        )
+        print(
+            f"records per instance: {per_instance:.1f} in the audit log (mean {size} bytes),"
+            f" {all_topics / created:.1f} on all topics"
+        )
+        print(
+            f"raw kafka: {one_run} records of {size} bytes produced+consumed in {raw:.2f}s"
+            f" = {one_run / raw:.0f} records/s = {one_run / raw / per_instance:.0f}"
+            " instances/s of audit log"
+        )
+    finally:
+        if worker is not None:
+            worker.stop()
+        engines.stop()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """Jobs from `<p>jobs.<type>`: a consumer in group `<p>workers.<type>` reads the job records the
-processors publish, and claims each with `JOB_BATCH ACTIVATE {jobKeys: [key]}` on the job's
-partition. Only what the engine answers as ACTIVATED is worked on: a record may be stale (the
-job was completed, cancelled or taken by another worker since it was published).
+processors publish, and claims the jobs read from one partition with one `JOB_BATCH ACTIVATE
+{jobKeys: [key, ...], maxJobsToActivate: len(jobKeys)}` on that partition (docs/jobs-on-kafka.md).
+Only what the engine answers as ACTIVATED is worked on: a record may be stale (the job was
+completed, cancelled or taken by another worker since it was published).
 
 A poll reads everything committed to the topic before it started (up to the end offsets of the
-assigned partitions), so a job created before the call is seen by the call. Offsets are
-committed only past records whose claim was answered; an unanswered claim is read again.
+assigned partitions), so a job created before the call is seen by the call. The end offsets are
+asked through a second consumer that never fetches: a broker answers one connection's requests
+in order, so on the reading consumer's connection they would wait behind its parked fetch
+(`fetch.wait.max.ms`). Offsets are committed only past records whose claim was answered; an
+unanswered claim is read again.
 """
 
 from __future__ import annotations
@@ -50,10 +54,16 @@ class JobFeed:
                 "auto.offset.reset": "earliest",
                 "isolation.level": "read_committed",
                 "enable.partition.eof": True,
+                # A read is over at the end-of-partition event, which comes with the first
+                # fetch answer past the last transaction marker: don't park that fetch long.
+                "fetch.wait.max.ms": 10,
             }
         )
         self._consumer.subscribe(
             [topic], on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_revoke
+        )
+        self._offsets = Consumer(
+            {**config, "group.id": f"{group}.offsets", "isolation.level": "read_committed"}
         )
 
     def _on_assign(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -78,21 +88,34 @@ class JobFeed:
         Reads until caught up with the topic or `max_jobs` records; with `wait`, waits that
         long for a first job when there is none."""
         messages = self._read(max_jobs, request_timeout, wait)
-        claims: list[tuple[Message, PendingRequest]] = []
+        # Per partition id: the job keys read, and per Kafka partition the first offset read.
+        keys: dict[int, list[int]] = {}
+        first: dict[int, dict[int, int]] = {}
         for message in messages:
-            claim = self._claim(message, job_type, worker, timeout_ms)
-            if claim is not None:
-                claims.append((message, claim))
+            key = _job_key(message)
+            if key is None:
+                continue  # not a job record: nothing to claim, skip it
+            partition_id = decode_partition(key)
+            if key not in keys.setdefault(partition_id, []):
+                keys[partition_id].append(key)
+            offsets = first.setdefault(partition_id, {})
+            kafka_partition, offset = message.partition() or 0, message.offset() or 0
+            offsets[kafka_partition] = min(offsets.get(kafka_partition, offset), offset)
+        claims = [
+            (partition_id, self._claim(partition_id, job_keys, job_type, worker, timeout_ms))
+            for partition_id, job_keys in keys.items()
+        ]
         answers: list[Record[Any]] = []
         unanswered: dict[int, int] = {}
         deadline = time.monotonic() + request_timeout
         first_timeout: RequestTimeoutError | None = None
-        for message, claim in claims:
+        for partition_id, claim in claims:
             try:
                 answers.append(self._channel.wait(claim, max(0.0, deadline - time.monotonic())))
             except RequestTimeoutError as error:
-                partition, offset = message.partition() or 0, message.offset() or 0
-                unanswered[partition] = min(unanswered.get(partition, offset), offset)
+                for kafka_partition, offset in first[partition_id].items():
+                    previous = unanswered.get(kafka_partition, offset)
+                    unanswered[kafka_partition] = min(previous, offset)
                 first_timeout = first_timeout or error
         self._commit(messages, unanswered)
         if first_timeout is not None and not any(a.value.job_keys for a in answers):
@@ -107,10 +130,13 @@ class JobFeed:
         give_up = time.monotonic() + max(wait, 0.0)
         stop = time.monotonic() + request_timeout
         while len(messages) < max_jobs and time.monotonic() < stop:
-            message = self._consumer.poll(_POLL_SECONDS)
-            if message is not None and self._progress.saw(message):
-                messages.append(message)
-            elif self._caught_up(ends) and (messages or time.monotonic() >= give_up):
+            # What is there already; else wait for the next message or event (`consume` with
+            # a timeout would wait it out unless it filled the batch).
+            polled = self._consumer.consume(max_jobs - len(messages), 0)
+            if not polled:
+                polled = [m for m in [self._consumer.poll(_POLL_SECONDS)] if m is not None]
+            messages.extend(message for message in polled if self._progress.saw(message))
+            if self._caught_up(ends) and (messages or time.monotonic() >= give_up):
                 break
         return messages
 
@@ -129,7 +155,7 @@ class JobFeed:
     def _end_offsets(self, timeout: float) -> dict[int, int]:
         ends = {}
         for partition in sorted(self._assigned):
-            ends[partition] = watermarks(self._consumer, self.topic, partition, timeout)[1]
+            ends[partition] = watermarks(self._offsets, self.topic, partition, timeout)[1]
         return ends
 
     def _caught_up(self, ends: dict[int, int]) -> bool:
@@ -137,21 +163,16 @@ class JobFeed:
         return self._progress.reached({p: e for p, e in ends.items() if p in self._assigned})
 
     def _claim(
-        self, message: Message, job_type: str, worker: str, timeout_ms: int
-    ) -> PendingRequest | None:
-        try:
-            job = decode_record(message.value() or b"")
-            partition_id = decode_partition(job.key)
-        except (RecordFormatError, ValueError):
-            return None  # not a job record: nothing to claim, skip it
+        self, partition_id: int, job_keys: list[int], job_type: str, worker: str, timeout_ms: int
+    ) -> PendingRequest:
         command = Record.command(
             JobBatchIntent.ACTIVATE,
             JobBatchRecordValue(
                 type=job_type,
                 worker=worker,
                 timeout=timeout_ms,
-                max_jobs_to_activate=1,
-                job_keys=(job.key,),
+                max_jobs_to_activate=len(job_keys),
+                job_keys=tuple(job_keys),
             ),
         )
         return self._channel.submit(command, partition_id)
@@ -174,3 +195,16 @@ class JobFeed:
 
     def close(self) -> None:
         self._consumer.close()
+        self._offsets.close()
+
+
+def _job_key(message: Message) -> int | None:
+    """The job key of a job record: its Kafka key (decimal ASCII, docs/wire-protocol.md),
+    read from the record itself only when the Kafka key is missing."""
+    try:
+        raw = message.key()
+        key = int(raw) if raw else decode_record(message.value() or b"").key
+        decode_partition(key)
+    except (RecordFormatError, ValueError):
+        return None
+    return key

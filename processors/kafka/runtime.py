@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
@@ -26,8 +26,12 @@ from processors.kafka.changelog import changelog_spec, dead_letter_spec, restore
 from processors.kafka.client_options import aiokafka_options
 from processors.kafka.partition_processor import Batch, PartitionProcessor
 from processors.kafka.rocks_store import RocksKeyValueStore
+from processors.kafka.transaction_batches import TransactionBatches
 
 log = logging.getLogger(__name__)
+
+# Within the broker's default `message.max.bytes` (1 MB plus a little).
+_BATCH_BYTES: Final = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -143,24 +147,20 @@ class EngineRuntime:
         producer = owned.producer
         partition = owned.tp.partition
         await producer.begin_transaction()
+        batches = TransactionBatches(producer)
         for record in batch.records:
-            await producer.send(
-                record.topic,
-                record.value,
-                key=record.key,
-                partition=record.partition,
-                headers=list(record.headers) or None,
+            await batches.add(
+                record.topic, record.partition, record.key, record.value, record.headers
             )
-        last = None
         for key, value in changes:
-            last = await producer.send(self._changelog, value, key=key, partition=partition)
+            await batches.add(self._changelog, partition, key, value)
+        await batches.send()
         if next_offset is not None:
             await producer.send_offsets_to_transaction(
                 {owned.tp: next_offset}, self.settings.group_id
             )
         await producer.commit_transaction()
-        changelog_next = None if last is None else (await last).offset + 1
-        store.apply(changes, changelog_next)
+        store.apply(changes, await batches.next_offset(self._changelog, partition))
 
     def _ensure(self, specs: Any) -> None:
         config = dict(self.settings.client_config)
@@ -183,6 +183,10 @@ class EngineRuntime:
                 acks="all",
                 linger_ms=0,
                 max_request_size=max(self.settings.max_record_bytes * 2, 1 << 20),
+                # One transaction sends thousands of records to a few partitions; the sender
+                # keeps one batch per partition in flight, so 16 KB batches (the default)
+                # meant hundreds of round trips per commit.
+                max_batch_size=_BATCH_BYTES,
                 **self._options,
             )
             await producer.start()  # fences the previous owner, aborting its transaction

@@ -193,12 +193,15 @@ def test_jobs_are_read_from_the_job_topic_and_claimed_on_their_partition(
     assert {j.key for j in jobs} == keys
     assert all(j.worker == "w1" and j.variables == {"amount": 10} for j in jobs)
     claims = [s for s in engine.seen if s.command.intent is JobBatchIntent.ACTIVATE]
-    assert sorted((s.partition_id, s.command.value.job_keys[0]) for s in claims) == sorted(
-        (decode_partition(k), k) for k in keys
-    )
-    assert {(c.command.value.max_jobs_to_activate, c.command.value.timeout) for c in claims} == {
-        (1, 30_000)
+    # One claim per partition, naming every job read from it (docs/jobs-on-kafka.md).
+    assert {s.partition_id: set(s.command.value.job_keys) for s in claims} == {
+        p: {k for k in keys if decode_partition(k) == p} for p in (1, 2, 3)
     }
+    assert all(
+        (c.command.value.max_jobs_to_activate, c.command.value.timeout)
+        == (len(c.command.value.job_keys), 30_000)
+        for c in claims
+    )
     assert client.activate_jobs("payment", max_jobs=10, timeout=30) == []
 
 
