@@ -180,7 +180,16 @@ def main() -> None:
         latencies = []
         count = int(args.rate * args.seconds)
         for run in range(args.runs):
+            profilers = []
+            if args.profile is not None and run == 0:
+                profilers = [
+                    _profile(pid, args.profile / f"{name}-latency.txt", args.seconds)
+                    for name, pid in (("engine", engines.processes[0].pid), ("worker", worker.pid))
+                ]
             starts, done = creator.run(count, args.rate)
+            for profiler in profilers:
+                if profiler is not None:
+                    profiler.wait()
             created += count
             ms = [(d - s) * 1000 for s, d in zip(starts, done, strict=True) if d == d]
             p50, p99 = statistics.median(ms), _percentile(ms, 0.99)
