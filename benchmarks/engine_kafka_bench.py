@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of a latency run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--partitions", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=64, help="worker handlers")
+    parser.add_argument("--concurrency", type=int, default=256, help="worker handlers")
     parser.add_argument("--profile", type=Path, help="py-spy raw profiles of a throughput run")
     args = parser.parse_args()
 
