@@ -5,7 +5,10 @@ SpiffWorkflow run the same three processes in the same run: (a) one task, (b) te
 sequence, (c) a parallel fan-out of ten tasks. A Honeyflow task is a service task whose job a
 worker activates and completes (JOB_BATCH ACTIVATE, JOB COMPLETE); a SpiffWorkflow task is a
 user task the caller completes (`task.run()`). Also the state one instance waiting at one
-task takes. Each figure is the best of `--rounds` rounds. Prints figures; asserts nothing.
+task takes. Each figure is the best of `--rounds` rounds. With `--waiting N` both engines
+first start N instances that stay waiting at their task (Honeyflow's worker then completes the
+oldest jobs, so N stay waiting): the cost of a busy partition's state. Prints figures; asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -69,11 +72,13 @@ def bpmn(tasks: int, parallel: bool, spiff: bool) -> bytes:
 class HoneyflowRun:
     """The engine core with an in-memory log, driven as a client and a worker would."""
 
-    def __init__(self, xml: bytes) -> None:
+    def __init__(self, xml: bytes, waiting: int = 0) -> None:
         self.engine = Engine(1, 1)
         self.log: list[Record[Any]] = []
         self.now_ms = 1_700_000_000_000
         self._answer(deploy_command((xml,)))
+        for _ in range(waiting):
+            self._answer(create_command("bench", {"order": 1}, None, False))
 
     def _answer(self, command: Record[Any]) -> Record[Any]:
         result = self.engine.process(command, self.now_ms, request_id=1)
@@ -91,7 +96,7 @@ class HoneyflowRun:
 
 
 class SpiffRun:
-    def __init__(self, xml: bytes) -> None:
+    def __init__(self, xml: bytes, waiting: int = 0) -> None:
         from lxml import etree
         from SpiffWorkflow.bpmn.parser import BpmnParser  # type: ignore[import-untyped]
         from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # type: ignore[import-untyped]
@@ -102,6 +107,7 @@ class SpiffRun:
         self.spec = parser.get_spec("bench")
         self._workflow = BpmnWorkflow
         self._ready = TaskState.READY
+        self.waiting = [self.start() for _ in range(waiting)]
 
     def start(self) -> Any:
         workflow = self._workflow(self.spec)
@@ -134,13 +140,15 @@ WORKLOADS = (
 )
 
 
-def throughput(instances: int, rounds: int) -> list[tuple[str, float, float, float]]:
+def throughput(
+    instances: int, rounds: int, waiting: int = 0
+) -> list[tuple[str, float, float, float]]:
     """Per workload: Honeyflow instances/s, records/s, SpiffWorkflow instances/s; the two
     engines take turns, so a busy machine slows both alike."""
     rows = []
     for name, tasks, parallel in WORKLOADS:
-        honey = HoneyflowRun(bpmn(tasks, parallel, spiff=False))
-        spiff = SpiffRun(bpmn(tasks, parallel, spiff=True))
+        honey = HoneyflowRun(bpmn(tasks, parallel, spiff=False), waiting)
+        spiff = SpiffRun(bpmn(tasks, parallel, spiff=True), waiting)
         _timed(partial(honey.instance, tasks), max(1, instances // 10))  # warm-up
         _timed(partial(spiff.instance, tasks), max(1, instances // 10))
         honey_best = spiff_best = float("inf")
@@ -185,17 +193,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=500, help="instances per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per workload (best kept)")
+    parser.add_argument(
+        "--waiting", type=int, default=0, help="instances left waiting at their task first"
+    )
     args = parser.parse_args()
     from importlib.metadata import version
 
     print(
         f"SpiffWorkflow {version('SpiffWorkflow')}; best of {args.rounds} rounds of"
-        f" {args.instances} instances; CPU time"
+        f" {args.instances} instances; CPU time; {args.waiting} instances waiting"
     )
     print(
         f"{'workload':<20}{'Honeyflow inst/s':>18}{'records/s':>12}{'Spiff inst/s':>14}{'ratio':>8}"
     )
-    for name, honey, records, spiff in throughput(args.instances, args.rounds):
+    for name, honey, records, spiff in throughput(args.instances, args.rounds, args.waiting):
         print(f"{name:<20}{honey:>18,.0f}{records:>12,.0f}{spiff:>14,.0f}{honey / spiff:>7.1f}x")
     honey_bytes, spiff_bytes = waiting_bytes(args.instances)
     print(

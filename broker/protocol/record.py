@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from broker.protocol.errors import InvalidIntentError, RecordShapeError
+from broker.protocol.fast_init import fast_init
 from broker.protocol.intents import Intent, intents_for
 from broker.protocol.keys import NO_KEY
 from broker.protocol.record_types import RecordType
@@ -34,6 +35,7 @@ _CHECKED_SHAPES: set[tuple[object, ...]] = set()
 W = TypeVar("W", bound=RecordValue)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Record(Generic[V]):
     """A command, event or command rejection. Build with `Record.command`, `Record.event`

@@ -31,9 +31,10 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
 
 
 def apply_event(record: Record[Any], state: EngineState) -> None:
-    applier = APPLIERS.get((record.value_type, record.intent))
+    kind = (record.value_type, record.intent)
+    applier = APPLIERS.get(kind)
     if applier is not None:
         applier(record, state)
-    following = FOLLOWING_APPLIERS.get((record.value_type, record.intent))
+    following = FOLLOWING_APPLIERS.get(kind)
     if following is not None:
         following(record, state)

@@ -72,6 +72,7 @@ class Engine:
                 break
             self._process_one(current, current_request, builder, now_ms)
         meta.set_last_position(builder.position)
+        self.state.flush_pending()
         store.commit()
         return builder.build()
 
@@ -83,6 +84,7 @@ class Engine:
         now_ms: int,
     ) -> None:
         store = self.state.store
+        self.state.flush_pending()  # the previous command's changes stay if this one fails
         mark = builder.mark(store.savepoint())
         builder.source_position = command.position
         processor = PROCESSORS.get((command.value_type, command.intent))
@@ -109,6 +111,7 @@ class Engine:
         try:
             processor(command, ctx)
         except Exception as error:  # the partition must never stop on a defect
+            self.state.discard_pending()
             store.rollback_to(mark.savepoint)
             builder.discard_since(mark)
             rejection = builder.reject(
@@ -135,4 +138,5 @@ class Engine:
             self.state.meta.observe(record.position, record.key)
             if record.is_event:
                 apply_event(record, self.state)
+                self.state.flush_pending()
         self.state.store.commit()

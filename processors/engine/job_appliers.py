@@ -18,7 +18,7 @@ def _set_element_job(state: EngineState, element_key: int, job_key: int, trigger
     instance = state.elements.get(element_key)
     if instance is not None:
         new_trigger = instance.trigger if trigger is None else trigger
-        state.elements.put(dataclasses.replace(instance, job_key=job_key, trigger=new_trigger))
+        state.elements.put(instance.with_job(job_key, new_trigger))
 
 
 def _created(record: Record[Any], state: EngineState) -> None:

@@ -14,20 +14,24 @@ from typing import Any, Protocol
 
 _INT_OFFSET = 1 << 63
 _INT = struct.Struct(">Q")
+_INT_PAIR = struct.Struct(">QQ")
 
 
 def pack(*parts: int | str) -> bytes:
     """A composite key whose byte order is the order of its parts (ints as offset big-endian
     8 bytes, strings as UTF-8 ended by a NUL), so prefixes select ranges."""
-    if len(parts) == 1 and type(parts[0]) is int:  # the common case: one entity key
-        return _INT.pack(parts[0] + _INT_OFFSET)
-    out = bytearray()
-    for part in parts:
-        if isinstance(part, int):
-            out += (part + _INT_OFFSET).to_bytes(8, "big")
-        else:
-            out += part.encode("utf-8") + b"\x00"
-    return bytes(out)
+    if parts and type(parts[0]) is int:
+        # The common cases: an entity key, and an entity key in a scope's index.
+        if len(parts) == 1:
+            return _INT.pack(parts[0] + _INT_OFFSET)
+        if len(parts) == 2 and type(parts[1]) is int:
+            return _INT_PAIR.pack(parts[0] + _INT_OFFSET, parts[1] + _INT_OFFSET)
+    return b"".join(
+        [
+            _INT.pack(part + _INT_OFFSET) if isinstance(part, int) else part.encode() + b"\x00"
+            for part in parts
+        ]
+    )
 
 
 def pack_int(part: int) -> bytes:
@@ -74,9 +78,21 @@ class KeyValueStore(Protocol):
 _ABSENT = object()
 
 
+def _prefix_end(prefix: bytes) -> bytes | None:
+    """The least key above every key that starts with `prefix`; None if there is none."""
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])
+
+
 class InMemoryKeyValueStore:
     """Dict per column family plus a sorted key list for ordered iteration; an undo log
-    of (cf, key, previous value) implements savepoints."""
+    of (cf, key, previous value) implements savepoints.
+
+    A family gets its sorted key list when it is first iterated: keeping one costs a
+    bisection and a move of every later key per insert and delete, and the largest families
+    (element instances, jobs, the key counter) are only ever read by key."""
 
     def __init__(self) -> None:
         self._data: dict[str, dict[bytes, Any]] = {}
@@ -92,7 +108,9 @@ class InMemoryKeyValueStore:
         previous = family.get(key, _ABSENT)
         self._undo.append((cf, key, previous))
         if previous is _ABSENT:
-            bisect.insort(self._sorted.setdefault(cf, []), key)
+            keys = self._sorted.get(cf)
+            if keys is not None:
+                bisect.insort(keys, key)
         family[key] = value
 
     def delete(self, cf: str, key: bytes) -> None:
@@ -103,22 +121,23 @@ class InMemoryKeyValueStore:
         self._remove_sorted(cf, key)
 
     def _remove_sorted(self, cf: str, key: bytes) -> None:
-        keys = self._sorted[cf]
-        index = bisect.bisect_left(keys, key)
-        del keys[index]
+        keys = self._sorted.get(cf)
+        if keys is not None:
+            del keys[bisect.bisect_left(keys, key)]
 
     def iterate(self, cf: str, prefix: bytes = b"") -> Iterator[tuple[bytes, Any]]:
-        keys = self._sorted.get(cf)
-        if not keys:
+        family = self._data.get(cf)
+        if not family:
             return
-        family = self._data[cf]
+        keys = self._sorted.get(cf)
+        if keys is None:
+            keys = self._sorted[cf] = sorted(family)
+        # Copy the matching keys (callers may change the family while iterating), found by
+        # bisection: a caller that wants the first few of many (the oldest activatable job of
+        # a type) must not pay a Python loop over all of them.
         start = bisect.bisect_left(keys, prefix)
-        # Copy the matching slice: callers may change the family while iterating.
-        matching: list[bytes] = []
-        for key in keys[start:]:
-            if not key.startswith(prefix):
-                break
-            matching.append(key)
+        end = _prefix_end(prefix)
+        matching = keys[start:] if end is None else keys[start : bisect.bisect_left(keys, end)]
         for key in matching:
             value = family.get(key, _ABSENT)
             if value is not _ABSENT:
@@ -135,8 +154,9 @@ class InMemoryKeyValueStore:
                 family.pop(key, None)
                 self._remove_sorted(cf, key)
             else:
-                if key not in family:
-                    bisect.insort(self._sorted[cf], key)
+                keys = self._sorted.get(cf)
+                if keys is not None and key not in family:
+                    bisect.insort(keys, key)
                 family[key] = previous
 
     def commit(self) -> None:

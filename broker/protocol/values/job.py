@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from broker.protocol.fast_init import fast_init
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import (
     RecordValue,
@@ -17,6 +18,7 @@ from broker.protocol.values.base import (
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class JobRecordValue(RecordValue):
     """A unit of work for a worker of `type`. The record's `key` is the job key, which a
@@ -67,6 +69,7 @@ class JobRecordValue(RecordValue):
     tenant_id: str = tenant_prop()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class JobBatchRecordValue(RecordValue):
     """A request to activate jobs of a type, and the jobs it activated (Zeebe's long poll).

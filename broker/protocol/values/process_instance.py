@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from broker.protocol.fast_init import fast_init
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import (
     RecordValue,
@@ -19,6 +20,7 @@ from broker.protocol.values.base import (
 from broker.protocol.values.bpmn_kinds import BpmnElementType, BpmnEventType
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ProcessInstanceRecordValue(RecordValue):
     """One element instance of a process instance (the process itself, a task, a gateway, a
@@ -59,6 +61,7 @@ class StartInstruction(ValueObject):
     element_id: str = prop("The BPMN id of the element to start at.", default="")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ProcessInstanceCreationRecordValue(RecordValue):
     """A request to create a process instance, and the fact that it was created."""

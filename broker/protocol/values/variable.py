@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from broker.protocol.fast_init import fast_init
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import (
     RecordValue,
@@ -18,6 +19,7 @@ from broker.protocol.values.base import (
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class VariableRecordValue(RecordValue):
     """One variable of one scope. The record's `key` is the variable key."""

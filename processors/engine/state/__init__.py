@@ -80,6 +80,17 @@ class EngineState:
             signal_subscriptions=self.signal_subscriptions,
         )
 
+    def flush_pending(self) -> None:
+        """Write state changes kept in memory during a command to the store; the engine calls
+        this before every savepoint and commit (see `ElementInstanceState`)."""
+        self.elements.flush()
+        self.meta.flush()
+
+    def discard_pending(self) -> None:
+        """Forget them instead (the command failed and the store is rolled back)."""
+        self.elements.discard_pending()
+        self.meta.discard_pending()
+
 
 __all__ = [
     "DeployedProcess",

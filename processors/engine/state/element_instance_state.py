@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from broker.protocol.fast_init import fast_init
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
 from processors.engine.kv_store import KeyValueStore, last_int, pack, pack_int
 
@@ -14,6 +15,7 @@ _INSTANCES = "element_instances"
 _CHILDREN = "element_children"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ElementInstance:
     key: int
@@ -62,6 +64,21 @@ class ElementInstance:
             self.called_instance_key,
             taken_flows,
             self.trigger,
+            self.extra,
+        )
+
+    def with_job(self, job_key: int, trigger: dict[str, Any] | None) -> ElementInstance:
+        """A copy with another job and trigger (see `with_state`)."""
+        return ElementInstance(
+            self.key,
+            self.value,
+            self.state,
+            self.active_children,
+            self.active_flows,
+            job_key,
+            self.called_instance_key,
+            self.taken_flows,
+            trigger,
             self.extra,
         )
 
@@ -158,8 +175,13 @@ class ElementInstanceReader:
         # the decoded instance is current; anything else (a rollback, another store) decodes
         # again. Derived data, like the parsed models: not state.
         self._decoded: dict[int, tuple[Any, ElementInstance]] = {}
+        # Changes made by the command being processed, not in the store yet (None: removed);
+        # see `ElementInstanceState.flush`.
+        self._pending: dict[int, ElementInstance | None] = {}
 
     def get(self, key: int) -> ElementInstance | None:
+        if key in self._pending:
+            return self._pending[key]
         raw = self._store.get(_INSTANCES, pack_int(key))
         if raw is None:
             return None
@@ -185,11 +207,51 @@ class ElementInstanceReader:
 
 
 class ElementInstanceState(ElementInstanceReader):
+    """Writes are kept in memory until `flush`, which the engine calls once per command (and
+    replay once per event): an element passes through several lifecycle events in one command
+    and its flow scope counts each of them, so most instances would otherwise be encoded and
+    stored three or four times per command, and a start event, gateway or end event, created
+    and removed by the same command, would be stored for nothing. Appliers still make every
+    change; the store holds the same content as with immediate writes whenever no command is
+    being processed."""
+
     def __init__(self, store: KeyValueStore) -> None:
         super().__init__(store)
         self._value_parts: dict[int, tuple[ProcessInstanceRecordValue, dict[str, Any]]] = {}
 
     def put(self, instance: ElementInstance) -> None:
+        self._pending[instance.key] = instance
+
+    def create(self, instance: ElementInstance) -> None:
+        self._pending[instance.key] = instance
+        scope_key = instance.flow_scope_key
+        if scope_key != -1:
+            self._store.put(_CHILDREN, pack(scope_key, instance.key), 1)
+
+    def remove(self, key: int) -> None:
+        instance = self.get(key)
+        if instance is None:
+            return
+        self._pending[key] = None
+        if instance.flow_scope_key != -1:
+            self._store.delete(_CHILDREN, pack(instance.flow_scope_key, key))
+
+    def flush(self) -> None:
+        """Write the pending changes to the store (before a savepoint or a commit)."""
+        for key, instance in self._pending.items():
+            if instance is None:
+                self._store.delete(_INSTANCES, pack_int(key))
+                self._decoded.pop(key, None)
+                self._value_parts.pop(key, None)
+            else:
+                self._write(instance)
+        self._pending.clear()
+
+    def discard_pending(self) -> None:
+        """Forget the pending changes (the command failed; the store is rolled back)."""
+        self._pending.clear()
+
+    def _write(self, instance: ElementInstance) -> None:
         # The record value part of the encoding is the same for every state of an instance.
         cached = self._value_parts.get(instance.key)
         if cached is None or cached[0] is not instance.value:
@@ -200,19 +262,3 @@ class ElementInstanceState(ElementInstanceReader):
         raw = _encode(instance, cached[1])
         self._store.put(_INSTANCES, pack_int(instance.key), raw)
         self._remember(instance.key, raw, instance)
-
-    def create(self, instance: ElementInstance) -> None:
-        self.put(instance)
-        scope_key = instance.flow_scope_key
-        if scope_key != -1:
-            self._store.put(_CHILDREN, pack(scope_key, instance.key), 1)
-
-    def remove(self, key: int) -> None:
-        instance = self.get(key)
-        if instance is None:
-            return
-        self._store.delete(_INSTANCES, pack(key))
-        self._decoded.pop(key, None)
-        self._value_parts.pop(key, None)
-        if instance.flow_scope_key != -1:
-            self._store.delete(_CHILDREN, pack(instance.flow_scope_key, key))

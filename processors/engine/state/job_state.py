@@ -4,11 +4,12 @@ job is handed out first), activated jobs by deadline, failed jobs by back-off du
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from broker.protocol.values import JobRecordValue
-from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.kv_store import KeyValueStore, last_int, pack, pack_int
 
 _JOBS = "jobs"
 _ACTIVATABLE = "jobs_activatable"
@@ -49,18 +50,35 @@ _FIELDS = (
     "process_definition_key",
     "process_instance_key",
 )
+_TYPE = _FIELDS.index("type")
+_DEADLINE = _FIELDS.index("deadline")
+_RECURRING_TIME = _FIELDS.index("recurring_time")
+
+
+_DECODED_LIMIT = 65_536
 
 
 class JobReader:
     def __init__(self, store: KeyValueStore) -> None:
         self._store = store
+        # Decoded jobs with the stored value each came from (as for element instances: a
+        # stored value is never mutated, so while the store returns that very object the
+        # decoded job is current). A job is read several times per event that touches it.
+        self._decoded: dict[int, tuple[Any, StoredJob]] = {}
 
     def get(self, key: int) -> StoredJob | None:
-        raw = self._store.get(_JOBS, pack(key))
+        raw = self._store.get(_JOBS, pack_int(key))
         if raw is None:
             return None
-        value = JobRecordValue(**{name: raw["v"][i] for i, name in enumerate(_FIELDS)})
-        return StoredJob(key, JobStatus(raw["s"]), value)
+        cached = self._decoded.get(key)
+        if cached is not None and cached[0] is raw:
+            return cached[1]
+        value = JobRecordValue(**dict(zip(_FIELDS, raw["v"], strict=True)))
+        job = StoredJob(key, JobStatus(raw["s"]), value)
+        if len(self._decoded) >= _DECODED_LIMIT:
+            self._decoded.clear()
+        self._decoded[key] = (raw, job)
+        return job
 
     def activatable(self, job_type: str) -> Iterator[int]:
         for index_key, _ in self._store.iterate(_ACTIVATABLE, pack(job_type)):
@@ -86,11 +104,11 @@ class JobState(JobReader):
     def put(self, key: int, status: JobStatus, value: JobRecordValue) -> None:
         """Store the job and keep every index in step with its status."""
         self._unindex(key)
-        stored = replace(value, variables={})  # variables live in their scopes, not in the job
+        # Not the variables: they live in their scopes (`_FIELDS` leaves them out).
         self._store.put(
             _JOBS,
-            pack(key),
-            {"s": status.value, "v": [getattr(stored, name) for name in _FIELDS]},
+            pack_int(key),
+            {"s": status.value, "v": [getattr(value, name) for name in _FIELDS]},
         )
         if status is JobStatus.ACTIVATABLE:
             self._store.put(_ACTIVATABLE, pack(value.type, key), 1)
@@ -101,12 +119,15 @@ class JobState(JobReader):
 
     def remove(self, key: int) -> None:
         self._unindex(key)
-        self._store.delete(_JOBS, pack(key))
+        self._store.delete(_JOBS, pack_int(key))
+        self._decoded.pop(key, None)
 
     def _unindex(self, key: int) -> None:
-        old = self.get(key)
-        if old is None:
+        # From the stored fields: decoding the whole job for three of them costs more.
+        raw = self._store.get(_JOBS, pack_int(key))
+        if raw is None:
             return
-        self._store.delete(_ACTIVATABLE, pack(old.value.type, key))
-        self._store.delete(_DEADLINES, pack(old.value.deadline, key))
-        self._store.delete(_BACKOFF, pack(old.value.recurring_time, key))
+        fields = raw["v"]
+        self._store.delete(_ACTIVATABLE, pack(fields[_TYPE], key))
+        self._store.delete(_DEADLINES, pack(fields[_DEADLINE], key))
+        self._store.delete(_BACKOFF, pack(fields[_RECURRING_TIME], key))

@@ -16,6 +16,9 @@ class MetaState:
     def __init__(self, store: KeyValueStore, partition_id: int) -> None:
         self._store = store
         self.partition_id = partition_id
+        # The key counter while a command is processed, stored by `flush` (with the element
+        # instances, before every savepoint and commit) instead of once per key handed out.
+        self._key_counter: int | None = None
 
     @property
     def last_position(self) -> int:
@@ -32,12 +35,23 @@ class MetaState:
         return position
 
     def next_key(self) -> int:
-        counter = self._store.get(_CF, _KEY)
-        counter = 1 if counter is None else int(counter) + 1
+        counter = self._key_counter
+        if counter is None:
+            stored = self._store.get(_CF, _KEY)
+            counter = 0 if stored is None else int(stored)
+        counter += 1
         if counter > MAX_COUNTER:
             raise OverflowError(f"key space of partition {self.partition_id} is exhausted")
-        self._store.put(_CF, _KEY, counter)
+        self._key_counter = counter
         return encode_key(self.partition_id, counter)
+
+    def flush(self) -> None:
+        if self._key_counter is not None:
+            self._store.put(_CF, _KEY, self._key_counter)
+            self._key_counter = None
+
+    def discard_pending(self) -> None:
+        self._key_counter = None
 
     def observe(self, position: int, key: int) -> None:
         """Replay: move past a record written earlier."""

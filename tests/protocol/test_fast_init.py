@@ -1,0 +1,67 @@
+"""`fast_init` keeps a frozen dataclass's constructor as it was: signature, defaults, fresh
+default factories, `__post_init__` (the record shape check) and immutability."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+
+from broker.protocol import Record, RecordType
+from broker.protocol.errors import RecordShapeError
+from broker.protocol.fast_init import fast_init
+from broker.protocol.intents import JobIntent
+from broker.protocol.value_types import ValueType
+from broker.protocol.values import JobRecordValue, ProcessInstanceRecordValue
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plain:
+    a: int
+    b: str = "x"
+    c: list[int] = dataclasses.field(default_factory=list)
+    d: int = dataclasses.field(default=4, kw_only=True)
+
+
+@fast_init
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Fast:
+    a: int
+    b: str = "x"
+    c: list[int] = dataclasses.field(default_factory=list)
+    d: int = dataclasses.field(default=4, kw_only=True)
+
+
+def test_same_signature_defaults_and_fresh_factories() -> None:
+    plain = inspect.signature(_Plain).parameters.values()
+    fast = inspect.signature(_Fast).parameters.values()
+    assert [(p.name, p.kind, p.default) for p in plain if p.name != "c"] == [
+        (p.name, p.kind, p.default) for p in fast if p.name != "c"
+    ]
+    one, two = _Fast(1), _Fast(2, "y", [3], d=5)
+    assert (one.a, one.b, one.c, one.d) == (1, "x", [], 4)
+    assert (two.a, two.b, two.c, two.d) == (2, "y", [3], 5)
+    assert _Fast(1).c is not one.c
+    assert one == _Fast(1)
+    with pytest.raises(TypeError):
+        _Fast()  # type: ignore[call-arg]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one.a = 3  # type: ignore[misc]
+
+
+def test_records_and_values_keep_their_checks_and_replace() -> None:
+    with pytest.raises(RecordShapeError):
+        Record(
+            record_type=RecordType.EVENT,
+            value_type=ValueType.JOB,
+            intent=JobIntent.CREATED,
+            value=ProcessInstanceRecordValue(),
+        )
+    value = JobRecordValue(type="work")
+    record = Record.event(JobIntent.CREATED, value, key=1, partition_id=1, timestamp=0)
+    assert dataclasses.replace(record, key=2).key == 2
+    assert dataclasses.replace(value, retries=3) == JobRecordValue(type="work", retries=3)
+    assert JobRecordValue().variables is not JobRecordValue().variables
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.key = 3  # type: ignore[misc]
