@@ -150,8 +150,11 @@ def _server_properties(spec: ClusterSpec, node: NodeSpec, node_dir: Path) -> str
         # Topics are created as code (honeyflow topics create), never by a typo.
         "auto.create.topics.enable": "false",
         "unclean.leader.election.enable": "false",
-        # Local clusters serve tests and demos: no initial rebalance delay.
+        # Local clusters serve tests and demos: no initial rebalance delay, and engine
+        # processors may ask for session timeouts down to the engine's own minimum (1 s;
+        # Kafka's default floor is 6 s) to hand partitions over quickly.
         "group.initial.rebalance.delay.ms": 0,
+        "group.min.session.timeout.ms": 1000,
         "num.partitions": 1,
     }
     return "".join(f"{k}={v}\n" for k, v in lines.items())

@@ -17,6 +17,10 @@ from pathlib import Path
 from broker.errors import BrokerError
 
 ENV_PREFIX = "HONEYFLOW_KAFKA_"
+# Honeyflow's own settings in the same namespace, which are not client settings: the local
+# launcher's JVM heap and the test suite's opt-in for engine scenarios on Kafka. Taken as
+# client settings they would name unknown keys ("heap", "scenarios") and stop every client.
+NOT_CLIENT_SETTINGS = frozenset({"HONEYFLOW_KAFKA_HEAP", "HONEYFLOW_KAFKA_SCENARIOS"})
 # The value types librdkafka (confluent-kafka) accepts for a setting.
 ClientConfig = dict[str, str | int | float | bool]
 
@@ -51,7 +55,9 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]
     return {
         name[len(ENV_PREFIX) :].lower().replace("_", "."): value
         for name, value in environ.items()
-        if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX)
+        if name.startswith(ENV_PREFIX)
+        and len(name) > len(ENV_PREFIX)
+        and name not in NOT_CLIENT_SETTINGS
     }
 
 

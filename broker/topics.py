@@ -11,6 +11,7 @@ instance's records to another processor.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -172,17 +173,36 @@ def ensure_topics(
 
     to_check = [s for s in specs if s.name not in reports]
     if to_check:
-        metadata = admin.list_topics(timeout=timeout).topics
-        resources = [ConfigResource("topic", s.name) for s in to_check]
-        configs = {
-            r.name: f.result(timeout=timeout)
-            for r, f in admin.describe_configs(resources, request_timeout=timeout).items()
-        }
+        metadata, configs = _describe(admin, [s.name for s in to_check], timeout)
         for spec in to_check:
             differences = _differences(spec, metadata[spec.name], configs[spec.name])
             outcome: Outcome = "mismatch" if differences else "exists"
             reports[spec.name] = TopicReport(spec.name, outcome, tuple(differences))
     return [reports[s.name] for s in specs]
+
+
+def _describe(
+    admin: AdminClient, names: list[str], timeout: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Metadata and configs of existing topics. A topic another client created a moment ago
+    (TOPIC_ALREADY_EXISTS for us) may not be known to every broker yet: wait for it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            metadata = admin.list_topics(timeout=timeout).topics
+            if all(name in metadata and metadata[name].error is None for name in names):
+                resources = [ConfigResource("topic", name) for name in names]
+                configs = {
+                    r.name: f.result(timeout=timeout)
+                    for r, f in admin.describe_configs(resources, request_timeout=timeout).items()
+                }
+                return metadata, configs
+        except KafkaException as e:
+            if e.args[0].name() != "UNKNOWN_TOPIC_OR_PART" or time.monotonic() > deadline:
+                raise TopicError(f"cannot describe topics {', '.join(names)}: {e}") from e
+        if time.monotonic() > deadline:
+            raise TopicError(f"topics {', '.join(names)} did not appear within {timeout} s")
+        time.sleep(0.1)
 
 
 def _differences(spec: TopicSpec, metadata: Any, configs: Mapping[str, Any]) -> list[str]:

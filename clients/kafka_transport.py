@@ -23,11 +23,18 @@ from broker.protocol.intents import DeploymentIntent
 from broker.topics import TopicSettings, ensure_topics
 from clients.errors import ConnectError
 from clients.kafka_address import KafkaAddress, parse_kafka_url
-from clients.kafka_audit import audit_log_ends, await_on_every_partition, read_audit_log
+from clients.kafka_audit import (
+    ProcessedWatch,
+    audit_log_ends,
+    await_on_every_partition,
+    read_audit_log,
+)
 from clients.kafka_jobs import JobFeed, workers_group
 from clients.kafka_requests import RequestChannel
 
 _METADATA_TIMEOUT = 30.0
+_SETTLE = 30.0
+"""Longest wait in `records()` for the engines to process what was sent before."""
 
 
 class KafkaTransport:
@@ -40,6 +47,7 @@ class KafkaTransport:
         self._channel = RequestChannel(address.config, self.topics.commands, self.topics.responses)
         self._feeds: dict[str, JobFeed] = {}
         self._feeds_lock = threading.Lock()
+        self._processed: ProcessedWatch | None = None
 
     @classmethod
     def open(
@@ -122,13 +130,28 @@ class KafkaTransport:
         return JobFeed(self.address.config, spec.name, group, self._channel)
 
     def records(self) -> list[dict[str, Any]]:
+        """The audit log once the engines have processed every command sent before the call
+        (and what those send on to other partitions), as `memory://` returns it."""
+        self.settle()
         return read_audit_log(self.address.config, self.topics.events)
+
+    def settle(self, timeout: float = _SETTLE) -> None:
+        """Wait until the engines have processed every command on the commands topic, and
+        the commands that processing sent on; raises RequestTimeoutError after `timeout`."""
+        with self._feeds_lock:
+            if self._processed is None:
+                group = self.topics.prefix + "engine"
+                self._processed = ProcessedWatch(self.address.config, self.topics.commands, group)
+            watch = self._processed
+        watch.wait(timeout)
 
     def close(self) -> None:
         with self._feeds_lock:
             feeds, self._feeds = list(self._feeds.values()), {}
         for feed in feeds:
             feed.close()
+        if self._processed is not None:
+            self._processed.close()
         self._channel.close()
 
 

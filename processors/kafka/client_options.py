@@ -7,6 +7,7 @@ options. A key aiokafka cannot honour is an error, never silently dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from aiokafka.helpers import create_ssl_context
@@ -25,7 +26,8 @@ _DIRECT = {
     "sasl.kerberos.domain.name": "sasl_kerberos_domain_name",
 }
 _SSL = {
-    "ssl.ca.location": "cafile",
+    "ssl.ca.location": "cafile",  # or "capath" when it names a directory (as librdkafka)
+    "ssl.ca.pem": "cadata",
     "ssl.certificate.location": "certfile",
     "ssl.key.location": "keyfile",
     "ssl.key.password": "password",
@@ -42,6 +44,8 @@ def aiokafka_options(config: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in config.items():
         if key in _DIRECT:
             options[_DIRECT[key]] = str(value)
+        elif key == "ssl.ca.location" and Path(str(value)).is_dir():
+            ssl["capath"] = str(value)
         elif key in _SSL:
             ssl[_SSL[key]] = str(value)
         elif key not in _IGNORED:

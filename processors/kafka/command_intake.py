@@ -4,7 +4,8 @@ a dead letter. Bad input never stops a partition.
 Bytes that do not decode as a record (not JSON, wrong shape, unknown value type or intent,
 oversized) cannot be answered with a rejection — there is no value type or intent to reject —
 so they go to `<p>commands.dlq` with the reason. A record that decodes but cannot be processed
-here (not a command, a key of another partition) becomes a rejection in the audit log.
+here (not a command, a key of another partition) becomes a rejection in the audit log. A
+MESSAGE PUBLISH on the wrong partition is forwarded to its own (docs/wire-protocol.md).
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from broker.protocol import (
     ValueType,
     decode_record,
 )
+from broker.protocol.intents import MessageIntent
 from broker.protocol.keys import PARTITION_BITS
 from processors.engine import Engine
+from processors.engine.message_partition import message_partition
 from processors.engine.results import ProcessingResult, ResultBuilder
 
 REQUEST_ID_HEADER: Final = "honeyflow-request-id"
 CLIENT_ID_HEADER: Final = "honeyflow-client-id"
+REROUTED_FROM_HEADER: Final = "honeyflow-rerouted-from"
 
 Headers = tuple[tuple[str, bytes], ...]
 # Commands about an entity that lives on the partition its key names. Commands between
@@ -42,6 +46,13 @@ class DeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class Reroute:
+    """A command this partition does not own, forwarded unchanged to `partition_id`."""
+
+    partition_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Rejected:
     command: Record[Any]
     rejection_type: RejectionType
@@ -49,8 +60,12 @@ class Rejected:
 
 
 def read_command(
-    value: bytes | None, headers: Headers, partition_id: int, max_bytes: int
-) -> Record[Any] | Rejected | DeadLetter:
+    value: bytes | None,
+    headers: Headers,
+    partition_id: int,
+    max_bytes: int,
+    partition_count: int,
+) -> Record[Any] | Rejected | DeadLetter | Reroute:
     if value is None:
         return DeadLetter("empty message (no value)")
     try:
@@ -78,6 +93,12 @@ def read_command(
             f"Expected a command for partition {partition_id}, but key {record.key} belongs"
             f" to partition {record.key >> PARTITION_BITS}; send it to that partition",
         )
+    if record.value_type is ValueType.MESSAGE and record.intent is MessageIntent.PUBLISH:
+        # A message must live where its subscriptions are opened (message_partition): one that
+        # landed elsewhere could never correlate here, so it goes on to its partition.
+        owner = message_partition(record.value.correlation_key, partition_count)
+        if owner != partition_id:
+            return Reroute(owner)
     return record
 
 

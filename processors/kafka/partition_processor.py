@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from broker.protocol import Record, RecordType, ValueType, encode_record
-from broker.protocol.intents import JobIntent
+from broker.protocol.intents import IncidentIntent, JobIntent
 from broker.topics import TopicSettings
 from processors.engine import Engine
 from processors.engine.results import ProcessingResult
@@ -23,9 +23,11 @@ from processors.kafka.awaiting_results import RequestHeaders, StoredAwaitingResu
 from processors.kafka.command_intake import (
     CLIENT_ID_HEADER,
     REQUEST_ID_HEADER,
+    REROUTED_FROM_HEADER,
     DeadLetter,
     Headers,
     Rejected,
+    Reroute,
     read_command,
     rejection_result,
 )
@@ -87,10 +89,15 @@ class PartitionProcessor:
     ) -> None:
         """Process one message of the commands topic into `batch`."""
         batch.commands += 1
-        outcome = read_command(value, headers, self.partition_id, self.max_record_bytes)
+        outcome = read_command(
+            value, headers, self.partition_id, self.max_record_bytes, self.engine.partition_count
+        )
         request = _request_headers(headers)
         if isinstance(outcome, DeadLetter):
             batch.records.append(self._dead_letter(value, headers, offset, outcome.reason))
+            return
+        if isinstance(outcome, Reroute):
+            batch.records.append(self._reroute(value or b"", headers, outcome.partition_id))
             return
         if isinstance(outcome, Rejected):
             result = rejection_result(
@@ -156,12 +163,19 @@ class PartitionProcessor:
     def _collect_jobs(self, records: tuple[Record[Any], ...], batch: Batch) -> None:
         published: dict[int, Record[Any]] = {}
         for record in records:
-            if (
-                record.value_type is ValueType.JOB
-                and record.record_type is RecordType.EVENT
-                and record.intent in ACTIVATABLE_AFTER
-            ):
+            if record.record_type is not RecordType.EVENT:
+                continue
+            if record.value_type is ValueType.JOB and record.intent in ACTIVATABLE_AFTER:
                 published[record.key] = record
+            elif (
+                record.value_type is ValueType.INCIDENT
+                and record.intent is IncidentIntent.RESOLVED
+                and record.value.job_key > 0
+            ):
+                # A job's incident resolved: the job is activatable again, without a JOB event
+                # of its own. It is published as RETRIES_UPDATED (the retries the resolution
+                # needed) at the RESOLVED event's position (docs/jobs-on-kafka.md).
+                published[record.value.job_key] = record
         for key, record in published.items():
             job = self.engine.state.readers.jobs.get(key)
             if job is None or job.status is not JobStatus.ACTIVATABLE:
@@ -182,7 +196,26 @@ class PartitionProcessor:
         except Exception:  # the scope is gone (a race with cancellation): publish without
             variables = {}
         job = dataclasses.replace(value, variables=variables, deadline=-1, worker="")
+        if event.value_type is not ValueType.JOB:  # INCIDENT RESOLVED
+            return encode_record(
+                dataclasses.replace(
+                    event,
+                    key=event.value.job_key,
+                    value_type=ValueType.JOB,
+                    intent=JobIntent.RETRIES_UPDATED,
+                    value=job,
+                )
+            )
         return encode_record(dataclasses.replace(event, value=job))
+
+    def _reroute(self, value: bytes, headers: Headers, partition_id: int) -> Outgoing:
+        """The command as it came (its request headers too: the owner answers it), to its
+        partition, with the partition it landed on."""
+        forwarded: Headers = (
+            *(h for h in headers if h[0] != REROUTED_FROM_HEADER),
+            (REROUTED_FROM_HEADER, str(self.partition_id).encode()),
+        )
+        return Outgoing(self.topics.commands, partition_id - 1, None, value, forwarded)
 
     def _dead_letter(
         self, value: bytes | None, headers: Headers, offset: int, reason: str

@@ -250,6 +250,10 @@ async def _await_leaders(producer: AIOKafkaProducer, names: list[str]) -> None:
     """Wait until a just-created topic has leaders: a send to a partition without one fails
     inside the transaction and is retried only after the request timeout (40 s)."""
     cluster = producer.client.cluster
+    for name in names:
+        # Metadata requests name only the topics the client tracks: an untracked topic never
+        # shows up, however often the metadata is updated.
+        producer.client.add_topic(name)
     for _ in range(100):
         await producer.client.force_metadata_update()
         ready = True
@@ -264,3 +268,4 @@ async def _await_leaders(producer: AIOKafkaProducer, names: list[str]) -> None:
         if ready:
             return
         await asyncio.sleep(0.1)
+    log.warning("no leader yet for %s; sending anyway", ", ".join(names))

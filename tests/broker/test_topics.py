@@ -56,6 +56,9 @@ def test_client_config_sources_in_order(tmp_path: Path) -> None:
     assert from_environment({"HONEYFLOW_KAFKA_SSL_CA_LOCATION": "/ca"}) == {
         "ssl.ca.location": "/ca"
     }
+    # Honeyflow's own variables in the namespace are not client settings.
+    own = {"HONEYFLOW_KAFKA_HEAP": "-Xmx1g", "HONEYFLOW_KAFKA_SCENARIOS": "all"}
+    assert from_environment(own) == {}
     bad = tmp_path / "bad.properties"
     bad.write_text("no separator here\n")
     with pytest.raises(BrokerError, match=r"bad\.properties:1"):

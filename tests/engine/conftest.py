@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from clients.client import Client, connect
-from tests.engine.conftest_kafka import kafka_scenario_client
+from tests.engine.conftest_kafka import deselect_kafka_variants, kafka_scenario_client
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
@@ -24,6 +24,10 @@ def client(request: pytest.FixtureRequest) -> Iterator[Client]:
         return
     with connect(request.param) as c:
         yield c
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deselect_kafka_variants(config, items)
 
 
 def scenario(name: str) -> Path:

@@ -10,6 +10,7 @@ from broker.protocol.intents import (
     DeploymentIntent,
     JobBatchIntent,
     JobIntent,
+    MessageIntent,
     ProcessInstanceCreationIntent,
 )
 from broker.protocol.values import (
@@ -17,6 +18,7 @@ from broker.protocol.values import (
     DeploymentResource,
     JobBatchRecordValue,
     JobRecordValue,
+    MessageRecordValue,
     ProcessInstanceCreationRecordValue,
 )
 
@@ -34,6 +36,32 @@ ONE_TASK = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+TIMER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    id="d" targetNamespace="t">
+  <bpmn:process id="{process_id}" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>{duration}</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def timer_process(duration: str, process_id: str = "timer") -> bytes:
+    """start → a timer catch event waiting `duration` (ISO 8601, e.g. PT4S) → end."""
+    return TIMER.format(process_id=process_id, duration=duration).encode()
+
+
+def publish(name: str, correlation_key: str, ttl_ms: int) -> Record[Any]:
+    value = MessageRecordValue(name=name, correlation_key=correlation_key, time_to_live=ttl_ms)
+    return Record.command(MessageIntent.PUBLISH, value)
 
 
 def one_task_process(process_id: str = "one-task", job_type: str = "work") -> bytes:

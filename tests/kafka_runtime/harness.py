@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,10 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 from broker.protocol import Record, decode_partition, encode_record
 from broker.topics import TopicSettings
+from clients.kafka_offsets import watermarks
 from tests.kafka_runtime import commands
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +77,47 @@ class EngineProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def owned(self) -> set[int]:
+        """The partition ids this processor holds now, by its log (`--verbose`)."""
+        owned: set[int] = set()
+        for match in _HAND_OVER.finditer(self.log()):
+            partition = int(match.group(2))
+            if match.group(1) == "processing":
+                owned.add(partition)
+            else:
+                owned.discard(partition)
+        return owned
+
+
+_HAND_OVER = re.compile(r"(processing|released) partition (\d+)")
+
+
+def wait_until_serving(
+    bootstrap: str, topics: TopicSettings, engines: list[EngineProcess], seconds: float = 90
+) -> None:
+    """Until the engine group is stable with every one of `engines` in it and each partition
+    is held by exactly one of them (so no hand-over follows right after)."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for engine in engines:
+            assert engine.process.poll() is None, engine.log()[-3000:]
+        [future] = admin.describe_consumer_groups([topics.prefix + "engine"]).values()
+        try:
+            group = future.result(timeout=10)
+        except KafkaException:
+            time.sleep(0.2)  # no coordinator yet
+            continue
+        held = sorted(p for engine in engines for p in engine.owned())
+        if (
+            str(group.state).endswith("STABLE")
+            and len(group.members) == len(engines)
+            and held == list(range(1, topics.partitions + 1))
+        ):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the engines did not settle on the partitions in time")
+
 
 class Client:
     """Produces commands like a client (request headers, partition routing) and reads the
@@ -83,7 +127,11 @@ class Client:
         self.bootstrap = bootstrap
         self.topics = topics
         self.client_id = f"test-{uuid.uuid4().hex[:6]}"
-        self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 2})
+        # Idempotent, as the client library's: a retried send after a broker failure must not
+        # create a second instance.
+        self._producer = Producer(
+            {"bootstrap.servers": bootstrap, "linger.ms": 2, "enable.idempotence": True}
+        )
         self._round_robin = itertools.cycle(range(1, topics.partitions + 1))
 
     def send(self, command: Record[Any], partition_id: int | None = None) -> str:
@@ -145,7 +193,7 @@ def read_all(bootstrap: str, topic: str, partitions: int) -> list[dict[str, Any]
     try:
         for p in range(partitions):
             tp = TopicPartition(topic, p)
-            low, high = c.get_watermark_offsets(tp, timeout=10)
+            low, high = watermarks(c, topic, p, 10)  # waits out a leader election
             if low >= high:
                 continue
             c.assign([TopicPartition(topic, p, low)])

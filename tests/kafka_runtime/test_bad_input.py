@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from broker.protocol import Record, encode_key
 from broker.protocol.intents import JobIntent
 from broker.protocol.values import JobRecordValue
 from broker.topics import TopicSettings
+from processors.engine.message_partition import message_partition
 from tests.kafka_runtime import commands
 from tests.kafka_runtime.harness import (
     Client,
@@ -25,6 +27,7 @@ from tests.kafka_runtime.harness import (
 )
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(180)]
+SCENARIOS = Path(__file__).parents[1] / "engine" / "scenarios"
 
 
 def dead_letters(bootstrap: str, topic: str) -> list[dict[str, str]]:
@@ -89,3 +92,81 @@ def test_poison_records_are_set_aside_and_processing_goes_on(
     assert "oversized" in reasons[3]
     assert {letter["honeyflow-dlq-partition"] for letter in letters} == {"0"}
     assert all(letter["honeyflow-dlq-offset"].isdigit() for letter in letters)
+
+
+def test_a_message_published_on_the_wrong_partition_goes_on_to_its_own(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    topics = TopicSettings(prefix=unique_name + ".", partitions=2)
+    engine = EngineProcess(kafka_bootstrap, topics.prefix, tmp_path / "e", 2)
+    key = "order-1"
+    right = message_partition(key, 2)
+    wrong = 3 - right
+    try:
+        client = Client(kafka_bootstrap, topics)
+        deploy_and_wait(client, SCENARIOS.joinpath("message_catch.bpmn").read_bytes())
+        client.send(commands.create_instance("message_catch", {"order": {"id": key}}))
+        client.flush()
+        deadline = time.monotonic() + 30
+        records: list[dict] = []
+        while time.monotonic() < deadline and not any(
+            r["valueType"] == "MESSAGE_SUBSCRIPTION" and r["intent"] == "CREATED" for r in records
+        ):
+            records = read_all(kafka_bootstrap, topics.events, 2)
+        request_id = client.send(commands.publish("payment-received", key, 60_000), wrong)
+        client.flush()
+        while time.monotonic() < deadline and not completed_instances(records):
+            records = read_all(kafka_bootstrap, topics.events, 2)
+        answers = [
+            (headers, answer)
+            for headers, answer in messages_with_headers(kafka_bootstrap, topics.responses, 2)
+            if headers.get("honeyflow-request-id") == request_id
+        ]
+        forwarded = [
+            headers
+            for headers, command in messages_with_headers(kafka_bootstrap, topics.commands, 2)
+            if command.get("valueType") == "MESSAGE"
+        ]
+    finally:
+        engine.stop()
+
+    assert len(completed_instances(records)) == 1  # correlated where its subscription is
+    [(_, answer)] = answers  # answered once, by the message's own partition
+    assert (answer["intent"], answer["partitionId"]) == ("PUBLISHED", right)
+    published = [r for r in records if r["valueType"] == "MESSAGE" and r["intent"] == "PUBLISHED"]
+    assert [r["partitionId"] for r in published] == [right]
+    assert not any(r["recordType"] == "COMMAND_REJECTION" for r in records)
+    # On the commands topic: as sent (wrong partition), and forwarded with its origin.
+    origins = Counter(h.get("honeyflow-rerouted-from") for h in forwarded)
+    assert origins == {None: 1, str(wrong): 1}
+    assert {h["honeyflow-request-id"] for h in forwarded} == {request_id}
+
+
+def messages_with_headers(
+    bootstrap: str, topic: str, partitions: int
+) -> list[tuple[dict[str, str], dict]]:
+    """(headers, JSON value) of every committed message of `topic`, partition by partition."""
+    c = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": "header-reader",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed",
+            "enable.partition.eof": True,
+        }
+    )
+    found = []
+    try:
+        c.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
+        ended: set[int] = set()
+        while len(ended) < partitions:
+            message = c.poll(5)
+            assert message is not None, f"could not read {topic} to its end"
+            if message.error():
+                ended.add(message.partition())
+                continue
+            headers = {k: v.decode() for k, v in message.headers() or []}
+            found.append((headers, json.loads(message.value())))
+    finally:
+        c.close()
+    return found
