@@ -71,8 +71,9 @@ class EngineProcesses:
             [future] = admin.describe_consumer_groups([group]).values()
             try:
                 found = future.result(timeout=10)
-            except KafkaException:
-                # No group coordinator yet (a fresh cluster creates its offsets topic first).
+            except (KafkaException, TimeoutError):
+                # No group coordinator yet (a fresh cluster creates its offsets topic first,
+                # and the request waits for it).
                 time.sleep(0.2)
                 continue
             assigned = {

@@ -95,7 +95,7 @@ class OrderBook:
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_DIR,
     show_default=True,
-    help="Kafka's directory; the engines and workers run in its sibling `demo/`.",
+    help="Kafka's directory; the engines and workers run in its sibling `<DIR>-demo/`.",
 )
 @click.option(
     "--timeout",
@@ -123,7 +123,8 @@ def demo(orders: int, port: int, directory: Path, timeout: float) -> None:
         raise click.ClickException("\n".join(mismatched))
     console.print(f"Kafka is up at {bootstrap}; topics {topics.prefix}* ready")
 
-    run_dir = directory.parent / "demo"
+    # Beside Kafka's directory, one per Kafka (two demos on two directories share nothing).
+    run_dir = directory.resolve().with_name(directory.resolve().name + "-demo")
     url = f"kafka://{bootstrap}?prefix={topics.prefix}"
     book = OrderBook()
     ours: set[int] = set()

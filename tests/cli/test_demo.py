@@ -3,7 +3,6 @@ the example workers, the summary of what happened, and directions for kcat."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -13,13 +12,7 @@ import pytest
 
 from broker.kafka_cluster import LocalCluster
 
-pytestmark = [
-    pytest.mark.kafka,
-    pytest.mark.skipif(
-        os.environ.get("HONEYFLOW_KAFKA_SCENARIOS") not in ("all", "subset"),
-        reason="needs the engine processors on Kafka: make test-kafka-scenarios",
-    ),
-]
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
 
 
 def test_demo_runs_orders_to_completion_and_incidents(tmp_path: Path) -> None:
