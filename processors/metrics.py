@@ -45,8 +45,12 @@ class JobAndIncidentMetrics:
             ["event"],
             registry=registry,
         )
-        for event in JOB_EVENTS.values():
-            self.jobs.labels(event)  # export zeros before the first event
+        # Children cached: `labels()` takes a lock and builds a key on every call, and this
+        # runs for every record the engine writes.
+        self._job_children = {
+            intent: self.jobs.labels(event) for intent, event in JOB_EVENTS.items()
+        }
+        self._incident_children: dict[int, Any] = {}
         self.incidents_open = Gauge(
             f"{namespace}_incidents_open",
             "Incidents created and not resolved yet, per partition.",
@@ -58,19 +62,30 @@ class JobAndIncidentMetrics:
         if record.record_type is not RecordType.EVENT:
             return
         if record.value_type is ValueType.JOB:
-            event = JOB_EVENTS.get(record.intent)
-            if event is not None:
-                self.jobs.labels(event).inc()
+            child = self._job_children.get(record.intent)
+            if child is not None:
+                child.inc()
         elif record.value_type is ValueType.INCIDENT:
-            gauge = self.incidents_open.labels(str(record.partition_id))
             if record.intent is IncidentIntent.CREATED:
-                gauge.inc()
+                self._incidents(record.partition_id).inc()
             elif record.intent is IncidentIntent.RESOLVED:
-                gauge.dec()
+                self._incidents(record.partition_id).dec()
 
     def set_incidents_open(self, partition_id: int, count: int) -> None:
         """After restoring a partition's state: the gauge starts from what the state holds."""
-        self.incidents_open.labels(str(partition_id)).set(count)
+        self._incidents(partition_id).set(count)
+
+    def forget_partition(self, partition_id: int) -> None:
+        self._incident_children.pop(partition_id, None)
+        with contextlib.suppress(KeyError):  # never reported on this partition
+            self.incidents_open.remove(str(partition_id))
+
+    def _incidents(self, partition_id: int) -> Any:
+        child = self._incident_children.get(partition_id)
+        if child is None:
+            child = self.incidents_open.labels(str(partition_id))
+            self._incident_children[partition_id] = child
+        return child
 
 
 class ProcessorMetrics:
@@ -98,20 +113,41 @@ class ProcessorMetrics:
             registry=registry,
         )
         self.records = JobAndIncidentMetrics("honeyflow_engine", registry)
+        self._command_children: dict[int, Any] = {}
+        self._lag_children: dict[int, Any] = {}
 
     def command_processed(self, partition_id: int, seconds: float) -> None:
-        self.commands.labels(str(partition_id)).inc()
+        self._commands(partition_id).inc()
         self.latency.observe(seconds)
 
+    def commands_processed(self, partition_id: int, seconds: list[float]) -> None:
+        """A committed batch: one command per entry of `seconds` (its processing time)."""
+        self._commands(partition_id).inc(len(seconds))
+        observe = self.latency.observe
+        for each in seconds:
+            observe(each)
+
     def set_consumer_lag(self, partition_id: int, lag: int) -> None:
-        self.consumer_lag.labels(str(partition_id)).set(max(lag, 0))
+        child = self._lag_children.get(partition_id)
+        if child is None:
+            child = self._lag_children[partition_id] = self.consumer_lag.labels(str(partition_id))
+        child.set(max(lag, 0))
 
     def forget_partition(self, partition_id: int) -> None:
         """A partition was handed to another processor: stop reporting it here."""
+        self._command_children.pop(partition_id, None)
+        self._lag_children.pop(partition_id, None)
         label = str(partition_id)
-        for metric in (self.commands, self.consumer_lag, self.records.incidents_open):
+        for metric in (self.commands, self.consumer_lag):
             with contextlib.suppress(KeyError):  # never reported on this partition
                 metric.remove(label)
+        self.records.forget_partition(partition_id)
+
+    def _commands(self, partition_id: int) -> Any:
+        child = self._command_children.get(partition_id)
+        if child is None:
+            child = self._command_children[partition_id] = self.commands.labels(str(partition_id))
+        return child
 
 
 class ExporterMetrics:

@@ -53,6 +53,12 @@ if TYPE_CHECKING:
     default=None,
     help="Kafka client properties file (security settings).",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics on this port (/metrics); off by default.",
+)
 @click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every partition hand-over.")
 def engine(
@@ -64,6 +70,7 @@ def engine(
     session_timeout_ms: int,
     max_record_bytes: int,
     kafka_config: Path | None,
+    metrics_port: int | None,
     overrides: tuple[str, ...],
     verbose: bool,
 ) -> None:
@@ -88,9 +95,16 @@ def engine(
             session_timeout_ms=session_timeout_ms,
             max_record_bytes=max_record_bytes,
         )
-        runtime = EngineRuntime(settings)
+        metrics = None
+        if metrics_port is not None:
+            from processors.metrics import ProcessorMetrics, start_metrics_server
+
+            metrics = ProcessorMetrics()
+        runtime = EngineRuntime(settings, metrics)
     except BrokerError as e:
         raise click.ClickException(str(e)) from e
+    if metrics_port is not None:
+        start_metrics_server(metrics_port)
     asyncio.run(_serve(runtime))
 
 

@@ -65,6 +65,8 @@ class Batch:
     records: list[Outgoing] = field(default_factory=list)
     job_types: set[str] = field(default_factory=set)
     commands: int = 0
+    events: list[Record[Any]] = field(default_factory=list)
+    """The audit-log records among `records`, undecoded (for the metrics)."""
 
 
 class PartitionProcessor:
@@ -122,6 +124,7 @@ class PartitionProcessor:
         self, result: ProcessingResult, batch: Batch, requests: dict[int, RequestHeaders]
     ) -> None:
         partition = self.kafka_partition
+        batch.events.extend(result.records)
         for record in result.records:
             batch.records.append(
                 Outgoing(

@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
@@ -27,6 +27,9 @@ from processors.kafka.client_options import aiokafka_options
 from processors.kafka.partition_processor import Batch, PartitionProcessor
 from processors.kafka.rocks_store import RocksKeyValueStore
 from processors.kafka.transaction_batches import TransactionBatches
+
+if TYPE_CHECKING:
+    from processors.metrics import ProcessorMetrics
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +65,9 @@ class _Owned:
 
 
 class EngineRuntime:
-    def __init__(self, settings: EngineSettings) -> None:
+    def __init__(self, settings: EngineSettings, metrics: ProcessorMetrics | None = None) -> None:
         self.settings = settings
+        self.metrics = metrics
         self.topics = settings.topics
         self._options = aiokafka_options(settings.client_config)
         self._owned: dict[int, _Owned] = {}
@@ -115,15 +119,25 @@ class EngineRuntime:
                 return
             processor = owned.processor
             batch = Batch()
-            for message in messages:
-                processor.process_message(
-                    message.value, tuple(message.headers or ()), message.offset, now_ms, batch
-                )
-            processor.process_due(now_ms, batch)
+            metrics = self.metrics
+            if metrics is None:
+                for message in messages:
+                    processor.process_message(
+                        message.value, tuple(message.headers or ()), message.offset, now_ms, batch
+                    )
+                processor.process_due(now_ms, batch)
+            else:
+                seconds = self._process_timed(processor, messages, now_ms, batch)
+                await self._report_lag(owned, metrics)
             if not batch.records and not messages:
                 return
             try:
                 await self._commit(owned, batch, messages[-1].offset + 1 if messages else None)
+                if metrics is not None:  # counted once committed: a retried batch is not twice
+                    metrics.commands_processed(processor.partition_id, seconds)
+                    observe = metrics.records.observe
+                    for record in batch.events:
+                        observe(record)
             except ProducerFenced:
                 log.warning("partition %d was taken over; leaving it", processor.partition_id)
                 processor.store.discard()
@@ -135,6 +149,45 @@ class EngineRuntime:
                 await _abort(owned.producer)
                 if messages and self._consumer is not None:
                     self._consumer.seek(owned.tp, messages[0].offset)
+
+    @staticmethod
+    def _process_timed(
+        processor: PartitionProcessor, messages: list[Any], now_ms: int, batch: Batch
+    ) -> list[float]:
+        """`_run_partition`'s processing, with each command's time (due commands share the
+        time of the call that produced them)."""
+        clock = time.perf_counter
+        seconds = []
+        for message in messages:
+            started = clock()
+            processor.process_message(
+                message.value, tuple(message.headers or ()), message.offset, now_ms, batch
+            )
+            seconds.append(clock() - started)
+        before = batch.commands
+        started = clock()
+        processor.process_due(now_ms, batch)
+        due = batch.commands - before
+        if due:
+            seconds.extend([(clock() - started) / due] * due)
+        return seconds
+
+    async def _report_lag(self, owned: _Owned, metrics: ProcessorMetrics) -> None:
+        """Commands on the partition not consumed yet: the end of its committed records (as of
+        the last fetch response) minus the position."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        try:
+            end = consumer.last_stable_offset(owned.tp)
+            if end is None or end < 0:
+                end = consumer.highwater(owned.tp)
+            if end is None:
+                return  # no fetch response for it yet
+            position = await consumer.position(owned.tp)
+        except (AssertionError, KafkaError):  # no longer assigned (a rebalance under way)
+            return
+        metrics.set_consumer_lag(owned.processor.partition_id, end - position)
 
     async def _commit(self, owned: _Owned, batch: Batch, next_offset: int | None) -> None:
         specs = [self.topics.job_topic(job_type) for job_type in sorted(batch.job_types)]
@@ -204,6 +257,10 @@ class EngineRuntime:
                 await consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, committed)
+            if self.metrics is not None:
+                self.metrics.records.set_incidents_open(
+                    partition_id, processor.engine.state.readers.incidents.count()
+                )
             self._owned[partition_id] = _Owned(processor, producer, tp)
             log.info("processing partition %d from offset %s", partition_id, committed or 0)
 
@@ -217,6 +274,8 @@ class EngineRuntime:
             return
         owned.closed = True
         self._owned.pop(owned.processor.partition_id, None)
+        if self.metrics is not None:
+            self.metrics.forget_partition(owned.processor.partition_id)
         try:
             await owned.producer.stop()
         finally:

@@ -32,6 +32,10 @@ class IncidentReader:
         value = self._store.get(_BY_JOB, pack(job_key))
         return None if value is None else int(value)
 
+    def count(self) -> int:
+        """Open incidents (a scan: for restoring a gauge, not for processing)."""
+        return sum(1 for _ in self._store.iterate(_BY_ELEMENT))
+
 
 class IncidentState(IncidentReader):
     def put(self, key: int, value: IncidentRecordValue) -> None:
