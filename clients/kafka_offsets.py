@@ -10,6 +10,8 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 
 from clients.errors import HoneyflowError
 
+_ATTEMPT_SECONDS = 3.0
+
 
 class KafkaReadError(HoneyflowError):
     """Kafka did not accept a command or serve a read (a broker is gone, a topic is missing,
@@ -24,9 +26,12 @@ def watermarks(
     topic created a moment ago may not have elected its leader yet."""
     deadline = time.monotonic() + timeout
     while True:
+        # Several tries within `timeout`: a request to a leader that just died times out,
+        # the next one goes to the leader elected meanwhile.
+        attempt = max(min(deadline - time.monotonic(), _ATTEMPT_SECONDS), 0.1)
         try:
             low, high = consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=timeout, cached=False
+                TopicPartition(topic, partition), timeout=attempt, cached=False
             )
             return int(low), int(high)
         except KafkaException as error:
@@ -38,11 +43,16 @@ def watermarks(
 
 
 def _transient(error: KafkaError) -> bool:
-    # librdkafka does not flag these as retriable here, yet they pass once a leader is elected.
+    # librdkafka does not flag these as retriable here, yet they pass once a leader is elected
+    # (the last three: the request went to a broker that died, or that left the cluster's
+    # metadata, meanwhile).
     return bool(error.retriable()) or error.code() in (
         KafkaError.NOT_LEADER_FOR_PARTITION,
         KafkaError.LEADER_NOT_AVAILABLE,
         KafkaError.UNKNOWN_TOPIC_OR_PART,
+        KafkaError._TRANSPORT,
+        KafkaError._DESTROY_BROKER,
+        KafkaError._TIMED_OUT,
     )
 
 

@@ -105,8 +105,8 @@ def wait_until_serving(
         [future] = admin.describe_consumer_groups([topics.prefix + "engine"]).values()
         try:
             group = future.result(timeout=10)
-        except KafkaException:
-            time.sleep(0.2)  # no coordinator yet
+        except (KafkaException, TimeoutError):
+            time.sleep(0.2)  # no coordinator yet (a fresh cluster loads its offsets topic)
             continue
         held = sorted(p for engine in engines for p in engine.owned())
         if (
@@ -193,7 +193,7 @@ def read_all(bootstrap: str, topic: str, partitions: int) -> list[dict[str, Any]
     try:
         for p in range(partitions):
             tp = TopicPartition(topic, p)
-            low, high = watermarks(c, topic, p, 10)  # waits out a leader election
+            low, high = watermarks(c, topic, p, 30)  # waits out a leader election
             if low >= high:
                 continue
             c.assign([TopicPartition(topic, p, low)])
