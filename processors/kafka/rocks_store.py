@@ -49,6 +49,11 @@ class RocksKeyValueStore:
         self._undo: list[tuple[str, bytes, Any]] = []
         # Decoded values read from RocksDB; values are immutable, so sharing them is safe.
         self._cache: dict[bytes, Any] = {}
+        # Per column family scanned whole (the due-date indexes): a stored key below which
+        # every stored key of the family is deleted (None: the family has no stored key).
+        # Whole-family scans seek there instead of stepping over the tombstones of every due
+        # date already handled; `apply` lowers it when it writes a smaller key.
+        self._floors: dict[str, bytes | None] = {}
 
     # -- KeyValueStore ---------------------------------------------------------------------
 
@@ -71,7 +76,7 @@ class RocksKeyValueStore:
     def iterate(self, cf: str, prefix: bytes = b"") -> Iterator[tuple[bytes, Any]]:
         start = stored_key(cf, prefix)
         dirty_keys = self._dirty_slice(cf, prefix)
-        stored = self._stored_keys(start)
+        stored = self._stored_keys(start) if prefix else self._stored_family(cf, start)
         for key in _merge(stored, dirty_keys):
             value = self.get(cf, key)
             if value is not None:
@@ -118,12 +123,15 @@ class RocksKeyValueStore:
     def apply(self, changes: Iterable[Change], next_offset: int | None) -> None:
         """Write committed changes (and the changelog offset to resume restoring from)."""
         batch = WriteBatch(raw_mode=True)
+        floors = self._floors
         for full, data in changes:
             self._cache.pop(full, None)
             if data is None:
                 batch.delete(full)
             else:
                 batch.put(full, data)
+                if floors:
+                    self._lower_floor(full)
         if next_offset is not None:
             batch.put(_OFFSET_KEY, str(next_offset).encode())
         self._db.write(batch)
@@ -137,6 +145,7 @@ class RocksKeyValueStore:
             batch.delete(full)
         batch.delete(_OFFSET_KEY)
         self._db.write(batch)
+        self._floors.clear()
         self.discard()
 
     def discard(self) -> None:
@@ -187,7 +196,7 @@ class RocksKeyValueStore:
             matching.append(key)
         return matching
 
-    def _stored_keys(self, start: bytes) -> Iterator[bytes]:
+    def _stored_keys(self, start: bytes, seek: bytes | None = None) -> Iterator[bytes]:
         # Lazy: nothing writes to RocksDB while the core processes (writes go to the overlay),
         # so the iterator is stable, and a scan that stops early (due dates) stays cheap.
         # The upper bound stops RocksDB at the prefix's end: without it, a seek into an empty
@@ -198,7 +207,7 @@ class RocksKeyValueStore:
         if bound is not None:
             options.set_iterate_upper_bound(bound)
         it = self._db.iter(options)
-        it.seek(start)
+        it.seek(start if seek is None else seek)
         offset = start.index(_SEPARATOR) + 1
         while it.valid():
             full = it.key()
@@ -206,6 +215,34 @@ class RocksKeyValueStore:
                 break
             yield full[offset:]
             it.next()
+
+    def _stored_family(self, cf: str, start: bytes) -> Iterator[bytes]:
+        """`_stored_keys` of a whole family, from its floor; the first key found is the next
+        floor (every stored key before it is deleted)."""
+        floors = self._floors
+        if cf in floors:
+            floor = floors[cf]
+            if floor is None:
+                return
+            keys = self._stored_keys(start, stored_key(cf, floor))
+        else:
+            keys = self._stored_keys(start)
+        first = True
+        for key in keys:
+            if first:
+                floors[cf] = key
+                first = False
+            yield key
+        if first:
+            floors[cf] = None
+
+    def _lower_floor(self, full: bytes) -> None:
+        cf_name, _, key = full.partition(_SEPARATOR)
+        cf = cf_name.decode("ascii")
+        if cf in self._floors:
+            floor = self._floors[cf]
+            if floor is None or key < floor:
+                self._floors[cf] = key
 
     def _all_stored_keys(self) -> list[bytes]:
         keys = []
