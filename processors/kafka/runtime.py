@@ -227,9 +227,21 @@ class EngineRuntime:
         consumer = self._consumer
         assert consumer is not None
         for tp in sorted(assigned):
-            if tp.partition + 1 in self._owned:
-                continue
-            partition_id = tp.partition + 1
+            # A broker failing during the takeover (the changelog's leader, the transaction
+            # coordinator) must not leave the partition assigned here but unprocessed until
+            # the next rebalance: try again while it is still ours.
+            while tp.partition + 1 not in self._owned and tp in consumer.assignment():
+                try:
+                    await self._acquire_one(consumer, tp)
+                except KafkaError as error:
+                    log.warning("taking partition %d over failed: %r", tp.partition + 1, error)
+                    await asyncio.sleep(1)
+
+    async def _acquire_one(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        partition_id = tp.partition + 1
+        producer: AIOKafkaProducer | None = None
+        store: RocksKeyValueStore | None = None
+        try:
             producer = AIOKafkaProducer(
                 transactional_id=f"{self.topics.prefix}engine-{partition_id}",
                 enable_idempotence=True,
@@ -257,12 +269,18 @@ class EngineRuntime:
                 await consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, committed)
-            if self.metrics is not None:
-                self.metrics.records.set_incidents_open(
-                    partition_id, processor.engine.state.readers.incidents.count()
-                )
-            self._owned[partition_id] = _Owned(processor, producer, tp)
-            log.info("processing partition %d from offset %s", partition_id, committed or 0)
+        except BaseException:  # a failed or cancelled takeover leaves nothing open
+            if store is not None:
+                store.close()
+            if producer is not None:
+                await producer.stop()
+            raise
+        if self.metrics is not None:
+            self.metrics.records.set_incidents_open(
+                partition_id, processor.engine.state.readers.incidents.count()
+            )
+        self._owned[partition_id] = _Owned(processor, producer, tp)
+        log.info("processing partition %d from offset %s", partition_id, committed or 0)
 
     async def _release(self, owned: list[_Owned]) -> None:
         for entry in owned:
