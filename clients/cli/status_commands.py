@@ -9,7 +9,6 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from clients.display import duration, timestamp
 from processors.exporter.errors import VisibilityError
 from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES, Queries
 from processors.exporter.schema import check_schema
@@ -55,27 +55,6 @@ def parse_window(text: str) -> int:
     if not match or int(match.group(1)) == 0:
         raise click.BadParameter(f"expected a duration such as 30m, 1h or 7d, not {text!r}")
     return int(match.group(1)) * _UNIT_MS[match.group(2)]
-
-
-def _time(ms: int | None) -> str:
-    if ms is None or ms < 0:
-        return "-"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-
-
-def _duration(ms: float | None) -> str:
-    if ms is None:
-        return "-"
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
 
 
 def _lag_line(lags: list[PartitionLag]) -> str:
@@ -118,9 +97,9 @@ def status(window: str | None, as_json: bool, store: str | None) -> None:
             str(s.completed),
             str(s.canceled),
             f"[red]{s.incidents}[/red]" if s.incidents else "0",
-            _duration(s.duration_mean_ms),
-            _duration(s.duration_p50_ms),
-            _duration(s.duration_p95_ms),
+            duration(s.duration_mean_ms),
+            duration(s.duration_p50_ms),
+            duration(s.duration_p95_ms),
         )
     console = Console()
     console.print(table)
@@ -151,9 +130,9 @@ def instances(
             r.bpmn_process_id,
             str(r.version),
             r.state,
-            _time(r.start_time),
-            _time(r.end_time),
-            _duration(r.duration_ms),
+            timestamp(r.start_time),
+            timestamp(r.end_time),
+            duration(r.duration_ms),
             f"[red]{r.open_incidents}[/red]" if r.open_incidents else "",
         )
     Console().print(table)
@@ -175,8 +154,8 @@ def instance(key: int, as_json: bool, store: str | None) -> None:
     console = Console()
     console.print(
         f"[bold]{i.bpmn_process_id}[/bold] v{i.version} instance {i.process_instance_key}: "
-        f"{i.state}, started {_time(i.start_time)}"
-        + (f", ended {_time(i.end_time)} after {_duration(i.duration_ms)}" if i.end_time else "")
+        f"{i.state}, started {timestamp(i.start_time)}"
+        + (f", ended {timestamp(i.end_time)} after {duration(i.duration_ms)}" if i.end_time else "")
     )
     waiting = ", ".join(f"{e.element_id} ({e.bpmn_element_type})" for e in detail.waiting_at)
     console.print(f"waiting at: {waiting or '-'}")
@@ -185,7 +164,11 @@ def instance(key: int, as_json: bool, store: str | None) -> None:
         path.add_column(name)
     for e in detail.path:
         path.add_row(
-            e.element_id, e.bpmn_element_type, e.state, _time(e.start_time), _time(e.end_time)
+            e.element_id,
+            e.bpmn_element_type,
+            e.state,
+            timestamp(e.start_time),
+            timestamp(e.end_time),
         )
     console.print(path)
     variables = Table(title="Variables")
@@ -218,7 +201,7 @@ def instance(key: int, as_json: bool, store: str | None) -> None:
         audit.add_row(
             str(a.partition_id),
             str(a.position),
-            _time(a.timestamp),
+            timestamp(a.timestamp),
             a.record_type,
             a.value_type,
             a.intent,
@@ -251,7 +234,7 @@ def _incident_table(rows: Any, title: str) -> Table:
             r.error_message,
             str(r.job_key) if r.job_key > 0 else "",
             r.state,
-            _time(r.created_at),
+            timestamp(r.created_at),
         )
     return table
 

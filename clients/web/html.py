@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html as _stdlib_html
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 
@@ -37,25 +36,3 @@ def url(path: str, *segments: object, **query: object) -> str:
     text = path + "".join("/" + quote(str(s), safe="") for s in segments)
     pairs = {k: str(v) for k, v in query.items() if v is not None and v != ""}
     return f"{text}?{urlencode(pairs)}" if pairs else text
-
-
-def timestamp(ms: int | None) -> str:
-    """Engine time (epoch ms) as UTC with milliseconds; '-' for none."""
-    if ms is None or ms < 0:
-        return "-"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-
-
-def duration(ms: float | None) -> str:
-    if ms is None:
-        return "-"
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    seconds = ms / 1000
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m {secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clients.web.html import Markup, html, join, timestamp, url
+from clients.display import timestamp
+from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, table
 from processors.exporter.views import Incident
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from clients.web.html import Markup, duration, html, join, timestamp, url
+from clients.display import duration, timestamp
+from clients.web.html import Markup, html, join, url
 from clients.web.incident_page import incident_table
 from clients.web.page_frame import diagram_container, link, page, state_badge, table
 from processors.exporter.views import InstanceDetail

@@ -6,7 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from clients.web.html import Markup, duration, html, join, timestamp, url
+from clients.display import duration, timestamp
+from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import (
     count,
     diagram_container,
