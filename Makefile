@@ -73,6 +73,11 @@ bench-bpmn: install
 test-kafka-scenarios: install
 	HONEYFLOW_KAFKA_SCENARIOS=all $(BIN)/pytest -q -m kafka tests/engine
 
+# The engine on three brokers, one SIGKILLed during load (opt-in soak, about a minute).
+.PHONY: test-three-brokers
+test-three-brokers: install
+	HONEYFLOW_THREE_BROKER_ENGINE=1 $(BIN)/pytest -q tests/kafka_runtime/test_three_brokers.py
+
 # Engine
 .PHONY: bench-engine
 
