@@ -16,6 +16,7 @@ from broker.errors import BrokerError
 from broker.kafka_config import client_config, parse_overrides
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
 from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings
+from clients.cli.kafka_options import kafka_client_options
 
 if TYPE_CHECKING:
     from processors.kafka.runtime import EngineRuntime
@@ -47,19 +48,13 @@ if TYPE_CHECKING:
     show_default=True,
     help="Larger commands go to the dead-letter topic unprocessed.",
 )
-@click.option(
-    "--kafka-config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Kafka client properties file (security settings).",
-)
+@kafka_client_options
 @click.option(
     "--metrics-port",
     type=click.IntRange(0, 65535),
     default=None,
     help="Serve Prometheus metrics on this port (/metrics); off by default.",
 )
-@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every partition hand-over.")
 def engine(
     bootstrap: str,

@@ -14,6 +14,7 @@ import click
 from broker.errors import BrokerError
 from broker.kafka_config import client_config, parse_overrides
 from broker.topics import DEFAULT_PREFIX, TopicSettings
+from clients.cli.kafka_options import kafka_client_options
 
 
 @click.command()
@@ -38,13 +39,7 @@ from broker.topics import DEFAULT_PREFIX, TopicSettings
     show_default=True,
     help="Most records written in one store transaction.",
 )
-@click.option(
-    "--kafka-config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Kafka client properties file (security settings).",
-)
-@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+@kafka_client_options
 @click.option("-v", "--verbose", is_flag=True, help="Log each batch written.")
 def exporter(
     bootstrap: str,

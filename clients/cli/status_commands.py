@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from clients.cli.kafka_options import kafka_client_options
 from clients.display import duration, timestamp
 from processors.exporter.errors import VisibilityError
 from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES, Queries
@@ -278,8 +279,7 @@ def incident() -> None:
     default=None,
     help="JOB_NO_RETRIES: first give the job this many retries.",
 )
-@click.option("--kafka-config", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+@kafka_client_options
 @store_option
 def resolve(
     key: int,

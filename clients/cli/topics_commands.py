@@ -9,6 +9,7 @@ import click
 from broker.errors import BrokerError
 from broker.kafka_config import ClientConfig, client_config, parse_overrides
 from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings, ensure_topics
+from clients.cli.kafka_options import kafka_client_options
 
 
 def _broker_count(config: ClientConfig) -> int:
@@ -48,13 +49,7 @@ def topics() -> None:
 @click.option(
     "--job-type", "job_types", multiple=True, help="Also create jobs.<TYPE> (repeatable)."
 )
-@click.option(
-    "--kafka-config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Kafka client properties file (security settings).",
-)
-@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+@kafka_client_options
 def create(
     bootstrap: str,
     partitions: int,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clients.cli.kafka_options import kafka_client_options
 from clients.cli.status_commands import store_option
 
 
@@ -19,8 +20,7 @@ from clients.cli.status_commands import store_option
     help="The engine the resolve action talks to: kafka://host:port[?prefix=P] (memory:// "
     "for tests). Without it the page is read-only.",
 )
-@click.option("--kafka-config", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("-X", "overrides", multiple=True, metavar="KEY=VALUE", help="Kafka client setting.")
+@kafka_client_options
 @click.option(
     "--assets",
     type=click.Path(file_okay=False, path_type=Path),
