@@ -121,11 +121,3 @@ def test_cli_creates_then_reports_mismatch(kafka_bootstrap: str, unique_name: st
     assert wrong.returncode == 1
     assert f"MISMATCH {unique_name}.commands: has 2 partitions, expected 5" in wrong.stdout
     assert "Traceback" not in wrong.stderr
-
-
-def test_cluster_ids_never_look_like_options() -> None:
-    from broker.kafka_cluster import _new_cluster_id
-
-    ids = {_new_cluster_id() for _ in range(2000)}
-    assert len(ids) == 2000
-    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
