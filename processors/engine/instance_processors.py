@@ -11,6 +11,7 @@ from broker.protocol import Record, RejectionType
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType
 from processors.engine.bpmn import lifecycle, multi_instance_behavior
+from processors.engine.bpmn.call_activity_processor import called_process_rejection
 from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.element_registry import processor_for
 from processors.engine.bpmn.incident_behavior import resolve_element_incidents
@@ -40,6 +41,9 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
                 f" interrupted, but it is; element '{value.element_id}' is not activated",
             )
             return
+    elif (reason := called_process_rejection(ctx.state, value)) is not None:
+        ctx.reject(RejectionType.INVALID_STATE, reason)
+        return
     process = ctx.state.processes.executable(value.process_definition_key)
     call = ElementCall(ctx, command.key, value, process)
     lifecycle.write(call, PI.ELEMENT_ACTIVATING)

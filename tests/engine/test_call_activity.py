@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.protocol.keys import decode_partition
+from broker.protocol import Record, RejectionType
+from broker.protocol.intents import DeploymentIntent, ProcessInstanceIntent
+from broker.protocol.keys import decode_partition, encode_key
+from broker.protocol.values import (
+    BpmnElementType,
+    DeploymentRecordValue,
+    DeploymentResource,
+    ProcessInstanceRecordValue,
+)
 from clients.client import Client
+from processors.engine import Engine
 from tests.engine.conftest import completed_elements, element_trace, events, scenario, variables_of
 
 
@@ -101,3 +110,81 @@ def test_a_failing_process_id_expression_is_an_incident(client: Client) -> None:
     assert incident["value"]["errorType"] == "EXTRACT_VALUE_ERROR"
     assert "'STRING'" in incident["value"]["errorMessage"]
     assert not events(client, valueType="PROCESS_INSTANCE", bpmnProcessId="call_child")
+
+
+def _terminated(client: Client, key: int) -> list[str]:
+    return [e for e, i in element_trace(client, key) if i == "ELEMENT_TERMINATED"]
+
+
+def _assert_child_gone(client: Client, parent: int) -> None:
+    """The called instance was terminated with everything in it, and nothing of it is left
+    to work on."""
+    child = _child_instance(client, parent)["key"]
+    assert _terminated(client, child) == ["child_task", "call_child"]
+    [created] = events(client, valueType="JOB", intent="CREATED", processInstanceKey=child)
+    [canceled] = events(client, valueType="JOB", intent="CANCELED")
+    assert canceled["key"] == created["key"]
+    assert client.activate_jobs("child", max_jobs=1, timeout=60) == []
+
+
+def test_cancelling_right_after_the_call_activity_activates_terminates_the_child(
+    client: Client,
+) -> None:
+    client.deploy(scenario("call_child.bpmn"), scenario("call_parent.bpmn"))
+    parent = client.create_instance("call_parent")
+    client.cancel_instance(parent)  # no job was ever activated
+    _assert_child_gone(client, parent)
+    assert _terminated(client, parent) == ["call", "call_parent"]
+
+
+def test_a_timer_boundary_due_at_once_terminates_the_called_instance(client: Client) -> None:
+    client.deploy(scenario("call_child.bpmn"), scenario("call_interrupted.bpmn"))
+    parent = client.create_instance("call_timer_boundary")
+    _assert_child_gone(client, parent)
+    assert _terminated(client, parent) == ["call"]
+    assert completed_elements(client, parent)[-2:] == ["timed_out", "call_timer_boundary"]
+
+
+def test_a_buffered_message_interrupts_the_call_activity_at_once(client: Client) -> None:
+    client.deploy(scenario("call_child.bpmn"), scenario("call_interrupted.bpmn"))
+    client.publish_message("cancel-call", "order-7", {"reason": "customer"}, ttl=60)
+    parent = client.create_instance("call_message_boundary", {"orderId": "order-7"})
+    _assert_child_gone(client, parent)
+    assert _terminated(client, parent) == ["m_call"]
+    assert completed_elements(client, parent)[-2:] == ["m_cancelled", "call_message_boundary"]
+    assert variables_of(client, parent)["reason"] == "customer"
+
+
+def test_a_called_process_whose_call_activity_is_gone_is_not_activated() -> None:
+    """Zeebe's state transition guard: the ACTIVATE_ELEMENT of a called process written just
+    before its call activity was terminated is rejected, so the child never runs."""
+    engine = Engine()
+    deploy = Record.command(
+        DeploymentIntent.CREATE,
+        DeploymentRecordValue(
+            resources=(
+                DeploymentResource("call_child.bpmn", scenario("call_child.bpmn").read_bytes()),
+            )
+        ),
+    )
+    [process] = engine.process(deploy, 1_000, request_id=1).responses.values()
+    metadata = process.value.processes_metadata[0]
+    orphan = Record.command(
+        ProcessInstanceIntent.ACTIVATE_ELEMENT,
+        ProcessInstanceRecordValue(
+            bpmn_process_id="call_child",
+            version=metadata.version,
+            process_definition_key=metadata.process_definition_key,
+            process_instance_key=encode_key(1, 999),
+            element_id="call_child",
+            bpmn_element_type=BpmnElementType.PROCESS,
+            parent_process_instance_key=encode_key(1, 997),
+            parent_element_instance_key=encode_key(1, 998),
+        ),
+        key=encode_key(1, 999),
+    )
+    [rejection] = engine.process(orphan, 2_000).records[1:]
+    assert rejection.is_rejection
+    assert rejection.rejection_type is RejectionType.INVALID_STATE
+    assert f"call activity instance with key '{encode_key(1, 998)}'" in rejection.rejection_reason
+    assert engine.state.elements.get(encode_key(1, 999)) is None

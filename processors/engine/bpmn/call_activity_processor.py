@@ -22,7 +22,7 @@ from processors.engine.bpmn.variable_behavior import (
     apply_output_behavior,
     set_local,
 )
-from processors.engine.state import DeployedProcess
+from processors.engine.state import DeployedProcess, StateReaders
 
 
 def calling_activity(call: ElementCall) -> ElementCall | None:
@@ -37,6 +37,31 @@ def calling_activity(call: ElementCall) -> ElementCall | None:
         return None
     parent = call.ctx.state.elements.get(value.parent_element_instance_key)
     return None if parent is None else call_for(call.ctx, parent)
+
+
+def called_process_rejection(state: StateReaders, value: ProcessInstanceRecordValue) -> str | None:
+    """Why the ACTIVATE_ELEMENT of a called process instance must be rejected, or None.
+
+    Zeebe's state transition guard: a called process has its call activity as its flow scope,
+    which must still be ELEMENT_ACTIVATED. A call activity terminated after it wrote the
+    command (cancel, an interrupting event) has no child to wait for; the child must not run
+    unguarded."""
+    if value.parent_element_instance_key == -1:
+        return None
+    parent = state.elements.get(value.parent_element_instance_key)
+    if parent is None:
+        return (
+            f"Expected call activity instance with key '{value.parent_element_instance_key}'"
+            f" to be present in state but not found; process '{value.bpmn_process_id}' is not"
+            " activated"
+        )
+    if parent.state != "ELEMENT_ACTIVATED":
+        return (
+            f"Expected call activity instance with key '{value.parent_element_instance_key}'"
+            f" to be ELEMENT_ACTIVATED, but it is {parent.state}; process"
+            f" '{value.bpmn_process_id}' is not activated"
+        )
+    return None
 
 
 class CallActivityProcessor:
