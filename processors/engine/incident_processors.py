@@ -1,6 +1,11 @@
 """INCIDENT RESOLVE: close the incident and run the failed step again. A job incident needs
 retries first (update them, then resolve); the job then becomes activatable. An element
-incident re-runs the element's activation or completion, which may raise a new incident."""
+incident re-runs the element's activation or completion, which may raise a new incident.
+
+Re-running an activation is processing the element's ACTIVATE_ELEMENT again, as Zeebe does:
+an inner instance of a multi-instance activity gets its loop variables again first (the input
+element read anew from the input collection at its index, `loopCounter`, a null output
+element), so a collection corrected before resolving is what the instance sees."""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import IncidentIntent
-from broker.protocol.values import ErrorType
+from broker.protocol.values import BpmnElementType, ErrorType
+from processors.engine.bpmn import multi_instance_behavior
 from processors.engine.bpmn.element_call import call_for
 from processors.engine.bpmn.element_registry import processor_for
 from processors.engine.context import ProcessingContext
@@ -41,6 +47,13 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
     call = call_for(ctx, instance)
     processor = processor_for(call.element_type)
     if instance.state == "ELEMENT_ACTIVATING":
+        scope = ctx.state.elements.get(instance.flow_scope_key)
+        if (
+            scope is not None
+            and scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY
+            and not multi_instance_behavior.on_inner_activating(call)
+        ):
+            return
         processor.on_activate(call)
     elif instance.state == "ELEMENT_COMPLETING":
         processor.on_complete(call)

@@ -154,3 +154,30 @@ def test_a_boundary_event_belongs_to_the_body(client: Client) -> None:
     assert terminated == ["each"] * 4  # three inner instances, then the body
     assert len(events(client, valueType="JOB", intent="CANCELED")) == 3
     assert completed_elements(client, key)[-2:] == ["late", "mi_boundary"]
+
+
+def test_resolving_an_inner_input_mapping_incident_sets_the_loop_variables_again(
+    client: Client,
+) -> None:
+    """Zeebe re-processes the inner instance's activation on resolve: its input element is read
+    again from the (corrected) input collection at its index."""
+    client.deploy(scenario("mi_mapping.bpmn"))
+    key = client.create_instance("mi_mapping", {"items": [{"sku": "A"}, {"sku": "B"}]})
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["errorType"] == "IO_MAPPING_ERROR"
+    assert incident["value"]["elementId"] == "each"
+    client.set_variables(
+        key, {"config": {"currency": "EUR"}, "items": [{"sku": "A2"}, {"sku": "B"}]}
+    )
+    client.resolve_incident(incident["key"])
+    [job] = _jobs(client, 1)
+    assert job.variables["item"] == {"sku": "A2"}
+    assert job.variables["loopCounter"] == 1
+    assert job.variables["currency"] == "EUR"
+    assert _local(client, job.element_instance_key)["item"] == {"sku": "A2"}
+    client.complete_job(job.key, {"result": 1})
+    [job] = _jobs(client, 1)
+    assert (job.variables["item"], job.variables["loopCounter"]) == ({"sku": "B"}, 2)
+    client.complete_job(job.key, {"result": 2})
+    assert completed_elements(client, key)[-1] == "mi_mapping"
+    assert variables_of(client, key)["results"] == [1, 2]
