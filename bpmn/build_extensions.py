@@ -11,6 +11,7 @@ from bpmn.build_context import BuildContext
 from bpmn.document import attribute, bpmn_child, text_of, zeebe_extensions
 from bpmn.expressions import static
 from bpmn.model_parts import (
+    BINDING_TYPES,
     CalledElement,
     IoMappings,
     JobDefinition,
@@ -101,12 +102,25 @@ def read_called_element(ctx: BuildContext, element: etree._Element) -> CalledEle
         return None
     called = found[0]
     process_id = ctx.expression(called, attribute(called, "processId"), "processId")
+    binding_type = called.get("bindingType") or "latest"
+    if binding_type not in BINDING_TYPES:
+        ctx.problem(called, f"Attribute 'bindingType' must be one of: {', '.join(BINDING_TYPES)}")
+        return None
+    version_tag = called.get("versionTag")
+    if binding_type == "versionTag" and not (version_tag or "").strip():
+        ctx.problem(
+            called,
+            "Attribute 'versionTag' must be present and not empty if 'bindingType' is 'versionTag'",
+        )
+        return None
     if process_id is None:
         return None
     return CalledElement(
         process_id,
         _flag(called.get("propagateAllChildVariables"), True),
         _flag(called.get("propagateAllParentVariables"), True),
+        binding_type,
+        version_tag if binding_type == "versionTag" else None,
     )
 
 

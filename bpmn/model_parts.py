@@ -88,13 +88,23 @@ class SignalDefinition:
     name: Expression
 
 
+BINDING_TYPES = ("deployment", "latest", "versionTag")
+"""`bindingType` values of `zeebe:calledElement`, in the order Zeebe names them."""
+
+
 @dataclass(frozen=True, slots=True)
 class CalledElement:
-    """`zeebe:calledElement`; both propagation flags default to true as in Zeebe."""
+    """`zeebe:calledElement`; both propagation flags default to true as in Zeebe.
+
+    `binding_type` chooses the version called: `latest` (the default), `deployment` (the one
+    deployed together with the calling process) or `versionTag` (the latest version with
+    `zeebe:versionTag` equal to `version_tag`)."""
 
     process_id: Expression
     propagate_all_child_variables: bool = True
     propagate_all_parent_variables: bool = True
+    binding_type: str = "latest"
+    version_tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,15 @@
-"""DEPLOYMENT CREATE: parse and validate every resource, give each changed process a new
-version (an unchanged one keeps its version and is reported as a duplicate), and distribute
-the deployment to every other partition until each acknowledges it."""
+"""DEPLOYMENT CREATE: parse and validate every resource, give the processes new versions, and
+distribute the deployment to every other partition until each acknowledges it. As in Zeebe the
+resources of a deployment are versioned together: a deployment whose every process is
+unchanged keeps their versions (reported as duplicates), any other gives every process a new
+version."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from bpmn import BpmnError, load
+from bpmn import BpmnError, Definitions, load
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
 from broker.protocol.keys import decode_partition
@@ -50,9 +52,11 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
     found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
     seen: dict[str, str] = {}
     start_timers: dict[str, list[tuple[str, TimerSchedule]]] = {}
+    loaded: list[tuple[str, Definitions]] = []
     for resource in value.resources:
         try:
             definitions = load(resource.resource, source_name=resource.resource_name)
+            loaded.append((resource.resource_name, definitions))
         except BpmnError as error:
             ctx.reject(
                 RejectionType.INVALID_ARGUMENT,
@@ -88,13 +92,27 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
                     process.version_tag or "",
                 )
             )
+    unbound = _missing_deployment_bindings(loaded, seen)
+    if unbound:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            f"Expected to deploy new resources, but encountered the following errors:\n{unbound}",
+        )
+        return
     deployment_key = ctx.next_key()
     metadata = []
+    processes = ctx.state.processes
+    # Zeebe versions the resources of a deployment together: unless every one is unchanged,
+    # the unchanged ones get a new version too (so that binding type 'deployment' finds them).
+    duplicates_only = all(
+        (latest := processes.latest(process_id)) is not None
+        and latest.checksum == _checksum(data).hex()
+        for process_id, _, data, _ in found
+    )
     for process_id, resource_name, data, tag in found:
         checksum = _checksum(data)
-        processes = ctx.state.processes
         latest = processes.latest(process_id)
-        if latest is not None and latest.checksum == checksum.hex():
+        if duplicates_only and latest is not None:
             metadata.append(
                 ProcessMetadata(
                     bpmn_process_id=process_id,
@@ -148,6 +166,35 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
     )
     ctx.respond(ctx.event(deployment_key, DeploymentIntent.CREATED, created))
     _distribute(ctx, deployment_key, created)
+
+
+def _missing_deployment_bindings(
+    loaded: list[tuple[str, Definitions]], deployed: dict[str, str]
+) -> str:
+    """Zeebe's deployment check for call activities with binding type 'deployment' and a static
+    process id: the called process must be in the same deployment. The errors, per resource,
+    in Zeebe's layout ('' when there are none)."""
+    errors = []
+    for resource_name, definitions in loaded:
+        lines = []
+        for process in definitions.processes:
+            for node in process.elements.values():
+                called = node.called_element
+                if (
+                    called is not None
+                    and called.binding_type == "deployment"
+                    and called.process_id.is_static
+                    and called.process_id.static_value not in deployed
+                ):
+                    lines.append(
+                        f"- Element: {node.id} > extensionElements > calledElement\n"
+                        "    - ERROR: Expected to find process with id"
+                        f" '{called.process_id.static_value}' in current deployment, but not"
+                        " found."
+                    )
+        if lines:
+            errors.append(f"'{resource_name}':\n" + "\n".join(lines) + "\n")
+    return "\n".join(errors)
 
 
 def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue) -> None:

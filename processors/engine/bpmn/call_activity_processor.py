@@ -8,8 +8,10 @@ nothing there catches is looked for in the parent, from the call activity outwar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from bpmn.model_parts import CalledElement
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType, ErrorType, ProcessInstanceRecordValue
 from processors.engine.bpmn import lifecycle
@@ -23,6 +25,7 @@ from processors.engine.bpmn.variable_behavior import (
     set_local,
 )
 from processors.engine.state import DeployedProcess, StateReaders
+from processors.engine.state.process_state import ProcessReader
 
 
 def calling_activity(call: ElementCall) -> ElementCall | None:
@@ -64,6 +67,48 @@ def called_process_rejection(state: StateReaders, value: ProcessInstanceRecordVa
     return None
 
 
+def _bound_process(
+    call: ElementCall, process_id: str, called: CalledElement
+) -> tuple[DeployedProcess | None, str]:
+    """The version of `process_id` that the binding type names, or None and Zeebe's message
+    for the CALLED_ELEMENT_ERROR incident."""
+    processes = call.ctx.state.processes
+    if called.binding_type == "deployment":
+        caller = processes.by_key(call.value.process_definition_key)
+        deployment_key = -1 if caller is None else caller.deployment_key
+        found = _latest_where(processes, process_id, lambda p: p.deployment_key == deployment_key)
+        return found, (
+            f"Expected to call process with BPMN process id '{process_id}' with binding type"
+            f" 'deployment', but no such process found in the deployment with key"
+            f" {deployment_key} which contained the current process. To resolve this incident,"
+            " migrate the process instance to a process definition that is deployed together"
+            " with the intended process definition to call."
+        )
+    if called.binding_type == "versionTag":
+        tag = called.version_tag or ""
+        found = _latest_where(processes, process_id, lambda p: p.version_tag == tag)
+        return found, (
+            f"Expected to call process with BPMN process id '{process_id}' and version tag"
+            f" '{tag}', but no such process found. To resolve this incident, deploy a process"
+            " with the given process id and version tag."
+        )
+    return processes.latest(process_id), (
+        f"Expected process with BPMN process id '{process_id}' to be deployed, but not found."
+    )
+
+
+def _latest_where(
+    processes: ProcessReader, process_id: str, matches: Callable[[DeployedProcess], bool]
+) -> DeployedProcess | None:
+    """The latest version of `process_id` that `matches`: versions are read from the latest
+    down (the one bound is nearly always among the newest)."""
+    for version in range(processes.latest_version(process_id), 0, -1):
+        deployed = processes.by_version(process_id, version)
+        if deployed is not None and matches(deployed):
+            return deployed
+    return None
+
+
 class CallActivityProcessor:
     def on_activate(self, call: ElementCall) -> None:
         try:
@@ -91,14 +136,9 @@ class CallActivityProcessor:
             # Zeebe: a failing processId expression is EXTRACT_VALUE_ERROR.
             raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
             return None
-        deployed = call.ctx.state.processes.latest(process_id)
+        deployed, missing = _bound_process(call, process_id, called)
         if deployed is None:
-            raise_incident(
-                call,
-                ErrorType.CALLED_ELEMENT_ERROR,
-                f"Expected process with BPMN process id '{process_id}' to be deployed, but not"
-                " found.",
-            )
+            raise_incident(call, ErrorType.CALLED_ELEMENT_ERROR, missing)
             return None
         if call.ctx.state.processes.executable(deployed.key).none_start_event_id is None:
             raise_incident(
