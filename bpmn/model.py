@@ -116,6 +116,11 @@ class ExecutableProcess:
     start_event_ids: tuple[str, ...]
     """Start events directly in the process (not those of event subprocesses)."""
     properties: tuple[Property, ...] = ()
+    derived: dict[object, object] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
+    """Lookups users derive from the model and keep with it (the engine: per element, whether
+    it has catch events, ...), filled lazily; never part of the model's meaning."""
 
     def element(self, element_id: str) -> FlowNode:
         return self.elements[element_id]

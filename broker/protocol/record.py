@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from broker.protocol.errors import InvalidIntentError, RecordShapeError
-from broker.protocol.fast_init import fast_init
+from broker.protocol.fast_init import fast_init, unchecked_builder
 from broker.protocol.intents import Intent, intents_for
 from broker.protocol.keys import NO_KEY
 from broker.protocol.record_types import RecordType
@@ -64,9 +64,11 @@ class Record(Generic[V]):
     def __post_init__(self) -> None:
         # Shapes already checked pass with one set lookup: the engine writes tens of records
         # per instance, and the full check below cost ~7% of its time.
+        # The intent's enum too: intents of different value types compare equal as strings.
         shape = (
             type(self.value),
             self.value_type,
+            type(self.intent),
             self.intent,
             self.record_type,
             self.rejection_type,
@@ -194,3 +196,23 @@ class Record(Generic[V]):
             timestamp=self.timestamp if timestamp is None else timestamp,
             broker_version=BROKER_VERSION,
         )
+
+
+build_unchecked_record: Any = unchecked_builder(
+    Record,
+    (
+        "record_type",
+        "value_type",
+        "intent",
+        "value",
+        "key",
+        "partition_id",
+        "timestamp",
+        "source_record_position",
+        "position",
+    ),
+)
+"""`build_unchecked_record(record_type, value_type, intent, value, key, partition_id, timestamp,
+source_record_position, position)`: a COMMAND or EVENT record (rejection type NULL_VAL, the
+current record version) without the shape check. Only for writers that build each shape once
+through `Record(...)` first (see `processors/engine/results.py`)."""

@@ -30,11 +30,24 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
 }
 
 
+def _then(first: Applier, second: Applier) -> Applier:
+    def apply(record: Record[Any], state: EngineState) -> None:
+        first(record, state)
+        second(record, state)
+
+    return apply
+
+
+EVENT_APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
+    kind: _then(APPLIERS[kind], following) if kind in APPLIERS else following
+    for kind, following in FOLLOWING_APPLIERS.items()
+}
+"""Per event kind the one function that applies it: its applier, then the following one."""
+for _kind, _applier in APPLIERS.items():
+    EVENT_APPLIERS.setdefault(_kind, _applier)
+
+
 def apply_event(record: Record[Any], state: EngineState) -> None:
-    kind = (record.value_type, record.intent)
-    applier = APPLIERS.get(kind)
+    applier = EVENT_APPLIERS.get((record.value_type, record.intent))
     if applier is not None:
         applier(record, state)
-    following = FOLLOWING_APPLIERS.get(kind)
-    if following is not None:
-        following(record, state)

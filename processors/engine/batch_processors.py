@@ -4,15 +4,18 @@ activated job is not handed out again until it is completed, failed or timed out
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
 from broker.protocol import Record, RejectionType
+from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import JobBatchIntent
-from broker.protocol.values import JobRecordValue
+from broker.protocol.values import JobBatchRecordValue, JobRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.state import JobStatus
+
+_activated_job = fast_replacer(JobRecordValue, ("worker", "timeout", "deadline", "variables"))
+_activated_batch = fast_replacer(JobBatchRecordValue, ("job_keys", "jobs", "truncated"))
 
 
 def activate_jobs(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -49,17 +52,11 @@ def activate_jobs(command: Record[Any], ctx: ProcessingContext) -> None:
         variables = ctx.state.variables.visible(job.value.element_instance_key)
         keys.append(job_key)
         jobs.append(
-            dataclasses.replace(
-                job.value,
-                worker=value.worker,
-                timeout=value.timeout,
-                deadline=ctx.now_ms + value.timeout,
-                variables=variables,
+            _activated_job(
+                job.value, value.worker, value.timeout, ctx.now_ms + value.timeout, variables
             )
         )
-    activated = dataclasses.replace(
-        value, job_keys=tuple(keys), jobs=tuple(jobs), truncated=truncated
-    )
+    activated = _activated_batch(value, tuple(keys), tuple(jobs), truncated)
     if not keys:
         # Nothing to hand out: answer without writing anything (Zeebe's long poll would wait).
         ctx.respond(

@@ -4,16 +4,25 @@ process element. With awaiting result, the response is sent when the instance co
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from broker.protocol import Record, RejectionType
+from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
-from broker.protocol.values import BpmnElementType, ProcessInstanceRecordValue
+from broker.protocol.values import (
+    BpmnElementType,
+    ProcessInstanceCreationRecordValue,
+    ProcessInstanceRecordValue,
+)
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.variable_behavior import set_local
 from processors.engine.context import ProcessingContext
 from processors.engine.state import DeployedProcess
+
+_created = fast_replacer(
+    ProcessInstanceCreationRecordValue,
+    ("bpmn_process_id", "version", "process_definition_key", "process_instance_key"),
+)
 
 
 def _find_process(command: Record[Any], ctx: ProcessingContext) -> DeployedProcess | None:
@@ -85,12 +94,8 @@ def create_instance(command: Record[Any], ctx: ProcessingContext) -> None:
     call = ElementCall(ctx, instance_key, element_value, process)
     set_local(call, instance_key, value.variables)
     ctx.follow_up(instance_key, ProcessInstanceIntent.ACTIVATE_ELEMENT, element_value)
-    created = dataclasses.replace(
-        value,
-        bpmn_process_id=deployed.bpmn_process_id,
-        version=deployed.version,
-        process_definition_key=deployed.key,
-        process_instance_key=instance_key,
+    created = _created(
+        value, deployed.bpmn_process_id, deployed.version, deployed.key, instance_key
     )
     record = ctx.event(instance_key, ProcessInstanceCreationIntent.CREATED, created)
     if command.intent is ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT:

@@ -13,12 +13,12 @@ from collections.abc import Iterable, MutableMapping
 from typing import Any, Final
 
 from broker.protocol import Record, RejectionType
-from processors.engine.appliers import apply_event
+from processors.engine.appliers import EVENT_APPLIERS, apply_event
 from processors.engine.context import AwaitingResult, ProcessingContext
 from processors.engine.due_date_checkers import due_commands
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.processor_registry import PROCESSORS
-from processors.engine.results import ProcessingResult, ResultBuilder
+from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
 from processors.engine.state import EngineState
 
 MAX_COMMANDS_PER_BATCH: Final = 10_000
@@ -40,26 +40,39 @@ class Engine:
         # Create-with-result requests waiting for their instance; the Kafka runtime passes a
         # mapping kept in `store`, so that they survive a failover.
         self._awaiting: MutableMapping[int, AwaitingResult] = {} if awaiting is None else awaiting
+        self._appliers = EventAppliers(EVENT_APPLIERS, self.state)
 
     def process(
         self, command: Record[Any], now_ms: int, request_id: int | None = None
     ) -> ProcessingResult:
-        store = self.state.store
-        meta = self.state.meta
+        state = self.state
+        meta = state.meta
+        last_position = meta.last_position
         builder = ResultBuilder(
             self.partition_id,
             now_ms,
             meta.next_position,
-            self._apply,
-            last_position=meta.last_position,
+            last_position=last_position,
+            appliers=self._appliers,
         )
         first = builder.append_command(command)
+        # One context for the batch: each command gets its own command and request id.
+        ctx = ProcessingContext(
+            command=first,
+            request_id=request_id,
+            state=state.readers,
+            writers=builder,
+            next_key=meta.next_key,
+            now_ms=now_ms,
+            partition_id=self.partition_id,
+            partition_count=self.partition_count,
+            awaiting=self._awaiting,
+        )
         queue: list[tuple[Record[Any], int | None]] = [(first, request_id)]
+        follow_ups = builder.follow_ups
         processed = 0
-        while queue or builder.follow_ups:
-            current, current_request = (
-                queue.pop() if queue else (builder.follow_ups.popleft(), None)
-            )
+        while queue or follow_ups:
+            current, current_request = queue.pop() if queue else (follow_ups.popleft(), None)
             processed += 1
             if processed > MAX_COMMANDS_PER_BATCH:
                 builder.reject(
@@ -68,12 +81,14 @@ class Engine:
                     f"more than {MAX_COMMANDS_PER_BATCH} follow-up commands for one command;"
                     " is there an endless loop in the process?",
                 )
-                builder.follow_ups.clear()
+                follow_ups.clear()
                 break
-            self._process_one(current, current_request, builder, now_ms)
-        meta.set_last_position(builder.position)
-        self.state.flush_pending()
-        store.commit()
+            ctx.command = current
+            ctx.request_id = current_request
+            self._process_one(current, current_request, builder, ctx)
+        meta.set_last_position(builder.position, last_position)
+        state.flush_pending()
+        state.store.commit()
         return builder.build()
 
     def _process_one(
@@ -81,11 +96,8 @@ class Engine:
         command: Record[Any],
         request_id: int | None,
         builder: ResultBuilder,
-        now_ms: int,
+        ctx: ProcessingContext,
     ) -> None:
-        store = self.state.store
-        self.state.flush_pending()  # the previous command's changes stay if this one fails
-        mark = builder.mark(store.savepoint())
         builder.source_position = command.position
         processor = PROCESSORS.get((command.value_type, command.intent))
         if processor is None:
@@ -97,22 +109,13 @@ class Engine:
             )
             builder.respond(request_id, rejection)
             return
-        ctx = ProcessingContext(
-            command=command,
-            request_id=request_id,
-            state=self.state.readers,
-            writers=builder,
-            next_key=self.state.meta.next_key,
-            now_ms=now_ms,
-            partition_id=self.partition_id,
-            partition_count=self.partition_count,
-            awaiting=self._awaiting,
-        )
+        # The changes of the commands before this one stay if this one fails.
+        savepoint = self.state.savepoint()
+        mark = builder.mark()
         try:
             processor(command, ctx)
         except Exception as error:  # the partition must never stop on a defect
-            self.state.discard_pending()
-            store.rollback_to(mark.savepoint)
+            self.state.rollback_to(savepoint)
             builder.discard_since(mark)
             rejection = builder.reject(
                 command,
@@ -122,9 +125,6 @@ class Engine:
                 f" {type(error).__name__}: {error}",
             )
             builder.respond(request_id, rejection)
-
-    def _apply(self, record: Record[Any]) -> None:
-        apply_event(record, self.state)
 
     def due_commands(self, now_ms: int) -> list[Record[Any]]:
         """Commands that time calls for now (timers, job deadlines, back-offs, message TTLs).

@@ -8,6 +8,7 @@ import dataclasses
 from typing import Any
 
 from broker.protocol import Record, RejectionType
+from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import JobIntent
 from broker.protocol.values import ErrorType, JobRecordValue
 from processors.engine.bpmn import lifecycle
@@ -16,6 +17,8 @@ from processors.engine.bpmn.error_behavior import throw_error, unhandled_error_m
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.context import ProcessingContext
 from processors.engine.state import JobStatus, StoredJob
+
+_with_variables = fast_replacer(JobRecordValue, ("variables",))
 
 
 def _job(
@@ -42,7 +45,7 @@ def complete_job(command: Record[Any], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "complete", (JobStatus.ACTIVATABLE, JobStatus.ACTIVATED))
     if job is None:
         return
-    value = dataclasses.replace(job.value, variables=dict(command.value.variables))
+    value = _with_variables(job.value, dict(command.value.variables))
     ctx.respond(ctx.event(command.key, JobIntent.COMPLETED, value))
     instance = ctx.state.elements.get(value.element_instance_key)
     if instance is not None and instance.state == "ELEMENT_ACTIVATED":

@@ -15,17 +15,29 @@ from typing import Any, Protocol
 _INT_OFFSET = 1 << 63
 _INT = struct.Struct(">Q")
 _INT_PAIR = struct.Struct(">QQ")
+_pack_int = _INT.pack
+_pack_pair = _INT_PAIR.pack
 
 
 def pack(*parts: int | str) -> bytes:
     """A composite key whose byte order is the order of its parts (ints as offset big-endian
     8 bytes, strings as UTF-8 ended by a NUL), so prefixes select ranges."""
-    if parts and type(parts[0]) is int:
-        # The common cases: an entity key, and an entity key in a scope's index.
-        if len(parts) == 1:
-            return _INT.pack(parts[0] + _INT_OFFSET)
-        if len(parts) == 2 and type(parts[1]) is int:
-            return _INT_PAIR.pack(parts[0] + _INT_OFFSET, parts[1] + _INT_OFFSET)
+    # The common shapes first: an entity key, an entity key in a scope's or a type's index,
+    # a name in a scope.
+    count = len(parts)
+    if count == 1:
+        part = parts[0]
+        if type(part) is int:
+            return _pack_int(part + _INT_OFFSET)
+    elif count == 2:
+        first, second = parts
+        if type(first) is int:
+            if type(second) is int:
+                return _pack_pair(first + _INT_OFFSET, second + _INT_OFFSET)
+            if type(second) is str:
+                return _pack_int(first + _INT_OFFSET) + second.encode() + b"\x00"
+        elif type(first) is str and type(second) is int:
+            return first.encode() + b"\x00" + _pack_int(second + _INT_OFFSET)
     return b"".join(
         [
             _INT.pack(part + _INT_OFFSET) if isinstance(part, int) else part.encode() + b"\x00"
@@ -36,7 +48,7 @@ def pack(*parts: int | str) -> bytes:
 
 def pack_int(part: int) -> bytes:
     """`pack(part)` for one int, without the checks (the entity-key lookups of hot paths)."""
-    return _INT.pack(part + _INT_OFFSET)
+    return _pack_int(part + _INT_OFFSET)
 
 
 def unpack_int(key: bytes, index: int) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from broker.protocol import Intent, Record, RecordType, RejectionType
+from broker.protocol import Intent, Record, RecordType, RejectionType, ValueType
+from broker.protocol.record import build_unchecked_record as _build
 from broker.protocol.values import RecordValue
 
 
@@ -26,14 +27,44 @@ class ProcessingResult:
     """(partition id, command) for other partitions."""
 
 
-@dataclass(slots=True)
-class _Mark:
-    records: int
-    responses: list[int]
-    outbound: int
-    follow_ups: int
-    savepoint: int
-    position: int
+_Mark = tuple[int, dict[int, Record[Any]], int, int, int]
+"""Records, responses, outbound commands and follow-ups written so far, and the position (a
+plain tuple: one is taken per command)."""
+
+
+Applier = Callable[[Record[Any], Any], None]
+"""Applies one event to the partition's state (see `processors/engine/appliers.py`)."""
+
+
+class _ApplierTable(Protocol):
+    def get(self, kind: tuple[ValueType, Intent], /) -> Applier | None: ...
+
+
+class EventAppliers:
+    """The event appliers of one engine's state, found per (value class, intent) of an event.
+    Also remembers which record shapes were built through `Record(...)` (which checks value
+    type, value class and intent agree): later records of a known shape are built without the
+    check, tens of times per process instance."""
+
+    __slots__ = ("_known", "_table", "state")
+
+    def __init__(self, table: _ApplierTable, state: Any) -> None:
+        self._table = table
+        self.state = state
+        # (value class, intent) → (the intent's enum, its applier): the enum too, because
+        # intents of different value types compare equal as strings.
+        self._known: dict[tuple[type, Intent], tuple[type, Applier | None]] = {}
+
+    def learn(self, record: Record[Any]) -> tuple[type, Applier | None]:
+        """`record` was built (and so checked) through `Record(...)`."""
+        entry = (type(record.intent), self._table.get((record.value_type, record.intent)))
+        self._known[(type(record.value), record.intent)] = entry
+        return entry
+
+
+_NO_APPLIERS = EventAppliers({}, None)
+_EVENT = RecordType.EVENT
+_COMMAND = RecordType.COMMAND
 
 
 class ResultBuilder:
@@ -42,28 +73,35 @@ class ResultBuilder:
         partition_id: int,
         now_ms: int,
         next_position: Callable[[], int],
-        apply: Callable[[Record[Any]], None],
+        apply: Callable[[Record[Any]], None] | None = None,
         *,
         last_position: int | None = None,
+        appliers: EventAppliers | None = None,
     ) -> None:
+        """Events are applied through `appliers`, or else `apply` (slower: no shape memo)."""
         self.partition_id = partition_id
         self.now_ms = now_ms
         self._next_position = next_position
         # Given the partition's last position, the builder counts positions itself and the
         # caller stores `position` once per command (a store write per record costs ~15%).
+        self._counting = last_position is not None
         self.position = -1 if last_position is None else last_position
-        if last_position is not None:
-            self._next_position = self._count_position
-        self._apply = apply
+        if appliers is None:
+            appliers = _NO_APPLIERS if apply is None else EventAppliers(_ApplyAll(apply), None)
+        self._appliers = appliers
+        self._known = appliers._known
+        self._state = appliers.state
         self.records: list[Record[Any]] = []
         self.responses: dict[int, Record[Any]] = {}
         self.outbound: list[tuple[int, Record[Any]]] = []
         self.follow_ups: deque[Record[Any]] = deque()
         self.source_position = -1
 
-    def _count_position(self) -> int:
-        self.position += 1
-        return self.position
+    def _position(self) -> int:
+        if self._counting:
+            self.position += 1
+            return self.position
+        return self._next_position()
 
     def append_command(self, command: Record[Any]) -> Record[Any]:
         """Give an incoming command its position and timestamp on this partition's log."""
@@ -75,42 +113,82 @@ class ResultBuilder:
             key=command.key,
             partition_id=self.partition_id,
             timestamp=self.now_ms,
-            position=self._next_position(),
+            position=self._position(),
             source_record_position=command.source_record_position,
         )
         self.records.append(stamped)
         return stamped
 
     def event(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
-        # `Record(...)` rather than `Record.event(...)`: one call less on the path of every
-        # event the engine writes.
-        record: Record[Any] = Record(
-            record_type=RecordType.EVENT,
-            value_type=value.VALUE_TYPE,
-            intent=intent,
-            value=value,
-            key=key,
-            partition_id=self.partition_id,
-            timestamp=self.now_ms,
-            source_record_position=self.source_position,
-            position=self._next_position(),
-        )
+        """Write an event and apply it to the state (the hottest path of the engine: written
+        out, with a record shape seen before built without its check)."""
+        if self._counting:
+            self.position = position = self.position + 1
+        else:
+            position = self._next_position()
+        entry = self._known.get((value.__class__, intent))
+        if entry is not None and entry[0] is intent.__class__:
+            record: Record[Any] = _build(
+                _EVENT,
+                value.VALUE_TYPE,
+                intent,
+                value,
+                key,
+                self.partition_id,
+                self.now_ms,
+                self.source_position,
+                position,
+            )
+        else:
+            record = Record(
+                record_type=_EVENT,
+                value_type=value.VALUE_TYPE,
+                intent=intent,
+                value=value,
+                key=key,
+                partition_id=self.partition_id,
+                timestamp=self.now_ms,
+                source_record_position=self.source_position,
+                position=position,
+            )
+            entry = self._appliers.learn(record)
         self.records.append(record)
-        self._apply(record)
+        applier = entry[1]
+        if applier is not None:
+            applier(record, self._state)
         return record
 
     def follow_up(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
-        record: Record[Any] = Record(
-            record_type=RecordType.COMMAND,
-            value_type=value.VALUE_TYPE,
-            intent=intent,
-            value=value,
-            key=key,
-            partition_id=self.partition_id,
-            timestamp=self.now_ms,
-            position=self._next_position(),
-            source_record_position=self.source_position,
-        )
+        if self._counting:
+            self.position = position = self.position + 1
+        else:
+            position = self._next_position()
+        entry = self._known.get((value.__class__, intent))
+        if entry is not None and entry[0] is intent.__class__:
+            record: Record[Any] = _build(
+                _COMMAND,
+                value.VALUE_TYPE,
+                intent,
+                value,
+                key,
+                self.partition_id,
+                self.now_ms,
+                self.source_position,
+                position,
+            )
+        else:
+            record = Record(
+                record_type=_COMMAND,
+                value_type=value.VALUE_TYPE,
+                intent=intent,
+                value=value,
+                key=key,
+                partition_id=self.partition_id,
+                timestamp=self.now_ms,
+                position=position,
+                source_record_position=self.source_position,
+            )
+            self._appliers.learn(record)  # a command intent: never an applier
         self.records.append(record)
         self.follow_ups.append(record)
         return record
@@ -126,7 +204,7 @@ class ResultBuilder:
             key=command.key,
             partition_id=self.partition_id,
             timestamp=self.now_ms,
-            position=self._next_position(),
+            position=self._position(),
             source_record_position=command.position,
             rejection_type=rejection_type,
             rejection_reason=reason,
@@ -141,26 +219,35 @@ class ResultBuilder:
     def send(self, partition_id: int, command: Record[Any]) -> None:
         self.outbound.append((partition_id, command))
 
-    def mark(self, savepoint: int) -> _Mark:
-        return _Mark(
+    def mark(self) -> _Mark:
+        """Where `discard_since` goes back to."""
+        return (
             len(self.records),
-            list(self.responses),
+            dict(self.responses),
             len(self.outbound),
             len(self.follow_ups),
-            savepoint,
             self.position,
         )
 
     def discard_since(self, mark: _Mark) -> None:
         """Forget what was written after `mark` (the state is rolled back by the caller)."""
-        del self.records[mark.records :]
-        self.position = mark.position
-        for request_id in list(self.responses):
-            if request_id not in mark.responses:
-                del self.responses[request_id]
-        del self.outbound[mark.outbound :]
-        while len(self.follow_ups) > mark.follow_ups:
+        records, responses, outbound, follow_ups, position = mark
+        del self.records[records:]
+        self.position = position
+        self.responses = dict(responses)
+        del self.outbound[outbound:]
+        while len(self.follow_ups) > follow_ups:
             self.follow_ups.pop()
 
     def build(self) -> ProcessingResult:
         return ProcessingResult(tuple(self.records), dict(self.responses), tuple(self.outbound))
+
+
+class _ApplyAll:
+    """An applier table that sends every event to one function (`apply`)."""
+
+    def __init__(self, apply: Callable[[Record[Any]], None]) -> None:
+        self._applier: Applier = lambda record, _state: apply(record)
+
+    def get(self, _kind: tuple[ValueType, Intent]) -> Applier:
+        return self._applier

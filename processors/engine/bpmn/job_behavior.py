@@ -23,7 +23,9 @@ def evaluate_job_properties(call: ElementCall) -> JobProperties:
     job = node.job
     if job is None:
         raise ExpressionFailure(f"Expected element '{node.id}' to have a job definition")
-    variables = call.ctx.state.variables.visible(call.key)
+    # Static type and retries (the common case) need no variables.
+    static = job.type.compiled is None and job.retries.compiled is None
+    variables = {} if static else call.ctx.state.variables.visible(call.key)
     job_type = evaluate_typed(job.type, variables, call.ctx.now_ms, str)
     retries = evaluate_typed(job.retries, variables, call.ctx.now_ms, int)
     return JobProperties(job_type, int(retries))

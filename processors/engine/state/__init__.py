@@ -81,15 +81,30 @@ class EngineState:
         )
 
     def flush_pending(self) -> None:
-        """Write state changes kept in memory during a command to the store; the engine calls
-        this before every savepoint and commit (see `ElementInstanceState`)."""
+        """Write state changes kept in memory during a command batch to the store; the engine
+        calls this before every commit (see `ElementInstanceState`)."""
         self.elements.flush()
         self.meta.flush()
 
     def discard_pending(self) -> None:
-        """Forget them instead (the command failed and the store is rolled back)."""
+        """Forget them instead (the store's changes are discarded too)."""
         self.elements.discard_pending()
         self.meta.discard_pending()
+
+    def savepoint(self) -> StateSavepoint:
+        """Where a failed command goes back to: the store's savepoint and the changes kept in
+        memory so far."""
+        return (self.store.savepoint(), self.elements.savepoint(), self.meta.key_counter)
+
+    def rollback_to(self, savepoint: StateSavepoint) -> None:
+        store, elements, key_counter = savepoint
+        self.store.rollback_to(store)
+        self.elements.rollback_to(elements)
+        self.meta.restore_key_counter(key_counter)
+
+
+StateSavepoint = tuple[int, int, int | None]
+"""The store's savepoint, the element instances' (pending changes), the key counter."""
 
 
 __all__ = [
@@ -99,5 +114,6 @@ __all__ = [
     "EventTrigger",
     "JobStatus",
     "StateReaders",
+    "StateSavepoint",
     "StoredJob",
 ]

@@ -4,12 +4,13 @@ children per flow scope, so containers can find and count what runs inside them.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
 from broker.protocol.fast_init import fast_init
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
-from processors.engine.kv_store import KeyValueStore, last_int, pack, pack_int
+from processors.engine.kv_store import KeyValueStore, last_int, pack
 
 _INSTANCES = "element_instances"
 _CHILDREN = "element_children"
@@ -165,6 +166,10 @@ def _decode(key: int, raw: dict[str, Any]) -> ElementInstance:
 
 
 _DECODED_LIMIT = 65_536
+_OFFSET = 1 << 63
+_pack_int = struct.Struct(">Q").pack
+_pack_pair = struct.Struct(">QQ").pack
+_MISSING: Any = object()
 
 
 class ElementInstanceReader:
@@ -175,14 +180,17 @@ class ElementInstanceReader:
         # the decoded instance is current; anything else (a rollback, another store) decodes
         # again. Derived data, like the parsed models: not state.
         self._decoded: dict[int, tuple[Any, ElementInstance]] = {}
-        # Changes made by the command being processed, not in the store yet (None: removed);
-        # see `ElementInstanceState.flush`.
+        # Changes made by the command batch being processed, not in the store yet (None:
+        # removed), and the changes of the children index per flow scope (child key → True:
+        # added, False: removed); see `ElementInstanceState.flush`.
         self._pending: dict[int, ElementInstance | None] = {}
+        self._pending_children: dict[int, dict[int, bool]] = {}
 
     def get(self, key: int) -> ElementInstance | None:
-        if key in self._pending:
-            return self._pending[key]
-        raw = self._store.get(_INSTANCES, pack_int(key))
+        pending = self._pending.get(key, _MISSING)
+        if pending is not _MISSING:
+            return pending  # type: ignore[no-any-return]
+        raw = self._store.get(_INSTANCES, _pack_int(key + _OFFSET))
         if raw is None:
             return None
         cached = self._decoded.get(key)
@@ -198,58 +206,109 @@ class ElementInstanceReader:
         self._decoded[key] = (raw, instance)
 
     def children(self, flow_scope_key: int) -> list[ElementInstance]:
+        keys = [
+            last_int(index_key)
+            for index_key, _ in self._store.iterate(_CHILDREN, pack(flow_scope_key))
+        ]
+        changes = self._pending_children.get(flow_scope_key)
+        if changes:
+            present = set(keys)
+            present.update(k for k, added in changes.items() if added)
+            present.difference_update(k for k, added in changes.items() if not added)
+            keys = sorted(present)
         result = []
-        for index_key, _ in self._store.iterate(_CHILDREN, pack(flow_scope_key)):
-            child = self.get(last_int(index_key))
+        for key in keys:
+            child = self.get(key)
             if child is not None:
                 result.append(child)
         return result
 
 
 class ElementInstanceState(ElementInstanceReader):
-    """Writes are kept in memory until `flush`, which the engine calls once per command (and
-    replay once per event): an element passes through several lifecycle events in one command
-    and its flow scope counts each of them, so most instances would otherwise be encoded and
-    stored three or four times per command, and a start event, gateway or end event, created
-    and removed by the same command, would be stored for nothing. Appliers still make every
-    change; the store holds the same content as with immediate writes whenever no command is
-    being processed."""
+    """Writes are kept in memory until `flush`, which the engine calls once per command batch
+    (and replay once per event): an element passes through several lifecycle events and
+    commands, and its flow scope counts each of them, so most instances would otherwise be
+    encoded and stored several times per batch, and a start event, gateway or end event,
+    created and removed in one batch, would be stored (and indexed) for nothing. Appliers
+    still make every change; the store holds the same content as with immediate writes
+    whenever no command is being processed. An undo log of the pending changes lets a failed
+    command go back to its savepoint (`savepoint`, `rollback_to`), as the store does."""
 
     def __init__(self, store: KeyValueStore) -> None:
         super().__init__(store)
         self._value_parts: dict[int, tuple[ProcessInstanceRecordValue, dict[str, Any]]] = {}
+        # (child index of a scope or None for instances, key, the pending entry before).
+        self._undo: list[tuple[dict[int, Any], int, Any]] = []
 
     def put(self, instance: ElementInstance) -> None:
-        self._pending[instance.key] = instance
+        key = instance.key
+        pending = self._pending
+        self._undo.append((pending, key, pending.get(key, _MISSING)))
+        pending[key] = instance
 
     def create(self, instance: ElementInstance) -> None:
-        self._pending[instance.key] = instance
+        self.put(instance)
         scope_key = instance.flow_scope_key
         if scope_key != -1:
-            self._store.put(_CHILDREN, pack(scope_key, instance.key), 1)
+            self._change_child(scope_key, instance.key, True)
+
+    def _change_child(self, scope_key: int, key: int, added: bool) -> None:
+        changes = self._pending_children.get(scope_key)
+        if changes is None:
+            changes = self._pending_children[scope_key] = {}
+        self._undo.append((changes, key, changes.get(key, _MISSING)))
+        if changes.get(key) is (not added):
+            del changes[key]  # added and removed in this batch: nothing to store
+        else:
+            changes[key] = added
 
     def remove(self, key: int) -> None:
         instance = self.get(key)
         if instance is None:
             return
-        self._pending[key] = None
+        pending = self._pending
+        self._undo.append((pending, key, pending.get(key, _MISSING)))
+        pending[key] = None
         if instance.flow_scope_key != -1:
-            self._store.delete(_CHILDREN, pack(instance.flow_scope_key, key))
+            self._change_child(instance.flow_scope_key, key, False)
+
+    def savepoint(self) -> int:
+        return len(self._undo)
+
+    def rollback_to(self, savepoint: int) -> None:
+        """Undo the pending changes made after `savepoint` (the command failed)."""
+        undo = self._undo
+        while len(undo) > savepoint:
+            entries, key, previous = undo.pop()
+            if previous is _MISSING:
+                entries.pop(key, None)
+            else:
+                entries[key] = previous
 
     def flush(self) -> None:
-        """Write the pending changes to the store (before a savepoint or a commit)."""
+        """Write the pending changes to the store (before a commit)."""
+        store = self._store
         for key, instance in self._pending.items():
             if instance is None:
-                self._store.delete(_INSTANCES, pack_int(key))
+                store.delete(_INSTANCES, _pack_int(key + _OFFSET))
                 self._decoded.pop(key, None)
                 self._value_parts.pop(key, None)
             else:
                 self._write(instance)
-        self._pending.clear()
+        for scope_key, changes in self._pending_children.items():
+            for key, added in changes.items():
+                index_key = _pack_pair(scope_key + _OFFSET, key + _OFFSET)
+                if added:
+                    store.put(_CHILDREN, index_key, 1)
+                else:
+                    store.delete(_CHILDREN, index_key)
+        self.discard_pending()
 
     def discard_pending(self) -> None:
-        """Forget the pending changes (the command failed; the store is rolled back)."""
+        """Forget the pending changes (the command batch failed; the store is rolled back)."""
         self._pending.clear()
+        self._pending_children.clear()
+        self._undo.clear()
 
     def _write(self, instance: ElementInstance) -> None:
         # The record value part of the encoding is the same for every state of an instance.
@@ -260,5 +319,5 @@ class ElementInstanceState(ElementInstanceReader):
             cached = (instance.value, _encode_value(instance.value))
             self._value_parts[instance.key] = cached
         raw = _encode(instance, cached[1])
-        self._store.put(_INSTANCES, pack_int(instance.key), raw)
+        self._store.put(_INSTANCES, _pack_int(instance.key + _OFFSET), raw)
         self._remember(instance.key, raw, instance)

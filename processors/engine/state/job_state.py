@@ -123,11 +123,16 @@ class JobState(JobReader):
         self._decoded.pop(key, None)
 
     def _unindex(self, key: int) -> None:
-        # From the stored fields: decoding the whole job for three of them costs more.
+        # From the stored status and fields (decoding the whole job for them costs more): the
+        # one index entry `put` made for that status.
         raw = self._store.get(_JOBS, pack_int(key))
         if raw is None:
             return
+        status = raw["s"]
         fields = raw["v"]
-        self._store.delete(_ACTIVATABLE, pack(fields[_TYPE], key))
-        self._store.delete(_DEADLINES, pack(fields[_DEADLINE], key))
-        self._store.delete(_BACKOFF, pack(fields[_RECURRING_TIME], key))
+        if status == "ACTIVATABLE":
+            self._store.delete(_ACTIVATABLE, pack(fields[_TYPE], key))
+        elif status == "ACTIVATED":
+            self._store.delete(_DEADLINES, pack(fields[_DEADLINE], key))
+        elif status == "FAILED":
+            self._store.delete(_BACKOFF, pack(fields[_RECURRING_TIME], key))

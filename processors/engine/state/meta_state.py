@@ -16,8 +16,11 @@ class MetaState:
     def __init__(self, store: KeyValueStore, partition_id: int) -> None:
         self._store = store
         self.partition_id = partition_id
-        # The key counter while a command is processed, stored by `flush` (with the element
-        # instances, before every savepoint and commit) instead of once per key handed out.
+        self._key_base = encode_key(partition_id, 0)
+        """`encode_key(partition_id, counter)` is `_key_base | counter` (checked once)."""
+        # The key counter while a command batch is processed, stored by `flush` (with the
+        # element instances, before the commit) instead of once per key handed out. A failed
+        # command puts back the counter it started with (`key_counter`, `restore_key_counter`).
         self._key_counter: int | None = None
 
     @property
@@ -25,8 +28,9 @@ class MetaState:
         value = self._store.get(_CF, _POSITION)
         return 0 if value is None else int(value)
 
-    def set_last_position(self, position: int) -> None:
-        if position != self.last_position:
+    def set_last_position(self, position: int, previous: int | None = None) -> None:
+        """Store `position`; `previous`, when given, is the stored one (saves reading it)."""
+        if position != (self.last_position if previous is None else previous):
             self._store.put(_CF, _POSITION, position)
 
     def next_position(self) -> int:
@@ -43,7 +47,15 @@ class MetaState:
         if counter > MAX_COUNTER:
             raise OverflowError(f"key space of partition {self.partition_id} is exhausted")
         self._key_counter = counter
-        return encode_key(self.partition_id, counter)
+        return self._key_base | counter
+
+    @property
+    def key_counter(self) -> int | None:
+        """The counter not stored yet (None: the stored one is current)."""
+        return self._key_counter
+
+    def restore_key_counter(self, counter: int | None) -> None:
+        self._key_counter = counter
 
     def flush(self) -> None:
         if self._key_counter is not None:
