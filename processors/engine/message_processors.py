@@ -1,6 +1,11 @@
 """MESSAGE PUBLISH and EXPIRE on the partition of the message's correlation key. A published
 message is correlated at once (to waiting subscriptions and message start events, at most once
-per process) and stays buffered until its deadline; a time to live of 0 correlates only now."""
+per process) and stays buffered until its deadline; a time to live of 0 correlates only now.
+
+Messages whose deadline passed are expired in batches, as Zeebe 8.x does: the due date checker
+writes MESSAGE_BATCH EXPIRE with the keys of the due messages, whose processor writes MESSAGE
+EXPIRED for each message still buffered (a key already gone is skipped). MESSAGE EXPIRE for a
+single message is still processed."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import MessageIntent
-from broker.protocol.values import MessageRecordValue
+from broker.protocol.values import MessageBatchRecordValue, MessageRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.message_correlation import correlate_to_waiting
 from processors.engine.message_partition import message_partition
@@ -65,3 +70,11 @@ def expire(command: Record[Any], ctx: ProcessingContext) -> None:
         )
         return
     ctx.event(command.key, MessageIntent.EXPIRED, message.value)
+
+
+def expire_batch(command: Record[Any], ctx: ProcessingContext) -> None:
+    value: MessageBatchRecordValue = command.value
+    for message_key in value.message_keys:
+        message = ctx.state.messages.get(message_key)
+        if message is not None:
+            ctx.event(message_key, MessageIntent.EXPIRED, message.value)

@@ -67,6 +67,29 @@ def test_a_buffered_message_expires_at_its_deadline(client: Client) -> None:
     assert "wait_payment" not in completed_elements(client, key)
 
 
+def test_due_messages_expire_in_a_batch(client: Client) -> None:
+    """Zeebe's TTL checker: one MESSAGE_BATCH EXPIRE command per partition with the keys of
+    the due messages, and MESSAGE EXPIRED (with the message) for each of them."""
+    keys = [client.publish_message("nobody-waits", f"k-{i}", {"i": i}, ttl=30) for i in range(4)]
+    later = client.publish_message("nobody-waits", "k-late", ttl=90)
+    client.advance_time(31)
+    batches = [
+        r
+        for r in client.records()
+        if r["valueType"] == "MESSAGE_BATCH" and r["recordType"] == "COMMAND"
+    ]
+    assert [b["intent"] for b in batches] == ["EXPIRE"] * len({b["partitionId"] for b in batches})
+    assert sorted(k for b in batches for k in b["value"]["messageKeys"]) == sorted(keys)
+    expired = events(client, valueType="MESSAGE", intent="EXPIRED")
+    assert sorted(r["key"] for r in expired) == sorted(keys)
+    assert {r["value"]["variables"]["i"] for r in expired} == {0, 1, 2, 3}
+    for record in expired:
+        [batch] = [b for b in batches if record["key"] in b["value"]["messageKeys"]]
+        assert record["sourceRecordPosition"] == batch["position"]
+    client.advance_time(60)
+    assert [r["key"] for r in events(client, valueType="MESSAGE", intent="EXPIRED")][4:] == [later]
+
+
 def test_a_message_id_is_unique_while_the_message_is_buffered(client: Client) -> None:
     client.publish_message("ping", "k", message_id="m-1", ttl=10)
     with pytest.raises(AlreadyExistsError, match="m-1"):
