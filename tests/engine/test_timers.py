@@ -4,6 +4,11 @@ subprocesses (interrupting, non-interrupting) and a bad timer expression's incid
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
 from clients.client import Client
 from tests.engine.conftest import completed_elements, element_trace, events, scenario
 
@@ -251,3 +256,33 @@ def test_cycle_with_a_past_start_date_fires_now_then_each_interval(client: Clien
     client.advance_time(10)
     client.advance_time(10)
     assert [t["repetitions"] for t in _timers(client, "TRIGGERED")] == [2, 1]
+
+
+def _nearest_weekday_to_15(day: dt.date) -> int:
+    return {5: 14, 6: 16}.get(day.replace(day=15).weekday(), 15)
+
+
+@pytest.mark.parametrize(
+    ("cycle", "is_due"),
+    [
+        ("0 0 9 L * *", lambda d: (d + dt.timedelta(days=1)).day == 1),  # last day of the month
+        ("0 0 9 ? * FRIL", lambda d: d.weekday() == 4 and (d + dt.timedelta(days=7)).day <= 7),
+        ("0 0 9 ? * 1#2", lambda d: d.weekday() == 0 and 8 <= d.day <= 14),  # second Monday
+        ("0 0 9 15W * *", lambda d: d.day == _nearest_weekday_to_15(d)),
+    ],
+)
+def test_cron_day_forms_of_spring(
+    client: Client, cycle: str, is_due: Callable[[dt.date], bool]
+) -> None:
+    """Spring cron's L, W and # day forms (Zeebe's cron timers use Spring's syntax): each
+    timer is due at 09:00 on a matching day, the next one after it fires."""
+    client.deploy(_START_CYCLE.format(name="days", cycle=cycle).encode())
+    for fired in range(1, 4):
+        due = int(str(_timers(client, "CREATED")[-1]["dueDate"]))
+        moment = dt.datetime.fromtimestamp(due / 1000, dt.UTC)
+        assert (moment.hour, moment.minute, moment.second) == (9, 0, 0)
+        assert is_due(moment.date()), moment
+        now = client.records()[-1]["timestamp"]
+        client.advance_time((due - now) / 1000)
+        assert len(_timers(client, "TRIGGERED")) == fired
+        assert int(str(_timers(client, "CREATED")[-1]["dueDate"])) > due
