@@ -157,6 +157,13 @@ def _server_properties(spec: ClusterSpec, node: NodeSpec, node_dir: Path) -> str
         "group.min.session.timeout.ms": 1000,
         "num.partitions": 1,
     }
+    if len(spec.nodes) > 1:
+        # A SIGKILLed broker stays in every in-sync replica set, so writes with acks=all wait
+        # (and it stays leader of its partitions) until the controller fences it: after
+        # broker.session.timeout.ms without a heartbeat, 9 s by default, during which the
+        # engine stands still. Local clusters fence after 3 s (six missed heartbeats).
+        lines["broker.heartbeat.interval.ms"] = 500
+        lines["broker.session.timeout.ms"] = 3000
     return "".join(f"{k}={v}\n" for k, v in lines.items())
 
 
