@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 
 # Within the broker's default `message.max.bytes` (1 MB plus a little).
 _BATCH_BYTES: Final = 1_000_000
+# A transaction begun right after the previous commit often finds that commit's markers not
+# written yet: AddPartitionsToTxn answers CONCURRENT_TRANSACTIONS and TxnOffsetCommit
+# COORDINATOR_NOT_AVAILABLE, both retried after this back-off (aiokafka's default of 100 ms
+# was 3 % of the commits at 200 instances/s, each a 100 ms stall of the partition).
+_RETRY_BACKOFF_MS: Final = 20
+# While a batch commits, the loop takes what the consumer fetched this often (see `_fetch_during`).
+_DRAIN_SECONDS: Final = 0.003
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,12 @@ class _Owned:
     tp: TopicPartition
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     closed: bool = False
+    fetched: list[Any] = field(default_factory=list)
+    """Commands taken from the consumer and not processed yet (the next batch's)."""
+
+    def take(self, limit: int) -> list[Any]:
+        taken, self.fetched = self.fetched[:limit], self.fetched[limit:]
+        return taken
 
 
 class EngineRuntime:
@@ -98,20 +111,47 @@ class EngineRuntime:
         self._consumer = consumer
         await consumer.start()
         consumer.subscribe([self.topics.commands], listener=_Listener(self))
+        limit = self.settings.max_batch
         try:
             while not stop.is_set():
-                fetched = await consumer.getmany(
-                    timeout_ms=self.settings.tick_ms, max_records=self.settings.max_batch
-                )
+                waiting = any(owned.fetched for owned in self._owned.values())
+                wait_ms = 0 if waiting else self.settings.tick_ms
+                self._keep(await consumer.getmany(timeout_ms=wait_ms, max_records=limit))
                 now_ms = int(time.time() * 1000)
-                work = [
-                    self._run_partition(owned, fetched.get(owned.tp, []), now_ms)
-                    for owned in list(self._owned.values())
-                ]
-                await asyncio.gather(*work)
+                work = asyncio.gather(
+                    *[
+                        self._run_partition(owned, owned.take(limit), now_ms)
+                        for owned in list(self._owned.values())
+                    ]
+                )
+                await self._fetch_during(consumer, work)
         finally:
             await self._release(list(self._owned.values()))
             await consumer.stop()
+
+    async def _fetch_during(self, consumer: AIOKafkaConsumer, work: asyncio.Future[Any]) -> None:
+        """Await `work`, meanwhile taking what the consumer fetched into the owners' queues.
+
+        aiokafka sends the next fetch to a broker only once everything fetched from it was
+        taken: without this, commands that arrive while a batch commits were fetched only
+        after the next `getmany` and processed a batch later. `getmany(timeout_ms=0)` does not
+        yield (outside a rebalance), so a seek in `work` never races with it."""
+        limit = self.settings.max_batch
+        while True:
+            done, _ = await asyncio.wait({work}, timeout=_DRAIN_SECONDS)
+            if done:
+                work.result()
+                return
+            queued = sum(len(owned.fetched) for owned in self._owned.values())
+            if queued < limit * max(len(self._owned), 1):
+                self._keep(await consumer.getmany(timeout_ms=0, max_records=limit))
+
+    def _keep(self, fetched: dict[TopicPartition, list[Any]]) -> None:
+        for tp, messages in fetched.items():
+            owned = self._owned.get(tp.partition + 1)
+            if owned is not None and owned.tp == tp and not owned.closed:
+                owned.fetched.extend(messages)
+            # else: not ours (any more); whoever owns it next starts at the committed offset
 
     async def _run_partition(self, owned: _Owned, messages: list[Any], now_ms: int) -> None:
         async with owned.lock:
@@ -148,6 +188,7 @@ class EngineRuntime:
                 processor.store.discard()
                 await _abort(owned.producer)
                 if messages and self._consumer is not None:
+                    owned.fetched.clear()  # fetched after these: read again after them
                     self._consumer.seek(owned.tp, messages[0].offset)
 
     @staticmethod
@@ -187,7 +228,8 @@ class EngineRuntime:
             position = await consumer.position(owned.tp)
         except (AssertionError, KafkaError):  # no longer assigned (a rebalance under way)
             return
-        metrics.set_consumer_lag(owned.processor.partition_id, end - position)
+        queued = len(owned.fetched)  # taken from the consumer, not processed yet
+        metrics.set_consumer_lag(owned.processor.partition_id, end - position + queued)
 
     async def _commit(self, owned: _Owned, batch: Batch, next_offset: int | None) -> None:
         specs = [self.topics.job_topic(job_type) for job_type in sorted(batch.job_types)]
@@ -252,6 +294,7 @@ class EngineRuntime:
                 # keeps one batch per partition in flight, so 16 KB batches (the default)
                 # meant hundreds of round trips per commit.
                 max_batch_size=_BATCH_BYTES,
+                retry_backoff_ms=_RETRY_BACKOFF_MS,
                 **self._options,
             )
             await producer.start()  # fences the previous owner, aborting its transaction
