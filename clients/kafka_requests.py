@@ -125,6 +125,14 @@ class RequestChannel:
         except TimeoutError:
             raise self._timed_out(pending, timeout) from None
 
+    def expire(self, pending: PendingRequest, timeout: float | None) -> None:
+        """Give up on `pending`: its future fails with RequestTimeoutError now (unless the
+        answer came first); a later answer is dropped."""
+        with self._lock:
+            mine = self._pending.pop(pending.request_id, None) is not None
+        if mine:  # else the answer came first: the listener completes the future
+            pending.future.set_exception(self._timed_out(pending, timeout))
+
     def _timed_out(self, pending: PendingRequest, timeout: float | None) -> RequestTimeoutError:
         with self._lock:
             self._pending.pop(pending.request_id, None)

@@ -29,7 +29,7 @@ from clients.kafka_audit import (
     await_on_every_partition,
     read_audit_log,
 )
-from clients.kafka_jobs import JobFeed, workers_group
+from clients.kafka_jobs import JobClaim, JobFeed, workers_group
 from clients.kafka_requests import RequestChannel
 
 _METADATA_TIMEOUT = 30.0
@@ -106,11 +106,7 @@ class KafkaTransport:
         wait: float = 0.0,
     ) -> list[Record[Any]]:
         """The JOB_BATCH ACTIVATED answers for jobs of `job_type` read from its job topic."""
-        with self._feeds_lock:
-            feed = self._feeds.get(job_type)
-            if feed is None:
-                feed = self._feeds[job_type] = self._open_feed(job_type)
-        return feed.activate(
+        return self._feed(job_type).activate(
             job_type=job_type,
             max_jobs=max_jobs,
             timeout_ms=timeout_ms,
@@ -118,6 +114,34 @@ class KafkaTransport:
             request_timeout=request_timeout,
             wait=wait,
         )
+
+    def claim_jobs(
+        self,
+        job_type: str,
+        *,
+        max_jobs: int,
+        timeout_ms: int,
+        worker: str,
+        request_timeout: float,
+        wait: float = 0.0,
+    ) -> list[JobClaim]:
+        """Claims for the jobs of `job_type` read by now, sent and not awaited (the pipelined
+        form `clients.worker.Worker` uses; `JobFeed.claim`)."""
+        return self._feed(job_type).claim(
+            job_type=job_type,
+            max_jobs=max_jobs,
+            timeout_ms=timeout_ms,
+            worker=worker,
+            request_timeout=request_timeout,
+            wait=wait,
+        )
+
+    def _feed(self, job_type: str) -> JobFeed:
+        with self._feeds_lock:
+            feed = self._feeds.get(job_type)
+            if feed is None:
+                feed = self._feeds[job_type] = self._open_feed(job_type)
+        return feed
 
     def _open_feed(self, job_type: str) -> JobFeed:
         spec = self.topics.job_topic(job_type)

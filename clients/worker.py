@@ -5,6 +5,11 @@ job with the returned dict, fails it with one retry fewer on an exception, and t
 error on `BpmnError`. Concurrency is bounded per task type; `stop()` lets running handlers
 finish.
 
+On `kafka://` the worker claims pipelined: each poll claims the jobs read since the last one
+without waiting for the answers of earlier claims, and hands the jobs of an answer to the
+handlers when it arrives (`KafkaTransport.claim_jobs`); jobs claimed and not yet answered
+count against `max_concurrency`.
+
     worker = Worker(client)
 
     @worker.task("payment", timeout=30, max_concurrency=4)
@@ -16,21 +21,49 @@ finish.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from clients.client import Client
+from broker.protocol import Record
+from clients import commands as c
+from clients.client import DEFAULT_REQUEST_TIMEOUT, Client
 from clients.errors import HoneyflowError
 from clients.results import ActivatedJob
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., dict[str, Any] | None]
+
+
+class PendingClaim(Protocol):
+    @property
+    def answer(self) -> Future[Record[Any]]: ...
+
+    @property
+    def job_count(self) -> int: ...
+
+
+@runtime_checkable
+class ClaimSource(Protocol):
+    """A transport that claims jobs without waiting for the answers (`KafkaTransport`)."""
+
+    def claim_jobs(
+        self,
+        job_type: str,
+        *,
+        max_jobs: int,
+        timeout_ms: int,
+        worker: str,
+        request_timeout: float,
+        wait: float = 0.0,
+    ) -> list[PendingClaim]: ...
 
 
 class BpmnError(Exception):
@@ -56,6 +89,10 @@ class _Task:
     wants_job: bool
     pool: ThreadPoolExecutor
     running: set[Future[None]] = field(default_factory=set)
+    claims: set[Future[Record[Any]]] = field(default_factory=set)
+    """Answers of claims sent and not yet answered."""
+    claimed: int = 0
+    """Jobs in `claims`."""
 
 
 class Worker:
@@ -69,6 +106,8 @@ class Worker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._read_waited = False
+        """The last `work_once` waited for jobs in a read (no extra sleep needed)."""
 
     def task(
         self,
@@ -105,13 +144,20 @@ class Worker:
 
     def work_once(self) -> int:
         """Activate what each task type has room for and hand it to the handlers; returns
-        how many jobs were handed out."""
+        how many jobs were handed out (on a claiming transport: claimed, handed out when
+        their answer arrives)."""
         handed = 0
+        self._read_waited = False
+        transport = self._client.transport
+        source = transport if isinstance(transport, ClaimSource) else None
         for task in self._tasks:
             with self._lock:
                 task.running = {f for f in task.running if not f.done()}
-                room = min(task.max_jobs, task.max_concurrency - len(task.running))
+                room = min(task.max_jobs, task.max_concurrency - len(task.running) - task.claimed)
             if room <= 0:
+                continue
+            if source is not None:
+                handed += self._claim(source, task, room)
                 continue
             jobs = self._client.activate_jobs(
                 task.job_type, max_jobs=room, timeout=task.timeout, worker=self.name
@@ -123,8 +169,49 @@ class Worker:
             handed += len(jobs)
         return handed
 
+    def _claim(self, source: ClaimSource, task: _Task, room: int) -> int:
+        claims = source.claim_jobs(
+            task.job_type,
+            max_jobs=room,
+            timeout_ms=c.seconds_to_ms(task.timeout),
+            worker=self.name,
+            request_timeout=DEFAULT_REQUEST_TIMEOUT,
+            # Wait for jobs in the read itself (one task type: it has the whole poll).
+            wait=self._poll_interval if len(self._tasks) == 1 else 0.0,
+        )
+        self._read_waited = len(self._tasks) == 1
+        for claim in claims:
+            with self._lock:
+                task.claimed += claim.job_count
+                task.claims.add(claim.answer)
+            claim.answer.add_done_callback(
+                functools.partial(self._claim_answered, task, claim.job_count)
+            )
+        return sum(claim.job_count for claim in claims)
+
+    def _claim_answered(self, task: _Task, count: int, answer: Future[Record[Any]]) -> None:
+        """Runs in the thread that completed the claim: hands its jobs to the handlers."""
+        try:
+            jobs = c.activated_jobs(answer.result())
+        except Exception as error:  # a rejection or no answer: the jobs are read again
+            log.warning("claim for %d %s jobs not answered: %s", count, task.job_type, error)
+            jobs = []
+        with self._lock:
+            task.claimed -= count
+            task.claims.discard(answer)
+            for job in jobs:
+                try:
+                    task.running.add(task.pool.submit(self._handle, task, job))
+                except RuntimeError:  # stopped meanwhile: the job times out and comes back
+                    log.warning("job %d answered after the worker stopped", job.key)
+
     def drain(self) -> None:
-        """Wait for every running handler."""
+        """Wait for every claim's answer (at most the request timeout) and every running
+        handler."""
+        for task in self._tasks:
+            with self._lock:
+                claims = list(task.claims)
+            wait_for_futures(claims, DEFAULT_REQUEST_TIMEOUT)
         for task in self._tasks:
             with self._lock:
                 running = list(task.running)
@@ -162,7 +249,7 @@ class Worker:
     def run(self) -> None:
         """Poll until `stop()`; blocks the calling thread."""
         while not self._stopping.is_set():
-            if self.work_once() == 0:
+            if self.work_once() == 0 and not self._read_waited:
                 self._stopping.wait(self._poll_interval)
 
     def start(self) -> None:

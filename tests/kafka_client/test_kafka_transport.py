@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,9 +26,14 @@ from broker.protocol.intents import (
 from broker.protocol.values import JobRecordValue, ProcessInstanceRecordValue
 from broker.protocol.values.deployment import ProcessMetadata
 from broker.topics import TopicSettings, ensure_topics
+from clients import commands as c
 from clients.client import Client, _message_partition, connect, connect_async
 from clients.errors import ConnectError, NotFoundError, RequestTimeoutError
+from clients.kafka_jobs import JobClaim
 from clients.kafka_requests import CLIENT_ID_HEADER, REQUEST_ID_HEADER
+from clients.kafka_transport import KafkaTransport
+from clients.results import ActivatedJob
+from clients.worker import Worker
 from tests.kafka_client.fake_engine import FakeEngine
 
 pytestmark = pytest.mark.kafka
@@ -42,6 +48,8 @@ class Answers:
         self.counter = itertools.count(1)
         self.activatable: dict[int, JobRecordValue] = {}
         self.lock = threading.Lock()
+        self.unanswered_claims = 0
+        """How many of the next JOB_BATCH ACTIVATE commands get no answer (a slow engine)."""
 
     def __call__(self, command: Record[Any], partition_id: int) -> Record[Any] | None:
         intent = command.intent
@@ -59,6 +67,9 @@ class Answers:
             return self._event(MessageIntent.PUBLISHED, command.value, key, partition_id)
         if intent is JobBatchIntent.ACTIVATE:
             with self.lock:
+                if self.unanswered_claims > 0:
+                    self.unanswered_claims -= 1
+                    return None
                 jobs = [
                     (k, self.activatable.pop(k))
                     for k in command.value.job_keys
@@ -222,6 +233,76 @@ def test_max_jobs_leaves_the_rest_for_the_next_call(
     first = client.activate_jobs("payment", max_jobs=2, timeout=5)
     rest = client.activate_jobs("payment", max_jobs=2, timeout=5)
     assert [j.key for j in first + rest] == keys
+
+
+def test_a_pipelined_claim_does_not_wait_for_the_answer_of_an_earlier_one(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    transport = client.transport
+    assert isinstance(transport, KafkaTransport)
+    answers.unanswered_claims = 1
+    first = _job(answers, engine, topics, 1)
+    [slow] = _claims(transport, timeout=30)
+    second = _job(answers, engine, topics, 1)
+    [fast] = _claims(transport, timeout=30)
+    assert [j.key for j in c.activated_jobs(fast.answer.result(10))] == [second]
+    assert not slow.answer.done()
+    assert slow.pending.command.value.job_keys == (first,)
+
+
+def test_a_claim_without_answer_is_given_up_and_its_jobs_are_claimed_again(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    transport = client.transport
+    assert isinstance(transport, KafkaTransport)
+    answers.unanswered_claims = 1
+    key = _job(answers, engine, topics, 2)
+    [lost] = _claims(transport, timeout=0.5)
+    time.sleep(0.6)
+    # The next call gives the claim up, reads its job again and claims it once more.
+    again = _claims(transport, timeout=30)
+    with pytest.raises(RequestTimeoutError):
+        lost.answer.result(0)
+    assert [j.key for claim in again for j in c.activated_jobs(claim.answer.result(10))] == [key]
+
+
+def test_a_worker_on_kafka_hands_claimed_jobs_to_its_handler(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    keys = {_job(answers, engine, topics, p) for p in (1, 2, 3)}
+    seen: list[tuple[int, int]] = []
+    all_seen = threading.Event()
+    worker = Worker(client, name="w1", poll_interval=0.01)
+
+    @worker.task("payment", max_concurrency=8)
+    def pay(amount: int, job: ActivatedJob) -> None:
+        seen.append((job.key, amount))
+        if len(seen) == len(keys):
+            all_seen.set()
+
+    worker.start()
+    try:
+        assert all_seen.wait(30)
+    finally:
+        worker.stop()
+    assert sorted(seen) == sorted((k, 10) for k in keys)
+
+
+def _claims(transport: KafkaTransport, timeout: float) -> list[JobClaim]:
+    """Claims of the jobs read within a few seconds (none if no job comes)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        claims = transport.claim_jobs(
+            "payment",
+            max_jobs=10,
+            timeout_ms=30_000,
+            worker="w1",
+            request_timeout=timeout,
+            wait=0.1,
+        )
+        if claims:
+            return claims
+    return []
 
 
 def test_records_reads_the_audit_log_oldest_first(
