@@ -6,6 +6,7 @@ directory; it is stopped when the session ends, even when tests fail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,10 @@ def unique_name(request: pytest.FixtureRequest) -> str:
     """A topic/group name unique to the test, readable in the broker's logs."""
     import uuid
 
-    return f"t-{request.node.name[:40]}-{uuid.uuid4().hex[:8]}".replace("[", "-").replace("]", "")
+    # Kafka allows [a-zA-Z0-9._-] in topic names; parameter ids may hold anything (a cron
+    # expression's spaces and '#').
+    readable = re.sub(r"[^a-zA-Z0-9._-]", "-", request.node.name[:40])
+    return f"t-{readable}-{uuid.uuid4().hex[:8]}"
 
 
 def pids_of(directory: Path) -> list[int]:
