@@ -4,9 +4,13 @@ machine, every instance's completion answered to its create-with-result request.
 
 Prints (a) throughput: N creates sent at once, instances/s until the last completed; (b) p50 /
 p99 create→completion latency at a fixed arrival rate (open loop: sent on schedule whatever
-completes, latency counted from the scheduled time); (c) records per instance in the audit log
-and on all of the run's topics; (d) raw Kafka produce+consume of as many records, same size.
-Every phase runs `--runs` times; all runs and the best are printed (the machine is shared).
+completes, latency counted from the scheduled time); (c) where the best latency run's time went:
+per instance, create sent → the engine takes the create → takes the claim (JOB_BATCH ACTIVATE)
+→ takes the complete → the client has the completion, from the engine's record timestamps in
+the audit log (the time it started the batch holding the command; same clock, ms); (d) records
+per instance in the audit log and on all of the run's topics; (e) raw Kafka produce+consume of
+as many records, same size. Every phase runs `--runs` times; all runs and the best are printed
+(the machine is shared).
 
     python -m benchmarks.engine_kafka_bench --bootstrap HOST:PORT [-n 3000] [--rate 200]
 """
@@ -22,10 +26,18 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.kafka_bench_support import WorkerProcess, count_topic, raw_kafka
+from benchmarks.kafka_bench_support import (
+    InstanceSteps,
+    WorkerProcess,
+    count_topic,
+    end_offsets,
+    instance_steps,
+    raw_kafka,
+)
 from broker.kafka_config import client_config
 from broker.protocol import Record
 from broker.topics import TopicSettings
@@ -61,10 +73,15 @@ class Creator:
         self._all_done = threading.Condition(self._lock)
         self._outstanding = 0
         self.failed = 0
+        self._last_count = 0
+        self.first_id = 0
+        """The variable `i` of the last run's first instance (instance n has `first_id + n`)."""
 
     def run(self, count: int, rate: float | None) -> tuple[list[float], list[float]]:
         """Create `count` instances, all at once (`rate` None) or `rate` per second on
         schedule; returns (scheduled start, completion) times per instance."""
+        self.first_id += self._last_count
+        self._last_count = count
         starts = [0.0] * count
         done = [float("nan")] * count
         self._outstanding = count
@@ -77,7 +94,8 @@ class Creator:
                     time.sleep(delay)
             else:
                 starts[i] = t0
-            command = commands.create_command("bench-one-task", {"i": i}, None, True)
+            variables = {"i": self.first_id + i}
+            command = commands.create_command("bench-one-task", variables, None, True)
             pending = self._channel.submit(command, self._round_robin.next())
             pending.future.add_done_callback(functools.partial(self._finished, i=i, done=done))
         with self._all_done:
@@ -100,6 +118,37 @@ class Creator:
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass
+class LatencyRun:
+    first_id: int
+    starts: list[float]
+    """Scheduled create times, wall clock (s)."""
+    done: list[float]
+    p99: float
+
+
+_STAGES = (
+    "create sent -> engine takes it",
+    "-> engine takes the claim (create committed, job read by the worker, claim sent)",
+    "-> engine takes the complete (claim committed and answered, handler, complete sent)",
+    "-> client has the completion (complete committed, answer read)",
+)
+
+
+def _stages(run: LatencyRun, steps: InstanceSteps) -> list[list[float]]:
+    """Per stage, the ms each instance of `run` spent in it (by the engine's timestamps)."""
+    spent: list[list[float]] = [[] for _ in _STAGES]
+    for n, (start, done) in enumerate(zip(run.starts, run.done, strict=True)):
+        i = run.first_id + n
+        if done != done or i not in steps.job_completed or i not in steps.claimed:
+            continue
+        times = [start * 1000, steps.created[i], steps.claimed[i], steps.job_completed[i]]
+        times.append(done * 1000)
+        for stage in range(len(_STAGES)):
+            spent[stage].append(times[stage + 1] - times[stage])
+    return spent
 
 
 def _profile(pid: int | None, path: Path, seconds: float) -> subprocess.Popen[bytes] | None:
@@ -178,7 +227,10 @@ def main() -> None:
                     profiler.wait()
 
         latencies = []
+        runs: list[LatencyRun] = []
         count = int(args.rate * args.seconds)
+        since = end_offsets(config, topics.events)
+        wall = time.time() - time.monotonic()
         for run in range(args.runs):
             profilers = []
             if args.profile is not None and run == 0:
@@ -194,12 +246,27 @@ def main() -> None:
             ms = [(d - s) * 1000 for s, d in zip(starts, done, strict=True) if d == d]
             p50, p99 = statistics.median(ms), _percentile(ms, 0.99)
             latencies.append((p99, p50, max(ms)))
+            runs.append(
+                LatencyRun(
+                    creator.first_id, [wall + t for t in starts], [wall + t for t in done], p99
+                )
+            )
             print(
                 f"latency run {run + 1}: {len(ms)} instances at {args.rate:.0f}/s:"
                 f" p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(ms):.0f} ms",
                 flush=True,
             )
         channel.close()
+
+        best = min(runs, key=lambda run: run.p99)
+        steps = instance_steps(config, topics.events, since)
+        print("stages of the best latency run (engine timestamps; ms p50 / p99 / mean):")
+        for name, spent in zip(_STAGES, _stages(best, steps), strict=True):
+            if spent:
+                print(
+                    f"  {name}: {statistics.median(spent):.0f} / {_percentile(spent, 0.99):.0f}"
+                    f" / {statistics.fmean(spent):.0f}"
+                )
 
         events = count_topic(config, topics.events)
         audit = events.records - at_start.records

@@ -1,13 +1,15 @@
 """What `engine_kafka_bench` needs besides the client library: a job worker in its own process
 (the `clients.worker.Worker` a user runs, on `kafka://`), counting what a run wrote to a topic,
-and raw Kafka produce-and-consume of the same number of records."""
+the engine's timestamps of each instance's steps from the audit log, and raw Kafka
+produce-and-consume of the same number of records."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event
 from typing import Any
 
@@ -94,6 +96,92 @@ def count_topic(config: ClientConfig, topic: str) -> TopicCount:
         return TopicCount(records, size)
     finally:
         consumer.close()
+
+
+def end_offsets(config: ClientConfig, topic: str) -> dict[int, int]:
+    """The end offset of every partition of `topic` now."""
+    consumer = Consumer({**config, "group.id": f"bench-ends-{uuid.uuid4().hex[:8]}"})
+    try:
+        partitions = consumer.list_topics(topic, timeout=30).topics[topic].partitions
+        return {p: watermarks(consumer, topic, p)[1] for p in sorted(partitions)}
+    finally:
+        consumer.close()
+
+
+@dataclass
+class InstanceSteps:
+    """Per instance (by its variable `i`), the engine's time (ms since the epoch: the record
+    timestamp, taken when the engine starts the batch holding the command) of each step."""
+
+    created: dict[int, int] = field(default_factory=dict)
+    claimed: dict[int, int] = field(default_factory=dict)
+    job_completed: dict[int, int] = field(default_factory=dict)
+
+
+# Compact JSON (docs/record-format.md): enough to skip decoding every other record.
+_EVENT = b'"recordType":"EVENT"'
+_STEP_TYPES = (b'"valueType":"PROCESS_INSTANCE_CREATION"', b'"valueType":"JOB"')
+_CLAIM = b'"valueType":"JOB_BATCH"'
+
+
+def instance_steps(config: ClientConfig, topic: str, since: dict[int, int]) -> InstanceSteps:
+    """Read the audit log from `since` to its end: process instance CREATED (its `i`), JOB
+    CREATED (job → instance), JOB_BATCH ACTIVATED (the claim) and JOB COMPLETED."""
+    ends = end_offsets(config, topic)
+    consumer = Consumer(
+        {
+            **config,
+            "group.id": f"bench-steps-{uuid.uuid4().hex[:8]}",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed",
+            "enable.partition.eof": True,
+        }
+    )
+    instance_of: dict[int, int] = {}  # process instance key → i
+    job_instance: dict[int, int] = {}  # job key → i
+    steps = InstanceSteps()
+    claims: list[tuple[int, list[int]]] = []
+    try:
+        open_partitions = {p for p, end in ends.items() if end > since.get(p, 0)}
+        consumer.assign([TopicPartition(topic, p, since.get(p, 0)) for p in open_partitions])
+        while open_partitions:
+            for message in consumer.consume(10_000, 1.0):
+                partition = message.partition() or 0
+                if message.error() is not None:
+                    open_partitions.discard(partition)  # end of partition
+                    continue
+                if (message.offset() or 0) + 1 >= ends[partition]:
+                    open_partitions.discard(partition)
+                value = message.value() or b""
+                if _EVENT not in value or not (
+                    any(t in value for t in _STEP_TYPES) or _CLAIM in value
+                ):
+                    continue
+                record = json.loads(value)
+                kind, intent, at = record["valueType"], record["intent"], record["timestamp"]
+                if kind == "PROCESS_INSTANCE_CREATION" and intent == "CREATED":
+                    i = record["value"]["variables"].get("i")
+                    if isinstance(i, int):
+                        instance_of[record["value"]["processInstanceKey"]] = i
+                        steps.created[i] = at
+                elif kind == "JOB" and intent == "CREATED":
+                    i = instance_of.get(record["value"]["processInstanceKey"])
+                    if i is not None:
+                        job_instance[record["key"]] = i
+                elif kind == "JOB" and intent == "COMPLETED":
+                    i = job_instance.get(record["key"])
+                    if i is not None:
+                        steps.job_completed[i] = at
+                elif kind == "JOB_BATCH" and intent == "ACTIVATED":
+                    claims.append((at, record["value"]["jobKeys"]))
+    finally:
+        consumer.close()
+    for at, job_keys in claims:
+        for key in job_keys:
+            i = job_instance.get(key)
+            if i is not None:
+                steps.claimed.setdefault(i, at)
+    return steps
 
 
 def raw_kafka(config: ClientConfig, count: int, size: int) -> float:
