@@ -98,6 +98,16 @@ def _prefix_end(prefix: bytes) -> bytes | None:
     return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
+_NOTHING: Iterator[tuple[bytes, Any]] = iter(())
+
+
+def _entries(family: dict[bytes, Any], keys: list[bytes]) -> Iterator[tuple[bytes, Any]]:
+    for key in keys:
+        value = family.get(key, _ABSENT)
+        if value is not _ABSENT:
+            yield key, value
+
+
 class InMemoryKeyValueStore:
     """Dict per column family plus a sorted key list for ordered iteration; an undo log
     of (cf, key, previous value) implements savepoints.
@@ -138,9 +148,12 @@ class InMemoryKeyValueStore:
             del keys[bisect.bisect_left(keys, key)]
 
     def iterate(self, cf: str, prefix: bytes = b"") -> Iterator[tuple[bytes, Any]]:
+        # A plain function returning an iterator: most prefixes on hot paths (the variables or
+        # event triggers of an element that has none) match nothing, and that answer costs no
+        # generator.
         family = self._data.get(cf)
         if not family:
-            return
+            return _NOTHING
         keys = self._sorted.get(cf)
         if keys is None:
             keys = self._sorted[cf] = sorted(family)
@@ -148,12 +161,11 @@ class InMemoryKeyValueStore:
         # bisection: a caller that wants the first few of many (the oldest activatable job of
         # a type) must not pay a Python loop over all of them.
         start = bisect.bisect_left(keys, prefix)
+        if start == len(keys) or not keys[start].startswith(prefix):
+            return _NOTHING
         end = _prefix_end(prefix)
         matching = keys[start:] if end is None else keys[start : bisect.bisect_left(keys, end)]
-        for key in matching:
-            value = family.get(key, _ABSENT)
-            if value is not _ABSENT:
-                yield key, value
+        return _entries(family, matching)
 
     def savepoint(self) -> int:
         return len(self._undo)

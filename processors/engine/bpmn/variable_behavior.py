@@ -16,9 +16,13 @@ from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import evaluate
 from processors.engine.context import ProcessingContext
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """`json.dumps(value, separators=(",", ":"), ensure_ascii=False)` with one encoder
+    (`json.dumps` builds one per call when given options)."""
+    return _ENCODER.encode(value)
 
 
 def set_variable(

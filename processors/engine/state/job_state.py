@@ -3,12 +3,14 @@ job is handed out first), activated jobs by deadline, failed jobs by back-off du
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from broker.protocol.values import JobRecordValue
+from broker.protocol.fast_init import fast_replacer, unchecked_builder
+from broker.protocol.values import DEFAULT_TENANT_ID, JobRecordValue
 from processors.engine.kv_store import KeyValueStore, last_int, pack, pack_int
 
 _JOBS = "jobs"
@@ -50,6 +52,9 @@ _FIELDS = (
     "process_definition_key",
     "process_instance_key",
 )
+_decode_value = unchecked_builder(JobRecordValue, _FIELDS)
+_encode_fields = operator.attrgetter(*_FIELDS)
+_without_variables = fast_replacer(JobRecordValue, ("variables", "tenant_id"))
 _TYPE = _FIELDS.index("type")
 _DEADLINE = _FIELDS.index("deadline")
 _RECURRING_TIME = _FIELDS.index("recurring_time")
@@ -73,12 +78,14 @@ class JobReader:
         cached = self._decoded.get(key)
         if cached is not None and cached[0] is raw:
             return cached[1]
-        value = JobRecordValue(**dict(zip(_FIELDS, raw["v"], strict=True)))
-        job = StoredJob(key, JobStatus(raw["s"]), value)
+        job = StoredJob(key, JobStatus(raw["s"]), _decode_value(*raw["v"]))
+        self._remember(key, raw, job)
+        return job
+
+    def _remember(self, key: int, raw: Any, job: StoredJob) -> None:
         if len(self._decoded) >= _DECODED_LIMIT:
             self._decoded.clear()
         self._decoded[key] = (raw, job)
-        return job
 
     def activatable(self, job_type: str) -> Iterator[int]:
         for index_key, _ in self._store.iterate(_ACTIVATABLE, pack(job_type)):
@@ -105,11 +112,12 @@ class JobState(JobReader):
         """Store the job and keep every index in step with its status."""
         self._unindex(key)
         # Not the variables: they live in their scopes (`_FIELDS` leaves them out).
-        self._store.put(
-            _JOBS,
-            pack_int(key),
-            {"s": status.value, "v": [getattr(value, name) for name in _FIELDS]},
-        )
+        raw = {"s": status.value, "v": list(_encode_fields(value))}
+        self._store.put(_JOBS, pack_int(key), raw)
+        # The job as `get` would decode it, without decoding it.
+        if value.variables or value.tenant_id != DEFAULT_TENANT_ID:
+            value = _without_variables(value, {}, DEFAULT_TENANT_ID)
+        self._remember(key, raw, StoredJob(key, status, value))
         if status is JobStatus.ACTIVATABLE:
             self._store.put(_ACTIVATABLE, pack(value.type, key), 1)
         elif status is JobStatus.ACTIVATED:
