@@ -4,20 +4,19 @@ takes an `ElementCall`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from bpmn import ExecutableProcess, FlowNode
 from bpmn.model_types import BpmnElementType as ModelElementType
 from bpmn.model_types import BpmnEventType as ModelEventType
-from broker.protocol.fast_init import fast_init
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.state import ElementInstance
+from processors.engine.state.state_class import state_class
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@state_class
 class ElementCall:
     ctx: ProcessingContext
     key: int

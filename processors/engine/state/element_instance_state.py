@@ -5,19 +5,18 @@ children per flow scope, so containers can find and count what runs inside them.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
-from broker.protocol.fast_init import fast_init
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
 from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.state.state_class import state_class
 
 _INSTANCES = "element_instances"
 _CHILDREN = "element_children"
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@state_class
 class ElementInstance:
     key: int
     value: ProcessInstanceRecordValue
@@ -37,7 +36,7 @@ class ElementInstance:
 
     def with_state(self, state: str) -> ElementInstance:
         """A copy in another lifecycle state (dataclasses.replace is several times slower, and
-        appliers do this for every lifecycle event)."""
+        appliers do this for every lifecycle event). Never change an instance in place."""
         return ElementInstance(
             self.key,
             self.value,
