@@ -126,21 +126,25 @@ class InMemoryKeyValueStore:
         return None if family is None else family.get(key)
 
     def put(self, cf: str, key: bytes, value: Any) -> None:
-        family = self._data.setdefault(cf, {})
+        family = self._data.get(cf)
+        if family is None:
+            family = self._data[cf] = {}
         previous = family.get(key, _ABSENT)
         self._undo.append((cf, key, previous))
-        if previous is _ABSENT:
-            keys = self._sorted.get(cf)
-            if keys is not None:
-                bisect.insort(keys, key)
+        if previous is _ABSENT and cf in self._sorted:
+            bisect.insort(self._sorted[cf], key)
         family[key] = value
 
     def delete(self, cf: str, key: bytes) -> None:
         family = self._data.get(cf)
-        if family is None or key not in family:
+        if family is None:
             return
-        self._undo.append((cf, key, family.pop(key)))
-        self._remove_sorted(cf, key)
+        previous = family.pop(key, _ABSENT)
+        if previous is _ABSENT:
+            return
+        self._undo.append((cf, key, previous))
+        if cf in self._sorted:
+            self._remove_sorted(cf, key)
 
     def _remove_sorted(self, cf: str, key: bytes) -> None:
         keys = self._sorted.get(cf)

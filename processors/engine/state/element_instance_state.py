@@ -238,6 +238,9 @@ class ElementInstanceState(ElementInstanceReader):
         self._value_parts: dict[int, tuple[ProcessInstanceRecordValue, dict[str, Any]]] = {}
         # (child index of a scope or None for instances, key, the pending entry before).
         self._undo: list[tuple[dict[int, Any], int, Any]] = []
+        # Keys created in this batch: not in the store, so removing one stores nothing. (A key
+        # whose creation is rolled back leaves `_pending`, so this needs no undo.)
+        self._created: set[int] = set()
 
     def put(self, instance: ElementInstance) -> None:
         key = instance.key
@@ -247,6 +250,7 @@ class ElementInstanceState(ElementInstanceReader):
 
     def create(self, instance: ElementInstance) -> None:
         self.put(instance)
+        self._created.add(instance.key)
         scope_key = instance.flow_scope_key
         if scope_key != -1:
             self._change_child(scope_key, instance.key, True)
@@ -287,11 +291,13 @@ class ElementInstanceState(ElementInstanceReader):
     def flush(self) -> None:
         """Write the pending changes to the store (before a commit)."""
         store = self._store
+        created = self._created
         for key, instance in self._pending.items():
             if instance is None:
-                store.delete(_INSTANCES, _pack_int(key + _OFFSET))
-                self._decoded.pop(key, None)
-                self._value_parts.pop(key, None)
+                if key not in created:
+                    store.delete(_INSTANCES, _pack_int(key + _OFFSET))
+                    self._decoded.pop(key, None)
+                    self._value_parts.pop(key, None)
             else:
                 self._write(instance)
         for scope_key, changes in self._pending_children.items():
@@ -308,6 +314,7 @@ class ElementInstanceState(ElementInstanceReader):
         self._pending.clear()
         self._pending_children.clear()
         self._undo.clear()
+        self._created.clear()
 
     def _write(self, instance: ElementInstance) -> None:
         # The record value part of the encoding is the same for every state of an instance.
