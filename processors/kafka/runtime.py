@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError, ProducerFenced
+from aiokafka.producer import sender as aiokafka_sender
 
 from broker.kafka_config import ClientConfig
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
@@ -36,10 +37,14 @@ log = logging.getLogger(__name__)
 # Within the broker's default `message.max.bytes` (1 MB plus a little).
 _BATCH_BYTES: Final = 1_000_000
 # A transaction begun right after the previous commit often finds that commit's markers not
-# written yet: AddPartitionsToTxn answers CONCURRENT_TRANSACTIONS and TxnOffsetCommit
-# COORDINATOR_NOT_AVAILABLE, both retried after this back-off (aiokafka's default of 100 ms
-# was 3 % of the commits at 200 instances/s, each a 100 ms stall of the partition).
-_RETRY_BACKOFF_MS: Final = 20
+# written yet (a few ms on one node): TxnOffsetCommit answers COORDINATOR_NOT_AVAILABLE, retried
+# after this back-off (aiokafka's default of 100 ms stalled 3 % of the commits at 200
+# instances/s by 100 ms), and AddPartitionsToTxn answers CONCURRENT_TRANSACTIONS, retried after
+# aiokafka's `BACKOFF_OVERRIDE` (20 ms, KAFKA-5477; 6 % of the commits), lowered in the engine
+# process (docs/kafka-runtime.md, Performance). aiokafka is pinned (pyproject.toml); the general
+# back-off stays at 10 ms, as it also paces metadata retries while a broker is down.
+_RETRY_BACKOFF_MS: Final = 10
+aiokafka_sender.BACKOFF_OVERRIDE = 0.005
 # While a batch commits, the loop takes what the consumer fetched this often (see `_fetch_during`).
 _DRAIN_SECONDS: Final = 0.003
 
