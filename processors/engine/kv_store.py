@@ -51,6 +51,21 @@ def pack_int(part: int) -> bytes:
     return _pack_int(part + _INT_OFFSET)
 
 
+def pack_int_text(number: int, text: str) -> bytes:
+    """`pack(number, text)` without the checks (a name in a scope)."""
+    return _pack_int(number + _INT_OFFSET) + text.encode() + b"\x00"
+
+
+def pack_text_int(text: str, number: int) -> bytes:
+    """`pack(text, number)` without the checks (an entity in a type's index)."""
+    return text.encode() + b"\x00" + _pack_int(number + _INT_OFFSET)
+
+
+def pack_ints(first: int, second: int) -> bytes:
+    """`pack(first, second)` without the checks (an entity in a scope's or a time index)."""
+    return _pack_pair(first + _INT_OFFSET, second + _INT_OFFSET)
+
+
 def unpack_int(key: bytes, index: int) -> int:
     """The `index`-th part of a key that starts with `index + 1` int parts."""
     return int.from_bytes(key[index * 8 : index * 8 + 8], "big") - _INT_OFFSET

@@ -9,7 +9,7 @@ from dataclasses import field
 from typing import Any
 
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
-from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.kv_store import KeyValueStore, last_int
 from processors.engine.state.state_class import state_class
 
 _INSTANCES = "element_instances"
@@ -207,7 +207,7 @@ class ElementInstanceReader:
     def children(self, flow_scope_key: int) -> list[ElementInstance]:
         keys = [
             last_int(index_key)
-            for index_key, _ in self._store.iterate(_CHILDREN, pack(flow_scope_key))
+            for index_key, _ in self._store.iterate(_CHILDREN, _pack_int(flow_scope_key + _OFFSET))
         ]
         changes = self._pending_children.get(flow_scope_key)
         if changes:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.kv_store import KeyValueStore, last_int, pack_int, pack_ints
 
 _TRIGGERS = "event_triggers"
 
@@ -34,7 +34,7 @@ class EventScopeReader:
         self._store = store
 
     def triggers(self, scope_key: int) -> Iterator[EventTrigger]:
-        for key, raw in self._store.iterate(_TRIGGERS, pack(scope_key)):
+        for key, raw in self._store.iterate(_TRIGGERS, pack_int(scope_key)):
             yield EventTrigger(scope_key, last_int(key), raw["e"], raw.get("v", {}), raw["p"])
 
     def peek(self, scope_key: int) -> EventTrigger | None:
@@ -49,11 +49,11 @@ class EventScopeState(EventScopeReader):
         raw: dict[str, Any] = {"e": trigger.element_id, "p": trigger.process_instance_key}
         if trigger.variables:
             raw["v"] = trigger.variables
-        self._store.put(_TRIGGERS, pack(trigger.scope_key, trigger.event_key), raw)
+        self._store.put(_TRIGGERS, pack_ints(trigger.scope_key, trigger.event_key), raw)
 
     def remove(self, scope_key: int, event_key: int) -> None:
-        self._store.delete(_TRIGGERS, pack(scope_key, event_key))
+        self._store.delete(_TRIGGERS, pack_ints(scope_key, event_key))
 
     def remove_scope(self, scope_key: int) -> None:
-        for key, _ in self._store.iterate(_TRIGGERS, pack(scope_key)):
+        for key, _ in self._store.iterate(_TRIGGERS, pack_int(scope_key)):
             self._store.delete(_TRIGGERS, key)

@@ -11,7 +11,14 @@ from typing import Any
 
 from broker.protocol.fast_init import fast_replacer, unchecked_builder
 from broker.protocol.values import DEFAULT_TENANT_ID, JobRecordValue
-from processors.engine.kv_store import KeyValueStore, last_int, pack, pack_int
+from processors.engine.kv_store import (
+    KeyValueStore,
+    last_int,
+    pack,
+    pack_int,
+    pack_ints,
+    pack_text_int,
+)
 
 _JOBS = "jobs"
 _ACTIVATABLE = "jobs_activatable"
@@ -119,11 +126,11 @@ class JobState(JobReader):
             value = _without_variables(value, {}, DEFAULT_TENANT_ID)
         self._remember(key, raw, StoredJob(key, status, value))
         if status is JobStatus.ACTIVATABLE:
-            self._store.put(_ACTIVATABLE, pack(value.type, key), 1)
+            self._store.put(_ACTIVATABLE, pack_text_int(value.type, key), 1)
         elif status is JobStatus.ACTIVATED:
-            self._store.put(_DEADLINES, pack(value.deadline, key), 1)
+            self._store.put(_DEADLINES, pack_ints(value.deadline, key), 1)
         elif status is JobStatus.FAILED and value.retries > 0 and value.recurring_time >= 0:
-            self._store.put(_BACKOFF, pack(value.recurring_time, key), 1)
+            self._store.put(_BACKOFF, pack_ints(value.recurring_time, key), 1)
 
     def remove(self, key: int) -> None:
         self._unindex(key)
@@ -139,8 +146,8 @@ class JobState(JobReader):
         status = raw["s"]
         fields = raw["v"]
         if status == "ACTIVATABLE":
-            self._store.delete(_ACTIVATABLE, pack(fields[_TYPE], key))
+            self._store.delete(_ACTIVATABLE, pack_text_int(fields[_TYPE], key))
         elif status == "ACTIVATED":
-            self._store.delete(_DEADLINES, pack(fields[_DEADLINE], key))
+            self._store.delete(_DEADLINES, pack_ints(fields[_DEADLINE], key))
         elif status == "FAILED":
-            self._store.delete(_BACKOFF, pack(fields[_RECURRING_TIME], key))
+            self._store.delete(_BACKOFF, pack_ints(fields[_RECURRING_TIME], key))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from processors.engine.kv_store import KeyValueStore, pack
+from processors.engine.kv_store import KeyValueStore, pack_int, pack_int_text
 from processors.engine.state.element_instance_state import ElementInstanceReader
 
 _VARIABLES = "variables"
@@ -19,11 +19,11 @@ class VariableReader:
 
     def get_local(self, scope_key: int, name: str) -> tuple[int, Any] | None:
         """(variable key, value) of `name` in the scope itself."""
-        raw = self._store.get(_VARIABLES, pack(scope_key, name))
+        raw = self._store.get(_VARIABLES, pack_int_text(scope_key, name))
         return None if raw is None else (raw[0], raw[1])
 
     def local(self, scope_key: int) -> dict[str, Any]:
-        prefix = pack(scope_key)
+        prefix = pack_int(scope_key)
         result: dict[str, Any] = {}
         for key, raw in self._store.iterate(_VARIABLES, prefix):
             result[key[len(prefix) : -1].decode("utf-8")] = raw[1]
@@ -58,8 +58,8 @@ class VariableReader:
 
 class VariableState(VariableReader):
     def put(self, scope_key: int, name: str, variable_key: int, value: Any) -> None:
-        self._store.put(_VARIABLES, pack(scope_key, name), [variable_key, value])
+        self._store.put(_VARIABLES, pack_int_text(scope_key, name), [variable_key, value])
 
     def remove_scope(self, scope_key: int) -> None:
-        for key, _ in self._store.iterate(_VARIABLES, pack(scope_key)):
+        for key, _ in self._store.iterate(_VARIABLES, pack_int(scope_key)):
             self._store.delete(_VARIABLES, key)
