@@ -27,7 +27,6 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -106,6 +105,7 @@ class Worker:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._claims_settled = threading.Condition(self._lock)
         self._read_waited = False
         """The last `work_once` waited for jobs in a read (no extra sleep needed)."""
 
@@ -193,25 +193,26 @@ class Worker:
         """Runs in the thread that completed the claim: hands its jobs to the handlers."""
         try:
             jobs = c.activated_jobs(answer.result())
-        except Exception as error:  # a rejection or no answer: the jobs are read again
+        except Exception as error:  # a rejection, or no answer (its jobs are read again)
             log.warning("claim for %d %s jobs not answered: %s", count, task.job_type, error)
             jobs = []
-        with self._lock:
+        with self._claims_settled:
             task.claimed -= count
-            task.claims.discard(answer)
             for job in jobs:
                 try:
                     task.running.add(task.pool.submit(self._handle, task, job))
                 except RuntimeError:  # stopped meanwhile: the job times out and comes back
                     log.warning("job %d answered after the worker stopped", job.key)
+            task.claims.discard(answer)
+            self._claims_settled.notify_all()
 
     def drain(self) -> None:
         """Wait for every claim's answer (at most the request timeout) and every running
         handler."""
-        for task in self._tasks:
-            with self._lock:
-                claims = list(task.claims)
-            wait_for_futures(claims, DEFAULT_REQUEST_TIMEOUT)
+        with self._claims_settled:  # until each answer's jobs were handed to the handlers
+            self._claims_settled.wait_for(
+                lambda: not any(task.claims for task in self._tasks), DEFAULT_REQUEST_TIMEOUT
+            )
         for task in self._tasks:
             with self._lock:
                 running = list(task.running)
