@@ -149,7 +149,11 @@ class EngineRuntime:
                 return
             queued = sum(len(owned.fetched) for owned in self._owned.values())
             if queued < limit * max(len(self._owned), 1):
-                self._keep(await consumer.getmany(timeout_ms=0, max_records=limit))
+                try:
+                    self._keep(await consumer.getmany(timeout_ms=0, max_records=limit))
+                except Exception:
+                    await asyncio.wait({work})  # the batches in flight end first
+                    raise
 
     def _keep(self, fetched: dict[TopicPartition, list[Any]]) -> None:
         for tp, messages in fetched.items():
