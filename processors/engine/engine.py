@@ -56,6 +56,9 @@ class Engine:
             appliers=self._appliers,
         )
         first = builder.append_command(command)
+        # A failed command goes back to here, and the commands before it apply their events
+        # again (see `_roll_back`).
+        savepoint = state.store.savepoint()
         # One context for the batch: each command gets its own command and request id.
         ctx = ProcessingContext(
             command=first,
@@ -68,11 +71,11 @@ class Engine:
             partition_count=self.partition_count,
             awaiting=self._awaiting,
         )
-        queue: list[tuple[Record[Any], int | None]] = [(first, request_id)]
+        self._process_one(first, request_id, builder, ctx, savepoint)
         follow_ups = builder.follow_ups
-        processed = 0
-        while queue or follow_ups:
-            current, current_request = queue.pop() if queue else (follow_ups.popleft(), None)
+        processed = 1
+        while follow_ups:
+            current = follow_ups.popleft()
             processed += 1
             if processed > MAX_COMMANDS_PER_BATCH:
                 builder.reject(
@@ -84,8 +87,8 @@ class Engine:
                 follow_ups.clear()
                 break
             ctx.command = current
-            ctx.request_id = current_request
-            self._process_one(current, current_request, builder, ctx)
+            ctx.request_id = None
+            self._process_one(current, None, builder, ctx, savepoint)
         meta.set_last_position(builder.position, last_position)
         state.flush_pending()
         state.store.commit()
@@ -97,6 +100,7 @@ class Engine:
         request_id: int | None,
         builder: ResultBuilder,
         ctx: ProcessingContext,
+        savepoint: int,
     ) -> None:
         builder.source_position = command.position
         processor = PROCESSORS.get((command.value_type, command.intent))
@@ -109,14 +113,12 @@ class Engine:
             )
             builder.respond(request_id, rejection)
             return
-        # The changes of the commands before this one stay if this one fails.
-        savepoint = self.state.savepoint()
+        key_counter = self.state.meta.key_counter
         mark = builder.mark()
         try:
             processor(command, ctx)
         except Exception as error:  # the partition must never stop on a defect
-            self.state.rollback_to(savepoint)
-            builder.discard_since(mark)
+            self._roll_back(builder, mark, savepoint, key_counter)
             rejection = builder.reject(
                 command,
                 RejectionType.PROCESSING_ERROR,
@@ -125,6 +127,23 @@ class Engine:
                 f" {type(error).__name__}: {error}",
             )
             builder.respond(request_id, rejection)
+
+    def _roll_back(
+        self, builder: ResultBuilder, mark: Any, savepoint: int, key_counter: int | None
+    ) -> None:
+        """Undo a failed command: the state goes back to the start of the batch and the
+        events of the commands before it are applied again (failures are rare; keeping an
+        undo log of every change in memory would cost every command), the key counter goes
+        back to where the command found it, and what it wrote is forgotten."""
+        state = self.state
+        state.store.rollback_to(savepoint)
+        state.elements.discard_pending()
+        earlier = builder.records[: mark[0]]
+        builder.discard_since(mark)
+        for record in earlier:
+            if record.is_event:
+                apply_event(record, state)
+        state.meta.restore_key_counter(key_counter)
 
     def due_commands(self, now_ms: int) -> list[Record[Any]]:
         """Commands that time calls for now (timers, job deadlines, back-offs, message TTLs).

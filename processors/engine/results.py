@@ -63,6 +63,7 @@ class EventAppliers:
 
 
 _NO_APPLIERS = EventAppliers({}, None)
+_NO_RESPONSES: dict[int, Record[Any]] = {}
 _EVENT = RecordType.EVENT
 _COMMAND = RecordType.COMMAND
 
@@ -221,9 +222,10 @@ class ResultBuilder:
 
     def mark(self) -> _Mark:
         """Where `discard_since` goes back to."""
+        responses = self.responses
         return (
             len(self.records),
-            dict(self.responses),
+            dict(responses) if responses else _NO_RESPONSES,
             len(self.outbound),
             len(self.follow_ups),
             self.position,

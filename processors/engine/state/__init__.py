@@ -91,21 +91,6 @@ class EngineState:
         self.elements.discard_pending()
         self.meta.discard_pending()
 
-    def savepoint(self) -> StateSavepoint:
-        """Where a failed command goes back to: the store's savepoint and the changes kept in
-        memory so far."""
-        return (self.store.savepoint(), self.elements.savepoint(), self.meta.key_counter)
-
-    def rollback_to(self, savepoint: StateSavepoint) -> None:
-        store, elements, key_counter = savepoint
-        self.store.rollback_to(store)
-        self.elements.rollback_to(elements)
-        self.meta.restore_key_counter(key_counter)
-
-
-StateSavepoint = tuple[int, int, int | None]
-"""The store's savepoint, the element instances' (pending changes), the key counter."""
-
 
 __all__ = [
     "DeployedProcess",
@@ -114,6 +99,5 @@ __all__ = [
     "EventTrigger",
     "JobStatus",
     "StateReaders",
-    "StateSavepoint",
     "StoredJob",
 ]

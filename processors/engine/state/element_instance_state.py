@@ -230,23 +230,19 @@ class ElementInstanceState(ElementInstanceReader):
     encoded and stored several times per batch, and a start event, gateway or end event,
     created and removed in one batch, would be stored (and indexed) for nothing. Appliers
     still make every change; the store holds the same content as with immediate writes
-    whenever no command is being processed. An undo log of the pending changes lets a failed
-    command go back to its savepoint (`savepoint`, `rollback_to`), as the store does."""
+    whenever no command is being processed. When a command fails, the engine discards the
+    pending changes with the store's and applies the events of the batch's earlier commands
+    again (`Engine._roll_back`)."""
 
     def __init__(self, store: KeyValueStore) -> None:
         super().__init__(store)
         self._value_parts: dict[int, tuple[ProcessInstanceRecordValue, dict[str, Any]]] = {}
-        # (child index of a scope or None for instances, key, the pending entry before).
-        self._undo: list[tuple[dict[int, Any], int, Any]] = []
-        # Keys created in this batch: not in the store, so removing one stores nothing. (A key
-        # whose creation is rolled back leaves `_pending`, so this needs no undo.)
+        # Keys created in this batch: not in the store, so removing one stores nothing.
         self._created: set[int] = set()
 
     def put(self, instance: ElementInstance) -> None:
         key = instance.key
-        pending = self._pending
-        self._undo.append((pending, key, pending.get(key, _MISSING)))
-        pending[key] = instance
+        self._pending[key] = instance
 
     def create(self, instance: ElementInstance) -> None:
         self.put(instance)
@@ -259,7 +255,6 @@ class ElementInstanceState(ElementInstanceReader):
         changes = self._pending_children.get(scope_key)
         if changes is None:
             changes = self._pending_children[scope_key] = {}
-        self._undo.append((changes, key, changes.get(key, _MISSING)))
         if changes.get(key) is (not added):
             del changes[key]  # added and removed in this batch: nothing to store
         else:
@@ -269,24 +264,9 @@ class ElementInstanceState(ElementInstanceReader):
         instance = self.get(key)
         if instance is None:
             return
-        pending = self._pending
-        self._undo.append((pending, key, pending.get(key, _MISSING)))
-        pending[key] = None
+        self._pending[key] = None
         if instance.flow_scope_key != -1:
             self._change_child(instance.flow_scope_key, key, False)
-
-    def savepoint(self) -> int:
-        return len(self._undo)
-
-    def rollback_to(self, savepoint: int) -> None:
-        """Undo the pending changes made after `savepoint` (the command failed)."""
-        undo = self._undo
-        while len(undo) > savepoint:
-            entries, key, previous = undo.pop()
-            if previous is _MISSING:
-                entries.pop(key, None)
-            else:
-                entries[key] = previous
 
     def flush(self) -> None:
         """Write the pending changes to the store (before a commit)."""
@@ -313,7 +293,6 @@ class ElementInstanceState(ElementInstanceReader):
         """Forget the pending changes (the command batch failed; the store is rolled back)."""
         self._pending.clear()
         self._pending_children.clear()
-        self._undo.clear()
         self._created.clear()
 
     def _write(self, instance: ElementInstance) -> None:
