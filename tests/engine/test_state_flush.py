@@ -74,3 +74,29 @@ def test_state_after_each_command_is_that_of_the_log() -> None:
         assert engine.state.store.dump() == _replayed(log).state.store.dump()
     replayed = _replayed(log)
     assert engine.state.meta.next_key() == replayed.state.meta.next_key()
+
+
+def test_a_command_failing_late_in_a_batch_keeps_the_earlier_commands_of_the_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # COMPLETE job → COMPLETE_ELEMENT of the task (completes it, takes the flow) → ACTIVATE
+    # of the end event fails: the job's completion and the task's stand, exactly as the log
+    # says (the engine applies the earlier commands' events again after discarding).
+    engine, log = _engine_with("one_task")
+    log += engine.process(_create("one_task"), 5).records
+    job_key = next(r.key for r in log if r.is_event and r.intent is JobIntent.CREATED)
+    from processors.engine.bpmn import throw_event_processors
+
+    def broken(self: object, call: object) -> None:
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(throw_event_processors.ThrowEndEventProcessor, "on_activate", broken)
+    complete = Record.command(JobIntent.COMPLETE, JobRecordValue(), key=job_key)
+    result = engine.process(complete, 6)
+    log += result.records
+    assert [r.rejection_type.value for r in result.records if r.is_rejection] == [
+        "PROCESSING_ERROR"
+    ]
+    assert engine.state.store.dump() == _replayed(log).state.store.dump()
+    assert engine.state.jobs.get(job_key) is None
+    assert engine.state.meta.next_key() == _replayed(log).state.meta.next_key()
