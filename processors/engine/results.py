@@ -46,19 +46,21 @@ class EventAppliers:
     type, value class and intent agree): later records of a known shape are built without the
     check, tens of times per process instance."""
 
-    __slots__ = ("_known", "_table", "state")
+    __slots__ = ("_known_commands", "_known_events", "_table", "state")
 
     def __init__(self, table: _ApplierTable, state: Any) -> None:
         self._table = table
         self.state = state
         # (value class, intent) → (the intent's enum, its applier): the enum too, because
         # intents of different value types compare equal as strings.
-        self._known: dict[tuple[type, Intent], tuple[type, Applier | None]] = {}
+        self._known_events: dict[tuple[type, Intent], tuple[type, Applier | None]] = {}
+        self._known_commands: dict[tuple[type, Intent], tuple[type, Applier | None]] = {}
 
     def learn(self, record: Record[Any]) -> tuple[type, Applier | None]:
         """`record` was built (and so checked) through `Record(...)`."""
         entry = (type(record.intent), self._table.get((record.value_type, record.intent)))
-        self._known[(type(record.value), record.intent)] = entry
+        known = self._known_events if record.is_event else self._known_commands
+        known[(type(record.value), record.intent)] = entry
         return entry
 
 
@@ -90,7 +92,8 @@ class ResultBuilder:
         if appliers is None:
             appliers = _NO_APPLIERS if apply is None else EventAppliers(_ApplyAll(apply), None)
         self._appliers = appliers
-        self._known = appliers._known
+        self._known_events = appliers._known_events
+        self._known_commands = appliers._known_commands
         self._state = appliers.state
         self.records: list[Record[Any]] = []
         self.responses: dict[int, Record[Any]] = {}
@@ -106,17 +109,38 @@ class ResultBuilder:
 
     def append_command(self, command: Record[Any]) -> Record[Any]:
         """Give an incoming command its position and timestamp on this partition's log."""
-        stamped = Record(
-            record_type=RecordType.COMMAND,
-            value_type=command.value_type,
-            intent=command.intent,
-            value=command.value,
-            key=command.key,
-            partition_id=self.partition_id,
-            timestamp=self.now_ms,
-            position=self._position(),
-            source_record_position=command.source_record_position,
-        )
+        value = command.value
+        intent = command.intent
+        entry = self._known_commands.get((value.__class__, intent))
+        if (
+            entry is not None
+            and entry[0] is intent.__class__
+            and command.value_type is value.VALUE_TYPE
+        ):
+            stamped: Record[Any] = _build(
+                _COMMAND,
+                command.value_type,
+                intent,
+                value,
+                command.key,
+                self.partition_id,
+                self.now_ms,
+                command.source_record_position,
+                self._position(),
+            )
+        else:
+            stamped = Record(
+                record_type=RecordType.COMMAND,
+                value_type=command.value_type,
+                intent=intent,
+                value=value,
+                key=command.key,
+                partition_id=self.partition_id,
+                timestamp=self.now_ms,
+                position=self._position(),
+                source_record_position=command.source_record_position,
+            )
+            self._appliers.learn(stamped)
         self.records.append(stamped)
         return stamped
 
@@ -127,7 +151,7 @@ class ResultBuilder:
             self.position = position = self.position + 1
         else:
             position = self._next_position()
-        entry = self._known.get((value.__class__, intent))
+        entry = self._known_events.get((value.__class__, intent))
         if entry is not None and entry[0] is intent.__class__:
             record: Record[Any] = _build(
                 _EVENT,
@@ -164,7 +188,7 @@ class ResultBuilder:
             self.position = position = self.position + 1
         else:
             position = self._next_position()
-        entry = self._known.get((value.__class__, intent))
+        entry = self._known_commands.get((value.__class__, intent))
         if entry is not None and entry[0] is intent.__class__:
             record: Record[Any] = _build(
                 _COMMAND,

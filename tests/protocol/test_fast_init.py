@@ -101,6 +101,10 @@ def test_the_writers_check_each_shape_before_building_it_unchecked() -> None:
     # a job intent through with a variable value.
     with pytest.raises(InvalidIntentError):
         builder.event(2, JobIntent.CREATED, created)
+    # A command shape is not an event shape: an event with a command intent stays rejected.
+    builder.follow_up(4, JobIntent.COMPLETE, JobRecordValue())
+    with pytest.raises(InvalidIntentError):
+        builder.event(5, JobIntent.COMPLETE, JobRecordValue())
     again = builder.event(3, VariableIntent.CREATED, created)
     assert again == Record.event(
         VariableIntent.CREATED,
