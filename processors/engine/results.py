@@ -107,113 +107,81 @@ class ResultBuilder:
             return self.position
         return self._next_position()
 
-    def append_command(self, command: Record[Any]) -> Record[Any]:
-        """Give an incoming command its position and timestamp on this partition's log."""
-        value = command.value
-        intent = command.intent
-        entry = self._known_commands.get((value.__class__, intent))
-        if (
-            entry is not None
-            and entry[0] is intent.__class__
-            and command.value_type is value.VALUE_TYPE
-        ):
-            stamped: Record[Any] = _build(
-                _COMMAND,
-                command.value_type,
-                intent,
-                value,
-                command.key,
-                self.partition_id,
-                self.now_ms,
-                command.source_record_position,
-                self._position(),
-            )
-        else:
-            stamped = Record(
-                record_type=RecordType.COMMAND,
-                value_type=command.value_type,
-                intent=intent,
-                value=value,
-                key=command.key,
-                partition_id=self.partition_id,
-                timestamp=self.now_ms,
-                position=self._position(),
-                source_record_position=command.source_record_position,
-            )
-            self._appliers.learn(stamped)
-        self.records.append(stamped)
-        return stamped
-
-    def event(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
-        """Write an event and apply it to the state (the hottest path of the engine: written
-        out, with a record shape seen before built without its check)."""
-        if self._counting:
-            self.position = position = self.position + 1
-        else:
-            position = self._next_position()
-        entry = self._known_events.get((value.__class__, intent))
-        if entry is not None and entry[0] is intent.__class__:
+    def _stamp(
+        self,
+        known: dict[tuple[type, Intent], tuple[type, Applier | None]],
+        record_type: RecordType,
+        value_type: ValueType,
+        intent: Intent,
+        value: RecordValue,
+        key: int,
+        source_position: int,
+    ) -> tuple[Record[Any], tuple[type, Applier | None]]:
+        """A record at the next position, and its shape's (intent enum, applier): built
+        without the check when its shape was built (and so checked) through `Record(...)`
+        before (the hottest path of the engine: tens of records per process instance)."""
+        position = self._position()
+        entry = known.get((value.__class__, intent))
+        if entry is not None and entry[0] is intent.__class__ and value_type is value.VALUE_TYPE:
             record: Record[Any] = _build(
-                _EVENT,
-                value.VALUE_TYPE,
+                record_type,
+                value_type,
                 intent,
                 value,
                 key,
                 self.partition_id,
                 self.now_ms,
-                self.source_position,
+                source_position,
                 position,
             )
-        else:
-            record = Record(
-                record_type=_EVENT,
-                value_type=value.VALUE_TYPE,
-                intent=intent,
-                value=value,
-                key=key,
-                partition_id=self.partition_id,
-                timestamp=self.now_ms,
-                source_record_position=self.source_position,
-                position=position,
-            )
-            entry = self._appliers.learn(record)
+            return record, entry
+        record = Record(
+            record_type=record_type,
+            value_type=value_type,
+            intent=intent,
+            value=value,
+            key=key,
+            partition_id=self.partition_id,
+            timestamp=self.now_ms,
+            source_record_position=source_position,
+            position=position,
+        )
+        return record, self._appliers.learn(record)
+
+    def append_command(self, command: Record[Any]) -> Record[Any]:
+        """Give an incoming command its position and timestamp on this partition's log."""
+        stamped, _ = self._stamp(
+            self._known_commands,
+            _COMMAND,
+            command.value_type,
+            command.intent,
+            command.value,
+            command.key,
+            command.source_record_position,
+        )
+        self.records.append(stamped)
+        return stamped
+
+    def event(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
+        """Write an event and apply it to the state."""
+        record, (_, applier) = self._stamp(
+            self._known_events, _EVENT, value.VALUE_TYPE, intent, value, key, self.source_position
+        )
         self.records.append(record)
-        applier = entry[1]
         if applier is not None:
             applier(record, self._state)
         return record
 
     def follow_up(self, key: int, intent: Intent, value: RecordValue) -> Record[Any]:
-        if self._counting:
-            self.position = position = self.position + 1
-        else:
-            position = self._next_position()
-        entry = self._known_commands.get((value.__class__, intent))
-        if entry is not None and entry[0] is intent.__class__:
-            record: Record[Any] = _build(
-                _COMMAND,
-                value.VALUE_TYPE,
-                intent,
-                value,
-                key,
-                self.partition_id,
-                self.now_ms,
-                self.source_position,
-                position,
-            )
-        else:
-            record = Record(
-                record_type=_COMMAND,
-                value_type=value.VALUE_TYPE,
-                intent=intent,
-                value=value,
-                key=key,
-                partition_id=self.partition_id,
-                timestamp=self.now_ms,
-                position=position,
-                source_record_position=self.source_position,
-            )
-            self._appliers.learn(record)  # a command intent: never an applier
+        record, _ = self._stamp(  # a command intent: never an applier
+            self._known_commands,
+            _COMMAND,
+            value.VALUE_TYPE,
+            intent,
+            value,
+            key,
+            self.source_position,
+        )
         self.records.append(record)
         self.follow_ups.append(record)
         return record
