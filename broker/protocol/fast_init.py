@@ -15,15 +15,35 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def _slotted_fields(cls: type, user: str, named: tuple[str, ...] = ()) -> list[Any]:
+    """The dataclass fields of `cls`, which must be a slotted dataclass having every field in
+    `named`."""
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
+        raise TypeError(f"{user} needs a slotted dataclass, not {cls.__name__}")
+    fields = list(dataclasses.fields(cls))
+    unknown = set(named) - {field.name for field in fields}
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    return fields
+
+
+def _define(cls: type, name: str, params: str, body: list[str], namespace: dict[str, Any]) -> Any:
+    """Compile `def <name>(<params>): <body>` in `namespace`, named as a member of `cls`."""
+    source = f"def {name}({params}):\n" + "\n".join(body or ["    pass"])
+    exec(source, namespace)  # noqa: S102 (our own field names only, as dataclasses does)
+    function = namespace[name]
+    function.__module__ = cls.__module__
+    return function
+
+
 def fast_init(cls: type[T]) -> type[T]:
     """Apply below `@dataclass(frozen=True, slots=True)` (i.e. after it)."""
-    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
-        raise TypeError(f"fast_init needs a slotted dataclass, not {cls.__name__}")
+    fields = _slotted_fields(cls, "fast_init")
     namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
     positional: list[str] = []
     keyword: list[str] = []
     body: list[str] = []
-    for field in dataclasses.fields(cls):
+    for field in fields:
         if not field.init:
             raise TypeError(f"fast_init does not handle init=False fields ({field.name})")
         name = field.name
@@ -45,11 +65,8 @@ def fast_init(cls: type[T]) -> type[T]:
     if hasattr(cls, "__post_init__"):
         body.append("    self.__post_init__()")
     params = ", ".join(["self", *positional, *(["*", *keyword] if keyword else [])])
-    source = f"def __init__({params}) -> None:\n" + "\n".join(body or ["    pass"])
-    exec(source, namespace)  # noqa: S102 (our own field names only, as dataclasses does)
-    init = namespace["__init__"]
+    init = _define(cls, "__init__", params, body, namespace)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
     type.__setattr__(cls, "__init__", init)
     return cls
 
@@ -59,15 +76,10 @@ def unchecked_builder(cls: type[T], params: tuple[str, ...]) -> Any:
     defaults, set as `fast_init`'s `__init__` does but positionally and without
     `__post_init__`. For hot paths that have checked what `__post_init__` checks themselves
     (the engine's writers check each record shape once)."""
-    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
-        raise TypeError(f"unchecked_builder needs a slotted dataclass, not {cls.__name__}")
+    fields = _slotted_fields(cls, "unchecked_builder", params)
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     body = ["    self = _new(_cls)"]
-    names = {field.name for field in dataclasses.fields(cls)}
-    unknown = set(params) - names
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
-    for field in dataclasses.fields(cls):
+    for field in fields:
         name = field.name
         namespace[f"_set_{name}"] = cls.__dict__[name].__set__
         if name in params:
@@ -81,23 +93,15 @@ def unchecked_builder(cls: type[T], params: tuple[str, ...]) -> Any:
         else:
             raise TypeError(f"{cls.__name__}.{name} has no default: pass it")
     body.append("    return self")
-    source = f"def build({', '.join(params)}):\n" + "\n".join(body)
-    exec(source, namespace)  # noqa: S102 (our own field names only, as dataclasses does)
-    build = namespace["build"]
+    build = _define(cls, "build", ", ".join(params), body, namespace)
     build.__qualname__ = f"{cls.__qualname__}.unchecked_build"
-    build.__module__ = cls.__module__
     return build
 
 
 def fast_replacer(cls: type[T], changed: tuple[str, ...]) -> Any:
     """A function `replace(obj, *values_of_changed)` → `dataclasses.replace(obj, **changes)`
     for these fields, several times faster (the same `__post_init__`, if any)."""
-    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
-        raise TypeError(f"fast_replacer needs a slotted dataclass, not {cls.__name__}")
-    names = [field.name for field in dataclasses.fields(cls)]
-    unknown = set(changed) - set(names)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    names = [field.name for field in _slotted_fields(cls, "fast_replacer", changed)]
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
     body = ["    new = _new(_cls)"]
     for name in names:
@@ -107,9 +111,6 @@ def fast_replacer(cls: type[T], changed: tuple[str, ...]) -> Any:
     if hasattr(cls, "__post_init__"):
         body.append("    new.__post_init__()")
     body.append("    return new")
-    source = f"def replace(obj, {', '.join(changed)}):\n" + "\n".join(body)
-    exec(source, namespace)  # noqa: S102 (our own field names only, as dataclasses does)
-    replace = namespace["replace"]
+    replace = _define(cls, "replace", ", ".join(["obj", *changed]), body, namespace)
     replace.__qualname__ = f"{cls.__qualname__}.replace_{'_'.join(changed)}"
-    replace.__module__ = cls.__module__
     return replace
