@@ -50,6 +50,18 @@ def events(client: Client, **match: Any) -> list[dict[str, Any]]:
     return out
 
 
+def called_instance(client: Client, parent_key: int) -> dict[str, Any]:
+    """The ELEMENT_ACTIVATED event of the one process instance that `parent_key` called."""
+    [child] = events(
+        client,
+        valueType="PROCESS_INSTANCE",
+        intent="ELEMENT_ACTIVATED",
+        bpmnElementType="PROCESS",
+        parentProcessInstanceKey=parent_key,
+    )
+    return child
+
+
 def element_trace(client: Client, process_instance_key: int) -> list[tuple[str, str]]:
     """(elementId, intent) of every PROCESS_INSTANCE event of one instance."""
     return [

@@ -3,8 +3,6 @@ output mappings, cancelling the parent, CALLED_ELEMENT_ERROR and its resolution.
 
 from __future__ import annotations
 
-from typing import Any
-
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import DeploymentIntent, ProcessInstanceIntent
 from broker.protocol.keys import decode_partition, encode_key
@@ -16,18 +14,14 @@ from broker.protocol.values import (
 )
 from clients.client import Client
 from processors.engine import Engine
-from tests.engine.conftest import completed_elements, element_trace, events, scenario, variables_of
-
-
-def _child_instance(client: Client, parent_key: int) -> dict[str, Any]:
-    [child] = events(
-        client,
-        valueType="PROCESS_INSTANCE",
-        intent="ELEMENT_ACTIVATED",
-        bpmnElementType="PROCESS",
-        parentProcessInstanceKey=parent_key,
-    )
-    return child
+from tests.engine.conftest import (
+    called_instance,
+    completed_elements,
+    element_trace,
+    events,
+    scenario,
+    variables_of,
+)
 
 
 def _call_activity_key(client: Client, parent_key: int) -> int:
@@ -44,7 +38,7 @@ def _call_activity_key(client: Client, parent_key: int) -> int:
 def test_child_gets_the_variables_and_gives_its_own_back(client: Client) -> None:
     client.deploy(scenario("call_child.bpmn"), scenario("call_parent.bpmn"))
     parent = client.create_instance("call_parent", {"order": {"id": "A-1"}, "n": 1})
-    child = _child_instance(client, parent)
+    child = called_instance(client, parent)
     assert child["value"]["bpmnProcessId"] == "call_child"
     assert child["value"]["parentElementInstanceKey"] == _call_activity_key(client, parent)
     assert decode_partition(child["key"]) == decode_partition(
@@ -72,7 +66,7 @@ def test_without_propagation_only_mapped_values_cross(client: Client) -> None:
 def test_cancelling_the_parent_terminates_the_child(client: Client) -> None:
     client.deploy(scenario("call_child.bpmn"), scenario("call_parent.bpmn"))
     parent = client.create_instance("call_parent")
-    child = _child_instance(client, parent)["key"]
+    child = called_instance(client, parent)["key"]
     [job] = client.activate_jobs("child", max_jobs=1, timeout=60)
     client.cancel_instance(parent)
     terminated = [e for e, i in element_trace(client, child) if i == "ELEMENT_TERMINATED"]
@@ -94,7 +88,7 @@ def test_missing_process_is_an_incident_resolved_after_deploying_it(client: Clie
     assert incident["value"]["elementId"] == "call"
     client.deploy(scenario("call_child.bpmn"))
     client.resolve_incident(incident["key"])
-    child = _child_instance(client, parent)["key"]
+    child = called_instance(client, parent)["key"]
     [job] = client.activate_jobs("child", max_jobs=1, timeout=60)
     client.complete_job(job.key)
     assert completed_elements(client, child)[-1] == "call_child"
@@ -119,7 +113,7 @@ def _terminated(client: Client, key: int) -> list[str]:
 def _assert_child_gone(client: Client, parent: int) -> None:
     """The called instance was terminated with everything in it, and nothing of it is left
     to work on."""
-    child = _child_instance(client, parent)["key"]
+    child = called_instance(client, parent)["key"]
     assert _terminated(client, child) == ["child_task", "call_child"]
     [created] = events(client, valueType="JOB", intent="CREATED", processInstanceKey=child)
     [canceled] = events(client, valueType="JOB", intent="CANCELED")

@@ -10,18 +10,12 @@ import pytest
 
 from clients.client import Client
 from clients.errors import InvalidArgumentError
-from tests.engine.conftest import completed_elements, events, scenario
+from tests.engine.conftest import called_instance, completed_elements, events, scenario
 
 
 def _called(client: Client, parent: int) -> tuple[int, str]:
     """(version, job type) of the instance the parent called."""
-    [child] = events(
-        client,
-        valueType="PROCESS_INSTANCE",
-        intent="ELEMENT_ACTIVATED",
-        bpmnElementType="PROCESS",
-        parentProcessInstanceKey=parent,
-    )
+    child = called_instance(client, parent)
     [job] = events(client, valueType="JOB", intent="CREATED", processInstanceKey=child["key"])
     return child["value"]["version"], job["value"]["type"]
 
