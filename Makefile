@@ -57,6 +57,12 @@ bench-feel: install
 conformance: install
 	$(BIN)/python -m tests.conformance.feel_tck --write-report docs/feel-conformance.md
 
+# betsy BPMN execution-conformance cases from ../shared (part of `make test` as
+# tests/conformance/test_betsy.py); prints each mismatch, last line `betsy: N/M cases match`.
+.PHONY: conformance-betsy
+conformance-betsy: install
+	$(BIN)/python -m tests.conformance.betsy
+
 # BPMN
 .PHONY: bench-bpmn
 
