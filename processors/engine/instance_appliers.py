@@ -10,11 +10,11 @@ from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.intents import VariableIntent
 from broker.protocol.values import BpmnElementType
+from broker.protocol.values.bpmn_kinds import JOINING_GATEWAYS
 from processors.engine import nested_instance_appliers as nested
 from processors.engine.state import ElementInstance, EngineState
 
 _JOINING = (BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY)
-_JOIN_KINDS = frozenset({"PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"})
 """Model element kinds (by `_name_`: the model's plain enums hash in Python) that join."""
 
 
@@ -91,7 +91,7 @@ def _flow_taken(record: Record[Any], state: EngineState) -> None:
     flow = process.sequence_flows[value.element_id]
     target = process.elements[flow.target_id]
     taken = scope.taken_flows
-    if target.element_type._name_ in _JOIN_KINDS and (len(target.incoming) > 1):
+    if target.element_type in JOINING_GATEWAYS and (len(target.incoming) > 1):
         counts = dict(taken.get(target.id, {}))
         counts[flow.id] = counts.get(flow.id, 0) + 1
         taken = {**taken, target.id: counts}

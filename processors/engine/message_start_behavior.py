@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bpmn import ExecutableProcess
 from broker.protocol.intents import MessageStartEventSubscriptionIntent as Start
-from broker.protocol.values import MessageStartEventSubscriptionRecordValue
+from broker.protocol.values import BpmnEventType, MessageStartEventSubscriptionRecordValue
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_trigger_behavior import trigger_start_event
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
@@ -22,7 +22,7 @@ def message_start_events(process: ExecutableProcess) -> list[tuple[str, str]]:
     found = []
     for element_id in process.start_event_ids:
         node = process.elements[element_id]
-        if node.event_type.name == "MESSAGE" and node.message is not None:
+        if node.event_type is BpmnEventType.MESSAGE and node.message is not None:
             try:
                 name = evaluate(node.message.name, {}, 0)
             except ExpressionFailure:

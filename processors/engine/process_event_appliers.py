@@ -11,6 +11,7 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import ProcessEventIntent
+from broker.protocol.values import BpmnElementType
 from processors.engine.bpmn.event_trigger_behavior import (
     INTERRUPTED,
     event_subprocess_of,
@@ -33,7 +34,7 @@ def _triggering(record: Record[Any], state: EngineState) -> None:
     node = process.elements.get(v.target_element_id)
     if node is None or not is_interrupting(process, node):
         return
-    if INTERRUPTED in scope.extra and node.element_type.name != "BOUNDARY_EVENT":
+    if INTERRUPTED in scope.extra and node.element_type is not BpmnElementType.BOUNDARY_EVENT:
         return
     changed = dataclasses.replace(scope, extra={**scope.extra, INTERRUPTED: node.id})
     if event_subprocess_of(process, node) is not None:

@@ -19,6 +19,7 @@ from broker.protocol.intents import (
     VariableIntent,
 )
 from broker.protocol.values import (
+    BpmnElementType,
     IncidentRecordValue,
     JobBatchRecordValue,
     JobRecordValue,
@@ -189,7 +190,7 @@ class ProjectionBatch:
 
     def _element(self, record: Record[Any], v: ProcessInstanceRecordValue) -> None:
         intent, key, ts = record.intent, record.key, record.timestamp
-        is_process = v.bpmn_element_type.value == "PROCESS"
+        is_process = v.bpmn_element_type is BpmnElementType.PROCESS
         if intent is ProcessInstanceIntent.ELEMENT_ACTIVATING:
             self._elements[key] = [
                 key,

@@ -9,7 +9,7 @@ variables are merged into the flow scope — except an error boundary event's, w
 
 from __future__ import annotations
 
-from broker.protocol.values import BpmnEventType, ErrorType
+from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_processors import PassThroughEventProcessor
@@ -37,7 +37,7 @@ def _propagate_event_variables(call: ElementCall) -> None:
         merge(call, call.value.flow_scope_key, mapped)
         return
     if (
-        call.element_type.name == "BOUNDARY_EVENT"
+        call.element_type is BpmnElementType.BOUNDARY_EVENT
         and call.value.bpmn_event_type is BpmnEventType.ERROR
     ):
         return

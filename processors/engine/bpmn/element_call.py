@@ -8,8 +8,6 @@ from dataclasses import fields
 from typing import Any
 
 from bpmn import ExecutableProcess, FlowNode
-from bpmn.model_types import BpmnElementType as ModelElementType
-from bpmn.model_types import BpmnEventType as ModelEventType
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.state import ElementInstance
@@ -60,7 +58,7 @@ class ElementCall:
             node.id,
             self.key,
             element_type or protocol_element_type(node),
-            _EVENT_TYPES[node.event_type._name_],
+            node.event_type,
         )
 
     def sibling_value(self, element_id: str, element_type: BpmnElementType) -> Any:
@@ -116,18 +114,10 @@ if [f.name for f in fields(ProcessInstanceRecordValue)] != [
     raise TypeError("ProcessInstanceRecordValue changed: update element_call._element_value")
 
 
-# The model's kinds → the protocol's, by member: an enum lookup by value costs half as much as
-# building the record value of a child, for which it was done twice.
-# Keyed by member name (`_name_`, a plain attribute): the model's kinds are plain enums, whose
-# hash and `.name` are Python-level calls.
-_ELEMENT_TYPES = {kind._name_: BpmnElementType(kind.value) for kind in ModelElementType}
-_EVENT_TYPES = {kind._name_: BpmnEventType(kind.value) for kind in ModelEventType}
-
-
 def protocol_element_type(node: FlowNode) -> BpmnElementType:
     if node.multi_instance is not None:
         return BpmnElementType.MULTI_INSTANCE_BODY
-    return _ELEMENT_TYPES[node.element_type._name_]
+    return node.element_type
 
 
 def call_for(ctx: ProcessingContext, instance: ElementInstance) -> ElementCall:

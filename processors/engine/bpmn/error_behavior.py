@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from bpmn import ExecutableProcess, FlowNode
+from broker.protocol.values import BpmnElementType, BpmnEventType
+from broker.protocol.values.bpmn_kinds import CONTAINERS
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_trigger_behavior import trigger_event
 from processors.engine.state import ElementInstance, StateReaders
@@ -29,13 +31,13 @@ def find_error_catch(
     state: StateReaders, element_instance_key: int, code: str
 ) -> tuple[ElementInstance, FlowNode] | None:
     """(event scope instance, catch element) of the nearest catch of `code`, or None."""
-    return find_catch(state, element_instance_key, code, "ERROR")
+    return find_catch(state, element_instance_key, code, BpmnEventType.ERROR)
 
 
 def find_catch(
-    state: StateReaders, element_instance_key: int, code: str, event_type: str
+    state: StateReaders, element_instance_key: int, code: str, event_type: BpmnEventType
 ) -> tuple[ElementInstance, FlowNode] | None:
-    """The same search for errors and escalations (`event_type` "ERROR" or "ESCALATION")."""
+    """The same search for errors and escalations (`event_type` ERROR or ESCALATION)."""
     instance = state.elements.get(element_instance_key)
     while instance is not None and instance.is_active:
         process = state.processes.executable(instance.value.process_definition_key)
@@ -56,12 +58,12 @@ def _enclosing(state: StateReaders, instance: ElementInstance) -> ElementInstanc
 
 
 def _candidates(
-    process: ExecutableProcess, instance: ElementInstance, event_type: str = "ERROR"
+    process: ExecutableProcess, instance: ElementInstance, event_type: BpmnEventType
 ) -> list[FlowNode]:
     """Catch elements of one scope: event subprocess starts first, then boundaries."""
     found: list[FlowNode] = []
-    element_type = instance.element_type.name
-    if element_type in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS"):
+    element_type = instance.element_type
+    if element_type in CONTAINERS:
         scope = process.scopes.get(instance.element_id)
         if scope is not None:
             for subprocess_id in scope.event_subprocess_ids:
@@ -69,20 +71,22 @@ def _candidates(
                     process.elements[s] for s in process.scopes[subprocess_id].start_event_ids
                 )
     node = process.elements.get(instance.element_id)
-    if node is not None and (node.multi_instance is None or element_type == "MULTI_INSTANCE_BODY"):
+    if node is not None and (
+        node.multi_instance is None or element_type is BpmnElementType.MULTI_INSTANCE_BODY
+    ):
         found.extend(process.elements[b] for b in node.boundary_event_ids)
-    return [n for n in found if n.event_type.name == event_type]
+    return [n for n in found if n.event_type is event_type]
 
 
 def _code(node: FlowNode) -> str | None:
-    definition = node.error if node.event_type.name == "ERROR" else node.escalation
+    definition = node.error if node.event_type is BpmnEventType.ERROR else node.escalation
     if definition is None or definition.code is None:
         return None
     return definition.code.source
 
 
 def _catch_in_scope(
-    process: ExecutableProcess, instance: ElementInstance, code: str, event_type: str
+    process: ExecutableProcess, instance: ElementInstance, code: str, event_type: BpmnEventType
 ) -> FlowNode | None:
     candidates = _candidates(process, instance, event_type)
     for node in candidates:
@@ -101,7 +105,7 @@ def unhandled_error_message(call: ElementCall, code: str, message: str) -> str:
     instance = state.elements.get(call.key)
     while instance is not None:
         process = state.processes.executable(instance.value.process_definition_key)
-        for node in _candidates(process, instance):
+        for node in _candidates(process, instance, BpmnEventType.ERROR):
             available.append(_code(node) or "")
         instance = _enclosing(state, instance)
     with_message = f" with message '{message}'" if message else ""

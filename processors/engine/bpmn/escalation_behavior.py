@@ -8,7 +8,7 @@ NOT_ESCALATED, and the thrower simply goes on, as in Zeebe — an escalation is 
 from __future__ import annotations
 
 from broker.protocol.intents import EscalationIntent
-from broker.protocol.values import EscalationRecordValue
+from broker.protocol.values import BpmnEventType, EscalationRecordValue
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.error_behavior import find_catch
 from processors.engine.bpmn.event_trigger_behavior import (
@@ -34,7 +34,7 @@ def throw_escalation(call: ElementCall, code: str) -> bool:
     caught, or caught by a non-interrupting event); False when an interrupting catch will
     terminate it."""
     ctx = call.ctx
-    found = find_catch(ctx.state, call.key, code, "ESCALATION")
+    found = find_catch(ctx.state, call.key, code, BpmnEventType.ESCALATION)
     if found is not None and can_trigger(ctx.state, found[0], found[1]):
         scope, catch = found
         ctx.event(

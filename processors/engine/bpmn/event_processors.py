@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.protocol.values import BpmnEventType, ErrorType
+from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
@@ -61,7 +61,7 @@ class PassThroughEventProcessor:
         for element_id in call.process.scopes[node.flow_scope_id].element_ids:
             target = call.process.elements[element_id]
             if (
-                target.element_type.name == "INTERMEDIATE_CATCH_EVENT"
+                target.element_type is BpmnElementType.INTERMEDIATE_CATCH_EVENT
                 and target.link_name == node.link_name
             ):
                 lifecycle.activate_child(scope, target)

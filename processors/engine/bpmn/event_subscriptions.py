@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from bpmn import FlowNode
 from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
+from broker.protocol.values.bpmn_kinds import CONTAINERS
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
@@ -60,9 +61,9 @@ def register(event_type: BpmnEventType, kind: SubscriptionKind) -> None:
 
 
 def catch_event_type(node: FlowNode) -> BpmnEventType:
-    if node.element_type.name == "RECEIVE_TASK":
+    if node.element_type is BpmnElementType.RECEIVE_TASK:
         return BpmnEventType.MESSAGE
-    return BpmnEventType(node.event_type.value)
+    return node.event_type
 
 
 def catch_elements(call: ElementCall) -> list[FlowNode]:
@@ -97,11 +98,7 @@ def catch_elements(call: ElementCall) -> list[FlowNode]:
 
 
 def _is_container(element_type: BpmnElementType) -> bool:
-    return element_type in (
-        BpmnElementType.PROCESS,
-        BpmnElementType.SUB_PROCESS,
-        BpmnElementType.EVENT_SUB_PROCESS,
-    )
+    return element_type in CONTAINERS
 
 
 def open_subscriptions(call: ElementCall) -> bool:

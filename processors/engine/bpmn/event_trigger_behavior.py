@@ -26,7 +26,6 @@ from broker.protocol.intents import ProcessEventIntent
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import (
     BpmnElementType,
-    BpmnEventType,
     ProcessEventRecordValue,
     ProcessInstanceRecordValue,
 )
@@ -40,22 +39,22 @@ from processors.engine.state import ElementInstance, EventTrigger, StateReaders
 INTERRUPTED = "int"
 """Key in `ElementInstance.extra`: the catch element that interrupted this event scope."""
 
-_COMPLETING = ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK")
+_COMPLETING = (BpmnElementType.INTERMEDIATE_CATCH_EVENT, BpmnElementType.RECEIVE_TASK)
 
 
 def event_subprocess_of(process: ExecutableProcess, node: FlowNode) -> FlowNode | None:
     """The event subprocess a start event belongs to, or None."""
-    if node.element_type.name != "START_EVENT":
+    if node.element_type is not BpmnElementType.START_EVENT:
         return None
     container = process.elements.get(node.flow_scope_id)
-    if container is None or container.element_type.name != "EVENT_SUB_PROCESS":
+    if container is None or container.element_type is not BpmnElementType.EVENT_SUB_PROCESS:
         return None
     return container
 
 
 def is_interrupting(process: ExecutableProcess, node: FlowNode) -> bool:
     """Whether triggering `node` ends its event scope's wait for other events."""
-    if node.element_type.name == "BOUNDARY_EVENT":
+    if node.element_type is BpmnElementType.BOUNDARY_EVENT:
         return node.cancel_activity
     if event_subprocess_of(process, node) is not None:
         return node.interrupting
@@ -75,11 +74,11 @@ def can_trigger(state: StateReaders, scope: ElementInstance, node: FlowNode) -> 
         if not (
             first is not None
             and event_subprocess_of(process, first) is not None
-            and node.element_type.name == "BOUNDARY_EVENT"
+            and node.element_type is BpmnElementType.BOUNDARY_EVENT
             and node.cancel_activity
         ):
             return False
-    if scope.element_type.name == "EVENT_SUB_PROCESS":
+    if scope.element_type is BpmnElementType.EVENT_SUB_PROCESS:
         return True
     flow_scope = state.elements.get(scope.flow_scope_key)
     return flow_scope is None or INTERRUPTED not in flow_scope.extra
@@ -94,7 +93,7 @@ def trigger_event(
         return False
     call = call_for(ctx, scope)
     event_key = _triggering(ctx, scope.value, scope.key, node.id, variables)
-    if node.element_type.name in _COMPLETING:
+    if node.element_type in _COMPLETING:
         lifecycle.request_completion(call)
     elif event_subprocess_of(call.process, node) is not None:
         _trigger_event_subprocess(call, node)
@@ -160,7 +159,7 @@ def activate_triggered_event(
         element_id=node.id,
         flow_scope_key=flow_scope_key,
         bpmn_element_type=protocol_element_type(node),
-        bpmn_event_type=BpmnEventType(node.event_type.value),
+        bpmn_event_type=node.event_type,
     )
     key = ctx.next_key()
     event = ElementCall(ctx, key, value, template.process)
@@ -178,7 +177,7 @@ def terminated_by_boundary_event(call: ElementCall) -> tuple[EventTrigger, FlowN
         node = call.process.elements.get(trigger.element_id)
         if (
             node is not None
-            and node.element_type.name == "BOUNDARY_EVENT"
+            and node.element_type is BpmnElementType.BOUNDARY_EVENT
             and node.cancel_activity
             and node.attached_to_id == call.value.element_id
         ):

@@ -6,7 +6,7 @@ a catch event activated by an event-based gateway was triggered already and comp
 
 from __future__ import annotations
 
-from broker.protocol.values import BpmnEventType, ErrorType
+from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.boundary_events import finish_triggered
 from processors.engine.bpmn.element_call import ElementCall
@@ -25,7 +25,10 @@ class CatchEventProcessor:
         self._passing = PassThroughEventProcessor()
 
     def _passes(self, call: ElementCall) -> bool:
-        return call.value.bpmn_event_type in _PASSING and call.element_type.name != "RECEIVE_TASK"
+        return (
+            call.value.bpmn_event_type in _PASSING
+            and call.element_type is not BpmnElementType.RECEIVE_TASK
+        )
 
     def on_activate(self, call: ElementCall) -> None:
         if self._passes(call):

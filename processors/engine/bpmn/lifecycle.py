@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from bpmn import FlowNode
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType
+from broker.protocol.values.bpmn_kinds import JOINING_GATEWAYS
 from processors.engine.bpmn import element_registry, event_subscriptions
 from processors.engine.bpmn.element_call import ElementCall, call_for
 
 _LEAVING = (PI.ELEMENT_COMPLETED, PI.ELEMENT_TERMINATED)
-_JOIN_KINDS = frozenset({"PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"})
 """Model element kinds (by `_name_`: the model's plain enums hash in Python) that join."""
 
 
@@ -125,13 +125,13 @@ def take_flows(call: ElementCall, flow_ids: Iterable[str]) -> None:
 
 
 def is_join(node: FlowNode) -> bool:
-    return node.element_type._name_ in _JOIN_KINDS and (len(node.incoming) > 1)
+    return node.element_type in JOINING_GATEWAYS and (len(node.incoming) > 1)
 
 
 def join_ready(scope: ElementCall, gateway: FlowNode) -> bool:
     instance = scope.instance
     taken = {} if instance is None else instance.taken_flows.get(gateway.id, {})
-    if gateway.element_type._name_ == "PARALLEL_GATEWAY":
+    if gateway.element_type is BpmnElementType.PARALLEL_GATEWAY:
         return all(taken.get(flow_id, 0) > 0 for flow_id in gateway.incoming)
     # Inclusive join: ready once no incoming flow that is not taken can still be reached.
     missing = [f for f in gateway.incoming if taken.get(f, 0) == 0]

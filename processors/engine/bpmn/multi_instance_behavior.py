@@ -43,7 +43,7 @@ def input_collection(call: ElementCall, scope_key: int) -> list[Any]:
 
 
 def inner_type(call: ElementCall) -> BpmnElementType:
-    return BpmnElementType(call.require_node().element_type.value)
+    return call.require_node().element_type
 
 
 def activate_inner(body: ElementCall) -> None:

@@ -73,7 +73,7 @@ def replace_signal_start_subscriptions(ctx: ProcessingContext, process_definitio
     process = ctx.state.processes.executable(process_definition_key)
     for element_id in process.start_event_ids:
         node = process.elements[element_id]
-        if node.event_type.name != "SIGNAL" or node.signal is None:
+        if node.event_type is not BpmnEventType.SIGNAL or node.signal is None:
             continue
         try:
             name = evaluate_typed(node.signal.name, {}, ctx.now_ms, str)

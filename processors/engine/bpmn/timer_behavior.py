@@ -227,7 +227,7 @@ def start_timer_schedules(
     found = []
     for element_id in process.start_event_ids:
         node = process.elements[element_id]
-        if node.event_type.name == "TIMER" and node.timer is not None:
+        if node.event_type is BpmnEventType.TIMER and node.timer is not None:
             found.append((element_id, evaluate_timer(node.timer, {}, now_ms)))
     return found
 
