@@ -185,6 +185,11 @@ class Client:
         command = c.job_command(JobIntent.UPDATE_RETRIES, key, retries=retries)
         c.check(self._call(command, c.partition_of(key)))
 
+    def update_job_timeout(self, key: int, timeout: float) -> None:
+        """Give an activated job a new deadline: `timeout` seconds from now."""
+        command = c.job_command(JobIntent.UPDATE_TIMEOUT, key, timeout=c.seconds_to_ms(timeout))
+        c.check(self._call(command, c.partition_of(key)))
+
     def resolve_incident(self, key: int) -> None:
         c.check(self._call(c.resolve_command(key), c.partition_of(key)))
 
@@ -307,6 +312,9 @@ class AsyncClient:
 
     async def update_job_retries(self, key: int, retries: int) -> None:
         await self._run("update_job_retries", key, retries)
+
+    async def update_job_timeout(self, key: int, timeout: float) -> None:
+        await self._run("update_job_timeout", key, timeout)
 
     async def resolve_incident(self, key: int) -> None:
         await self._run("resolve_incident", key)

@@ -88,6 +88,8 @@ JOB_APPLIERS: dict[tuple[ValueType, Intent], _Applier] = {
     (ValueType.JOB, JobIntent.RECURRED_AFTER_BACKOFF): _status(JobStatus.ACTIVATABLE),
     (ValueType.JOB, JobIntent.ERROR_THROWN): _status(JobStatus.ERROR_THROWN),
     (ValueType.JOB, JobIntent.RETRIES_UPDATED): _retries_updated,
+    # The deadline index follows the new deadline (put unindexes the stored one).
+    (ValueType.JOB, JobIntent.TIMEOUT_UPDATED): _status(JobStatus.ACTIVATED),
     (ValueType.JOB, JobIntent.CANCELED): _removed,
     (ValueType.INCIDENT, IncidentIntent.CREATED): _incident_created,
     (ValueType.INCIDENT, IncidentIntent.RESOLVED): _incident_resolved,

@@ -1,6 +1,6 @@
-"""Commands on jobs: COMPLETE, FAIL, THROW_ERROR, UPDATE_RETRIES, and the time-driven
-TIME_OUT and RECUR_AFTER_BACKOFF. Running out of retries raises a JOB_NO_RETRIES incident;
-an error nobody catches raises UNHANDLED_ERROR_EVENT."""
+"""Commands on jobs: COMPLETE, FAIL, THROW_ERROR, UPDATE_RETRIES, UPDATE_TIMEOUT, and the
+time-driven TIME_OUT and RECUR_AFTER_BACKOFF. Running out of retries raises a JOB_NO_RETRIES
+incident; an error nobody catches raises UNHANDLED_ERROR_EVENT."""
 
 from __future__ import annotations
 
@@ -125,6 +125,33 @@ def update_retries(command: Record[Any], ctx: ProcessingContext) -> None:
         return
     value = dataclasses.replace(job.value, retries=retries)
     ctx.respond(ctx.event(command.key, JobIntent.RETRIES_UPDATED, value))
+
+
+def update_timeout(command: Record[Any], ctx: ProcessingContext) -> None:
+    """A new deadline for an activated job: now + the given timeout (Zeebe's UPDATE_TIMEOUT;
+    the job's activation `timeout` is left as it was, as Zeebe does)."""
+    timeout = command.value.timeout
+    if timeout < 0:
+        ctx.reject(
+            RejectionType.INVALID_ARGUMENT,
+            f"Expected job's timeout to be zero or more milliseconds, but it was '{timeout}'",
+        )
+        return
+    job = ctx.state.jobs.get(command.key)
+    if job is None:
+        ctx.reject(
+            RejectionType.NOT_FOUND,
+            f"Expected to update job with key '{command.key}', but no such job was found",
+        )
+        return
+    if job.status is not JobStatus.ACTIVATED:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected to update the timeout of job with key '{command.key}', but it is not active",
+        )
+        return
+    value = dataclasses.replace(job.value, deadline=ctx.now_ms + timeout)
+    ctx.respond(ctx.event(command.key, JobIntent.TIMEOUT_UPDATED, value))
 
 
 def time_out(command: Record[Any], ctx: ProcessingContext) -> None:

@@ -54,6 +54,7 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
     (ValueType.JOB, JobIntent.FAIL): job_processors.fail_job,
     (ValueType.JOB, JobIntent.THROW_ERROR): job_processors.throw_job_error,
     (ValueType.JOB, JobIntent.UPDATE_RETRIES): job_processors.update_retries,
+    (ValueType.JOB, JobIntent.UPDATE_TIMEOUT): job_processors.update_timeout,
     (ValueType.JOB, JobIntent.TIME_OUT): job_processors.time_out,
     (ValueType.JOB, JobIntent.RECUR_AFTER_BACKOFF): job_processors.recur_after_backoff,
     (ValueType.INCIDENT, IncidentIntent.RESOLVE): incident_processors.resolve_incident,

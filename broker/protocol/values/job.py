@@ -50,7 +50,9 @@ class JobRecordValue(RecordValue):
         default=-1,
     )
     timeout: int = prop(
-        "Milliseconds a worker may hold the job (sets `deadline`); `-1` if not set.", default=-1
+        "Milliseconds a worker may hold the job (sets `deadline`); on UPDATE_TIMEOUT the new"
+        " time from now until the deadline. `-1` if not set.",
+        default=-1,
     )
     error_message: str = prop(
         "On FAIL/THROW_ERROR: what went wrong, shown in the incident.", default=""
