@@ -1,6 +1,8 @@
 """The Honeyflow client, sync (`connect`) and asyncio (`connect_async`), with the same method
 names and results. Durations are in seconds. Every call returns once the engine has processed
-the command; a refused command raises a `RejectedError` (see `clients.errors`).
+the command; a refused command raises a `RejectedError` (see `clients.errors`). Arguments
+are checked before anything is sent: a wrong one raises `InvalidArgumentError` naming it
+(`clients.arguments` has the rules).
 
     client = connect("memory://")
     client.deploy("order.bpmn")
@@ -21,6 +23,7 @@ from broker.protocol import Record
 from broker.protocol.intents import JobIntent, MessageIntent
 from broker.protocol.values import MessageRecordValue
 from clients import commands as c
+from clients.arguments import Arguments
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
 from clients.results import ActivatedJob, Deployment, InstanceResult
@@ -34,7 +37,9 @@ def _transport_for(
     url: str,
     kafka_config: Path | None = None,
     kafka_options: Mapping[str, str] | None = None,
+    call: str = "connect",
 ) -> Transport:
+    Arguments(call).text("url", url, required=True)
     parts = urlsplit(url)
     if parts.scheme == "kafka":
         from clients.kafka_transport import KafkaTransport
@@ -53,20 +58,23 @@ def _transport_for(
 
 
 def _message_command(
-    name: str,
-    correlation_key: str,
-    variables: dict[str, Any] | None,
-    ttl: float,
-    message_id: str | None,
+    name: object,
+    correlation_key: object,
+    variables: object,
+    ttl: object,
+    message_id: object,
 ) -> Record[Any]:
+    a = Arguments("publish_message")
     return Record.command(
         MessageIntent.PUBLISH,
         MessageRecordValue(
-            name=name,
-            correlation_key=correlation_key,
-            time_to_live=c.seconds_to_ms(ttl),
-            message_id=message_id or "",
-            variables=dict(variables or {}),
+            name=a.text("name", name, required=True),
+            # Empty is allowed, as in Zeebe: such a message starts an instance at a message
+            # start event every time (no uniqueness check) and correlates to nothing else.
+            correlation_key=a.text("correlation_key", correlation_key),
+            time_to_live=a.millis("ttl", ttl),
+            message_id=a.optional_text("message_id", message_id),
+            variables=a.variables("variables", variables),
         ),
     )
 
@@ -86,7 +94,9 @@ class Client:
         return self._transport.request(command, partition, timeout or DEFAULT_REQUEST_TIMEOUT)
 
     def deploy(self, *resources: str | Path | bytes) -> Deployment:
-        return c.deployment_result(self._call(c.deploy_command(resources), c.DEPLOYMENT_PARTITION))
+        a = Arguments("deploy")
+        checked = tuple(a.resource(f"resources[{i}]", r) for i, r in enumerate(resources))
+        return c.deployment_result(self._call(c.deploy_command(checked), c.DEPLOYMENT_PARTITION))
 
     def create_instance(
         self,
@@ -98,13 +108,20 @@ class Client:
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         fetch_variables: tuple[str, ...] = (),
     ) -> Any:
+        a = Arguments("create_instance")
         command = c.create_command(
-            bpmn_process_id, variables, version, with_result, fetch_variables
+            a.text("bpmn_process_id", bpmn_process_id, required=True),
+            a.variables("variables", variables),
+            None if version is None else a.count("version", version, minimum=1),
+            a.flag("with_result", with_result),
+            a.names("fetch_variables", fetch_variables),
         )
-        answer = self._call(command, self._round_robin.next(), timeout)
+        wait = a.seconds("timeout", timeout, positive=True)
+        answer = self._call(command, self._round_robin.next(), wait)
         return c.create_result(answer, with_result)
 
     def cancel_instance(self, key: int) -> None:
+        key = Arguments("cancel_instance").key("key", key)
         c.check(self._call(c.cancel_command(key), c.partition_of(key)))
 
     def publish_message(
@@ -117,23 +134,33 @@ class Client:
         message_id: str | None = None,
     ) -> int:
         command = _message_command(name, correlation_key, variables, ttl, message_id)
-        partition = _message_partition(correlation_key, self._transport.partition_count)
+        partition = _message_partition(
+            command.value.correlation_key, self._transport.partition_count
+        )
         return c.check(self._call(command, partition)).key
 
     def broadcast_signal(self, signal_name: str, variables: dict[str, Any] | None = None) -> int:
         """Trigger every signal event named `signal_name`; returns the signal's key."""
-        command = c.signal_command(signal_name, variables)
+        a = Arguments("broadcast_signal")
+        command = c.signal_command(
+            a.text("signal_name", signal_name, required=True), a.variables("variables", variables)
+        )
         return c.check(self._call(command, c.DEPLOYMENT_PARTITION)).key
 
     def activate_jobs(
         self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
     ) -> list[ActivatedJob]:
+        a = Arguments("activate_jobs")
+        job_type = a.text("job_type", job_type, required=True)
+        max_jobs = a.count("max_jobs", max_jobs, minimum=1)
+        timeout_ms = a.millis("timeout", timeout, positive=True)
+        worker = a.text("worker", worker)
         jobs: list[ActivatedJob] = []
         if isinstance(self._transport, JobSource):
             answers = self._transport.activate_jobs(
                 job_type,
                 max_jobs=max_jobs,
-                timeout_ms=c.seconds_to_ms(timeout),
+                timeout_ms=timeout_ms,
                 worker=worker,
                 request_timeout=DEFAULT_REQUEST_TIMEOUT,
             )
@@ -144,14 +171,18 @@ class Client:
             remaining = max_jobs - len(jobs)
             if remaining <= 0 and jobs:
                 break
-            command = c.activate_command(
-                job_type, max(remaining, 1) if jobs else max_jobs, timeout, worker
+            command = c.activate_command_ms(
+                job_type, max(remaining, 1) if jobs else max_jobs, timeout_ms, worker
             )
             jobs.extend(c.activated_jobs(self._call(command, partition)))
         return jobs
 
     def complete_job(self, key: int, variables: dict[str, Any] | None = None) -> None:
-        command = c.job_command(JobIntent.COMPLETE, key, variables=dict(variables or {}))
+        a = Arguments("complete_job")
+        key = a.key("key", key)
+        command = c.job_command(
+            JobIntent.COMPLETE, key, variables=a.variables("variables", variables)
+        )
         c.check(self._call(command, c.partition_of(key)))
 
     def fail_job(
@@ -162,7 +193,14 @@ class Client:
         retry_backoff: float = 0,
         variables: dict[str, Any] | None = None,
     ) -> None:
-        fields = c.fail_fields(retries, error_message, retry_backoff, variables)
+        a = Arguments("fail_job")
+        key = a.key("key", key)
+        fields = c.fail_fields(
+            a.count("retries", retries, minimum=0),
+            a.text("error_message", error_message),
+            a.millis("retry_backoff", retry_backoff),
+            a.variables("variables", variables),
+        )
         c.check(self._call(c.job_command(JobIntent.FAIL, key, **fields), c.partition_of(key)))
 
     def throw_error(
@@ -172,17 +210,23 @@ class Client:
         error_message: str = "",
         variables: dict[str, Any] | None = None,
     ) -> None:
+        a = Arguments("throw_error")
+        key = a.key("key", key)
         command = c.job_command(
             JobIntent.THROW_ERROR,
             key,
-            error_code=error_code,
-            error_message=error_message,
-            variables=dict(variables or {}),
+            error_code=a.text("error_code", error_code, required=True),
+            error_message=a.text("error_message", error_message),
+            variables=a.variables("variables", variables),
         )
         c.check(self._call(command, c.partition_of(key)))
 
     def update_job_retries(self, key: int, retries: int) -> None:
-        command = c.job_command(JobIntent.UPDATE_RETRIES, key, retries=retries)
+        a = Arguments("update_job_retries")
+        key = a.key("key", key)
+        command = c.job_command(
+            JobIntent.UPDATE_RETRIES, key, retries=a.count("retries", retries, minimum=1)
+        )
         c.check(self._call(command, c.partition_of(key)))
 
     def update_job_timeout(self, key: int, timeout: float) -> None:
@@ -191,12 +235,19 @@ class Client:
         c.check(self._call(command, c.partition_of(key)))
 
     def resolve_incident(self, key: int) -> None:
+        key = Arguments("resolve_incident").key("key", key)
         c.check(self._call(c.resolve_command(key), c.partition_of(key)))
 
     def set_variables(
         self, element_instance_key: int, variables: dict[str, Any], local: bool = False
     ) -> None:
-        command = c.set_variables_command(element_instance_key, variables, local)
+        a = Arguments("set_variables")
+        element_instance_key = a.key("element_instance_key", element_instance_key)
+        command = c.set_variables_command(
+            element_instance_key,
+            a.variables("variables", variables, required=True),
+            a.flag("local", local),
+        )
         c.check(self._call(command, c.partition_of(element_instance_key)))
 
     def records(self) -> list[dict[str, Any]]:
@@ -207,7 +258,7 @@ class Client:
         advance = getattr(self._transport, "advance_time", None)
         if advance is None:
             raise ConnectError("advance_time needs an in-process engine (memory://)")
-        advance(seconds)
+        advance(Arguments("advance_time").millis("seconds", seconds) / 1000)
 
     def close(self) -> None:
         self._transport.close()
@@ -353,4 +404,4 @@ def connect_async(
     kafka_config: Path | None = None,
     kafka_options: Mapping[str, str] | None = None,
 ) -> AsyncClient:
-    return AsyncClient(_transport_for(url, kafka_config, kafka_options))
+    return AsyncClient(_transport_for(url, kafka_config, kafka_options, "connect_async"))

@@ -140,13 +140,14 @@ def cancel_command(key: int) -> Record[Any]:
 
 
 def activate_command(job_type: str, max_jobs: int, timeout: float, worker: str) -> Record[Any]:
+    return activate_command_ms(job_type, max_jobs, seconds_to_ms(timeout), worker)
+
+
+def activate_command_ms(job_type: str, max_jobs: int, timeout_ms: int, worker: str) -> Record[Any]:
     return Record.command(
         JobBatchIntent.ACTIVATE,
         JobBatchRecordValue(
-            type=job_type,
-            worker=worker,
-            timeout=seconds_to_ms(timeout),
-            max_jobs_to_activate=max_jobs,
+            type=job_type, worker=worker, timeout=timeout_ms, max_jobs_to_activate=max_jobs
         ),
     )
 
@@ -177,12 +178,12 @@ def job_command(intent: JobIntent, key: int, **fields: Any) -> Record[Any]:
 
 
 def fail_fields(
-    retries: int, error_message: str, retry_backoff: float, variables: dict[str, Any] | None
+    retries: int, error_message: str, retry_backoff_ms: int, variables: dict[str, Any] | None
 ) -> dict[str, Any]:
     return {
         "retries": retries,
         "error_message": error_message,
-        "retry_backoff": seconds_to_ms(retry_backoff),
+        "retry_backoff": retry_backoff_ms,
         "variables": dict(variables or {}),
     }
 

@@ -4,9 +4,10 @@ HoneyflowError
 ├── ConnectError          the URL cannot be served (unknown scheme, bad option)
 ├── ResourceError         a resource to deploy cannot be read
 ├── RequestTimeoutError   no answer in time (e.g. create-with-result)
-└── RejectedError         the engine refused the command: `.rejection_type`, `.reason`
+└── RejectedError         the command was refused: `.rejection_type`, `.reason`
     ├── NotFoundError         NOT_FOUND
-    ├── InvalidArgumentError  INVALID_ARGUMENT
+    ├── InvalidArgumentError  INVALID_ARGUMENT, from the engine, or from the client before
+    │                         anything was sent (a wrong argument: `.argument` names it)
     ├── InvalidStateError     INVALID_STATE
     ├── AlreadyExistsError    ALREADY_EXISTS
     └── ProcessingError       PROCESSING_ERROR (a defect; the command had no effect)
@@ -44,7 +45,17 @@ class NotFoundError(RejectedError):
 
 
 class InvalidArgumentError(RejectedError):
-    pass
+    """The engine refused the command's arguments (INVALID_ARGUMENT), or the client refused a
+    call's argument before sending anything; then `.argument` names it."""
+
+    argument: str | None = None
+
+    @classmethod
+    def of_argument(cls, call: str, argument: str, problem: str) -> InvalidArgumentError:
+        error = cls("INVALID_ARGUMENT", f"{argument} {problem}", call)
+        error.argument = argument
+        error.args = (f"{call}: argument {argument} {problem}",)
+        return error
 
 
 class InvalidStateError(RejectedError):

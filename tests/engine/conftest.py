@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from broker.protocol import Record
 from clients.client import Client, connect
+from clients.commands import check, partition_of
 from tests.engine.conftest_kafka import deselect_kafka_variants, kafka_scenario_client
 
 SCENARIOS = Path(__file__).parent / "scenarios"
@@ -48,6 +50,16 @@ def events(client: Client, **match: Any) -> list[dict[str, Any]]:
         if all(value.get(k) == v for k, v in match.items() if k not in ("valueType", "intent")):
             out.append(record)
     return out
+
+
+def send_unchecked(
+    client: Client, command: Record[Any], partition_id: int | None = None
+) -> Record[Any]:
+    """Send `command` as built, past the client's argument checks (what a client in another
+    language may send), to `partition_id` or else the partition of its key (partition 1 for
+    a key that names none); returns the answer, raises `RejectedError` on a rejection."""
+    partition = partition_of(command.key) if partition_id is None else partition_id
+    return check(client.transport.request(command, partition, 30))
 
 
 def called_instance(client: Client, parent_key: int) -> dict[str, Any]:

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from broker.protocol.intents import JobIntent
 from clients.client import Client
+from clients.commands import job_command
 from clients.errors import InvalidArgumentError, InvalidStateError, NotFoundError
-from tests.engine.conftest import completed_elements, element_trace, events, scenario
+from tests.engine.conftest import (
+    completed_elements,
+    element_trace,
+    events,
+    scenario,
+    send_unchecked,
+)
 
 
 def _one_job(client: Client, job_type: str = "work", timeout: float = 60):  # type: ignore[no-untyped-def]
@@ -87,8 +95,8 @@ def test_update_retries_must_be_positive_and_job_must_exist(client: Client) -> N
     client.deploy(scenario("one_task.bpmn"))
     client.create_instance("one_task")
     job = _one_job(client)
-    with pytest.raises(InvalidArgumentError):
-        client.update_job_retries(job.key, 0)
+    with pytest.raises(InvalidArgumentError, match="greater than zero"):
+        send_unchecked(client, job_command(JobIntent.UPDATE_RETRIES, job.key, retries=0))
     client.complete_job(job.key)
     with pytest.raises(NotFoundError) as error:
         client.complete_job(job.key)

@@ -12,9 +12,17 @@ from typing import Any
 import pytest
 
 from clients.client import Client, connect
+from clients.commands import signal_command
 from clients.errors import InvalidArgumentError
 from processors.engine import Engine
-from tests.engine.conftest import completed_elements, element_trace, events, scenario, variables_of
+from tests.engine.conftest import (
+    completed_elements,
+    element_trace,
+    events,
+    scenario,
+    send_unchecked,
+    variables_of,
+)
 
 
 def _intents(client: Client, value_type: str, **match: Any) -> list[str]:
@@ -98,7 +106,7 @@ def test_a_signal_name_that_fails_is_an_incident(client: Client) -> None:
 
 def test_a_broadcast_without_a_name_is_rejected(client: Client) -> None:
     with pytest.raises(InvalidArgumentError, match="name is empty"):
-        client.broadcast_signal("")
+        send_unchecked(client, signal_command("", {}))
 
 
 def test_interrupting_and_non_interrupting_signal_boundary_events(client: Client) -> None:

@@ -1,0 +1,163 @@
+"""Wrong arguments to any client call raise `InvalidArgumentError` (a `HoneyflowError`) naming
+the argument, before anything is sent; the same calls through the asyncio client do too."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clients.client import connect, connect_async
+from clients.errors import HoneyflowError, InvalidArgumentError
+from tests.engine.conftest import scenario
+
+JOB = (1 << 51) + 1  # a well-formed key of partition 1
+NAN = float("nan")
+
+# (call, positional arguments, keyword arguments, the argument named, words of the message)
+WRONG: list[tuple[str, tuple[Any, ...], dict[str, Any], str, str]] = [
+    # the calls of the issue
+    ("publish_message", ("m", 123), {}, "correlation_key", "must be a string"),
+    ("create_instance", ("one_task", "abc"), {}, "variables", "must be a dict"),
+    ("complete_job", ("abc",), {}, "key", "positive integer"),
+    ("publish_message", ("m", "k"), {"ttl": NAN}, "ttl", "finite"),
+    # keys: positive 64-bit longs
+    ("cancel_instance", (2**70,), {}, "key", "between 1 and 9223372036854775807"),
+    ("cancel_instance", (-1,), {}, "key", "between 1"),
+    ("cancel_instance", (None,), {}, "key", "positive integer"),
+    ("complete_job", (True,), {}, "key", "positive integer"),
+    ("fail_job", (1.5, 1), {}, "key", "positive integer"),
+    ("throw_error", (0, "E"), {}, "key", "between 1"),
+    ("update_job_retries", ("1", 1), {}, "key", "positive integer"),
+    ("resolve_incident", (2**63,), {}, "key", "between 1"),
+    ("set_variables", (None, {}), {}, "element_instance_key", "positive integer"),
+    # durations: finite, not negative, within long milliseconds
+    ("publish_message", ("m", "k"), {"ttl": -1}, "ttl", "must not be negative"),
+    ("publish_message", ("m", "k"), {"ttl": float("inf")}, "ttl", "finite"),
+    ("publish_message", ("m", "k"), {"ttl": 1e30}, "ttl", "at most"),
+    ("publish_message", ("m", "k"), {"ttl": "60"}, "ttl", "number of seconds"),
+    ("activate_jobs", ("work",), {"max_jobs": 1, "timeout": 1e30}, "timeout", "at most"),
+    ("activate_jobs", ("work",), {"max_jobs": 1, "timeout": 0}, "timeout", "at least 0.001"),
+    ("fail_job", (JOB, 1), {"retry_backoff": -1}, "retry_backoff", "must not be negative"),
+    ("fail_job", (JOB, 1), {"retry_backoff": NAN}, "retry_backoff", "finite"),
+    ("create_instance", ("one_task",), {"timeout": -1}, "timeout", "at least 0.001"),
+    ("advance_time", (-5,), {}, "seconds", "must not be negative"),
+    ("advance_time", (NAN,), {}, "seconds", "finite"),
+    # retries and counts: 32-bit ints, as Zeebe
+    ("fail_job", (JOB, 2**63), {}, "retries", "between 0 and 2147483647"),
+    ("fail_job", (JOB, -1), {}, "retries", "between 0"),
+    ("update_job_retries", (JOB, 0), {}, "retries", "between 1"),
+    ("update_job_retries", (JOB, "x"), {}, "retries", "must be an integer"),
+    ("activate_jobs", ("work",), {"max_jobs": "a", "timeout": 1}, "max_jobs", "integer"),
+    ("activate_jobs", ("work",), {"max_jobs": 0, "timeout": 1}, "max_jobs", "between 1"),
+    ("create_instance", ("one_task",), {"version": "x"}, "version", "must be an integer"),
+    ("create_instance", ("one_task",), {"version": 0}, "version", "between 1"),
+    # names and texts
+    ("publish_message", (None, "k"), {}, "name", "must be a string"),
+    ("publish_message", ("", "k"), {}, "name", "must not be empty"),
+    ("publish_message", ("m", "k"), {"message_id": 1}, "message_id", "must be a string"),
+    ("create_instance", ("",), {}, "bpmn_process_id", "must not be empty"),
+    ("activate_jobs", (1,), {"max_jobs": 1, "timeout": 1}, "job_type", "must be a string"),
+    ("activate_jobs", ("",), {"max_jobs": 1, "timeout": 1}, "job_type", "must not be empty"),
+    ("activate_jobs", ("w",), {"max_jobs": 1, "timeout": 1, "worker": None}, "worker", "string"),
+    ("throw_error", (JOB, 1), {}, "error_code", "must be a string"),
+    ("throw_error", (JOB, ""), {}, "error_code", "must not be empty"),
+    ("fail_job", (JOB, 1, None), {}, "error_message", "must be a string"),
+    ("broadcast_signal", (1,), {}, "signal_name", "must be a string"),
+    ("broadcast_signal", ("",), {}, "signal_name", "must not be empty"),
+    ("create_instance", ("one_task",), {"fetch_variables": "ab"}, "fetch_variables", "list"),
+    ("create_instance", ("one_task",), {"fetch_variables": [1]}, "fetch_variables[0]", "string"),
+    ("create_instance", ("one_task",), {"with_result": 1}, "with_result", "True or False"),
+    ("set_variables", (JOB, {}), {"local": "yes"}, "local", "True or False"),
+    ("deploy", (1,), {}, "resources[0]", "path or BPMN XML bytes"),
+    # variables: a JSON object with string keys and finite, JSON-encodable values
+    ("create_instance", ("one_task", {1: 2}), {}, "variables", "string keys"),
+    ("create_instance", ("one_task", {"a": {1, 2}}), {}, "variables['a']", "JSON value"),
+    ("complete_job", (JOB, {"x": 10**5000}), {}, "variables['x']", "64 bits"),
+    ("complete_job", (JOB, {"x": [1, float("inf")]}), {}, "variables['x'][1]", "finite"),
+    ("complete_job", (JOB, {"x": {"y": NAN}}), {}, "variables['x']['y']", "finite"),
+    ("throw_error", (JOB, "E", "", {"d": object()}), {}, "variables['d']", "JSON value"),
+    ("fail_job", (JOB, 1, "", 0, [1]), {}, "variables", "must be a dict"),
+    ("publish_message", ("m", "k", {"b": b"x"}), {}, "variables['b']", "JSON value"),
+    ("broadcast_signal", ("s", "v"), {}, "variables", "must be a dict"),
+    ("set_variables", (JOB, None), {}, "variables", "must be a dict"),
+]
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+WRONG.append(("create_instance", ("one_task", _nested(300)), {}, "variables", "256 deep"))
+
+
+def _id(case: tuple[Any, ...]) -> str:
+    return f"{case[0]}-{case[3]}-{case[4]}"
+
+
+@pytest.mark.parametrize("case", WRONG, ids=[_id(c) for c in WRONG])
+def test_a_wrong_argument_is_refused_before_anything_is_sent(case: tuple[Any, ...]) -> None:
+    call, args, kwargs, argument, words = case
+    client = connect("memory://")
+    client.deploy(scenario("one_task.bpmn"))
+    before = len(client.records())
+    with pytest.raises(InvalidArgumentError) as raised:
+        getattr(client, call)(*args, **kwargs)
+    assert isinstance(raised.value, HoneyflowError)
+    assert raised.value.argument == argument
+    assert words in str(raised.value)
+    assert str(raised.value).startswith(f"{call}: argument {argument} ")
+    assert len(client.records()) == before  # nothing was sent
+
+
+@pytest.mark.parametrize("case", WRONG[:12], ids=[_id(c) for c in WRONG[:12]])
+def test_the_asyncio_client_refuses_the_same_arguments(case: tuple[Any, ...]) -> None:
+    call, args, kwargs, argument, _ = case
+
+    async def run() -> InvalidArgumentError:
+        client = connect_async("memory://")
+        await client.deploy(scenario("one_task.bpmn"))
+        try:
+            await getattr(client, call)(*args, **kwargs)
+        except InvalidArgumentError as error:
+            return error
+        raise AssertionError(f"{call} accepted {args} {kwargs}")
+
+    assert asyncio.run(run()).argument == argument
+
+
+@pytest.mark.parametrize(
+    ("connect_to", "url"), [(connect, 123), (connect, None), (connect_async, b"memory://")]
+)
+def test_a_url_that_is_not_a_string_is_refused(connect_to: Callable[..., Any], url: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match="url must be a string"):
+        connect_to(url)
+
+
+def test_right_arguments_of_every_kind_still_work(tmp_path: Path) -> None:
+    client = connect("memory://")
+    path = tmp_path / "one_task.bpmn"
+    path.write_bytes(scenario("one_task.bpmn").read_bytes())
+    client.deploy(str(path))
+    client.deploy(bytearray(path.read_bytes()))
+    key = client.create_instance(
+        "one_task",
+        {"n": 2**62, "f": 1.5, "t": (1, "a"), "nested": {"x": [None, True]}},
+        version=1,
+        fetch_variables=["n"],
+    )
+    [job] = client.activate_jobs("work", max_jobs=1, timeout=0.5)
+    assert job.process_instance_key == key
+    assert job.variables["t"] == [1, "a"]  # a tuple is sent as a JSON array
+    client.fail_job(job.key, 1, "later", retry_backoff=0.25)
+    client.advance_time(1)
+    [job] = client.activate_jobs("work", max_jobs=2**31 - 1, timeout=30)
+    client.complete_job(job.key, {"done": True})
+    # An empty correlation key is Zeebe's too: the message correlates to no catch event.
+    assert client.publish_message("m", "", ttl=0) > 0
