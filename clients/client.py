@@ -231,7 +231,11 @@ class Client:
 
     def update_job_timeout(self, key: int, timeout: float) -> None:
         """Give an activated job a new deadline: `timeout` seconds from now."""
-        command = c.job_command(JobIntent.UPDATE_TIMEOUT, key, timeout=c.seconds_to_ms(timeout))
+        a = Arguments("update_job_timeout")
+        key = a.key("key", key)
+        command = c.job_command(
+            JobIntent.UPDATE_TIMEOUT, key, timeout=a.millis("timeout", timeout, positive=True)
+        )
         c.check(self._call(command, c.partition_of(key)))
 
     def resolve_incident(self, key: int) -> None:

@@ -32,6 +32,9 @@ WRONG: list[tuple[str, tuple[Any, ...], dict[str, Any], str, str]] = [
     ("fail_job", (1.5, 1), {}, "key", "positive integer"),
     ("throw_error", (0, "E"), {}, "key", "between 1"),
     ("update_job_retries", ("1", 1), {}, "key", "positive integer"),
+    ("update_job_timeout", ("1", 1), {}, "key", "positive integer"),
+    ("update_job_timeout", (JOB, -1), {}, "timeout", "at least 0.001"),
+    ("update_job_timeout", (JOB, NAN), {}, "timeout", "finite"),
     ("resolve_incident", (2**63,), {}, "key", "between 1"),
     ("set_variables", (None, {}), {}, "element_instance_key", "positive integer"),
     # durations: finite, not negative, within long milliseconds

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from broker.protocol.intents import JobIntent
 from clients.client import Client
+from clients.commands import job_command
 from clients.errors import InvalidArgumentError, InvalidStateError, NotFoundError
-from tests.engine.conftest import events, scenario
+from tests.engine.conftest import events, scenario, send_unchecked
 
 
 def test_a_longer_timeout_keeps_the_job_with_its_worker(client: Client) -> None:
@@ -46,8 +48,8 @@ def test_update_timeout_needs_an_activated_job(client: Client) -> None:
         f"Expected to update the timeout of job with key '{created['key']}', but it is not active"
     )
     [job] = client.activate_jobs("work", max_jobs=1, timeout=10, worker="w")
-    with pytest.raises(InvalidArgumentError):
-        client.update_job_timeout(job.key, -1)
+    with pytest.raises(InvalidArgumentError):  # the engine's check, past the client's
+        send_unchecked(client, job_command(JobIntent.UPDATE_TIMEOUT, job.key, timeout=-1000))
     client.complete_job(job.key)
     with pytest.raises(NotFoundError) as gone:
         client.update_job_timeout(job.key, 30)
