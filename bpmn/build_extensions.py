@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 from lxml import etree
 
 from bpmn.build_context import BuildContext
@@ -21,6 +23,7 @@ from bpmn.model_parts import (
     TaskHeader,
     VariableMapping,
 )
+from bpmn.timers import TimerValueError, parse_date_time
 
 DEFAULT_RETRIES = "3"
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
@@ -199,6 +202,74 @@ def read_multi_instance(ctx: BuildContext, loop: etree._Element) -> MultiInstanc
     )
 
 
-def default_user_task_job() -> JobDefinition:
-    """Zeebe's job-based user task: a job of a fixed type that a tasklist picks up."""
-    return JobDefinition(static(USER_TASK_JOB_TYPE), static("1"))
+def default_user_task_job(ctx: BuildContext, element: etree._Element) -> JobDefinition:
+    """Zeebe's job-based user task: a job of a fixed type with one retry that a tasklist picks
+    up; its headers are the task's `zeebe:taskHeaders` and those of `with_user_task_headers`."""
+    return with_user_task_headers(
+        ctx,
+        element,
+        JobDefinition(static(USER_TASK_JOB_TYPE), static("1"), read_headers(ctx, element)),
+    )
+
+
+def with_user_task_headers(
+    ctx: BuildContext, element: etree._Element, job: JobDefinition
+) -> JobDefinition:
+    """A user task's job with the headers Zeebe gives a job-based user task: the form key of
+    `zeebe:formDefinition`, and the assignee, candidate groups and users (JSON lists) of
+    `zeebe:assignmentDefinition` and the dates of `zeebe:taskSchedule`. Values given as
+    expressions are refused (Honeyflow evaluates no headers at run time)."""
+    headers = list(job.headers)
+    for form in zeebe_extensions(element, "formDefinition"):
+        form_key = attribute(form, "formKey")
+        if form_key:
+            headers.append(TaskHeader(f"{USER_TASK_HEADER_PREFIX}formKey", form_key))
+    for name, attributes in _USER_TASK_HEADER_SOURCES:
+        for source in zeebe_extensions(element, name):
+            for attribute_name in attributes:
+                value = _static_header_value(ctx, source, attribute_name)
+                if value is not None:
+                    headers.append(TaskHeader(f"{USER_TASK_HEADER_PREFIX}{attribute_name}", value))
+    if len(headers) == len(job.headers):
+        return job
+    return JobDefinition(job.type, job.retries, tuple(headers))
+
+
+USER_TASK_HEADER_PREFIX = "io.camunda.zeebe:"
+_USER_TASK_HEADER_SOURCES = (
+    ("assignmentDefinition", ("assignee", "candidateGroups", "candidateUsers")),
+    ("taskSchedule", ("dueDate", "followUpDate")),
+)
+_LISTS = frozenset({"candidateGroups", "candidateUsers"})
+_DATES = frozenset({"dueDate", "followUpDate"})
+
+
+def _static_header_value(
+    ctx: BuildContext, source: etree._Element, attribute_name: str
+) -> str | None:
+    value = attribute(source, attribute_name)
+    if not value:
+        return None
+    if value.startswith("="):
+        ctx.problem(
+            source,
+            f"Attribute '{attribute_name}' as an expression is not supported by Honeyflow: "
+            "give a static value (it becomes a header of the user task's job)",
+        )
+        return None
+    if attribute_name in _LISTS:
+        items = [item.strip() for item in value.split(",")]
+        if not all(items):
+            ctx.problem(
+                source,
+                f"Expected a comma-separated list for '{attribute_name}' but found '{value}'",
+            )
+            return None
+        return json.dumps(items, separators=(",", ":"))
+    if attribute_name in _DATES:
+        try:
+            parse_date_time(value)
+        except TimerValueError as exc:
+            ctx.problem(source, f"Attribute '{attribute_name}': {exc}")
+            return None
+    return value

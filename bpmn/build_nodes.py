@@ -21,12 +21,14 @@ from bpmn.build_extensions import (
     read_multi_instance,
     read_properties,
     read_script,
+    with_user_task_headers,
 )
 from bpmn.document import attribute, bpmn_child, line_of, ref_id
 from bpmn.model import FlowNode
 from bpmn.model_parts import JobDefinition, MultiInstance
 from bpmn.model_types import BpmnElementType, BpmnEventType
 from bpmn.problems import element_path
+from bpmn.rules_unsupported import check_flow_node
 
 T = BpmnElementType
 
@@ -83,6 +85,14 @@ def element_type_of(local: str, element: etree._Element) -> BpmnElementType:
 
 
 def build_flow_node(
+    ctx: BuildContext, element: etree._Element, local: str, scope_id: str, scope_kind: ScopeKind
+) -> FlowNode:
+    node = _build(ctx, element, local, scope_id, scope_kind)
+    check_flow_node(ctx, element, local, node)
+    return node
+
+
+def _build(
     ctx: BuildContext, element: etree._Element, local: str, scope_id: str, scope_kind: ScopeKind
 ) -> FlowNode:
     element_id = element.get("id", "")
@@ -144,20 +154,15 @@ def _with_event(
 def _with_activity(
     ctx: BuildContext, element: etree._Element, local: str, node: FlowNode
 ) -> FlowNode:
-    if _flag(element.get("isForCompensation"), False):
-        ctx.problem(
-            element, "Compensation handlers ('isForCompensation') are not supported by Honeyflow"
-        )
     changes: dict[str, object] = {"multi_instance": _read_loop(ctx, element)}
     if local == "serviceTask":
         changes["job"] = _required_job(ctx, element)
     elif local == "userTask":
-        job = (
-            read_job_definition(ctx, element)
-            if count_extension(element, "taskDefinition")
-            else None
-        )
-        changes["job"] = job or default_user_task_job()
+        if count_extension(element, "taskDefinition"):
+            job = read_job_definition(ctx, element)
+            changes["job"] = None if job is None else with_user_task_headers(ctx, element, job)
+        else:
+            changes["job"] = default_user_task_job(ctx, element)
     elif local == "sendTask":
         changes["job"] = _job_or_alternative(ctx, element, "publishMessage", _PUBLISH_NOT_SUPPORTED)
     elif local == "businessRuleTask":

@@ -18,6 +18,7 @@ from bpmn.expressions import Expression
 from bpmn.model import ExecutableProcess, FlowNode, FlowScope, SequenceFlow, frozen_map
 from bpmn.model_types import BpmnElementType, BpmnEventType
 from bpmn.problems import element_path
+from bpmn.rules_unsupported import check_process, check_sequence_flow
 
 # Flow elements Zeebe does not execute, with the type name Zeebe's message uses.
 UNSUPPORTED_ELEMENTS: Final = {
@@ -54,6 +55,7 @@ class ProcessBuilder:
         self.scopes: dict[str, FlowScope] = {}
 
     def build(self) -> ExecutableProcess:
+        check_process(self.ctx, self.process)
         self._build_scope(self.process, self.process_id, ScopeKind.PROCESS)
         self._resolve_flows()
         self._link_nodes()
@@ -146,6 +148,7 @@ class ProcessBuilder:
                 "conditionExpression",
                 expression_only=True,
             )
+        check_sequence_flow(self.ctx, element)
         self.flow_elements[flow_id] = element
         self.flows[flow_id] = SequenceFlow(
             id=flow_id,

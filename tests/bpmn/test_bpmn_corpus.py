@@ -46,3 +46,27 @@ def test_non_executable_files_say_so() -> None:
     reference = CORPUS / "Reference" / "A.1.0.bpmn"
     problems = bpmn.validate(reference.read_bytes(), source_name="A.1.0.bpmn")
     assert [p.message for p in problems] == ["Must contain at least one executable process"]
+
+
+BETSY = SHARED / "conformance" / "betsy" / "zeebe"
+
+
+@pytest.mark.skipif(not BETSY.is_dir(), reason=f"betsy models not found at {BETSY}")
+def test_betsy_models_converted_to_zeebe_all_validate() -> None:
+    """The conformance suite's models use only what Honeyflow executes: the rules that refuse
+    unsupported attributes and extensions must not refuse any of them."""
+    models = sorted(BETSY.glob("*.bpmn"))
+    assert len(models) == 76
+    problems = [str(p) for m in models for p in bpmn.validate(m.read_bytes(), source_name=m.name)]
+    assert problems == []
+
+
+def test_corpus_files_that_deploy_stay_deployable() -> None:
+    """Camunda Modeler's job-based user tasks (forms, candidate groups) deploy."""
+    for name in (
+        "Reference/C.9.2.bpmn",
+        "Trisotech Workflow Modeler 12.6.3/C.9.2-roundtrip.bpmn",
+        "bpmn.io (Camunda Modeler) 18.6.1/C.9.2-roundtrip.bpmn",
+    ):
+        path = CORPUS / name
+        assert bpmn.parse_bpmn(path.read_bytes(), source_name=path.name).ok, path

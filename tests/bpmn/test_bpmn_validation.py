@@ -221,6 +221,127 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
             "Conditional events are not supported by Honeyflow",
         ),
     ],
+    "invalid_unsupported_attributes.bpmn": [
+        (
+            6,
+            f"{P} > serviceTask 'quantities'",
+            "Attribute 'startQuantity' other than 1 ('2') is not supported by Honeyflow",
+        ),
+        (
+            6,
+            f"{P} > serviceTask 'quantities'",
+            "Attribute 'completionQuantity' other than 1 ('3') is not supported by Honeyflow",
+        ),
+        (
+            7,
+            f"{P} > serviceTask 'compensation' > zeebe:linkedResources",
+            "Extension element 'zeebe:linkedResources' is not supported by Honeyflow: "
+            "linked resources are not implemented",
+        ),
+        (
+            7,
+            f"{P} > serviceTask 'compensation'",
+            "Compensation handlers ('isForCompensation') are not supported by Honeyflow",
+        ),
+        (
+            8,
+            f"{P} > userTask 'zeebe_user_task' > zeebe:userTask",
+            "Extension element 'zeebe:userTask' is not supported by Honeyflow: Zeebe user "
+            "tasks are not implemented; without it a user task is job-based (a job of type "
+            "'io.camunda.zeebe:userTask')",
+        ),
+        (
+            8,
+            f"{P} > userTask 'zeebe_user_task' > zeebe:priorityDefinition",
+            "Extension element 'zeebe:priorityDefinition' is not supported by Honeyflow: "
+            "priorities are not implemented",
+        ),
+        (
+            9,
+            f"{P} > userTask 'dynamic_assignee' > zeebe:assignmentDefinition",
+            "Attribute 'assignee' as an expression is not supported by Honeyflow: give a "
+            "static value (it becomes a header of the user task's job)",
+        ),
+        (
+            9,
+            f"{P} > userTask 'dynamic_assignee' > zeebe:formDefinition",
+            "Attribute 'formId' of 'zeebe:formDefinition' is not supported by Honeyflow: a "
+            "job-based user task carries its 'formKey' as a header",
+        ),
+        (
+            10,
+            f"{P} > manualTask 'manual' > zeebe:taskDefinition",
+            "Extension element 'zeebe:taskDefinition' is not supported by Honeyflow: read "
+            "on service, user, send, script and business rule tasks and on message throw "
+            "events only",
+        ),
+        (
+            10,
+            f"{P} > manualTask 'manual'",
+            "Attribute 'zeebe:unknown' is not supported by Honeyflow",
+        ),
+        (
+            11,
+            f"{P} > exclusiveGateway 'gateway' > zeebe:ioMapping",
+            "Extension element 'zeebe:ioMapping' is not supported by Honeyflow: gateways "
+            "apply no variable mappings",
+        ),
+        (
+            12,
+            f"{P} > eventBasedGateway 'instantiating'",
+            "Attribute 'instantiate' is not supported by Honeyflow: an event-based gateway "
+            "never starts",
+        ),
+        (
+            12,
+            f"{P} > eventBasedGateway 'instantiating'",
+            "Attribute 'eventGatewayType' of 'Parallel' is not supported by Honeyflow",
+        ),
+        (
+            12,
+            f"{P} > eventBasedGateway 'instantiating'",
+            "Event-based gateway must have at least 2 outgoing sequence flows.",
+        ),
+        (
+            13,
+            f"{P} > receiveTask 'receive_start'",
+            "Attribute 'instantiate' is not supported by Honeyflow: a receive task never starts",
+        ),
+        (
+            14,
+            f"{P} > scriptTask 'groovy' > script",
+            "A BPMN 'script' body is not supported by Honeyflow: scripts are FEEL in "
+            "'zeebe:script'",
+        ),
+        (
+            15,
+            f"{P} > task 'cardinality' > multiInstanceLoopCharacteristics",
+            "Attribute 'behavior' of 'None' is not supported by Honeyflow",
+        ),
+        (
+            15,
+            f"{P} > task 'cardinality' > multiInstanceLoopCharacteristics > loopCardinality",
+            "'loopCardinality' is not supported by Honeyflow: the collections are read from"
+            " 'zeebe:loopCharacteristics'",
+        ),
+        (
+            16,
+            f"{P} > endEvent 'none_end_job' > zeebe:taskDefinition",
+            "Extension element 'zeebe:taskDefinition' on a none 'endEvent' is not supported"
+            " by Honeyflow: only message throw events are job-based",
+        ),
+        (
+            17,
+            f"{P} > boundaryEvent 'boundary_input'",
+            "Attribute 'parallelMultiple' is not supported by Honeyflow: an event has one trigger",
+        ),
+        (
+            17,
+            f"{P} > boundaryEvent 'boundary_input' > zeebe:ioMapping > zeebe:input",
+            "An input mapping on a boundary event or on a start event with an event "
+            "definition is not supported by Honeyflow: only output mappings apply",
+        ),
+    ],
     "invalid_events.bpmn": [
         (
             3,
