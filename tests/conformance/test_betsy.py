@@ -26,14 +26,12 @@ def test_every_runnable_case_is_collected() -> None:
     assert len(CASES) == 121
 
 
-# Known misses until issue #10's items land: message throw/end events (item 2) and a signal
-# end event caught by its subprocess's boundary (item 15).
+# Known misses until issue #10 item 2 lands: message throw/end events.
 KNOWN_MISSES = {
     "ReceiveTask-1": "#10 item 2",
     "Message_StartEvent-1": "#10 item 2",
     "Message_IntermediateEvent-1": "#10 item 2",
     "Message_EndEvent-1": "#10 item 2",
-    "Signal_EndEvent_SubProcess-1": "#10 item 15",
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 from clients.client import Client, connect
 from clients.commands import signal_command
 from clients.errors import InvalidArgumentError
+from clients.testing import assert_instance
 from processors.engine import Engine
 from tests.engine.conftest import (
     completed_elements,
@@ -263,3 +264,14 @@ def test_a_broadcast_with_a_key_of_its_own_partition_is_no_new_signal() -> None:
     )
     answer = engine.process(command, 0, request_id=1).responses[1]
     assert answer.is_rejection and "no partition is waiting for it" in answer.rejection_reason
+
+
+def test_a_signal_end_event_is_caught_by_its_own_subprocess_boundary(client: Client) -> None:
+    # Zeebe broadcasts before the end event completes, so the subprocess is still active when
+    # the signal arrives and its interrupting boundary event takes over (#10 item 15).
+    client.deploy(scenario("signal_end_in_subprocess.bpmn"))
+    key = client.create_instance("signal_end_in_subprocess")
+    assert_instance(client, key).is_completed().has_passed("throw_stop", "on_stop", "stopped_end")
+    assert_instance(client, key).has_not_passed("normal_end").has_no_incidents()
+    assert ("sub", "ELEMENT_TERMINATED") in element_trace(client, key)
+    assert ("sub", "ELEMENT_COMPLETED") not in element_trace(client, key)

@@ -1,8 +1,10 @@
 """Signal and escalation throw events, intermediate and end. While activating: input mappings,
 then the signal name or escalation code (a failure is an EXTRACT_VALUE_ERROR incident; resolving
 it evaluates again). A signal is broadcast (SIGNAL BROADCAST follow-up with the element's local
-variables) and the event completes. An escalation is thrown after ELEMENT_ACTIVATED; the event
-completes unless an interrupting catch will terminate it. Other event types are handled by the
+variables) and the event completes by a COMPLETE_ELEMENT follow-up processed after the
+broadcast, so a catch event the signal interrupts (even its own subprocess's boundary event)
+acts first. An escalation is thrown after ELEMENT_ACTIVATED; the event completes unless an
+interrupting catch will terminate it. Other event types are handled by the
 processors these extend (none, link, terminate, error)."""
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ def _throw(call: ElementCall) -> None:
         raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
         return
     lifecycle.activated(call)
-    if escalation_code is not None and not throw_escalation(call, escalation_code):
+    if escalation_code is None:
+        # Completion by command, queued after the broadcast: a catch event that the signal
+        # interrupts (the boundary event of this event's own subprocess) acts first, as in Zeebe.
+        lifecycle.request_completion(call)
+        return
+    if not throw_escalation(call, escalation_code):
         return  # stays ELEMENT_ACTIVATED until the interrupting catch terminates it
     lifecycle.complete_now(call)
 
