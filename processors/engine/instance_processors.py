@@ -16,6 +16,7 @@ from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.element_registry import processor_for
 from processors.engine.bpmn.incident_behavior import resolve_element_incidents
 from processors.engine.context import ProcessingContext
+from processors.engine.state import ElementInstance
 
 
 def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -66,9 +67,37 @@ def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
             f" to complete it, but it is {state}",
         )
         return
+    reason = _inactive_flow_scope(ctx, instance)
+    if reason is not None:
+        ctx.reject(RejectionType.INVALID_STATE, reason)
+        return
     call = call_for(ctx, instance)
     lifecycle.write(call, PI.ELEMENT_COMPLETING)
     processor_for(call.element_type).on_complete(call)
+
+
+def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> str | None:
+    """Why an element may not complete because of its flow scope (Zeebe's transition guard):
+    the scope (a called process's call activity) must be ELEMENT_ACTIVATED and not interrupted
+    by an event subprocess, whose termination of the scope's children then goes first."""
+    value = instance.value
+    scope_key = value.flow_scope_key
+    if scope_key == -1:
+        scope_key = value.parent_element_instance_key
+        if scope_key == -1:
+            return None  # a root process instance
+    scope = ctx.state.elements.get(scope_key)
+    if scope is None or scope.state != "ELEMENT_ACTIVATED":
+        return (
+            f"Expected flow scope instance with key '{scope_key}' to be ELEMENT_ACTIVATED to"
+            f" complete element '{value.element_id}', but it is not"
+        )
+    if "int" in scope.extra and value.bpmn_element_type is not BpmnElementType.EVENT_SUB_PROCESS:
+        return (
+            f"Expected flow scope instance with key '{scope_key}' to be not interrupted, but"
+            f" it is; element '{value.element_id}' is not completed"
+        )
+    return None
 
 
 def terminate_element(command: Record[Any], ctx: ProcessingContext) -> None:

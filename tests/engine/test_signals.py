@@ -268,10 +268,27 @@ def test_a_broadcast_with_a_key_of_its_own_partition_is_no_new_signal() -> None:
 
 def test_a_signal_end_event_is_caught_by_its_own_subprocess_boundary(client: Client) -> None:
     # Zeebe broadcasts before the end event completes, so the subprocess is still active when
-    # the signal arrives and its interrupting boundary event takes over (#10 item 15).
+    # the signal arrives and its interrupting boundary event takes over (#10 item 15); the end
+    # event, inside the interrupted subprocess, is terminated with it.
     client.deploy(scenario("signal_end_in_subprocess.bpmn"))
     key = client.create_instance("signal_end_in_subprocess")
-    assert_instance(client, key).is_completed().has_passed("throw_stop", "on_stop", "stopped_end")
+    assert_instance(client, key).is_completed().has_passed("on_stop", "stopped_end")
     assert_instance(client, key).has_not_passed("normal_end").has_no_incidents()
-    assert ("sub", "ELEMENT_TERMINATED") in element_trace(client, key)
-    assert ("sub", "ELEMENT_COMPLETED") not in element_trace(client, key)
+    trace = element_trace(client, key)
+    assert ("sub", "ELEMENT_TERMINATED") in trace and ("sub", "ELEMENT_COMPLETED") not in trace
+    assert ("throw_stop", "ELEMENT_TERMINATED") in trace
+    broadcasts = events(client, valueType="SIGNAL", intent="BROADCASTED")
+    assert {r["value"]["signalName"] for r in broadcasts} == {"stop"}
+
+
+def test_a_signal_thrown_in_a_scope_starts_its_interrupting_event_subprocess(
+    client: Client,
+) -> None:
+    # The throw event's completion is queued after the broadcast; by then the event
+    # subprocess has interrupted the scope, so the throw event is terminated instead of
+    # taking its flow (Zeebe: no element of an interrupted scope completes).
+    client.deploy(scenario("signal_throw_own_event_subprocess.bpmn"))
+    key = client.create_instance("signal_throw_own_event_subprocess")
+    assert_instance(client, key).is_completed().has_passed("abort_start", "aborted", "on_abort")
+    assert_instance(client, key).has_not_passed("work", "end").has_no_incidents()
+    assert ("throw_abort", "ELEMENT_TERMINATED") in element_trace(client, key)
