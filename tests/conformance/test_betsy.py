@@ -26,23 +26,7 @@ def test_every_runnable_case_is_collected() -> None:
     assert len(CASES) == 121
 
 
-# Known misses until issue #10 item 2 lands: message throw/end events.
-KNOWN_MISSES = {
-    "ReceiveTask-1": "#10 item 2",
-    "Message_StartEvent-1": "#10 item 2",
-    "Message_IntermediateEvent-1": "#10 item 2",
-    "Message_EndEvent-1": "#10 item 2",
-}
-
-
-def _param(case: betsy.Case) -> object:
-    if case.id in KNOWN_MISSES:
-        mark = pytest.mark.xfail(reason=KNOWN_MISSES[case.id], strict=True)
-        return pytest.param(case, id=case.id, marks=mark)
-    return pytest.param(case, id=case.id)
-
-
-@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_betsy_case(case: betsy.Case) -> None:
     outcome = betsy.run_case(case)
     assert outcome.matches, (

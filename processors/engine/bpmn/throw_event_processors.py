@@ -5,7 +5,12 @@ variables) and the event completes by a COMPLETE_ELEMENT follow-up processed aft
 broadcast, so a catch event the signal interrupts (even its own subprocess's boundary event)
 acts first. An escalation is thrown after ELEMENT_ACTIVATED; the event completes unless an
 interrupting catch will terminate it. Other event types are handled by the
-processors these extend (none, link, terminate, error)."""
+processors these extend (none, link, terminate, error).
+
+Message throw and end events are job-based, as in Zeebe (a send task in event form): input
+mappings, then the job's type and retries (a failure is an EXTRACT_VALUE_ERROR incident), then
+ELEMENT_ACTIVATED and JOB CREATED; the job's completion completes the event with its output
+mappings; terminating the event cancels the job. Failing and throwing jobs work as for tasks."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from processors.engine.bpmn.escalation_behavior import evaluate_escalation_code,
 from processors.engine.bpmn.event_processors import PassThroughEventProcessor
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.job_behavior import cancel_job, create_job, evaluate_job_properties
 from processors.engine.bpmn.signal_behavior import broadcast_from_element
 from processors.engine.bpmn.variable_behavior import apply_input_mappings
 
@@ -49,21 +55,52 @@ def _throw(call: ElementCall) -> None:
     lifecycle.complete_now(call)
 
 
+def _create_job(call: ElementCall) -> None:
+    try:
+        apply_input_mappings(call)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        return
+    try:
+        properties = evaluate_job_properties(call)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+        return
+    lifecycle.activated(call)
+    create_job(call, properties)
+
+
 class IntermediateThrowEventProcessor(PassThroughEventProcessor):
-    """Intermediate throw events: none and link pass through; signal and escalation throw."""
+    """Intermediate throw events: none and link pass through; signal and escalation throw;
+    message events wait for their job."""
 
     def on_activate(self, call: ElementCall) -> None:
-        if call.value.bpmn_event_type in _THROWN:
+        event_type = call.value.bpmn_event_type
+        if event_type is BpmnEventType.MESSAGE:
+            _create_job(call)
+        elif event_type in _THROWN:
             _throw(call)
         else:
             super().on_activate(call)
+
+    def on_terminate(self, call: ElementCall) -> None:
+        cancel_job(call)
+        super().on_terminate(call)
 
 
 class ThrowEndEventProcessor(ThrowingEndEventProcessor):
-    """End events: none, terminate, error (see ThrowingEndEventProcessor), signal, escalation."""
+    """End events: none, terminate, error (see ThrowingEndEventProcessor), signal, escalation;
+    message end events wait for their job."""
 
     def on_activate(self, call: ElementCall) -> None:
-        if call.value.bpmn_event_type in _THROWN:
+        event_type = call.value.bpmn_event_type
+        if event_type is BpmnEventType.MESSAGE:
+            _create_job(call)
+        elif event_type in _THROWN:
             _throw(call)
         else:
             super().on_activate(call)
+
+    def on_terminate(self, call: ElementCall) -> None:
+        cancel_job(call)
+        super().on_terminate(call)
