@@ -14,7 +14,7 @@ are checked before anything is sent: a wrong one raises `InvalidArgumentError` n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -107,7 +107,10 @@ class Client:
         with_result: bool = False,
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         fetch_variables: tuple[str, ...] = (),
+        start_instructions: Sequence[str] = (),
     ) -> Any:
+        """Start an instance at the none start event, or with `start_instructions` (element
+        ids) before each of these elements instead."""
         a = Arguments("create_instance")
         command = c.create_command(
             a.text("bpmn_process_id", bpmn_process_id, required=True),
@@ -115,6 +118,7 @@ class Client:
             None if version is None else a.count("version", version, minimum=1),
             a.flag("with_result", with_result),
             a.names("fetch_variables", fetch_variables),
+            a.names("start_instructions", start_instructions),
         )
         wait = a.seconds("timeout", timeout, positive=True)
         answer = self._call(command, self._round_robin.next(), wait)
@@ -300,6 +304,7 @@ class AsyncClient:
         with_result: bool = False,
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         fetch_variables: tuple[str, ...] = (),
+        start_instructions: Sequence[str] = (),
     ) -> int | InstanceResult:
         result: int | InstanceResult = await self._run(
             "create_instance",
@@ -309,6 +314,7 @@ class AsyncClient:
             with_result=with_result,
             timeout=timeout,
             fetch_variables=fetch_variables,
+            start_instructions=start_instructions,
         )
         return result
 

@@ -28,6 +28,7 @@ from broker.protocol.values import (
     ProcessInstanceCreationRecordValue,
     ProcessInstanceRecordValue,
     SignalRecordValue,
+    StartInstruction,
     VariableDocumentRecordValue,
     VariableDocumentUpdateSemantic,
 )
@@ -105,6 +106,7 @@ def create_command(
     version: int | None,
     with_result: bool,
     fetch_variables: tuple[str, ...] = (),
+    start_instructions: tuple[str, ...] = (),
 ) -> Record[Any]:
     intent = (
         ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT
@@ -118,6 +120,7 @@ def create_command(
             version=-1 if version is None else version,
             variables=dict(variables or {}),
             fetch_variables=fetch_variables,
+            start_instructions=tuple(StartInstruction(e) for e in start_instructions),
         ),
     )
 

@@ -82,5 +82,16 @@ class ProcessingContext:
         return self._awaiting.pop(process_instance_key, None)
 
 
+class CommandRejected(Exception):
+    """Raised by a processor that finds it must refuse its command after writing part of its
+    result (Zeebe's expected processing errors): the engine rolls the command back and writes
+    this rejection instead."""
+
+    def __init__(self, rejection_type: RejectionType, reason: str) -> None:
+        super().__init__(reason)
+        self.rejection_type = rejection_type
+        self.reason = reason
+
+
 CommandProcessor = Callable[[Record[Any], ProcessingContext], None]
 """Processes one command: writes events, follow-ups, a rejection or responses via `ctx`."""

@@ -1,6 +1,7 @@
 """PROCESS_INSTANCE_CREATION CREATE and CREATE_WITH_AWAITING_RESULT: find the process (by key,
 or by BPMN id and version, latest by default), set the initial variables, activate the
-process element. With awaiting result, the response is sent when the instance completes."""
+process element — or, with start instructions, the chosen elements (`start_instructions`).
+With awaiting result, the response is sent when the instance completes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from broker.protocol.values import (
     ProcessInstanceCreationRecordValue,
     ProcessInstanceRecordValue,
 )
+from processors.engine import start_instructions
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.variable_behavior import set_local
 from processors.engine.context import ProcessingContext
@@ -74,12 +76,16 @@ def create_instance(command: Record[Any], ctx: ProcessingContext) -> None:
         )
         return
     process = ctx.state.processes.executable(deployed.key)
-    if process.none_start_event_id is None:
+    targets = tuple(instruction.element_id for instruction in value.start_instructions)
+    if process.none_start_event_id is None and not targets:
         ctx.reject(
             RejectionType.INVALID_STATE,
             "Expected to create instance of process with none start event, but there is no"
             " such event",
         )
+        return
+    if targets and (reason := start_instructions.rejection(process, targets)) is not None:
+        ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
         return
     instance_key = ctx.next_key()
     element_value = ProcessInstanceRecordValue(
@@ -93,7 +99,10 @@ def create_instance(command: Record[Any], ctx: ProcessingContext) -> None:
     )
     call = ElementCall(ctx, instance_key, element_value, process)
     set_local(call, instance_key, value.variables)
-    ctx.follow_up(instance_key, ProcessInstanceIntent.ACTIVATE_ELEMENT, element_value)
+    if targets:
+        start_instructions.activate(call, targets)
+    else:
+        ctx.follow_up(instance_key, ProcessInstanceIntent.ACTIVATE_ELEMENT, element_value)
     created = _created(
         value, deployed.bpmn_process_id, deployed.version, deployed.key, instance_key
     )

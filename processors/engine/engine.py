@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from broker.protocol import Record, RejectionType
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
-from processors.engine.context import AwaitingResult, ProcessingContext
+from processors.engine.context import AwaitingResult, CommandRejected, ProcessingContext
 from processors.engine.due_date_checkers import due_commands
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.processor_registry import PROCESSORS
@@ -117,6 +117,10 @@ class Engine:
         mark = builder.mark()
         try:
             processor(command, ctx)
+        except CommandRejected as refused:
+            self._roll_back(builder, mark, savepoint, key_counter)
+            rejection = builder.reject(command, refused.rejection_type, refused.reason)
+            builder.respond(request_id, rejection)
         except Exception as error:  # the partition must never stop on a defect
             self._roll_back(builder, mark, savepoint, key_counter)
             rejection = builder.reject(

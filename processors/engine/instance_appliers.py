@@ -44,7 +44,9 @@ def _activating(record: Record[Any], state: EngineState) -> None:
                 taken = {k: v for k, v in taken.items() if k != value.element_id}
                 if counts:
                     taken[value.element_id] = counts
-            else:
+            elif active_flows > 0:
+                # Never below zero, as in Zeebe: an element started by a start instruction
+                # has incoming flows but came by none of them.
                 active_flows -= 1
     else:
         scope = nested.inner_activating(state, record.key, scope)

@@ -65,6 +65,11 @@ class StartEventProcessor(PassThroughEventProcessor):
     """None start events pass through; triggered start events (timer, message, signal, error,
     escalation) hand on their event's variables."""
 
+    def on_activate(self, call: ElementCall) -> None:
+        # By command: a none start event, or the start event of an event subprocess that a
+        # start instruction activated without its event (Zeebe runs it as it is).
+        self.pass_through(call)
+
     def on_complete(self, call: ElementCall) -> None:
         if call.value.bpmn_event_type in (BpmnEventType.NONE, BpmnEventType.UNSPECIFIED):
             super().on_complete(call)

@@ -32,6 +32,9 @@ class PassThroughEventProcessor:
                 f"{call.value.bpmn_event_type} {call.value.bpmn_element_type}"
                 f" '{call.value.element_id}' is not supported yet"
             )
+        self.pass_through(call)
+
+    def pass_through(self, call: ElementCall) -> None:
         try:
             apply_input_mappings(call)
         except ExpressionFailure as failure:

@@ -26,4 +26,8 @@ class EventSubProcessProcessor(SubProcessProcessor):
         if not open_subscriptions(call):
             return
         lifecycle.activated(call)
-        activate_event_subprocess_start(call)
+        if not activate_event_subprocess_start(call):
+            # Started by a start instruction, with no event: its start event runs as it is
+            # (Zeebe activates the first one).
+            starts = call.process.scopes[call.flow_scope_id].start_event_ids
+            lifecycle.activate_child(call, call.process.elements[starts[0]])

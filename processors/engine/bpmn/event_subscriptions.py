@@ -101,10 +101,25 @@ def _is_container(element_type: BpmnElementType) -> bool:
     return element_type in CONTAINERS
 
 
+EvaluatedSubscriptions = list[tuple[SubscriptionKind, FlowNode, Any]]
+
+
 def open_subscriptions(call: ElementCall) -> bool:
     """Open every subscription of event scope `call`. False after raising an incident (an
     expression failed): the element stays ELEMENT_ACTIVATING and nothing is opened."""
-    pending: list[tuple[SubscriptionKind, FlowNode, Any]] = []
+    try:
+        evaluated = evaluate_subscriptions(call)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+        return False
+    open_evaluated(call, evaluated)
+    return True
+
+
+def evaluate_subscriptions(call: ElementCall) -> EvaluatedSubscriptions:
+    """What every subscription of event scope `call` needs, writing nothing; raises
+    ExpressionFailure (callers that cannot raise an incident turn it into a rejection)."""
+    pending: EvaluatedSubscriptions = []
     for node in catch_elements(call):
         event_type = catch_event_type(node)
         if event_type in THROWN_EVENT_TYPES or event_type is BpmnEventType.LINK:
@@ -114,14 +129,13 @@ def open_subscriptions(call: ElementCall) -> bool:
             raise NotImplementedError(
                 f"{event_type.value} catch events ('{node.id}') are not supported yet"
             )
-        try:
-            pending.append((kind, node, kind.evaluate(call, node)))
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
-            return False
-    for kind, node, evaluated in pending:
-        kind.open(call, node, evaluated)
-    return True
+        pending.append((kind, node, kind.evaluate(call, node)))
+    return pending
+
+
+def open_evaluated(call: ElementCall, evaluated: EvaluatedSubscriptions) -> None:
+    for kind, node, value in evaluated:
+        kind.open(call, node, value)
 
 
 def close_subscriptions(call: ElementCall, only: Collection[str] | None = None) -> None:
