@@ -171,6 +171,7 @@ def activated_jobs(answer: Record[Any]) -> list[ActivatedJob]:
             process_instance_key=job.process_instance_key,
             bpmn_process_id=job.bpmn_process_id,
             process_definition_key=job.process_definition_key,
+            retry_backoff=job.retry_backoff,
         )
         for key, job in zip(value.job_keys, value.jobs, strict=True)
     ]

@@ -44,3 +44,6 @@ class ActivatedJob:
     process_instance_key: int
     bpmn_process_id: str
     process_definition_key: int
+    retry_backoff: int = 0
+    """Milliseconds the job waited after its last failure (0 if it never failed, or failed
+    without back-off); the worker's exponential back-off grows from it."""

@@ -1,9 +1,11 @@
-"""Job workers in the manner of pyzeebe: register a handler per job type with a decorator;
-the worker activates jobs, calls the handler with the variables its parameters name (a
-parameter called `job` gets the ActivatedJob, `**kwargs` gets every variable), completes the
-job with the returned dict, fails it with one retry fewer on an exception, and throws a BPMN
-error on `BpmnError`. Concurrency is bounded per task type; `stop()` lets running handlers
-finish.
+"""Job workers in the manner of pyzeebe: register a handler per job type with a decorator
+(one per type; plain or `async def`); the worker activates jobs, calls the handler with the
+variables its parameters name (a parameter called `job` gets the ActivatedJob, `**kwargs` gets
+every variable; a required variable that is not set fails the job), completes the job with
+the returned dict (None: no variables), fails it with one retry fewer and an exponential
+back-off on an exception or any other result, and throws a BPMN error on `BpmnError`. Every
+error it handles is logged (logger `clients.worker`) with the job's key, type and element.
+Concurrency is bounded per task type; `stop()` lets running handlers finish.
 
 On `kafka://` the worker claims pipelined: each poll claims the jobs read since the last one
 without waiting for the answers of earlier claims, and hands the jobs of an answer to the
@@ -15,6 +17,9 @@ count against `max_concurrency`.
     @worker.task("payment", timeout=30, max_concurrency=4)
     def charge(amount: int) -> dict:
         return {"paid": True}
+
+    @worker.task("mail", retry_backoff=5, max_retry_backoff=600)
+    async def send(to: str, subject: str = "Your order") -> None: ...
 
     worker.start(); ...; worker.stop()
 """
@@ -32,13 +37,23 @@ from typing import Any, Protocol, runtime_checkable
 
 from broker.protocol import Record
 from clients import commands as c
+from clients.arguments import Arguments
 from clients.client import DEFAULT_REQUEST_TIMEOUT, Client
-from clients.errors import HoneyflowError
+from clients.errors import HoneyflowError, InvalidArgumentError
 from clients.results import ActivatedJob
+from clients.worker_handlers import (
+    AsyncRunner,
+    Backoff,
+    Handler,
+    HandlerShape,
+    MissingVariablesError,
+    ResultError,
+    arguments_for,
+    shape_of,
+    variables_of,
+)
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[..., dict[str, Any] | None]
 
 
 class PendingClaim(Protocol):
@@ -81,11 +96,11 @@ class BpmnError(Exception):
 class _Task:
     job_type: str
     handler: Handler
-    timeout: float
+    shape: HandlerShape
+    timeout_ms: int
     max_jobs: int
     max_concurrency: int
-    names: tuple[str, ...] | None
-    wants_job: bool
+    backoff: Backoff
     pool: ThreadPoolExecutor
     running: set[Future[None]] = field(default_factory=set)
     claims: set[Future[Record[Any]]] = field(default_factory=set)
@@ -98,10 +113,14 @@ class Worker:
     def __init__(
         self, client: Client, *, name: str = "honeyflow-worker", poll_interval: float = 0.05
     ) -> None:
+        a = Arguments("Worker")
+        if not isinstance(client, Client):
+            a.fail("client", f"must be a Client (clients.client.connect), but was {client!r}")
         self._client = client
-        self.name = name
-        self._poll_interval = poll_interval
+        self.name = a.text("name", name, required=True)
+        self._poll_interval = a.seconds("poll_interval", poll_interval, positive=True)
         self._tasks: list[_Task] = []
+        self._async = AsyncRunner(self.name)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -116,31 +135,56 @@ class Worker:
         timeout: float = 60,
         max_jobs: int = 32,
         max_concurrency: int = 4,
+        retry_backoff: float = 1,
+        backoff_multiplier: float = 2,
+        max_retry_backoff: float = 60,
     ) -> Callable[[Handler], Handler]:
-        if max_concurrency < 1:
-            raise ValueError("max_concurrency must be at least 1")
+        """Register the decorated function as the handler of `job_type` (one per type).
+        `timeout`: seconds a job is held; a failed job waits `retry_backoff` seconds before
+        it is retried, each further failure `backoff_multiplier` times longer, at most
+        `max_retry_backoff` (Zeebe's `retryBackOff` on FAIL; `retry_backoff=0`: at once)."""
+        a = Arguments("Worker.task")
+        job_type = a.text("job_type", job_type, required=True)
+        timeout_ms = a.millis("timeout", timeout, positive=True)
+        max_jobs = a.count("max_jobs", max_jobs, minimum=1)
+        max_concurrency = a.count("max_concurrency", max_concurrency, minimum=1)
+        first_ms = a.millis("retry_backoff", retry_backoff)
+        max_ms = a.millis("max_retry_backoff", max_retry_backoff)
+        if isinstance(backoff_multiplier, bool) or not isinstance(backoff_multiplier, int | float):
+            a.fail("backoff_multiplier", f"must be a number, but was {backoff_multiplier!r}")
+        if not 1 <= backoff_multiplier <= 1000:
+            a.fail("backoff_multiplier", f"must be from 1 to 1000, but was {backoff_multiplier}")
+        self._refuse_second_handler(job_type)
 
         def register(handler: Handler) -> Handler:
-            parameters = inspect.signature(handler).parameters.values()
-            takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters)
-            names = tuple(
-                p.name for p in parameters if p.name != "job" and p.kind is not p.VAR_KEYWORD
-            )
-            self._tasks.append(
-                _Task(
-                    job_type=job_type,
-                    handler=handler,
-                    timeout=timeout,
-                    max_jobs=max_jobs,
-                    max_concurrency=max_concurrency,
-                    names=None if takes_all else names,
-                    wants_job=any(p.name == "job" for p in parameters),
-                    pool=ThreadPoolExecutor(max_concurrency, f"{self.name}-{job_type}"),
+            shape = shape_of(handler, "Worker.task")
+            with self._lock:
+                self._refuse_second_handler(job_type)
+                self._tasks.append(
+                    _Task(
+                        job_type=job_type,
+                        handler=handler,
+                        shape=shape,
+                        timeout_ms=timeout_ms,
+                        max_jobs=max_jobs,
+                        max_concurrency=max_concurrency,
+                        backoff=Backoff(first_ms, float(backoff_multiplier), max_ms),
+                        pool=ThreadPoolExecutor(max_concurrency, f"{self.name}-{job_type}"),
+                    )
                 )
-            )
             return handler
 
         return register
+
+    def _refuse_second_handler(self, job_type: str) -> None:
+        for task in self._tasks:
+            if task.job_type == job_type:
+                raise InvalidArgumentError.of_argument(
+                    "Worker.task",
+                    "job_type",
+                    f"'{job_type}' has a handler already ({task.shape.name}); a job type has"
+                    " one handler per worker",
+                )
 
     def work_once(self) -> int:
         """Activate what each task type has room for and hand it to the handlers; returns
@@ -160,7 +204,7 @@ class Worker:
                 handed += self._claim(source, task, room)
                 continue
             jobs = self._client.activate_jobs(
-                task.job_type, max_jobs=room, timeout=task.timeout, worker=self.name
+                task.job_type, max_jobs=room, timeout=task.timeout_ms / 1000, worker=self.name
             )
             for job in jobs:
                 future = task.pool.submit(self._handle, task, job)
@@ -173,7 +217,7 @@ class Worker:
         claims = source.claim_jobs(
             task.job_type,
             max_jobs=room,
-            timeout_ms=c.seconds_to_ms(task.timeout),
+            timeout_ms=task.timeout_ms,
             worker=self.name,
             request_timeout=DEFAULT_REQUEST_TIMEOUT,
             # Wait for jobs in the read itself (one task type: it has the whole poll).
@@ -220,32 +264,60 @@ class Worker:
                 future.result()
 
     def _handle(self, task: _Task, job: ActivatedJob) -> None:
-        variables = job.variables
-        if task.names is None:
-            kwargs = dict(variables)
-        else:
-            kwargs = {n: variables.get(n) for n in task.names}
-        if task.wants_job:
-            kwargs["job"] = job
+        """Run the handler on one job and answer it; never raises (runs in the pool)."""
         try:
-            result = task.handler(**kwargs)
+            self._answer(task, job)
+        except Exception:  # a defect here must not lose the job silently
+            log.exception("%s: the worker could not answer it", _about(job))
+
+    def _answer(self, task: _Task, job: ActivatedJob) -> None:
+        try:
+            result = task.handler(**arguments_for(task.shape, job))
+            if inspect.isawaitable(result):
+                result = self._async.run(result)
+            variables = variables_of(result, task.shape)
         except BpmnError as error:
-            self._safely(
-                self._client.throw_error, job.key, error.code, error.message, error.variables
-            )
+            log.info("%s: handler threw BPMN error %s", _about(job), error.code)
+            self._send(job, self._client.throw_error, error.code, error.message, error.variables)
+            return
+        except (MissingVariablesError, ResultError) as error:
+            self._fail(task, job, str(error), None)
             return
         except Exception as error:  # any failure of user code fails the job, never the worker
-            message = f"{type(error).__name__}: {error}"
-            self._safely(self._client.fail_job, job.key, max(job.retries - 1, 0), message)
+            self._fail(task, job, f"{type(error).__name__}: {error}", error)
             return
-        self._safely(self._client.complete_job, job.key, result or {})
+        try:
+            self._client.complete_job(job.key, variables)
+        except InvalidArgumentError as error:
+            if error.argument is None:  # the engine's refusal: logged like any other
+                log.warning("%s: COMPLETE refused: %s", _about(job), error)
+                return
+            # Variables the client cannot send (a set, NaN, ...): the job must not hang.
+            self._fail(task, job, f"handler {task.shape.name} returned {error.reason}", None)
+        except HoneyflowError as error:  # e.g. the job was canceled meanwhile
+            log.warning("%s: COMPLETE refused: %s", _about(job), error)
+
+    def _fail(
+        self, task: _Task, job: ActivatedJob, message: str, error: BaseException | None
+    ) -> None:
+        retries = max(job.retries - 1, 0)
+        backoff_ms = task.backoff.next_ms(job) if retries > 0 else 0
+        log.warning(
+            "%s failed, %d retries left, retried after %.3f s: %s",
+            _about(job),
+            retries,
+            backoff_ms / 1000,
+            message,
+            exc_info=error,
+        )
+        self._send(job, self._client.fail_job, retries, message, backoff_ms / 1000)
 
     @staticmethod
-    def _safely(call: Callable[..., None], *args: Any) -> None:
+    def _send(job: ActivatedJob, call: Callable[..., None], *args: Any) -> None:
         try:
-            call(*args)
+            call(job.key, *args)
         except HoneyflowError as error:  # e.g. the job was canceled meanwhile
-            log.warning("job command refused: %s", error)
+            log.warning("%s: %s refused: %s", _about(job), call.__name__, error)
 
     def run(self) -> None:
         """Poll until `stop()`; blocks the calling thread."""
@@ -266,3 +338,8 @@ class Worker:
         self.drain()
         for task in self._tasks:
             task.pool.shutdown(wait=True)
+        self._async.close()
+
+
+def _about(job: ActivatedJob) -> str:
+    return f"job {job.key} (type {job.type}, element {job.element_id})"

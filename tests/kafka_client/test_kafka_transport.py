@@ -48,6 +48,8 @@ class Answers:
         self.counter = itertools.count(1)
         self.activatable: dict[int, JobRecordValue] = {}
         self.lock = threading.Lock()
+        self.claimed: set[int] = set()
+        """Jobs activated by a claim, which COMPLETE and FAIL may answer."""
         self.unanswered_claims = 0
         """How many of the next JOB_BATCH ACTIVATE commands get no answer (a slow engine)."""
 
@@ -75,12 +77,16 @@ class Answers:
                     for k in command.value.job_keys
                     if k in self.activatable
                 ]
+                self.claimed.update(k for k, _ in jobs)
             value = dataclasses.replace(
                 command.value,
                 job_keys=tuple(k for k, _ in jobs),
                 jobs=tuple(dataclasses.replace(j, worker=command.value.worker) for _, j in jobs),
             )
             return self._event(JobBatchIntent.ACTIVATED, value, key, partition_id)
+        if intent in (JobIntent.COMPLETE, JobIntent.FAIL) and command.key in self.claimed:
+            done = JobIntent.COMPLETED if intent is JobIntent.COMPLETE else JobIntent.FAILED
+            return self._event(done, command.value, command.key, partition_id)
         stamped = dataclasses.replace(command, partition_id=partition_id, position=1)
         return stamped.reject(RejectionType.NOT_FOUND, f"no entity with key '{command.key}'")
 
@@ -286,6 +292,48 @@ def test_a_worker_on_kafka_hands_claimed_jobs_to_its_handler(
     finally:
         worker.stop()
     assert sorted(seen) == sorted((k, 10) for k in keys)
+
+
+def test_a_worker_on_kafka_awaits_async_handlers_and_fails_with_a_back_off(
+    client: Client, engine: FakeEngine, answers: Answers, topics: TopicSettings
+) -> None:
+    keys = {p: _job(answers, engine, topics, p) for p in (1, 2, 3)}
+    worker = Worker(client, name="w1", poll_interval=0.01)
+
+    @worker.task("payment", retry_backoff=2)
+    async def pay(amount: int, job: ActivatedJob) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        if decode_partition(job.key) == 2:
+            raise ValueError("declined")
+        return {"paid": amount}
+
+    def answered() -> dict[int, Record[Any]]:
+        return {
+            s.command.key: s.command
+            for s in engine.seen
+            if s.command.intent in (JobIntent.COMPLETE, JobIntent.FAIL)
+        }
+
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(answered()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    commands = answered()
+    assert {k: commands[k].intent for k in keys.values()} == {
+        keys[1]: JobIntent.COMPLETE,
+        keys[2]: JobIntent.FAIL,
+        keys[3]: JobIntent.COMPLETE,
+    }
+    assert commands[keys[1]].value.variables == {"paid": 10}
+    failed = commands[keys[2]].value
+    assert (failed.retries, failed.retry_backoff, failed.error_message) == (
+        2,
+        2000,
+        "ValueError: declined",
+    )
 
 
 def _claims(transport: KafkaTransport, timeout: float) -> list[JobClaim]:
