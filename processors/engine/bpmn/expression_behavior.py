@@ -1,6 +1,7 @@
 """Evaluating the model's expressions for an element: FEEL with the command's time as now(),
 results as JSON values, and failures as `ExpressionFailure` with Zeebe's messages (a missing
-variable is a failure here, as it is for Zeebe's mappings and conditions)."""
+variable is a failure here, as it is for Zeebe's mappings; a condition must be a boolean, and
+one that is null because a variable is missing is reported as a 'NULL' result, as Zeebe does)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from bpmn import Expression
 from bpmn.feel import FeelError, to_json_value
 from bpmn.feel.builtins.clock import use_clock
+from bpmn.feel.values import feel_type_name
 
 
 class ExpressionFailure(Exception):
@@ -43,17 +45,54 @@ def evaluate(expression: Expression, variables: Mapping[str, Any], now_ms: int) 
     return to_json_value(result.value)
 
 
+def evaluate_condition(expression: Expression, variables: Mapping[str, Any], now_ms: int) -> bool:
+    """A condition's result, which must be a boolean: anything else, null included (a missing
+    variable), fails with Zeebe's message naming the result's type (an EXTRACT_VALUE_ERROR)."""
+    compiled = expression.compiled
+    if compiled is None:
+        value: Any = expression.source
+    else:
+        try:
+            with use_clock(dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)):
+                value = compiled.evaluate(variables)
+        except FeelError as error:
+            raise ExpressionFailure(
+                f"Failed to evaluate expression '{expression.feel_text}': {error}"
+            ) from None
+    if isinstance(value, bool):
+        return value
+    raise ExpressionFailure(
+        f"Expected result of the expression '{expression.feel_text}' to be 'BOOLEAN', but was"
+        f" '{result_type_name(value)}'."
+    )
+
+
+def result_type_name(value: Any) -> str:
+    """Zeebe's name of the type of a FEEL result (its ResultType)."""
+    return _RESULT_TYPES.get(feel_type_name(value), "UNKNOWN")
+
+
+_RESULT_TYPES = {
+    "null": "NULL",
+    "boolean": "BOOLEAN",
+    "number": "NUMBER",
+    "string": "STRING",
+    "list": "ARRAY",
+    "context": "OBJECT",
+    "date": "DATE",
+    "date and time": "DATE_TIME",
+    "days and time duration": "DURATION",
+    "years and months duration": "PERIOD",
+}
+
+
 def evaluate_typed(
     expression: Expression, variables: Mapping[str, Any], now_ms: int, expected: type
 ) -> Any:
     """Like `evaluate`, failing unless the result has the expected JSON type."""
-    try:
-        value = evaluate(expression, variables, now_ms)
-    except ExpressionFailure:
-        if expected is bool:
-            value = None  # Zeebe reports a non-boolean condition, not the missing variable
-        else:
-            raise
+    if expected is bool:
+        return evaluate_condition(expression, variables, now_ms)
+    value = evaluate(expression, variables, now_ms)
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
     if expected is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)  # static retries="3"

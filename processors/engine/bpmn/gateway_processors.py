@@ -1,7 +1,9 @@
 """Gateways: exclusive (first true condition in document order, else the default flow),
 inclusive (every true condition, else the default; joins when nothing more can arrive) and
-parallel (all outgoing flows; joins when every incoming flow was taken). No outgoing flow to
-take is a CONDITION_ERROR incident and the gateway waits for it to be resolved."""
+parallel (all outgoing flows; joins when every incoming flow was taken). A single outgoing
+flow with a condition is evaluated too. No outgoing flow to take is a CONDITION_ERROR incident,
+a condition that fails or is not a boolean (null included) an EXTRACT_VALUE_ERROR incident, as
+in Zeebe; the gateway waits for the incident to be resolved, which evaluates again."""
 
 from __future__ import annotations
 
@@ -31,19 +33,28 @@ def _select(call: ElementCall, node: FlowNode, first_only: bool) -> list[str]:
     return chosen
 
 
+def _must_choose(call: ElementCall, node: FlowNode) -> bool:
+    """Whether the outgoing flows need evaluating: more than one, a default, or a single flow
+    with a condition (Zeebe takes only a single flow without a condition unseen)."""
+    outgoing = node.outgoing
+    if len(outgoing) > 1 or node.default_flow_id is not None:
+        return True
+    return bool(outgoing) and call.process.sequence_flows[outgoing[0]].condition is not None
+
+
 class _ConditionalGateway:
     first_only = True
 
     def on_activate(self, call: ElementCall) -> None:
         node = call.require_node()
         flows: list[str] = list(node.outgoing)
-        if len(node.outgoing) > 1 or node.default_flow_id is not None:
+        if _must_choose(call, node):
             try:
                 flows = _select(call, node, self.first_only)
             except ExpressionFailure as failure:
                 raise_incident(
                     call,
-                    ErrorType.CONDITION_ERROR,
+                    ErrorType.EXTRACT_VALUE_ERROR,
                     failure.message,
                     variable_scope_key=call.value.flow_scope_key,
                 )
