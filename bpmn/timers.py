@@ -177,4 +177,11 @@ def parse_cycle(text: str) -> TimerCycle:
             "or 'R3/2025-01-01T09:00:00Z/PT1H', or a cron expression"
         )
     start = parse_date_time(pieces[1]) if len(pieces) == 3 else None
-    return RepeatingInterval(int(count) if count else None, parse_duration(pieces[-1]), start)
+    interval = parse_duration(pieces[-1])
+    if not count and interval == IsoDuration():
+        # It would fire again and again at the same instant: an endless loop, never a schedule.
+        raise TimerValueError(
+            f"Invalid cycle '{text}': a cycle that repeats forever needs an interval longer"
+            " than zero (e.g. 'R/PT1S')"
+        )
+    return RepeatingInterval(int(count) if count else None, interval, start)

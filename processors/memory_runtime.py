@@ -32,6 +32,10 @@ class MemoryRuntime:
         self._responses: dict[int, Record[Any]] = {}
         self._request_ids = itertools.count(1)
         self._queue: deque[tuple[int, Record[Any], int | None]] = deque()
+        # Due commands the engine refused at the current time: asking again before the clock
+        # moves would be refused again, for ever (the loop guard of the due date checks).
+        self._refused_due: set[tuple[int, str, str, int]] = set()
+        self._refused_at = self._now_ms
 
     @property
     def now_ms(self) -> int:
@@ -70,12 +74,20 @@ class MemoryRuntime:
             return [record_to_json(record) for record in self._all]
 
     def _run_until_idle(self) -> None:
+        if self._refused_at != self._now_ms:
+            self._refused_due.clear()
+            self._refused_at = self._now_ms
+        due: set[int] = set()  # ids of the due commands in the queue
         while True:
             while self._queue:
                 partition_id, command, request_id = self._queue.popleft()
                 result = self.engines[partition_id].process(command, self._now_ms, request_id)
                 self.logs[partition_id].extend(result.records)
                 self._all.extend(result.records)
+                if id(command) in due:
+                    due.discard(id(command))
+                    if _refused(result.records):
+                        self._refused_due.add(_due_identity(partition_id, command))
                 for target, outbound in result.outbound:
                     self._queue.append((target, outbound, None))
                 if result.responses:
@@ -83,6 +95,20 @@ class MemoryRuntime:
                     self._condition.notify_all()
             for partition_id, engine in self.engines.items():
                 for command in engine.due_commands(self._now_ms):
-                    self._queue.append((partition_id, command, None))
+                    if _due_identity(partition_id, command) not in self._refused_due:
+                        due.add(id(command))
+                        self._queue.append((partition_id, command, None))
             if not self._queue:
                 return
+
+
+def _refused(records: tuple[Record[Any], ...]) -> bool:
+    """Whether the batch's own command (its first record) was rejected."""
+    if len(records) < 2:
+        return False
+    position = records[0].position
+    return any(r.is_rejection and r.source_record_position == position for r in records[1:])
+
+
+def _due_identity(partition_id: int, command: Record[Any]) -> tuple[int, str, str, int]:
+    return (partition_id, str(command.value_type), str(command.intent), command.key)

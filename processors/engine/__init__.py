@@ -8,12 +8,14 @@
 See docs/engine.md for the processing model and what is implemented.
 """
 
-from processors.engine.engine import MAX_COMMANDS_PER_BATCH, Engine
+from processors.engine.engine import Engine
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
+from processors.engine.loop_guard import MAX_COMMANDS_PER_BATCH, MAX_STEPS_IN_A_ROW
 from processors.engine.results import ProcessingResult
 
 __all__ = [
     "MAX_COMMANDS_PER_BATCH",
+    "MAX_STEPS_IN_A_ROW",
     "Engine",
     "InMemoryKeyValueStore",
     "KeyValueStore",

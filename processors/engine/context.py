@@ -28,12 +28,14 @@ class ProcessingContext:
         "command",
         "event",
         "follow_up",
+        "loop_exhausted",
         "next_key",
         "now_ms",
         "partition_count",
         "partition_id",
         "request_id",
         "state",
+        "timer_due_now",
         "writers",
     )
 
@@ -63,6 +65,12 @@ class ProcessingContext:
         self.partition_id = partition_id
         self.partition_count = partition_count
         self._awaiting = awaiting
+        self.loop_exhausted = False
+        """Set by the engine once the batch took `MAX_STEPS_IN_A_ROW` steps in a row: elements
+        raise an incident instead of activating (see loop_guard)."""
+        self.timer_due_now = False
+        """Set when a timer due at the time of the command was created: the engine triggers it
+        in this batch, so that a timer cycle counts against the loop guard."""
 
     def respond(self, record: Record[Any]) -> None:
         self.writers.respond(self.request_id, record)

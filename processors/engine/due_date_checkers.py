@@ -28,6 +28,13 @@ def due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
             commands.append(Record.command(JobIntent.RECUR_AFTER_BACKOFF, job.value, key=job_key))
     commands.extend(message_due_commands(state, now_ms))
     commands.extend(distribution_due_commands(state, now_ms))
+    commands.extend(due_timer_commands(state, now_ms))
+    return commands
+
+
+def due_timer_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
+    """TIMER TRIGGER for every timer due at `now_ms` that its event scope can take now."""
+    commands: list[Record[Any]] = []
     for timer_key in state.timers.due_until(now_ms):
         timer = state.timers.get(timer_key)
         if timer is not None and _can_fire(state, timer):

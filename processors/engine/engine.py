@@ -10,20 +10,17 @@ yields one result. `due_commands(now_ms)` lists the commands the passing of time
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from typing import Any, Final
+from typing import Any
 
 from broker.protocol import Record, RejectionType
+from processors.engine import loop_guard
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
 from processors.engine.context import AwaitingResult, CommandRejected, ProcessingContext
-from processors.engine.due_date_checkers import due_commands
+from processors.engine.due_date_checkers import due_commands, due_timer_commands
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.processor_registry import PROCESSORS
 from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
 from processors.engine.state import EngineState
-
-MAX_COMMANDS_PER_BATCH: Final = 10_000
-"""Bound on follow-up commands processed for one external command (a runaway loop in a
-model, e.g. a cycle of gateways, is cut off with a rejection instead of hanging)."""
 
 
 class Engine:
@@ -72,27 +69,52 @@ class Engine:
             awaiting=self._awaiting,
         )
         self._process_one(first, request_id, builder, ctx, savepoint)
-        follow_ups = builder.follow_ups
-        processed = 1
-        while follow_ups:
-            current = follow_ups.popleft()
-            processed += 1
-            if processed > MAX_COMMANDS_PER_BATCH:
-                builder.reject(
-                    current,
-                    RejectionType.PROCESSING_ERROR,
-                    f"more than {MAX_COMMANDS_PER_BATCH} follow-up commands for one command;"
-                    " is there an endless loop in the process?",
-                )
-                follow_ups.clear()
-                break
-            ctx.command = current
-            ctx.request_id = None
-            self._process_one(current, None, builder, ctx, savepoint)
+        self._process_follow_ups(builder, ctx, savepoint)
         meta.set_last_position(builder.position, last_position)
         state.flush_pending()
         state.store.commit()
         return builder.build()
+
+    def _process_follow_ups(
+        self, builder: ResultBuilder, ctx: ProcessingContext, savepoint: int
+    ) -> None:
+        """The follow-ups of the batch, generation by generation (they are written in order, so
+        a generation ends where the commands its predecessor wrote began), then the timers
+        that came due in the batch, as the next generation (see loop_guard)."""
+        follow_ups = builder.follow_ups
+        processed = 1
+        steps = 1
+        left_in_step = 0
+        while True:
+            if not follow_ups:
+                if not ctx.timer_due_now:
+                    return
+                ctx.timer_due_now = False
+                for trigger in due_timer_commands(self.state.readers, ctx.now_ms):
+                    builder.follow_up(trigger.key, trigger.intent, trigger.value)
+                if not follow_ups:
+                    return
+            if left_in_step == 0:
+                steps += 1
+                left_in_step = len(follow_ups)
+                if steps > loop_guard.MAX_STEPS_IN_A_ROW:
+                    ctx.loop_exhausted = True
+            current = follow_ups.popleft()
+            left_in_step -= 1
+            processed += 1
+            if processed > loop_guard.MAX_COMMANDS_PER_BATCH:
+                builder.reject(
+                    current,
+                    RejectionType.PROCESSING_ERROR,
+                    f"more than {loop_guard.MAX_COMMANDS_PER_BATCH} follow-up commands for one"
+                    " command;"
+                    " is there an endless loop in the process?",
+                )
+                follow_ups.clear()
+                return
+            ctx.command = current
+            ctx.request_id = None
+            self._process_one(current, None, builder, ctx, savepoint)
 
     def _process_one(
         self,

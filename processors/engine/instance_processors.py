@@ -9,13 +9,14 @@ from typing import Any
 import processors.engine.bpmn.element_processors  # noqa: F401  (fills the element table)
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from broker.protocol.values import BpmnElementType
+from broker.protocol.values import BpmnElementType, ErrorType
 from processors.engine.bpmn import lifecycle, multi_instance_behavior
 from processors.engine.bpmn.call_activity_processor import called_process_rejection
 from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.element_registry import processor_for
-from processors.engine.bpmn.incident_behavior import resolve_element_incidents
+from processors.engine.bpmn.incident_behavior import raise_incident, resolve_element_incidents
 from processors.engine.context import ProcessingContext
+from processors.engine.loop_guard import endless_loop_message
 from processors.engine.state import ElementInstance
 
 
@@ -48,6 +49,9 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
     process = ctx.state.processes.executable(value.process_definition_key)
     call = ElementCall(ctx, command.key, value, process)
     lifecycle.write(call, PI.ELEMENT_ACTIVATING)
+    if ctx.loop_exhausted:
+        raise_incident(call, ErrorType.UNKNOWN, endless_loop_message(value.element_id))
+        return
     if (
         scope is not None
         and scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY

@@ -173,6 +173,8 @@ def write_created(
     due_date: int,
     repetitions: int,
 ) -> None:
+    if due_date <= ctx.now_ms:
+        ctx.timer_due_now = True  # triggered in this batch, counted by the loop guard
     ctx.event(
         ctx.next_key(),
         TimerIntent.CREATED,

@@ -1,0 +1,100 @@
+"""Scenarios: the loop guard — endless loops in a model (a cycle of gateways, a cycle through a
+timer that is due at once, a cycle repeating at the same instant) stop with an incident or a
+deployment error naming the element, and every call of the in-process runtime returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from broker.protocol import Record
+from broker.protocol.intents import TimerIntent
+from broker.protocol.values import TimerRecordValue
+from clients.client import Client, connect
+from clients.errors import InvalidArgumentError
+from processors.engine import Engine, loop_guard
+from tests.engine.conftest import element_trace, events, scenario
+
+STEPS = 1_000
+
+
+@pytest.fixture(autouse=True)
+def _fewer_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard's bound, lowered so the scenarios stay quick (10,000 in production)."""
+    monkeypatch.setattr(loop_guard, "MAX_STEPS_IN_A_ROW", STEPS)
+
+
+def _incident(client: Client) -> dict[str, Any]:
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    return dict(incident["value"], key=incident["key"])
+
+
+def test_a_cycle_through_a_zero_duration_timer_stops_with_an_incident(client: Client) -> None:
+    client.deploy(scenario("loop_timer_zero.bpmn"))
+    key = client.create_instance("loop_timer_zero")  # returns: the loop is cut
+    incident = _incident(client)
+    assert incident["processInstanceKey"] == key
+    assert incident["errorType"] == "UNKNOWN"
+    assert incident["elementId"] in ("join", "tick")
+    assert f"element '{incident['elementId']}'" in incident["errorMessage"]
+    assert "endless loop" in incident["errorMessage"]
+    ticks = events(client, valueType="TIMER", intent="TRIGGERED")
+    # Each round (gateway, timer catch, its trigger, ...) takes a few of the steps allowed.
+    assert STEPS // 10 < len(ticks) < STEPS
+    trace = element_trace(client, key)
+    assert trace[-1] == (incident["elementId"], "ELEMENT_ACTIVATING")
+    # Resolving goes on for another round of steps, then stops again.
+    client.resolve_incident(incident["key"])
+    assert len(events(client, valueType="INCIDENT", intent="CREATED")) == 2
+    assert len(events(client, valueType="TIMER", intent="TRIGGERED")) > len(ticks) + STEPS // 10
+
+
+def test_a_cycle_of_gateways_stops_with_an_incident_not_a_rejection(client: Client) -> None:
+    client.deploy(scenario("loop_gateways.bpmn"))
+    key = client.create_instance("loop_gateways", {"stop": False})
+    incident = _incident(client)
+    assert incident["processInstanceKey"] == key
+    assert incident["elementId"] in ("join", "again")
+    assert "endless loop" in incident["errorMessage"]
+    rejections = [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"]
+    assert rejections == []
+
+
+def test_a_start_timer_repeating_forever_at_one_instant_is_refused_at_deployment() -> None:
+    static = scenario("loop_start_timer_zero_feel.bpmn").read_text()
+    static = static.replace('="R/" + "PT0S"', "R/PT0S").replace("_feel", "")
+    with connect("memory://") as client:
+        with pytest.raises(InvalidArgumentError) as error:
+            client.deploy(static.encode())
+        assert "every_instant" in str(error.value)
+        assert "R/PT0S" in str(error.value)
+        with pytest.raises(InvalidArgumentError) as error:
+            client.deploy(scenario("loop_start_timer_zero_feel.bpmn"))
+        assert "R/PT0S" in str(error.value)
+        assert events(client, valueType="TIMER") == []
+
+
+def test_a_boundary_cycle_repeating_forever_at_one_instant_is_an_incident(
+    client: Client,
+) -> None:
+    client.deploy(scenario("loop_boundary_cycle.bpmn"))
+    key = client.create_instance("loop_boundary_cycle", {"every": "R/PT0S"})
+    incident = _incident(client)
+    assert incident["processInstanceKey"] == key
+    assert incident["errorType"] == "EXTRACT_VALUE_ERROR"
+    assert incident["elementId"] == "work"
+    assert "R/PT0S" in incident["errorMessage"]
+    assert events(client, valueType="TIMER", intent="TRIGGERED") == []
+
+
+def test_a_due_command_the_engine_refuses_is_not_asked_again_until_time_moves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ghost = Record.command(TimerIntent.TRIGGER, TimerRecordValue(), key=12345)
+    monkeypatch.setattr(Engine, "due_commands", lambda self, now_ms: [ghost])
+    with connect("memory://") as client:
+        client.advance_time(1)  # returns although the engine keeps calling the timer due
+        client.advance_time(1)
+        refused = [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"]
+    assert [r["rejectionType"] for r in refused] == ["NOT_FOUND"] * 2
