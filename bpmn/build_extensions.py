@@ -12,6 +12,7 @@ from lxml import etree
 from bpmn.build_context import BuildContext
 from bpmn.document import attribute, bpmn_child, text_of, zeebe_extensions
 from bpmn.expressions import static
+from bpmn.job_types import job_type_problem
 from bpmn.model_parts import (
     BINDING_TYPES,
     CalledElement,
@@ -44,6 +45,10 @@ def read_job_definition(ctx: BuildContext, element: etree._Element) -> JobDefini
     if definition is None:
         return None
     job_type = ctx.expression(definition, attribute(definition, "type"), "type")
+    if job_type is not None and job_type.is_static:
+        problem = job_type_problem(job_type.static_value)
+        if problem is not None:
+            ctx.problem(definition, f"Attribute 'type': {problem}")
     # Zeebe's model defaults retries to 3; only an explicitly empty value is a problem.
     retries_text = definition.get("retries", DEFAULT_RETRIES)
     retries = ctx.expression(definition, retries_text, "retries")

@@ -20,14 +20,15 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._config import ConfigResource
 from confluent_kafka.cimpl import KafkaException, NewTopic
 
+from bpmn.job_types import escape_job_type, job_type_problem
 from broker.errors import TopicError
 
 DEFAULT_PREFIX = "honeyflow."
 DEFAULT_PARTITIONS = 3
 DAY_MS = 24 * 60 * 60 * 1000
 # Kafka's own limit on topic names.
+_MAX_TOPIC_NAME = 249
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
-_JOB_TYPE_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -98,25 +99,27 @@ class TopicSettings:
         ]
 
     def job_topic(self, job_type: str) -> TopicSpec:
+        name = self.prefix + job_topic_suffix(job_type)
+        if len(name) > _MAX_TOPIC_NAME:
+            raise TopicError(
+                f"topic name {name[:60]}... for job type {job_type[:40]!r} would have"
+                f" {len(name)} characters, more than Kafka's {_MAX_TOPIC_NAME}: use a shorter"
+                " --prefix or job type"
+            )
         return self._spec(job_topic_suffix(job_type), self.jobs_retention_ms)
 
 
 def job_topic_suffix(job_type: str) -> str:
-    """`jobs.<type>`, with characters Kafka does not allow in names escaped as `.xHH`.
+    """`jobs.<type>`, with characters Kafka does not allow in names escaped as `.xHH`
+    (`bpmn.job_types`, whose rule validation and the engine apply before a job exists).
 
     Job types such as `payment` or `send-email` stay readable; `io.camunda:http-json:1`
-    becomes `jobs.io.x2Ecamunda.x3Ahttp-json.x3A1` — dots are escaped too, so that two types
-    can never map to one topic.
+    becomes `jobs.io.x2Ecamunda.x3Ahttp-json.x3A1`.
     """
-    if not job_type:
-        raise TopicError("a job type must not be empty")
-    escaped = _JOB_TYPE_UNSAFE.sub(
-        lambda m: "".join(f".x{b:02X}" for b in m.group().encode()), job_type
-    )
-    suffix = f"jobs.{escaped}"
-    if len(suffix) > 200:
-        raise TopicError(f"job type {job_type!r} is too long for a Kafka topic name")
-    return suffix
+    problem = job_type_problem(job_type)
+    if problem is not None:
+        raise TopicError(problem)
+    return "jobs." + escape_job_type(job_type)
 
 
 Outcome = Literal["created", "exists", "mismatch"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bpmn.job_types import job_type_problem
 from broker.protocol.intents import JobIntent
 from broker.protocol.values import JobRecordValue
 from processors.engine.bpmn.element_call import ElementCall
@@ -27,6 +28,15 @@ def evaluate_job_properties(call: ElementCall) -> JobProperties:
     static = job.type.compiled is None and job.retries.compiled is None
     variables = {} if static else call.ctx.state.variables.visible(call.key)
     job_type = evaluate_typed(job.type, variables, call.ctx.now_ms, str)
+    if not job.type.is_static:
+        # A static type was checked at deployment; one from an expression is checked here, so
+        # that a job no worker topic can hold never exists (bpmn.job_types).
+        problem = job_type_problem(job_type)
+        if problem is not None:
+            raise ExpressionFailure(
+                f"Expected result of the expression '{job.type.feel_text}' to be a usable job"
+                f" type, but {problem}."
+            )
     retries = evaluate_typed(job.retries, variables, call.ctx.now_ms, int)
     return JobProperties(job_type, int(retries))
 
