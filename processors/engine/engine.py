@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
+from bpmn.feel.builtins.clock import SeededRandom, use_random
 from broker.protocol import Record, RejectionType
 from processors.engine import loop_guard
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
@@ -38,6 +39,9 @@ class Engine:
         # mapping kept in `store`, so that they survive a failover.
         self._awaiting: MutableMapping[int, AwaitingResult] = {} if awaiting is None else awaiting
         self._appliers = EventAppliers(EVENT_APPLIERS, self.state)
+        # What FEEL's uuid() and random number() draw from: seeded per command by the partition
+        # and the command's position, so the same commands give the same records.
+        self._random = SeededRandom()
 
     def process(
         self, command: Record[Any], now_ms: int, request_id: int | None = None
@@ -68,8 +72,9 @@ class Engine:
             partition_count=self.partition_count,
             awaiting=self._awaiting,
         )
-        self._process_one(first, request_id, builder, ctx, savepoint)
-        self._process_follow_ups(builder, ctx, savepoint)
+        with use_random(self._random):
+            self._process_one(first, request_id, builder, ctx, savepoint)
+            self._process_follow_ups(builder, ctx, savepoint)
         meta.set_last_position(builder.position, last_position)
         state.flush_pending()
         state.store.commit()
@@ -125,6 +130,7 @@ class Engine:
         savepoint: int,
     ) -> None:
         builder.source_position = command.position
+        self._random.reseed(self.partition_id << 64 | command.position)
         processor = PROCESSORS.get((command.value_type, command.intent))
         if processor is None:
             rejection = builder.reject(

@@ -44,6 +44,34 @@ def random_source() -> random.Random:
     return _random.get() or _system_random
 
 
+class SeededRandom(random.Random):
+    """A generator that seeds itself from `seed` on first use: the engine gives every command
+    one (seeded by its partition and position) and most commands draw nothing, so seeding
+    (~10 µs) is paid only by those that do. `reseed` moves it on to the next command."""
+
+    def __init__(self, seed: int = 0) -> None:  # no super().__init__(): it would seed now
+        self._seed = seed
+        self._seeded = False
+
+    def reseed(self, seed: int) -> None:
+        self._seed = seed
+        self._seeded = False
+
+    def random(self) -> float:
+        if not self._seeded:
+            self._seed_now()
+        return super().random()
+
+    def getrandbits(self, k: int, /) -> int:
+        if not self._seeded:
+            self._seed_now()
+        return super().getrandbits(k)
+
+    def _seed_now(self) -> None:
+        random.Random.seed(self, self._seed)
+        self._seeded = True
+
+
 @contextmanager
 def use_random(source: random.Random) -> Iterator[None]:
     token = _random.set(source)
