@@ -50,7 +50,8 @@ class BoundaryEventProcessor:
     """Activated by their trigger only (never by a command); complete at once."""
 
     def on_activate(self, call: ElementCall) -> None:
-        raise NotImplementedError(
+        # No flow leads to a boundary event and start instructions refuse one: a defect
+        raise RuntimeError(
             f"boundary event '{call.value.element_id}' is activated by its event only"
         )
 

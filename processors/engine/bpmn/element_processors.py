@@ -1,5 +1,5 @@
-"""The table of element processors by element type. Element types missing here are not
-supported yet (see docs/engine.md); activating one fails the command with a clear message."""
+"""The table of element processors by element type. The model refuses every element type
+missing here at deployment (tests/engine/test_every_deployable_kind_runs.py)."""
 
 from __future__ import annotations
 

@@ -39,7 +39,9 @@ PROCESSORS: dict[BpmnElementType, ElementProcessor] = {}
 def processor_for(element_type: BpmnElementType) -> ElementProcessor:
     processor = PROCESSORS.get(element_type)
     if processor is None:
-        raise NotImplementedError(f"elements of type {element_type} are not supported yet")
+        # bpmn validation refuses every element type missing here
+        # (tests/engine/test_every_deployable_kind_runs.py): reaching this is a defect
+        raise RuntimeError(f"no element processor for {element_type}: refused at deployment")
     return processor
 
 

@@ -126,8 +126,9 @@ def evaluate_subscriptions(call: ElementCall) -> EvaluatedSubscriptions:
             continue
         kind = SUBSCRIPTION_KINDS.get(event_type)
         if kind is None:
-            raise NotImplementedError(
-                f"{event_type.value} catch events ('{node.id}') are not supported yet"
+            # refused at deployment (test_every_deployable_kind_runs.py): a defect if reached
+            raise RuntimeError(
+                f"no subscription kind for {event_type.value} catch event '{node.id}'"
             )
         pending.append((kind, node, kind.evaluate(call, node)))
     return pending
