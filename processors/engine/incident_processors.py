@@ -13,6 +13,7 @@ from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import IncidentIntent
+from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType, ErrorType
 from processors.engine.bpmn import multi_instance_behavior
 from processors.engine.bpmn.element_call import call_for
@@ -46,7 +47,7 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
         return
     call = call_for(ctx, instance)
     processor = processor_for(call.element_type)
-    if instance.state == "ELEMENT_ACTIVATING":
+    if instance.state is PI.ELEMENT_ACTIVATING:
         scope = ctx.state.elements.get(instance.flow_scope_key)
         if (
             scope is not None
@@ -55,5 +56,5 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
         ):
             return
         processor.on_activate(call)
-    elif instance.state == "ELEMENT_COMPLETING":
+    elif instance.state is PI.ELEMENT_COMPLETING:
         processor.on_complete(call)

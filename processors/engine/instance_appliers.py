@@ -13,14 +13,13 @@ from broker.protocol.values import BpmnElementType
 from broker.protocol.values.bpmn_kinds import JOINING_GATEWAYS
 from processors.engine import nested_instance_appliers as nested
 from processors.engine.state import ElementInstance, EngineState
-
-_JOINING = (BpmnElementType.PARALLEL_GATEWAY, BpmnElementType.INCLUSIVE_GATEWAY)
-"""Model element kinds (by `_name_`: the model's plain enums hash in Python) that join."""
+from processors.engine.state import element_lifecycle as lifecycle
+from processors.engine.state.element_lifecycle import check
 
 
 def _activating(record: Record[Any], state: EngineState) -> None:
     value = record.value
-    state.elements.create(ElementInstance(record.key, value, "ELEMENT_ACTIVATING"))
+    state.elements.create(ElementInstance(record.key, value, lifecycle.INITIAL))
     if value.flow_scope_key == -1 and value.parent_element_instance_key != -1:
         nested.called_process_activating(record, state)
     scope = state.elements.get(value.flow_scope_key)
@@ -33,7 +32,7 @@ def _activating(record: Record[Any], state: EngineState) -> None:
             value.element_id
         )
         if node is not None and node.incoming:
-            if value.bpmn_element_type in _JOINING and len(node.incoming) > 1:
+            if value.bpmn_element_type in JOINING_GATEWAYS and len(node.incoming) > 1:
                 counts = dict(taken.get(value.element_id, {}))
                 for flow_id, count in list(counts.items()):
                     active_flows -= 1
@@ -53,35 +52,42 @@ def _activating(record: Record[Any], state: EngineState) -> None:
     state.elements.put(scope.with_counts(scope.active_children + 1, active_flows, taken))
 
 
-def _transition(intent: str) -> Callable[[Record[Any], EngineState], None]:
+def _transition(intent: PI) -> Callable[[Record[Any], EngineState], None]:
     def apply(record: Record[Any], state: EngineState) -> None:
         instance = state.elements.get(record.key)
         if instance is not None:
+            check(record.key, instance.state, intent)
             state.elements.put(instance.with_state(intent))
 
     return apply
 
 
-def _ended(record: Record[Any], state: EngineState) -> None:
-    value = record.value
-    if (
-        value.flow_scope_key == -1
-        and value.parent_element_instance_key != -1
-        and record.intent is PI.ELEMENT_COMPLETED
-    ):
-        nested.called_process_completed(record, state)
-    state.elements.remove(record.key)
-    state.variables.remove_scope(record.key)
-    state.event_scopes.remove_scope(record.key)
-    scope = state.elements.get(record.value.flow_scope_key)
-    if scope is not None:
-        if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
-            scope = nested.inner_ended(scope, record.intent)
-        state.elements.put(
-            scope.with_counts(
-                max(0, scope.active_children - 1), scope.active_flows, scope.taken_flows
+def _ended(intent: PI) -> Callable[[Record[Any], EngineState], None]:
+    def apply(record: Record[Any], state: EngineState) -> None:
+        value = record.value
+        instance = state.elements.get(record.key)
+        if instance is not None:
+            check(record.key, instance.state, intent)
+        if (
+            intent is PI.ELEMENT_COMPLETED
+            and value.flow_scope_key == -1
+            and value.parent_element_instance_key != -1
+        ):
+            nested.called_process_completed(record, state)
+        state.elements.remove(record.key)
+        state.variables.remove_scope(record.key)
+        state.event_scopes.remove_scope(record.key)
+        scope = state.elements.get(value.flow_scope_key)
+        if scope is not None:
+            if scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+                scope = nested.inner_ended(scope, intent)
+            state.elements.put(
+                scope.with_counts(
+                    max(0, scope.active_children - 1), scope.active_flows, scope.taken_flows
+                )
             )
-        )
+
+    return apply
 
 
 def _flow_taken(record: Record[Any], state: EngineState) -> None:
@@ -107,11 +113,11 @@ def _variable(record: Record[Any], state: EngineState) -> None:
 
 INSTANCE_APPLIERS: dict[tuple[ValueType, Intent], Callable[[Record[Any], EngineState], None]] = {
     (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATING): _activating,
-    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATED): _transition("ELEMENT_ACTIVATED"),
-    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETING): _transition("ELEMENT_COMPLETING"),
-    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATING): _transition("ELEMENT_TERMINATING"),
-    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETED): _ended,
-    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATED): _ended,
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATED): _transition(PI.ELEMENT_ACTIVATED),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETING): _transition(PI.ELEMENT_COMPLETING),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATING): _transition(PI.ELEMENT_TERMINATING),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETED): _ended(PI.ELEMENT_COMPLETED),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATED): _ended(PI.ELEMENT_TERMINATED),
     (ValueType.PROCESS_INSTANCE, PI.SEQUENCE_FLOW_TAKEN): _flow_taken,
     (ValueType.VARIABLE, VariableIntent.CREATED): _variable,
     (ValueType.VARIABLE, VariableIntent.UPDATED): _variable,

@@ -63,7 +63,7 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
 
 def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
     instance = ctx.state.elements.get(command.key)
-    if instance is None or instance.state != "ELEMENT_ACTIVATED":
+    if instance is None or instance.state is not PI.ELEMENT_ACTIVATED:
         state = "not found" if instance is None else f"in state '{instance.state}'"
         ctx.reject(
             RejectionType.INVALID_STATE,
@@ -91,7 +91,7 @@ def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> s
         if scope_key == -1:
             return None  # a root process instance
     scope = ctx.state.elements.get(scope_key)
-    if scope is None or scope.state != "ELEMENT_ACTIVATED":
+    if scope is None or scope.state is not PI.ELEMENT_ACTIVATED:
         return (
             f"Expected flow scope instance with key '{scope_key}' to be ELEMENT_ACTIVATED to"
             f" complete element '{value.element_id}', but it is not"
@@ -106,7 +106,7 @@ def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> s
 
 def terminate_element(command: Record[Any], ctx: ProcessingContext) -> None:
     instance = ctx.state.elements.get(command.key)
-    if instance is None or instance.state == "ELEMENT_TERMINATING":
+    if instance is None or instance.state is PI.ELEMENT_TERMINATING:
         ctx.reject(
             RejectionType.INVALID_STATE,
             f"Expected element instance with key '{command.key}' to be active to terminate it,"
@@ -139,7 +139,7 @@ def cancel_instance(command: Record[Any], ctx: ProcessingContext) -> None:
             f" '{instance.value.parent_process_instance_key}' instead.",
         )
         return
-    if instance.state == "ELEMENT_TERMINATING":
+    if instance.state is PI.ELEMENT_TERMINATING:
         ctx.reject(
             RejectionType.INVALID_STATE,
             f"Expected to cancel a process instance with key '{command.key}', but it is"

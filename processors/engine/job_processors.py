@@ -10,6 +10,7 @@ from typing import Any
 from broker.protocol import Record, RejectionType
 from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import JobIntent
+from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import ErrorType, JobRecordValue
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import call_for
@@ -48,7 +49,7 @@ def complete_job(command: Record[Any], ctx: ProcessingContext) -> None:
     value = _with_variables(job.value, dict(command.value.variables))
     ctx.respond(ctx.event(command.key, JobIntent.COMPLETED, value))
     instance = ctx.state.elements.get(value.element_instance_key)
-    if instance is not None and instance.state == "ELEMENT_ACTIVATED":
+    if instance is not None and instance.state is PI.ELEMENT_ACTIVATED:
         lifecycle.request_completion(call_for(ctx, instance))
 
 

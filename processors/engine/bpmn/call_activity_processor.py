@@ -58,7 +58,7 @@ def called_process_rejection(state: StateReaders, value: ProcessInstanceRecordVa
             f" to be present in state but not found; process '{value.bpmn_process_id}' is not"
             " activated"
         )
-    if parent.state != "ELEMENT_ACTIVATED":
+    if parent.state is not PI.ELEMENT_ACTIVATED:
         return (
             f"Expected call activity instance with key '{value.parent_element_instance_key}'"
             f" to be ELEMENT_ACTIVATED, but it is {parent.state}; process"
@@ -192,18 +192,18 @@ class CallActivityProcessor:
             child = call.ctx.state.elements.get(instance.called_instance_key)
         if child is None:
             lifecycle.terminated(call)
-        elif child.state != "ELEMENT_TERMINATING":
+        elif child.state is not PI.ELEMENT_TERMINATING:
             lifecycle.request_termination(call_for(call.ctx, child))
 
     def on_child_completed(self, scope: ElementCall, child: ElementCall) -> None:
         """The called process instance completed (its variables are in the trigger)."""
         instance = scope.instance
-        if instance is not None and instance.state == "ELEMENT_ACTIVATED":
+        if instance is not None and instance.state is PI.ELEMENT_ACTIVATED:
             lifecycle.request_completion(scope)
-        elif instance is not None and instance.state == "ELEMENT_TERMINATING":
+        elif instance is not None and instance.state is PI.ELEMENT_TERMINATING:
             lifecycle.terminated(scope)
 
     def on_child_terminated(self, scope: ElementCall, child: ElementCall) -> None:
         instance = scope.instance
-        if instance is not None and instance.state == "ELEMENT_TERMINATING":
+        if instance is not None and instance.state is PI.ELEMENT_TERMINATING:
             lifecycle.terminated(scope)

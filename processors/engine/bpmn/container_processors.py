@@ -5,6 +5,7 @@ first."""
 from __future__ import annotations
 
 from broker.protocol import Record
+from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.intents import ProcessInstanceResultIntent
 from broker.protocol.values import ErrorType, ProcessInstanceResultRecordValue
 from processors.engine import message_start_behavior
@@ -73,7 +74,7 @@ class ProcessProcessor:
         instance = scope.instance
         if instance is None or instance.active_children > 0:
             return
-        if instance.state == "ELEMENT_TERMINATING":
+        if instance.state is PI.ELEMENT_TERMINATING:
             self.on_terminate(scope)
         elif triggers.activate_interrupting_event_subprocess(scope):
             return

@@ -182,7 +182,7 @@ def terminated_by_boundary_event(call: ElementCall) -> tuple[EventTrigger, FlowN
             and node.attached_to_id == call.value.element_id
         ):
             flow_scope = call.ctx.state.elements.get(call.value.flow_scope_key)
-            if flow_scope is None or flow_scope.state != "ELEMENT_ACTIVATED":
+            if flow_scope is None or flow_scope.state is not PI.ELEMENT_ACTIVATED:
                 return None
             if INTERRUPTED in flow_scope.extra:
                 return None
@@ -214,7 +214,7 @@ def activate_interrupting_event_subprocess(scope: ElementCall) -> bool:
     """For a container whose last child has ended: when an interrupting event subprocess
     waits for that, activate it (True); the container must then not complete."""
     instance = scope.instance
-    if instance is None or instance.state != "ELEMENT_ACTIVATED" or instance.active_children:
+    if instance is None or instance.state is not PI.ELEMENT_ACTIVATED or instance.active_children:
         return False
     interrupter = instance.extra.get(INTERRUPTED)
     if interrupter is None:

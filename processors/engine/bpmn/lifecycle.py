@@ -185,7 +185,7 @@ def scope_can_complete(scope: ElementCall) -> bool:
     instance = scope.instance
     return (
         instance is not None
-        and instance.state == "ELEMENT_ACTIVATED"
+        and instance.state is PI.ELEMENT_ACTIVATED
         and instance.active_children == 0
         # Flows taken just before an interrupting event subprocess struck lead nowhere.
         and (instance.active_flows == 0 or "int" in instance.extra)
@@ -197,7 +197,7 @@ def terminate_children(scope: ElementCall) -> int:
     count = 0
     for child in scope.ctx.state.elements.children(scope.key):
         count += 1
-        if child.state != "ELEMENT_TERMINATING":
+        if child.state is not PI.ELEMENT_TERMINATING:
             request_termination(scope.for_instance(child))
     return count
 

@@ -6,6 +6,7 @@ the activity's outgoing flows. Boundary events of the activity belong to the bod
 
 from __future__ import annotations
 
+from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
@@ -67,10 +68,10 @@ class MultiInstanceBodyProcessor:
         instance = scope.instance
         if instance is None or instance.active_children > 0:
             return
-        if instance.state == "ELEMENT_TERMINATING":
+        if instance.state is PI.ELEMENT_TERMINATING:
             lifecycle.terminated(scope)
-        elif instance.state == "ELEMENT_COMPLETING":
+        elif instance.state is PI.ELEMENT_COMPLETING:
             self._finish(scope)
-        elif instance.state == "ELEMENT_ACTIVATED":
+        elif instance.state is PI.ELEMENT_ACTIVATED:
             # the completion condition held and the remaining inner instances are gone
             lifecycle.request_completion(scope)

@@ -8,8 +8,10 @@ import struct
 from dataclasses import field
 from typing import Any
 
+from broker.protocol.intents import ProcessInstanceIntent
 from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
 from processors.engine.kv_store import KeyValueStore, last_int
+from processors.engine.state.element_lifecycle import ACTIVE, BY_NAME
 from processors.engine.state.state_class import state_class
 
 _INSTANCES = "element_instances"
@@ -20,8 +22,8 @@ _CHILDREN = "element_children"
 class ElementInstance:
     key: int
     value: ProcessInstanceRecordValue
-    state: str
-    """The last lifecycle intent, e.g. ELEMENT_ACTIVATED."""
+    state: ProcessInstanceIntent
+    """The last lifecycle event applied, e.g. ELEMENT_ACTIVATED (`element_lifecycle`)."""
     active_children: int = 0
     active_flows: int = 0
     """Sequence flows taken inside this scope whose target is not activated yet."""
@@ -34,7 +36,7 @@ class ElementInstance:
     extra: dict[str, Any] = field(default_factory=dict)
     """Element-family data (multi-instance loop counters, output collections, ...)."""
 
-    def with_state(self, state: str) -> ElementInstance:
+    def with_state(self, state: ProcessInstanceIntent) -> ElementInstance:
         """A copy in another lifecycle state (dataclasses.replace is several times slower, and
         appliers do this for every lifecycle event). Never change an instance in place."""
         return ElementInstance(
@@ -96,7 +98,7 @@ class ElementInstance:
 
     @property
     def is_active(self) -> bool:
-        return self.state in ("ELEMENT_ACTIVATING", "ELEMENT_ACTIVATED")
+        return self.state in ACTIVE
 
 
 def _encode_value(v: ProcessInstanceRecordValue) -> dict[str, Any]:
@@ -153,7 +155,7 @@ def _decode(key: int, raw: dict[str, Any]) -> ElementInstance:
     return ElementInstance(
         key=key,
         value=value,
-        state=raw["s"],
+        state=BY_NAME[raw["s"]],
         active_children=raw.get("ac", 0),
         active_flows=raw.get("af", 0),
         job_key=raw.get("j", -1),
