@@ -27,6 +27,7 @@ from clients.arguments import Arguments
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
 from clients.results import ActivatedJob, Deployment, InstanceResult
+from clients.tenants import with_tenant
 from clients.transport import JobSource, Transport
 from processors.engine.message_partition import message_partition as _message_partition
 
@@ -93,10 +94,11 @@ class Client:
     ) -> Record[Any]:
         return self._transport.request(command, partition, timeout or DEFAULT_REQUEST_TIMEOUT)
 
-    def deploy(self, *resources: str | Path | bytes) -> Deployment:
+    def deploy(self, *resources: str | Path | bytes, tenant_id: str | None = None) -> Deployment:
         a = Arguments("deploy")
         checked = tuple(a.resource(f"resources[{i}]", r) for i, r in enumerate(resources))
-        return c.deployment_result(self._call(c.deploy_command(checked), c.DEPLOYMENT_PARTITION))
+        command = with_tenant(c.deploy_command(checked), "deploy", tenant_id)
+        return c.deployment_result(self._call(command, c.DEPLOYMENT_PARTITION))
 
     def create_instance(
         self,
@@ -108,6 +110,7 @@ class Client:
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         fetch_variables: tuple[str, ...] = (),
         start_instructions: Sequence[str] = (),
+        tenant_id: str | None = None,
     ) -> Any:
         """Start an instance at the none start event, or with `start_instructions` (element
         ids) before each of these elements instead."""
@@ -121,6 +124,7 @@ class Client:
             a.names("start_instructions", start_instructions),
         )
         wait = a.seconds("timeout", timeout, positive=True)
+        command = with_tenant(command, "create_instance", tenant_id)
         answer = self._call(command, self._round_robin.next(), wait)
         return c.create_result(answer, with_result)
 
@@ -136,19 +140,28 @@ class Client:
         *,
         ttl: float = 0,
         message_id: str | None = None,
+        tenant_id: str | None = None,
     ) -> int:
         command = _message_command(name, correlation_key, variables, ttl, message_id)
+        command = with_tenant(command, "publish_message", tenant_id)
         partition = _message_partition(
             command.value.correlation_key, self._transport.partition_count
         )
         return c.check(self._call(command, partition)).key
 
-    def broadcast_signal(self, signal_name: str, variables: dict[str, Any] | None = None) -> int:
+    def broadcast_signal(
+        self,
+        signal_name: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant_id: str | None = None,
+    ) -> int:
         """Trigger every signal event named `signal_name`; returns the signal's key."""
         a = Arguments("broadcast_signal")
         command = c.signal_command(
             a.text("signal_name", signal_name, required=True), a.variables("variables", variables)
         )
+        command = with_tenant(command, "broadcast_signal", tenant_id)
         return c.check(self._call(command, c.DEPLOYMENT_PARTITION)).key
 
     def activate_jobs(
@@ -291,8 +304,10 @@ class AsyncClient:
     async def _run(self, method: str, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(getattr(self._sync, method), *args, **kwargs)
 
-    async def deploy(self, *resources: str | Path | bytes) -> Deployment:
-        result: Deployment = await self._run("deploy", *resources)
+    async def deploy(
+        self, *resources: str | Path | bytes, tenant_id: str | None = None
+    ) -> Deployment:
+        result: Deployment = await self._run("deploy", *resources, tenant_id=tenant_id)
         return result
 
     async def create_instance(
@@ -305,6 +320,7 @@ class AsyncClient:
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         fetch_variables: tuple[str, ...] = (),
         start_instructions: Sequence[str] = (),
+        tenant_id: str | None = None,
     ) -> int | InstanceResult:
         result: int | InstanceResult = await self._run(
             "create_instance",
@@ -315,6 +331,7 @@ class AsyncClient:
             timeout=timeout,
             fetch_variables=fetch_variables,
             start_instructions=start_instructions,
+            tenant_id=tenant_id,
         )
         return result
 
@@ -329,16 +346,27 @@ class AsyncClient:
         *,
         ttl: float = 0,
         message_id: str | None = None,
+        tenant_id: str | None = None,
     ) -> int:
         key: int = await self._run(
-            "publish_message", name, correlation_key, variables, ttl=ttl, message_id=message_id
+            "publish_message",
+            name,
+            correlation_key,
+            variables,
+            ttl=ttl,
+            message_id=message_id,
+            tenant_id=tenant_id,
         )
         return key
 
     async def broadcast_signal(
-        self, signal_name: str, variables: dict[str, Any] | None = None
+        self,
+        signal_name: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant_id: str | None = None,
     ) -> int:
-        key: int = await self._run("broadcast_signal", signal_name, variables)
+        key: int = await self._run("broadcast_signal", signal_name, variables, tenant_id=tenant_id)
         return key
 
     async def activate_jobs(

@@ -22,6 +22,7 @@ from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.processor_registry import PROCESSORS
 from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
 from processors.engine.state import EngineState
+from processors.engine.tenant_check import tenant_rejection
 
 
 class Engine:
@@ -72,9 +73,14 @@ class Engine:
             partition_count=self.partition_count,
             awaiting=self._awaiting,
         )
-        with use_random(self._random):
-            self._process_one(first, request_id, builder, ctx, savepoint)
-            self._process_follow_ups(builder, ctx, savepoint)
+        foreign_tenant = tenant_rejection(first)
+        if foreign_tenant is not None:  # multi-tenancy is off: refused before any processor
+            rejection = builder.reject(first, RejectionType.INVALID_ARGUMENT, foreign_tenant)
+            builder.respond(request_id, rejection)
+        else:
+            with use_random(self._random):
+                self._process_one(first, request_id, builder, ctx, savepoint)
+                self._process_follow_ups(builder, ctx, savepoint)
         meta.set_last_position(builder.position, last_position)
         state.flush_pending()
         state.store.commit()
