@@ -83,7 +83,8 @@ def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
 def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> str | None:
     """Why an element may not complete because of its flow scope (Zeebe's transition guard):
     the scope (a called process's call activity) must be ELEMENT_ACTIVATED and not interrupted
-    by an event subprocess, whose termination of the scope's children then goes first."""
+    (an interrupting boundary event or event subprocess struck), so that the termination
+    queued after this completion goes first."""
     value = instance.value
     scope_key = value.flow_scope_key
     if scope_key == -1:
