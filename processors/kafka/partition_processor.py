@@ -10,10 +10,11 @@ rejection or a dead-letter record (`command_intake`), never an exception.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from broker.protocol import Record, RecordType, ValueType, encode_record
+from broker.protocol import Record, RecordType, RejectionType, ValueType, encode_record
 from broker.protocol.intents import IncidentIntent, JobIntent
 from broker.topics import TopicSettings
 from processors.engine import Engine
@@ -31,7 +32,19 @@ from processors.kafka.command_intake import (
     read_command,
     rejection_result,
 )
+from processors.kafka.failed_commands import (
+    CommandId,
+    CommandsFailed,
+    Failure,
+    due_id,
+    failure_reason,
+    message_id,
+)
 from processors.kafka.rocks_store import RocksKeyValueStore
+
+DueId = tuple[ValueType, Any, int]
+"""A due command by value type, intent and key."""
+_NONE_FAILED: Final[Mapping[CommandId, Failure]] = {}
 
 # The job events after which a job can be taken by a worker (if its state says so: a FAILED
 # job with a back-off or without retries is not).
@@ -63,10 +76,15 @@ class Batch:
     """What a run of commands produced; committed (or aborted) as one transaction."""
 
     records: list[Outgoing] = field(default_factory=list)
-    job_types: set[str] = field(default_factory=set)
+    job_topics: dict[str, tuple[str, list[CommandId]]] = field(default_factory=dict)
+    """Job topic name → (job type, the commands that published to it)."""
     commands: int = 0
     events: list[Record[Any]] = field(default_factory=list)
     """The audit-log records among `records`, undecoded (for the metrics)."""
+    command: CommandId = ("", 0)
+    """The command being processed."""
+    left_out_due: list[DueId] = field(default_factory=list)
+    """Due commands rejected in this batch: not processed again once it is committed."""
 
 
 class PartitionProcessor:
@@ -85,11 +103,22 @@ class PartitionProcessor:
         self.max_record_bytes = max_record_bytes
         self.awaiting = StoredAwaitingResults(store)
         self.engine = Engine(partition_id, partition_count, store, awaiting=self.awaiting)
+        self._job_topic_names: dict[str, str] = {}
+        self.left_out_due: set[DueId] = set()
+        """Due commands rejected because their results could not be written."""
 
     def process_message(
-        self, value: bytes | None, headers: Headers, offset: int, now_ms: int, batch: Batch
+        self,
+        value: bytes | None,
+        headers: Headers,
+        offset: int,
+        now_ms: int,
+        batch: Batch,
+        failed: Mapping[CommandId, Failure] = _NONE_FAILED,
     ) -> None:
-        """Process one message of the commands topic into `batch`."""
+        """Process one message of the commands topic into `batch`. Raises CommandsFailed when
+        its results cannot be written (`failed_commands`); the batch is then processed again
+        with that command in `failed`."""
         batch.commands += 1
         outcome = read_command(
             value, headers, self.partition_id, self.max_record_bytes, self.engine.partition_count
@@ -101,24 +130,65 @@ class PartitionProcessor:
         if isinstance(outcome, Reroute):
             batch.records.append(self._reroute(value or b"", headers, outcome.partition_id))
             return
-        if isinstance(outcome, Rejected):
-            result = rejection_result(
-                self.engine, outcome, now_ms, offset if request is not None else None
-            )
-        else:
-            # The command's offset is unique on this partition: use it as the core's request id.
-            request_id = offset if request is not None else None
-            if request is not None:
-                self.awaiting.current[offset] = request
-            result = self.engine.process(outcome, now_ms, request_id)
-        self._collect(result, batch, {offset: request} if request is not None else {})
+        command_id = batch.command = message_id(offset)
+        failure = failed.get(command_id) if failed else None
+        if failure is not None:
+            if failure.attempts > 1:  # not even its rejection can be written
+                batch.records.append(self._dead_letter(value, headers, offset, failure.reason))
+                return
+            command = outcome.command if isinstance(outcome, Rejected) else outcome
+            outcome = Rejected(command, RejectionType.PROCESSING_ERROR, failure.reason)
+        try:
+            if isinstance(outcome, Rejected):
+                result = rejection_result(
+                    self.engine, outcome, now_ms, offset if request is not None else None
+                )
+            else:
+                # The offset is unique on this partition: the core's request id.
+                request_id = offset if request is not None else None
+                if request is not None:
+                    self.awaiting.current[offset] = request
+                result = self.engine.process(outcome, now_ms, request_id)
+            self._collect(result, batch, {offset: request} if request is not None else {})
+        except Exception as error:  # the partition must never stop on a command
+            command = outcome.command if isinstance(outcome, Rejected) else outcome
+            reason = failure_reason(command, f"{type(error).__name__}: {error}")
+            raise CommandsFailed({command_id: reason}) from error
 
-    def process_due(self, now_ms: int, batch: Batch) -> None:
+    def process_due(
+        self, now_ms: int, batch: Batch, failed: Mapping[CommandId, Failure] = _NONE_FAILED
+    ) -> None:
         """Process the commands time calls for now (timers, job deadlines, back-offs, TTLs):
-        through the same path as any command, so they are in the audit log."""
-        for command in self.engine.due_commands(now_ms):
+        through the same path as any command, so they are in the audit log. One whose results
+        cannot be written is rejected once and then left out (while this processor owns the
+        partition) instead of failing again at every tick."""
+        for index, command in enumerate(self.engine.due_commands(now_ms)):
+            due = (command.value_type, command.intent, command.key)
+            if due in self.left_out_due:
+                continue
+            command_id = batch.command = due_id(index)
+            failure = failed.get(command_id) if failed else None
+            if failure is not None and failure.attempts > 1:
+                continue
             batch.commands += 1
-            self._collect(self.engine.process(command, now_ms, None), batch, {})
+            try:
+                if failure is not None:
+                    batch.left_out_due.append(due)
+                    rejected = Rejected(command, RejectionType.PROCESSING_ERROR, failure.reason)
+                    result = rejection_result(self.engine, rejected, now_ms, None)
+                else:
+                    result = self.engine.process(command, now_ms, None)
+                self._collect(result, batch, {})
+            except Exception as error:  # the partition must never stop on a command
+                reason = failure_reason(command, f"{type(error).__name__}: {error}")
+                raise CommandsFailed({command_id: reason}) from error
+
+    def discard(self) -> None:
+        """Forget the uncommitted changes of a batch (it is aborted or processed again)."""
+        self.store.discard()
+        self.engine.state.discard_pending()
+        self.awaiting.current.clear()
+        self.awaiting.taken.clear()
 
     def _collect(
         self, result: ProcessingResult, batch: Batch, requests: dict[int, RequestHeaders]
@@ -183,15 +253,26 @@ class PartitionProcessor:
             job = self.engine.state.readers.jobs.get(key)
             if job is None or job.status is not JobStatus.ACTIVATABLE:
                 continue
-            batch.job_types.add(job.value.type)
+            topic = self._job_topic(job.value.type, batch)
             batch.records.append(
                 Outgoing(
-                    self.topics.job_topic(job.value.type).name,
+                    topic,
                     self.kafka_partition,
                     str(key).encode(),
                     self._job_record(record, job.value),
                 )
             )
+
+    def _job_topic(self, job_type: str, batch: Batch) -> str:
+        name = self._job_topic_names.get(job_type)
+        if name is None:
+            name = self._job_topic_names[job_type] = self.topics.job_topic(job_type).name
+        published = batch.job_topics.get(name)
+        if published is None:
+            batch.job_topics[name] = (job_type, [batch.command])
+        elif published[1][-1] != batch.command:
+            published[1].append(batch.command)
+        return name
 
     def _job_record(self, event: Record[Any], value: Any) -> bytes:
         try:

@@ -20,11 +20,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.producer import sender as aiokafka_sender
 
+from broker.errors import TopicError
 from broker.kafka_config import ClientConfig
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
-from broker.topics import TopicSettings, ensure_topics
+from broker.topics import TopicSettings, TopicSpec, ensure_topics
 from processors.kafka.changelog import changelog_spec, dead_letter_spec, restore
 from processors.kafka.client_options import aiokafka_options
+from processors.kafka.failed_commands import CommandId, CommandsFailed, Failure, remember
 from processors.kafka.partition_processor import Batch, PartitionProcessor
 from processors.kafka.rocks_store import RocksKeyValueStore
 from processors.kafka.transaction_batches import TransactionBatches
@@ -167,21 +169,26 @@ class EngineRuntime:
             if owned.closed:
                 return
             processor = owned.processor
-            batch = Batch()
             metrics = self.metrics
-            if metrics is None:
-                for message in messages:
-                    processor.process_message(
-                        message.value, tuple(message.headers or ()), message.offset, now_ms, batch
-                    )
-                processor.process_due(now_ms, batch)
-            else:
-                seconds = self._process_timed(processor, messages, now_ms, batch)
+            failed: dict[CommandId, Failure] = {}
+            while True:  # again from the committed state for each command that failed
+                batch = Batch()
+                try:
+                    seconds = self._process(processor, messages, now_ms, batch, failed)
+                    await self._ensure_job_topics(owned, batch)
+                    break
+                except CommandsFailed as error:
+                    for reason in error.reasons.values():
+                        log.error("partition %d: %s", processor.partition_id, reason)
+                    processor.discard()
+                    remember(failed, error)
+            if metrics is not None:
                 await self._report_lag(owned, metrics)
             if not batch.records and not messages:
                 return
             try:
                 await self._commit(owned, batch, messages[-1].offset + 1 if messages else None)
+                processor.left_out_due.update(batch.left_out_due)
                 if metrics is not None:  # counted once committed: a retried batch is not twice
                     metrics.commands_processed(processor.partition_id, seconds)
                     observe = metrics.records.observe
@@ -189,34 +196,50 @@ class EngineRuntime:
                         observe(record)
             except ProducerFenced:
                 log.warning("partition %d was taken over; leaving it", processor.partition_id)
-                processor.store.discard()
+                processor.discard()
                 await self._close(owned)
             except KafkaError as error:
                 # Retry the same commands from the committed state (nothing became visible).
                 log.warning("transaction of partition %d failed: %r", processor.partition_id, error)
-                processor.store.discard()
+                processor.discard()
                 await _abort(owned.producer)
                 if messages and self._consumer is not None:
                     owned.fetched.clear()  # fetched after these: read again after them
                     self._consumer.seek(owned.tp, messages[0].offset)
 
-    @staticmethod
-    def _process_timed(
-        processor: PartitionProcessor, messages: list[Any], now_ms: int, batch: Batch
+    def _process(
+        self,
+        processor: PartitionProcessor,
+        messages: list[Any],
+        now_ms: int,
+        batch: Batch,
+        failed: dict[CommandId, Failure],
     ) -> list[float]:
-        """`_run_partition`'s processing, with each command's time (due commands share the
-        time of the call that produced them)."""
+        """Process `messages` and the due commands into `batch`; with metrics, each command's
+        time (due commands share the time of the call that produced them)."""
+        if self.metrics is None:
+            for message in messages:
+                processor.process_message(
+                    message.value,
+                    tuple(message.headers or ()),
+                    message.offset,
+                    now_ms,
+                    batch,
+                    failed,
+                )
+            processor.process_due(now_ms, batch, failed)
+            return []
         clock = time.perf_counter
         seconds = []
         for message in messages:
             started = clock()
             processor.process_message(
-                message.value, tuple(message.headers or ()), message.offset, now_ms, batch
+                message.value, tuple(message.headers or ()), message.offset, now_ms, batch, failed
             )
             seconds.append(clock() - started)
         before = batch.commands
         started = clock()
-        processor.process_due(now_ms, batch)
+        processor.process_due(now_ms, batch, failed)
         due = batch.commands - before
         if due:
             seconds.extend([(clock() - started) / due] * due)
@@ -240,12 +263,47 @@ class EngineRuntime:
         queued = len(owned.fetched)  # taken from the consumer, not processed yet
         metrics.set_consumer_lag(owned.processor.partition_id, end - position + queued)
 
+    async def _ensure_job_topics(self, owned: _Owned, batch: Batch) -> None:
+        """Create the job topics of `batch` not known yet; raises CommandsFailed for the
+        commands that published to a topic that cannot be created or differs from its spec."""
+        new = {
+            name: published
+            for name, published in batch.job_topics.items()
+            if name not in self._known_job_topics
+        }
+        if not new:
+            return
+        specs = [self.topics.job_topic(job_type) for job_type, _ in new.values()]
+        problems = await asyncio.to_thread(self._ensure_each, specs)
+        created = [spec.name for spec in specs if spec.name not in problems]
+        if created:
+            await _await_leaders(owned.producer, created)
+        if problems:
+            raise CommandsFailed(
+                {
+                    command_id: f"cannot publish a job of type {new[name][0][:60]!r}: {problem}"
+                    for name, problem in problems.items()
+                    for command_id in new[name][1]
+                }
+            )
+
+    def _ensure_each(self, specs: list[TopicSpec]) -> dict[str, str]:
+        """Ensure each of `specs` on its own; the problems by topic name."""
+        config = dict(self.settings.client_config)
+        problems = {}
+        for spec in specs:
+            try:
+                [report] = ensure_topics(config, [spec])
+            except TopicError as error:
+                problems[spec.name] = str(error)
+                continue
+            if report.outcome == "mismatch":
+                problems[spec.name] = report.describe()
+            else:
+                self._known_job_topics.add(spec.name)
+        return problems
+
     async def _commit(self, owned: _Owned, batch: Batch, next_offset: int | None) -> None:
-        specs = [self.topics.job_topic(job_type) for job_type in sorted(batch.job_types)]
-        new_topics = [spec for spec in specs if spec.name not in self._known_job_topics]
-        if new_topics:
-            await asyncio.to_thread(self._ensure, new_topics)
-            await _await_leaders(owned.producer, [spec.name for spec in new_topics])
         store = owned.processor.store
         changes = store.take_changes()
         producer = owned.producer

@@ -4,6 +4,7 @@ reader of the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -11,9 +12,11 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from confluent_kafka.admin import AdminClient
 from broker.protocol import Record, decode_partition, encode_record
 from broker.topics import TopicSettings
 from clients.kafka_offsets import watermarks
+from processors.kafka.runtime import EngineRuntime, EngineSettings
 from tests.kafka_runtime import commands
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +94,43 @@ class EngineProcess:
 
 
 _HAND_OVER = re.compile(r"(processing|released) partition (\d+)")
+
+
+@contextmanager
+def engine_in_process(
+    bootstrap: str, topics: TopicSettings, data_dir: Path, seconds: float = 60
+) -> Iterator[EngineRuntime]:
+    """An engine runtime on a thread of this process (so a test can patch what it calls),
+    yielded once it owns every partition."""
+    runtime = EngineRuntime(
+        EngineSettings(
+            client_config={"bootstrap.servers": bootstrap}, topics=topics, data_dir=data_dir
+        )
+    )
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(runtime.run(stop))
+        except BaseException as error:  # reported by the test, not lost on the thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="engine")
+    thread.start()
+    try:
+        deadline = time.monotonic() + seconds
+        while runtime.partitions != list(range(1, topics.partitions + 1)):
+            assert not failure and thread.is_alive(), failure
+            assert time.monotonic() < deadline, "the engine did not take its partitions"
+            time.sleep(0.1)
+        yield runtime
+        assert not failure and thread.is_alive(), failure  # the loop did not die meanwhile
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+        loop.close()
 
 
 def wait_until_serving(
