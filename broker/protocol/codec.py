@@ -116,7 +116,7 @@ def decode_record(
     if size > max_bytes:
         raise OversizedRecordError(size, max_bytes)
     try:
-        obj = json.loads(data)
+        obj = json.loads(data, parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise MalformedJsonError(error.msg, error.lineno, error.colno) from None
     except UnicodeDecodeError as error:
@@ -126,6 +126,12 @@ def decode_record(
         column = error.start - (before.rfind(b"\n") + 1) + 1
         raise MalformedJsonError(f"invalid UTF-8 ({error.reason})", line, column) from None
     return record_from_json(obj)
+
+
+def _not_json(token: str) -> Any:
+    # Python's json reads NaN and ±Infinity; JSON has no such numbers, and a record holding
+    # one could not be written back (the encoder refuses them).
+    raise RecordShapeError("(record)", "standard JSON numbers", token)
 
 
 def record_from_json(obj: Any) -> Record[Any]:

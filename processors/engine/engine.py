@@ -16,6 +16,7 @@ from bpmn.feel.builtins.clock import SeededRandom, use_random
 from broker.protocol import Record, RejectionType
 from processors.engine import loop_guard
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
+from processors.engine.command_arguments import invalid_argument
 from processors.engine.context import AwaitingResult, CommandRejected, ProcessingContext
 from processors.engine.due_date_checkers import due_commands, due_timer_commands
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
@@ -79,7 +80,7 @@ class Engine:
             builder.respond(request_id, rejection)
         else:
             with use_random(self._random):
-                self._process_one(first, request_id, builder, ctx, savepoint)
+                self._process_one(first, request_id, builder, ctx, savepoint, from_outside=True)
                 self._process_follow_ups(builder, ctx, savepoint)
         meta.set_last_position(builder.position, last_position)
         state.flush_pending()
@@ -134,9 +135,14 @@ class Engine:
         builder: ResultBuilder,
         ctx: ProcessingContext,
         savepoint: int,
+        from_outside: bool = False,
     ) -> None:
         builder.source_position = command.position
         self._random.reseed(self.partition_id << 64 | command.position)
+        if from_outside and (reason := invalid_argument(command, ctx.now_ms)) is not None:
+            rejection = builder.reject(command, RejectionType.INVALID_ARGUMENT, reason)
+            builder.respond(request_id, rejection)
+            return
         processor = PROCESSORS.get((command.value_type, command.intent))
         if processor is None:
             rejection = builder.reject(

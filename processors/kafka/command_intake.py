@@ -85,6 +85,7 @@ def read_command(
     if (
         record.value_type in _LOCAL_KEY_TYPES
         and record.key != NO_KEY
+        and -(1 << 63) <= record.key < 1 << 63  # else the engine rejects it, naming the key
         and record.key >> PARTITION_BITS not in (0, partition_id)
     ):
         return Rejected(

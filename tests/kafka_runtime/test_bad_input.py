@@ -94,6 +94,48 @@ def test_poison_records_are_set_aside_and_processing_goes_on(
     assert all(letter["honeyflow-dlq-offset"].isdigit() for letter in letters)
 
 
+def test_out_of_range_arguments_are_invalid_argument_rejections_and_nan_a_dead_letter(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    topics = TopicSettings(prefix=unique_name + ".", partitions=1)
+    engine = EngineProcess(kafka_bootstrap, topics.prefix, tmp_path / "e", 1)
+    try:
+        client = Client(kafka_bootstrap, topics)
+        deploy_and_wait(client, commands.one_task_process())
+        complete = json.loads(commands.wire(commands.complete(encode_key(1, 5))))
+        client.send_raw(json.dumps({**complete, "key": 2**70}).encode(), 1)
+        client.send(commands.publish("m", "k", 10**33), 1)  # ttl=1e30 s, in ms
+        client.send(commands.publish("m", "k", -1), 1)
+        fail = JobRecordValue(retries=2**63, error_message="x")
+        client.send(Record.command(JobIntent.FAIL, fail, key=encode_key(1, 99)), 1)
+        create = json.loads(commands.wire(commands.create_instance("one-task")))
+        create["value"]["variables"] = {"x": float("nan")}
+        client.send_raw(json.dumps(create).encode(), 1)  # Python's json writes NaN
+        client.send(commands.create_instance("one-task", {"after": "bad input"}), 1)
+        client.flush()
+        worker = Worker(client, "work")
+        deadline = time.monotonic() + 60
+        records: list[dict] = []
+        while time.monotonic() < deadline and not completed_instances(records):
+            worker.poll(1.0)
+            records = read_all(kafka_bootstrap, topics.events, 1)
+        worker.close()
+    finally:
+        engine.stop()
+
+    assert len(completed_instances(records)) == 1  # the partition went on
+    rejections = [r for r in records if r["recordType"] == "COMMAND_REJECTION"]
+    assert [(r["rejectionType"], r["rejectionReason"].split(",")[0]) for r in rejections] == [
+        ("INVALID_ARGUMENT", "Expected the command's key to be a 64-bit integer"),
+        ("INVALID_ARGUMENT", "Expected timeToLive to be a 64-bit integer"),
+        ("INVALID_ARGUMENT", "Expected timeToLive to be zero or more milliseconds"),
+        ("INVALID_ARGUMENT", "Expected retries to be a 64-bit integer"),
+    ]
+    assert not [r for r in records if r["valueType"] == "MESSAGE" and r["recordType"] == "EVENT"]
+    [letter] = dead_letters(kafka_bootstrap, topics.commands + ".dlq")
+    assert "standard JSON numbers, got NaN" in letter["honeyflow-dlq-reason"]
+
+
 def test_a_message_published_on_the_wrong_partition_goes_on_to_its_own(
     kafka_bootstrap: str, unique_name: str, tmp_path: Path
 ) -> None:

@@ -151,6 +151,18 @@ def test_malformed_json_names_line_and_column() -> None:
     assert "line 4, column 13" in str(error.value)
 
 
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_numbers(token: str) -> None:
+    data = (
+        '{"recordType": "COMMAND", "valueType": "JOB", "intent": "COMPLETE",'
+        f' "value": {{"variables": {{"x": [1, {token}]}}}}}}'
+    )
+    with pytest.raises(RecordShapeError) as error:
+        decode_record(data.encode())
+    assert error.value.actual == token
+    assert "standard JSON numbers" in str(error.value)
+
+
 def test_invalid_utf8_is_malformed_json_with_position() -> None:
     with pytest.raises(MalformedJsonError) as error:
         decode_record(b'{"a":\n "\xff"}')

@@ -37,7 +37,8 @@ class JobRecordValue(RecordValue):
         default=-1,
     )
     retry_backoff: int = prop(
-        "On FAIL: milliseconds to wait before the job can be activated again; 0 for none.",
+        "On FAIL: milliseconds to wait before the job can be activated again; 0 for none"
+        " (a negative value is rejected).",
         default=0,
     )
     recurring_time: int = prop(

@@ -38,7 +38,9 @@ class MessageRecordValue(RecordValue):
         default="",
     )
     time_to_live: int = prop(
-        "Milliseconds the message waits to be correlated; 0 correlates only now.", default=-1
+        "Milliseconds the message waits to be correlated; 0 correlates only now. Required on"
+        " PUBLISH: a negative value is rejected (INVALID_ARGUMENT).",
+        default=-1,
     )
     deadline: int = prop("Epoch millis when the message expires; `-1` if not set.", default=-1)
     variables: dict[str, Any] = variables_prop(

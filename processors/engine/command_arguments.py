@@ -1,0 +1,139 @@
+"""The checks of an incoming command's arguments, before its processor runs. Numbers must fit
+Zeebe's protocol: the key and every integer field a 64-bit long, retries and job counts and
+versions a 32-bit int; durations (a message's time to live, a failed job's back-off, job
+timeouts) not negative, and short enough that the deadline they give still fits a long.
+Variables must be a JSON object: string keys, JSON values, finite numbers.
+
+A command outside them is rejected INVALID_ARGUMENT with a reason naming the field (its JSON
+name), instead of failing inside its processor ("unexpected error") or being accepted. Only
+commands from outside are checked: the engine's own follow-ups are built from checked ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+from collections.abc import Callable
+from typing import Any, Final
+
+from broker.protocol import Record
+from broker.protocol.intents import (
+    JobBatchIntent,
+    JobIntent,
+    MessageIntent,
+    ProcessInstanceCreationIntent,
+)
+from broker.protocol.value_types import ValueType
+from broker.protocol.values.base import camel_case
+
+MAX_LONG: Final = (1 << 63) - 1
+MIN_LONG: Final = -(1 << 63)
+MAX_INT: Final = (1 << 31) - 1
+MIN_INT: Final = -(1 << 31)
+
+# What a field must hold beyond a long: (JSON name, attribute, check). A check returns the
+# constraint the value breaks, or None.
+_Check = Callable[[int, int], str | None]
+
+
+def _int32(value: int, _now_ms: int) -> str | None:
+    if MIN_INT <= value <= MAX_INT:
+        return None
+    return f"a 32-bit integer ({MIN_INT} to {MAX_INT})"
+
+
+def _duration(value: int, now_ms: int) -> str | None:
+    """Milliseconds from now: not negative, and now + value must fit a long."""
+    if 0 <= value <= MAX_LONG - max(now_ms, 0):
+        return None
+    return f"zero or more milliseconds, at most {MAX_LONG - max(now_ms, 0)} (a 64-bit deadline)"
+
+
+_FIELD_RULES: Final[dict[tuple[ValueType, Any], tuple[tuple[str, str, _Check], ...]]] = {
+    (ValueType.MESSAGE, MessageIntent.PUBLISH): (("timeToLive", "time_to_live", _duration),),
+    (ValueType.JOB, JobIntent.FAIL): (
+        ("retries", "retries", _int32),
+        ("retryBackoff", "retry_backoff", _duration),
+    ),
+    (ValueType.JOB, JobIntent.UPDATE_RETRIES): (("retries", "retries", _int32),),
+    (ValueType.JOB, JobIntent.UPDATE_TIMEOUT): (("timeout", "timeout", _duration),),
+    (ValueType.JOB_BATCH, JobBatchIntent.ACTIVATE): (
+        ("maxJobsToActivate", "max_jobs_to_activate", _int32),
+        ("timeout", "timeout", _duration),
+    ),
+    (ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATE): (
+        ("version", "version", _int32),
+    ),
+    (
+        ValueType.PROCESS_INSTANCE_CREATION,
+        ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
+    ): (("version", "version", _int32),),
+}
+
+_INT_FIELDS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+"""Per value class: (JSON name, attribute, is a tuple of ints) of its integer fields."""
+
+
+def _int_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    found = _INT_FIELDS.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = tuple(
+            (f.metadata.get("json_name") or camel_case(f.name), f.name, hints[f.name] is not int)
+            for f in dataclasses.fields(cls)
+            if hints[f.name] in (int, tuple[int, ...])
+        )
+        _INT_FIELDS[cls] = found
+    return found
+
+
+def invalid_argument(command: Record[Any], now_ms: int) -> str | None:
+    """Why `command`'s arguments are out of range, or None if they are not."""
+    key = command.key
+    if not MIN_LONG <= key <= MAX_LONG:
+        return f"Expected the command's key to be a 64-bit integer, but it was '{_shown(key)}'"
+    value = command.value
+    for json_name, attr, many in _int_fields(type(value)):
+        raw = getattr(value, attr)
+        for number in raw if many else (raw,):
+            if not MIN_LONG <= number <= MAX_LONG:
+                return f"Expected {json_name} to be a 64-bit integer, but it was '{_shown(number)}'"
+    for json_name, attr, check in _FIELD_RULES.get((command.value_type, command.intent), ()):
+        number = getattr(value, attr)
+        broken = check(number, now_ms)
+        if broken is not None:
+            return f"Expected {json_name} to be {broken}, but it was '{number}'"
+    variables = getattr(value, "variables", None)
+    if variables is not None:
+        return _json_object_problem(variables)
+    return None
+
+
+def _shown(number: int) -> str:
+    if number.bit_length() <= 128:
+        return str(number)
+    return f"a number of about {int(number.bit_length() * math.log10(2))} digits"
+
+
+def _json_object_problem(variables: object) -> str | None:
+    if type(variables) is not dict:
+        return f"Expected variables to be a JSON object, but it was a {type(variables).__name__}"
+    stack: list[tuple[str, object]] = [("variables", variables)]
+    while stack:
+        path, item = stack.pop()
+        if item is None or isinstance(item, (str, bool, int)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return f"Expected {path} to be a finite number, but it was '{item}'"
+        elif isinstance(item, dict):
+            for name, inner in item.items():
+                if not isinstance(name, str):
+                    return f"Expected the keys of {path} to be strings, but one was '{name!r}'"
+                stack.append((f"{path}.{name}", inner))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{i}]", inner) for i, inner in enumerate(item))
+        else:
+            return f"Expected {path} to be a JSON value, but it was a {type(item).__name__}"
+    return None
