@@ -40,12 +40,21 @@ def _transport_for(
     kafka_options: Mapping[str, str] | None = None,
     call: str = "connect",
 ) -> Transport:
-    Arguments(call).text("url", url, required=True)
+    a = Arguments(call)
+    a.text("url", url, required=True)
+    if kafka_config is not None and not isinstance(kafka_config, (str, Path)):
+        a.fail("kafka_config", f"must be a path or None, but was {kafka_config!r}")
+    if kafka_options is not None and not (
+        isinstance(kafka_options, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in kafka_options.items())
+    ):
+        a.fail("kafka_options", f"must be a dict of strings or None, but was {kafka_options!r}")
     parts = urlsplit(url)
     if parts.scheme == "kafka":
         from clients.kafka_transport import KafkaTransport
 
-        return KafkaTransport.open(url, config_file=kafka_config, overrides=kafka_options)
+        config = None if kafka_config is None else Path(kafka_config)
+        return KafkaTransport.open(url, config_file=config, overrides=kafka_options)
     if parts.scheme != "memory":
         raise ConnectError(f"unsupported URL '{url}': use memory:// or kafka://host:port")
     options = parse_qs(parts.query)

@@ -332,6 +332,8 @@ class Worker:
 
     def stop(self, timeout: float | None = 10) -> None:
         """Stop polling, let running handlers finish, release the threads."""
+        if timeout is not None:
+            timeout = Arguments("Worker.stop").seconds("timeout", timeout)
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)

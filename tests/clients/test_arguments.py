@@ -143,6 +143,18 @@ def test_a_url_that_is_not_a_string_is_refused(connect_to: Callable[..., Any], u
         connect_to(url)
 
 
+@pytest.mark.parametrize(
+    ("options", "argument"),
+    [({"kafka_config": 3}, "kafka_config"), ({"kafka_options": {"acks": 1}}, "kafka_options")],
+)
+def test_wrong_kafka_settings_are_refused_before_connecting(
+    options: dict[str, Any], argument: str
+) -> None:
+    with pytest.raises(InvalidArgumentError) as refused:
+        connect("kafka://127.0.0.1:1", **options)
+    assert refused.value.argument == argument
+
+
 def test_right_arguments_of_every_kind_still_work(tmp_path: Path) -> None:
     client = connect("memory://")
     path = tmp_path / "one_task.bpmn"

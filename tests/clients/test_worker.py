@@ -313,6 +313,8 @@ def test_wrong_worker_arguments_are_refused() -> None:
         Worker(client, name="")
     with pytest.raises(InvalidArgumentError, match="must be a Client"):
         Worker("memory://")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="argument timeout must not be negative"):
+        Worker(client).stop(-1)
     with pytest.raises(InvalidArgumentError, match="positional-only"):
 
         @Worker(client).task("work")
