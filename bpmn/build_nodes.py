@@ -23,6 +23,7 @@ from bpmn.build_extensions import (
     read_script,
     with_user_task_headers,
 )
+from bpmn.build_listeners import read_execution_listeners
 from bpmn.document import attribute, bpmn_child, line_of, ref_id
 from bpmn.model import FlowNode
 from bpmn.model_parts import JobDefinition, MultiInstance
@@ -88,6 +89,9 @@ def build_flow_node(
     ctx: BuildContext, element: etree._Element, local: str, scope_id: str, scope_kind: ScopeKind
 ) -> FlowNode:
     node = _build(ctx, element, local, scope_id, scope_kind)
+    listeners = read_execution_listeners(ctx, element, node.element_type, node.event_type)
+    if listeners:
+        node = _replace(node, execution_listeners=listeners)
     check_flow_node(ctx, element, local, node)
     return node
 

@@ -12,6 +12,7 @@ from lxml import etree
 
 from bpmn.build_context import BuildContext
 from bpmn.build_extensions import read_properties
+from bpmn.build_listeners import read_execution_listeners
 from bpmn.build_nodes import FLOW_NODE_TYPES, ScopeKind, build_flow_node, version_tag
 from bpmn.document import bpmn_child, is_ncname, line_of, local_name, ref_id, text_of
 from bpmn.expressions import Expression
@@ -71,6 +72,7 @@ class ProcessBuilder:
             none_start_event_id=root.none_start_event_id,
             start_event_ids=root.start_event_ids,
             properties=read_properties(self.process),
+            execution_listeners=read_execution_listeners(self.ctx, self.process),
         )
 
     def _build_scope(self, container: etree._Element, scope_id: str, kind: ScopeKind) -> None:

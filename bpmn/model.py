@@ -28,6 +28,7 @@ from bpmn.model_parts import (
     CalledElement,
     ErrorDefinition,
     EscalationDefinition,
+    ExecutionListener,
     IoMappings,
     JobDefinition,
     MessageDefinition,
@@ -76,6 +77,8 @@ class FlowNode:
     boundary_event_ids: tuple[str, ...] = ()
     """Activities: the boundary events attached to them, in document order."""
     properties: tuple[Property, ...] = ()
+    execution_listeners: tuple[ExecutionListener, ...] = ()
+    """`zeebe:executionListeners` in document order (start and end mixed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,8 @@ class ExecutableProcess:
     start_event_ids: tuple[str, ...]
     """Start events directly in the process (not those of event subprocesses)."""
     properties: tuple[Property, ...] = ()
+    execution_listeners: tuple[ExecutionListener, ...] = ()
+    """The process's own `zeebe:executionListeners` (it has no FlowNode)."""
     derived: dict[object, object] = field(
         default_factory=dict, compare=False, hash=False, repr=False
     )

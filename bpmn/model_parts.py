@@ -1,5 +1,6 @@
-"""The parts a flow node can carry: job definitions, variable mappings, message, timer,
-error, escalation, signal, called element, multi-instance and script definitions.
+"""The parts a flow node can carry: job definitions, execution listeners, variable mappings,
+message, timer, error, escalation, signal, called element, multi-instance and script
+definitions.
 
 Every value here is frozen; expressions are already compiled (see `bpmn.expressions`).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bpmn.expressions import Expression
 from bpmn.model_types import TimerKind
@@ -30,6 +32,23 @@ class JobDefinition:
 
     def header_map(self) -> dict[str, str]:
         return {h.key: h.value for h in self.headers}
+
+
+class ListenerEventType(StrEnum):
+    """When an execution listener runs (`zeebe:executionListener eventType`)."""
+
+    START = "start"
+    END = "end"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionListener:
+    """One `zeebe:executionListener`: a job of `type` (with `retries`) that runs when the
+    element starts (after its input mappings) or ends (after its output mappings)."""
+
+    event_type: ListenerEventType
+    type: Expression
+    retries: Expression
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from bpmn.model import ExecutableProcess, FlowNode, FlowScope, SequenceFlow
+from bpmn.model_parts import ListenerEventType
 from bpmn.model_types import BpmnElementType as T
 from bpmn.model_types import BpmnEventType as E
 from bpmn.problems import ProblemCollector
@@ -180,6 +181,14 @@ class GraphRules:
                 "Target elements of an event gateway must not have any additional incoming "
                 "sequence flows other than that from the event gateway.",
             )
+        for target in targets:
+            if any(li.event_type is ListenerEventType.START for li in target.execution_listeners):
+                # Such an event enters with its event already there (no activation to hold).
+                self.on(
+                    target,
+                    "Execution listeners of type 'start' on an event after an event-based "
+                    "gateway are not supported by Honeyflow; put them on the gateway",
+                )
 
     # -- flows -------------------------------------------------------------------------------
 

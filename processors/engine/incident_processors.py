@@ -30,7 +30,7 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
             " found",
         )
         return
-    if incident.error_type is ErrorType.JOB_NO_RETRIES:
+    if incident.error_type in (ErrorType.JOB_NO_RETRIES, ErrorType.EXECUTION_LISTENER_NO_RETRIES):
         job = ctx.state.jobs.get(incident.job_key)
         if job is not None and job.value.retries < 1:
             ctx.reject(

@@ -62,6 +62,17 @@ def _transition(intent: PI) -> Callable[[Record[Any], EngineState], None]:
     return apply
 
 
+def _activated(record: Record[Any], state: EngineState) -> None:
+    instance = state.elements.get(record.key)
+    if instance is not None:
+        check(record.key, instance.state, PI.ELEMENT_ACTIVATED)
+        # The start listeners are done: the index counts end listeners from here (Zeebe).
+        activated = instance.with_state(PI.ELEMENT_ACTIVATED)
+        if activated.listener_index:
+            activated = activated.with_listener_index(0)
+        state.elements.put(activated)
+
+
 def _ended(intent: PI) -> Callable[[Record[Any], EngineState], None]:
     def apply(record: Record[Any], state: EngineState) -> None:
         value = record.value
@@ -113,7 +124,7 @@ def _variable(record: Record[Any], state: EngineState) -> None:
 
 INSTANCE_APPLIERS: dict[tuple[ValueType, Intent], Callable[[Record[Any], EngineState], None]] = {
     (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATING): _activating,
-    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATED): _transition(PI.ELEMENT_ACTIVATED),
+    (ValueType.PROCESS_INSTANCE, PI.ELEMENT_ACTIVATED): _activated,
     (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETING): _transition(PI.ELEMENT_COMPLETING),
     (ValueType.PROCESS_INSTANCE, PI.ELEMENT_TERMINATING): _transition(PI.ELEMENT_TERMINATING),
     (ValueType.PROCESS_INSTANCE, PI.ELEMENT_COMPLETED): _ended(PI.ELEMENT_COMPLETED),

@@ -1,6 +1,7 @@
 """Commands on element instances (Zeebe's BpmnStreamProcessor): ACTIVATE_ELEMENT,
 COMPLETE_ELEMENT and TERMINATE_ELEMENT write the lifecycle transition and hand over to the
-element's processor; CANCEL terminates a root process instance with everything inside it."""
+element's processor; COMPLETE_EXECUTION_LISTENER goes on after a listener's job; CANCEL
+terminates a root process instance with everything inside it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from processors.engine.bpmn.call_activity_processor import called_process_reject
 from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.element_registry import processor_for
 from processors.engine.bpmn.incident_behavior import raise_incident, resolve_element_incidents
+from processors.engine.bpmn.job_behavior import cancel_job
 from processors.engine.context import ProcessingContext
 from processors.engine.loop_guard import endless_loop_message
 from processors.engine.state import ElementInstance
@@ -105,6 +107,27 @@ def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> s
     return None
 
 
+def complete_execution_listener(command: Record[Any], ctx: ProcessingContext) -> None:
+    """An execution listener's job completed: the element runs its activation (start
+    listeners) or completion (end listeners) again, which goes on with the next listener or,
+    after the last one, with the element (`execution_listeners`)."""
+    instance = ctx.state.elements.get(command.key)
+    if instance is None or instance.state not in (PI.ELEMENT_ACTIVATING, PI.ELEMENT_COMPLETING):
+        state = "not found" if instance is None else f"in state '{instance.state}'"
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected element instance with key '{command.key}' to be ELEMENT_ACTIVATING or"
+            f" ELEMENT_COMPLETING to complete an execution listener, but it is {state}",
+        )
+        return
+    call = call_for(ctx, instance)
+    processor = processor_for(call.element_type)
+    if instance.state is PI.ELEMENT_ACTIVATING:
+        processor.on_activate(call)
+    else:
+        processor.on_complete(call)
+
+
 def terminate_element(command: Record[Any], ctx: ProcessingContext) -> None:
     instance = ctx.state.elements.get(command.key)
     if instance is None or instance.state is PI.ELEMENT_TERMINATING:
@@ -120,6 +143,7 @@ def terminate_element(command: Record[Any], ctx: ProcessingContext) -> None:
 def start_termination(call: ElementCall) -> None:
     lifecycle.write(call, PI.ELEMENT_TERMINATING)
     resolve_element_incidents(call.ctx, call.key)
+    cancel_job(call)  # its own or an execution listener's
     processor_for(call.element_type).on_terminate(call)
 
 
@@ -159,4 +183,5 @@ def cancel_instance(command: Record[Any], ctx: ProcessingContext) -> None:
         )
     )
     resolve_element_incidents(ctx, call.key)
+    cancel_job(call)  # a start or end listener's
     processor_for(call.element_type).on_terminate(call)

@@ -9,6 +9,7 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import IncidentIntent, JobBatchIntent, JobIntent
+from broker.protocol.values import JobKind
 from processors.engine.state import EngineState, JobStatus
 
 _Applier = Callable[[Record[Any], EngineState], None]
@@ -33,9 +34,16 @@ def _batch_activated(record: Record[Any], state: EngineState) -> None:
 
 def _completed(record: Record[Any], state: EngineState) -> None:
     state.jobs.remove(record.key)
-    _set_element_job(
-        state, record.value.element_instance_key, -1, {"variables": record.value.variables}
-    )
+    value = record.value
+    if value.job_kind is JobKind.EXECUTION_LISTENER:
+        # One more listener done; its variables were written with the completion, and the
+        # element's trigger (its own job's result) stays as it is.
+        instance = state.elements.get(value.element_instance_key)
+        if instance is not None:
+            done = instance.with_job(-1, instance.trigger)
+            state.elements.put(done.with_listener_index(instance.listener_index + 1))
+        return
+    _set_element_job(state, value.element_instance_key, -1, {"variables": value.variables})
 
 
 def _failed(record: Record[Any], state: EngineState) -> None:
@@ -72,6 +80,11 @@ def _incident_created(record: Record[Any], state: EngineState) -> None:
 def _incident_resolved(record: Record[Any], state: EngineState) -> None:
     state.incidents.remove(record.key)
     job_key = record.value.job_key
+    if job_key == -1:
+        # The failed step runs again from its start: its execution listeners too (Zeebe).
+        instance = state.elements.get(record.value.element_instance_key)
+        if instance is not None and instance.listener_index:
+            state.elements.put(instance.with_listener_index(0))
     if job_key != -1:
         job = state.jobs.get(job_key)
         if job is not None and job.status in (JobStatus.FAILED, JobStatus.ERROR_THROWN):

@@ -11,11 +11,12 @@ from broker.protocol import Record, RejectionType
 from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import JobIntent
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from broker.protocol.values import ErrorType, JobRecordValue
+from broker.protocol.values import ErrorType, JobKind, JobListenerEventType, JobRecordValue
 from processors.engine.bpmn import lifecycle
-from processors.engine.bpmn.element_call import call_for
+from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.error_behavior import throw_error, unhandled_error_message
 from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.variable_behavior import set_local
 from processors.engine.context import ProcessingContext
 from processors.engine.state import JobStatus, StoredJob
 
@@ -49,8 +50,24 @@ def complete_job(command: Record[Any], ctx: ProcessingContext) -> None:
     value = _with_variables(job.value, dict(command.value.variables))
     ctx.respond(ctx.event(command.key, JobIntent.COMPLETED, value))
     instance = ctx.state.elements.get(value.element_instance_key)
-    if instance is not None and instance.state is PI.ELEMENT_ACTIVATED:
+    if instance is None:
+        return
+    if value.job_kind is JobKind.EXECUTION_LISTENER:
+        _listener_completed(call_for(ctx, instance), value)
+    elif instance.state is PI.ELEMENT_ACTIVATED:
         lifecycle.request_completion(call_for(ctx, instance))
+
+
+def _listener_completed(call: ElementCall, job: JobRecordValue) -> None:
+    """A start listener's variables become local variables of the element; an end
+    listener's go to its flow scope (the process's own stay on it), as Zeebe's do."""
+    if job.variables:
+        scope_key = call.key
+        if job.job_listener_event_type is JobListenerEventType.END:
+            flow_scope_key = call.value.flow_scope_key
+            scope_key = call.key if flow_scope_key == -1 else flow_scope_key
+        set_local(call, scope_key, job.variables)
+    call.ctx.follow_up(call.key, PI.COMPLETE_EXECUTION_LISTENER, call.value)
 
 
 def fail_job(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -71,11 +88,12 @@ def fail_job(command: Record[Any], ctx: ProcessingContext) -> None:
     )
     ctx.respond(ctx.event(command.key, JobIntent.FAILED, value))
     if retries == 0:
+        listener = value.job_kind is JobKind.EXECUTION_LISTENER
         _job_incident(
             ctx,
             command.key,
             value,
-            ErrorType.JOB_NO_RETRIES,
+            ErrorType.EXECUTION_LISTENER_NO_RETRIES if listener else ErrorType.JOB_NO_RETRIES,
             value.error_message or "No more retries left.",
         )
 
@@ -91,6 +109,14 @@ def _job_incident(
 def throw_job_error(command: Record[Any], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "throw an error for", (JobStatus.ACTIVATABLE, JobStatus.ACTIVATED))
     if job is None:
+        return
+    if job.value.job_kind is not JobKind.BPMN_ELEMENT:
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Cannot throw BPMN error from {job.value.job_kind.value} job with key"
+            f" '{command.key}', type '{job.value.type}' and processInstanceKey"
+            f" '{job.value.process_instance_key}'",
+        )
         return
     given = command.value
     value = dataclasses.replace(

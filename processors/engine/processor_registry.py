@@ -49,6 +49,10 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
     (ValueType.PROCESS_INSTANCE, PI.COMPLETE_ELEMENT): instance_processors.complete_element,
     (ValueType.PROCESS_INSTANCE, PI.TERMINATE_ELEMENT): instance_processors.terminate_element,
     (ValueType.PROCESS_INSTANCE, PI.CANCEL): instance_processors.cancel_instance,
+    (
+        ValueType.PROCESS_INSTANCE,
+        PI.COMPLETE_EXECUTION_LISTENER,
+    ): instance_processors.complete_execution_listener,
     (ValueType.JOB_BATCH, JobBatchIntent.ACTIVATE): batch_processors.activate_jobs,
     (ValueType.JOB, JobIntent.COMPLETE): job_processors.complete_job,
     (ValueType.JOB, JobIntent.FAIL): job_processors.fail_job,

@@ -188,10 +188,8 @@ def test_unknown_command_is_rejected_not_raised() -> None:
     from broker.protocol.intents import ProcessInstanceIntent
     from broker.protocol.values import ProcessInstanceRecordValue
 
-    engine = Engine()  # execution listeners are not supported
-    command = Record.command(
-        ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER, ProcessInstanceRecordValue()
-    )
+    engine = Engine()  # suspending instances is not supported
+    command = Record.command(ProcessInstanceIntent.SUSPEND, ProcessInstanceRecordValue())
     result = engine.process(command, 0, 1)
     assert result.responses[1].is_rejection
     assert "has no processor" in result.responses[1].rejection_reason

@@ -18,7 +18,12 @@ from broker.protocol.values.deployment import (
 from broker.protocol.values.error import ErrorRecordValue
 from broker.protocol.values.escalation import EscalationRecordValue
 from broker.protocol.values.incident import ErrorType, IncidentRecordValue
-from broker.protocol.values.job import JobBatchRecordValue, JobRecordValue
+from broker.protocol.values.job import (
+    JobBatchRecordValue,
+    JobKind,
+    JobListenerEventType,
+    JobRecordValue,
+)
 from broker.protocol.values.message import (
     MessageBatchRecordValue,
     MessageRecordValue,
@@ -94,6 +99,8 @@ __all__ = [
     "EscalationRecordValue",
     "IncidentRecordValue",
     "JobBatchRecordValue",
+    "JobKind",
+    "JobListenerEventType",
     "JobRecordValue",
     "MessageBatchRecordValue",
     "MessageRecordValue",

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from broker.protocol.fast_init import fast_init
@@ -16,6 +17,30 @@ from broker.protocol.values.base import (
     tenant_prop,
     variables_prop,
 )
+
+
+class JobKind(StrEnum):
+    """What a job does for its element (Zeebe's `JobKind`)."""
+
+    BPMN_ELEMENT = "BPMN_ELEMENT"
+    """The work of a job-based element (service task, ...)."""
+    EXECUTION_LISTENER = "EXECUTION_LISTENER"
+    """An execution listener of the element (`zeebe:executionListener`)."""
+    TASK_LISTENER = "TASK_LISTENER"
+    AD_HOC_SUB_PROCESS = "AD_HOC_SUB_PROCESS"
+
+
+class JobListenerEventType(StrEnum):
+    """For a listener job: the event it listens to (Zeebe's `JobListenerEventType`)."""
+
+    UNSPECIFIED = "UNSPECIFIED"
+    START = "START"
+    END = "END"
+    CREATING = "CREATING"
+    ASSIGNING = "ASSIGNING"
+    UPDATING = "UPDATING"
+    COMPLETING = "COMPLETING"
+    CANCELING = "CANCELING"
 
 
 @fast_init
@@ -69,6 +94,16 @@ class JobRecordValue(RecordValue):
     process_definition_version: int = prop("The version of the process.", default=-1)
     process_definition_key: int = key_prop("The key of the deployed process.")
     process_instance_key: int = key_prop("The key of the process instance.")
+    job_kind: JobKind = prop(
+        "BPMN_ELEMENT for an element's own work, EXECUTION_LISTENER for an execution listener"
+        " of the element.",
+        default=JobKind.BPMN_ELEMENT,
+    )
+    job_listener_event_type: JobListenerEventType = prop(
+        "For an execution listener: START (the element starts) or END (it ends); UNSPECIFIED"
+        " otherwise.",
+        default=JobListenerEventType.UNSPECIFIED,
+    )
     tenant_id: str = tenant_prop()
 
 

@@ -9,22 +9,18 @@ variables are merged into the flow scope — except an error boundary event's, w
 
 from __future__ import annotations
 
-from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
+from broker.protocol.values import BpmnElementType, BpmnEventType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_processors import PassThroughEventProcessor
-from processors.engine.bpmn.expression_behavior import ExpressionFailure
-from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.execution_listeners import completion_ready
 from processors.engine.bpmn.variable_behavior import evaluate_mappings, merge
 
 
 def finish_triggered(call: ElementCall) -> None:
     """Complete an element activated by its trigger."""
-    try:
-        _propagate_event_variables(call)
-    except ExpressionFailure as failure:
-        raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
-        return
+    if not completion_ready(call, lambda: _propagate_event_variables(call)):
+        return  # output mappings or event variables, end listeners
     lifecycle.completed(call)
 
 

@@ -17,10 +17,10 @@ from broker.protocol.values import BpmnElementType, ErrorType, ProcessInstanceRe
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall, call_for
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
+from processors.engine.bpmn.execution_listeners import activation_ready, completion_ready
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.variable_behavior import (
-    apply_input_mappings,
     apply_output_behavior,
     set_local,
 )
@@ -111,10 +111,7 @@ def _latest_where(
 
 class CallActivityProcessor:
     def on_activate(self, call: ElementCall) -> None:
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         deployed = self._called_process(call)
         if deployed is None:
@@ -178,11 +175,9 @@ class CallActivityProcessor:
     def on_complete(self, call: ElementCall) -> None:
         instance = call.instance
         trigger = {} if instance is None or instance.trigger is None else instance.trigger
-        try:
-            apply_output_behavior(call, dict(trigger.get("variables", {})))
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
-            return
+        variables = dict(trigger.get("variables", {}))
+        if not completion_ready(call, lambda: apply_output_behavior(call, variables)):
+            return  # output mappings, end listeners
         lifecycle.completed(call)
 
     def on_terminate(self, call: ElementCall) -> None:

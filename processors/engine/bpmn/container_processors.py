@@ -7,19 +7,20 @@ from __future__ import annotations
 from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.intents import ProcessInstanceResultIntent
-from broker.protocol.values import ErrorType, ProcessInstanceResultRecordValue
+from broker.protocol.values import ProcessInstanceResultRecordValue
 from processors.engine import message_start_behavior
 from processors.engine.bpmn import event_trigger_behavior as triggers
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
-from processors.engine.bpmn.expression_behavior import ExpressionFailure
-from processors.engine.bpmn.incident_behavior import raise_incident
-from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
+from processors.engine.bpmn.execution_listeners import activation_ready, completion_ready
+from processors.engine.bpmn.variable_behavior import apply_output_behavior
 
 
 class ProcessProcessor:
     def on_activate(self, call: ElementCall) -> None:
+        if not activation_ready(call):  # start listeners
+            return
         if not open_subscriptions(call):  # the start events of its event subprocesses
             return
         lifecycle.activated(call)
@@ -30,6 +31,8 @@ class ProcessProcessor:
             lifecycle.activate_child(call, start)
 
     def on_complete(self, call: ElementCall) -> None:
+        if not completion_ready(call):  # end listeners
+            return
         awaiting = call.ctx.take_awaiting(call.key)
         variables = call.ctx.state.variables.local(call.key) if awaiting else {}
         started = message_start_behavior.started_by_message(call)
@@ -84,10 +87,7 @@ class ProcessProcessor:
 
 class SubProcessProcessor(ProcessProcessor):
     def on_activate(self, call: ElementCall) -> None:
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         if not open_subscriptions(call):  # boundary events, event subprocesses
             return
@@ -97,11 +97,8 @@ class SubProcessProcessor(ProcessProcessor):
             lifecycle.activate_child(call, start)
 
     def on_complete(self, call: ElementCall) -> None:
-        try:
-            apply_output_behavior(call, {})
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
-            return
+        if not completion_ready(call, lambda: apply_output_behavior(call, {})):
+            return  # output mappings, end listeners
         lifecycle.completed(call)
 
     def on_terminate(self, call: ElementCall) -> None:

@@ -10,9 +10,9 @@ from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.error_behavior import find_error_catch, unhandled_error_message
 from processors.engine.bpmn.event_processors import EndEventProcessor
 from processors.engine.bpmn.event_trigger_behavior import trigger_event
+from processors.engine.bpmn.execution_listeners import activation_ready
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
 from processors.engine.bpmn.incident_behavior import raise_incident
-from processors.engine.bpmn.variable_behavior import apply_input_mappings
 
 
 class ThrowingEndEventProcessor(EndEventProcessor):
@@ -22,10 +22,7 @@ class ThrowingEndEventProcessor(EndEventProcessor):
         if call.value.bpmn_event_type is not BpmnEventType.ERROR:
             super().on_activate(call)
             return
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         error = call.require_node().error
         if error is None or error.code is None:

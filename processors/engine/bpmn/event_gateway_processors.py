@@ -10,10 +10,13 @@ from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.event_trigger_behavior import activate_triggered_event
+from processors.engine.bpmn.execution_listeners import activation_ready
 
 
 class EventBasedGatewayProcessor:
     def on_activate(self, call: ElementCall) -> None:
+        if not activation_ready(call):  # start listeners
+            return
         if not open_subscriptions(call):
             return
         lifecycle.activated(call)

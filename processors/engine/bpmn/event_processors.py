@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
+from broker.protocol.values import BpmnElementType, BpmnEventType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall, call_for
-from processors.engine.bpmn.expression_behavior import ExpressionFailure
-from processors.engine.bpmn.incident_behavior import raise_incident
-from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
+from processors.engine.bpmn.execution_listeners import activation_ready, completion_ready
+from processors.engine.bpmn.variable_behavior import apply_output_behavior
 
 
 def _trigger_variables(call: ElementCall) -> dict[str, Any]:
@@ -36,20 +35,15 @@ class PassThroughEventProcessor:
         self.pass_through(call)
 
     def pass_through(self, call: ElementCall) -> None:
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         lifecycle.activated(call)
         lifecycle.complete_now(call)
 
     def on_complete(self, call: ElementCall) -> None:
-        try:
-            apply_output_behavior(call, _trigger_variables(call))
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
-            return
+        variables = _trigger_variables(call)
+        if not completion_ready(call, lambda: apply_output_behavior(call, variables)):
+            return  # output mappings, end listeners
         if call.value.bpmn_event_type is BpmnEventType.LINK and not call.require_node().outgoing:
             self._throw_link(call)
             return
@@ -79,6 +73,8 @@ class EndEventProcessor(PassThroughEventProcessor):
     def on_complete(self, call: ElementCall) -> None:
         if call.value.bpmn_event_type is not BpmnEventType.TERMINATE:
             super().on_complete(call)
+            return
+        if not completion_ready(call):  # end listeners
             return
         lifecycle.write_completed(call)
         scope_instance = call.ctx.state.elements.get(call.value.flow_scope_key)

@@ -5,23 +5,17 @@ variables and run like an embedded subprocess. An interrupting one runs alone in
 
 from __future__ import annotations
 
-from broker.protocol.values import ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.container_processors import SubProcessProcessor
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.event_trigger_behavior import activate_event_subprocess_start
-from processors.engine.bpmn.expression_behavior import ExpressionFailure
-from processors.engine.bpmn.incident_behavior import raise_incident
-from processors.engine.bpmn.variable_behavior import apply_input_mappings
+from processors.engine.bpmn.execution_listeners import activation_ready
 
 
 class EventSubProcessProcessor(SubProcessProcessor):
     def on_activate(self, call: ElementCall) -> None:
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         if not open_subscriptions(call):
             return

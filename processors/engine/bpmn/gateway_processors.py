@@ -11,6 +11,7 @@ from bpmn import FlowNode
 from broker.protocol.values import ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.execution_listeners import activation_ready
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
 from processors.engine.bpmn.incident_behavior import raise_incident
 
@@ -46,6 +47,8 @@ class _ConditionalGateway:
     first_only = True
 
     def on_activate(self, call: ElementCall) -> None:
+        if not activation_ready(call):  # start listeners
+            return
         node = call.require_node()
         flows: list[str] = list(node.outgoing)
         if _must_choose(call, node):
@@ -88,6 +91,8 @@ class InclusiveGatewayProcessor(_ConditionalGateway):
 
 class ParallelGatewayProcessor:
     def on_activate(self, call: ElementCall) -> None:
+        if not activation_ready(call):  # start listeners
+            return
         lifecycle.activated(call)
         lifecycle.complete_now(call)
 

@@ -6,16 +6,15 @@ a catch event activated by an event-based gateway was triggered already and comp
 
 from __future__ import annotations
 
-from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
+from broker.protocol.values import BpmnElementType, BpmnEventType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.boundary_events import finish_triggered
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_processors import PassThroughEventProcessor
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.event_trigger_behavior import consume_trigger
-from processors.engine.bpmn.expression_behavior import ExpressionFailure
-from processors.engine.bpmn.incident_behavior import raise_incident
-from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
+from processors.engine.bpmn.execution_listeners import activation_ready, completion_ready
+from processors.engine.bpmn.variable_behavior import apply_output_behavior
 
 _PASSING = (BpmnEventType.NONE, BpmnEventType.LINK)
 
@@ -34,10 +33,7 @@ class CatchEventProcessor:
         if self._passes(call):
             self._passing.on_activate(call)
             return
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         if open_subscriptions(call):
             lifecycle.activated(call)
@@ -50,11 +46,8 @@ class CatchEventProcessor:
             finish_triggered(call)  # activated by the event-based gateway whose event it was
             return
         variables = consume_trigger(call)
-        try:
-            apply_output_behavior(call, variables)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
-            return
+        if not completion_ready(call, lambda: apply_output_behavior(call, variables)):
+            return  # output mappings, end listeners
         lifecycle.completed(call)
 
     def on_terminate(self, call: ElementCall) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bpmn import Expression
 from bpmn.job_types import job_type_problem
 from broker.protocol.intents import JobIntent
-from broker.protocol.values import JobRecordValue
+from broker.protocol.values import JobKind, JobListenerEventType, JobRecordValue
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
 
@@ -24,26 +25,39 @@ def evaluate_job_properties(call: ElementCall) -> JobProperties:
     job = node.job
     if job is None:
         raise ExpressionFailure(f"Expected element '{node.id}' to have a job definition")
-    # Static type and retries (the common case) need no variables.
-    static = job.type.compiled is None and job.retries.compiled is None
+    return evaluate_type_and_retries(call, job.type, job.retries)
+
+
+def evaluate_type_and_retries(
+    call: ElementCall, type_expression: Expression, retries_expression: Expression
+) -> JobProperties:
+    """Raises ExpressionFailure. Static ones (the common case) need no variables."""
+    static = type_expression.compiled is None and retries_expression.compiled is None
     variables = {} if static else call.ctx.state.variables.visible(call.key)
-    job_type = evaluate_typed(job.type, variables, call.ctx.now_ms, str)
-    if not job.type.is_static:
+    job_type = evaluate_typed(type_expression, variables, call.ctx.now_ms, str)
+    if not type_expression.is_static:
         # A static type was checked at deployment; one from an expression is checked here, so
         # that a job no worker topic can hold never exists (bpmn.job_types).
         problem = job_type_problem(job_type)
         if problem is not None:
             raise ExpressionFailure(
-                f"Expected result of the expression '{job.type.feel_text}' to be a usable job"
-                f" type, but {problem}."
+                f"Expected result of the expression '{type_expression.feel_text}' to be a usable"
+                f" job type, but {problem}."
             )
-    retries = evaluate_typed(job.retries, variables, call.ctx.now_ms, int)
+    retries = evaluate_typed(retries_expression, variables, call.ctx.now_ms, int)
     return JobProperties(job_type, int(retries))
 
 
-def create_job(call: ElementCall, properties: JobProperties) -> None:
-    node = call.require_node()
-    headers = node.job.header_map() if node.job is not None else {}
+def create_job(
+    call: ElementCall,
+    properties: JobProperties,
+    *,
+    listener: JobListenerEventType | None = None,
+) -> None:
+    """JOB CREATED for the element's work, or with `listener` for one of its execution
+    listeners (which gets the element's task headers, as in Zeebe)."""
+    node = call.node
+    headers = node.job.header_map() if node is not None and node.job is not None else {}
     value = call.value
     call.ctx.event(
         call.ctx.next_key(),
@@ -58,6 +72,10 @@ def create_job(call: ElementCall, properties: JobProperties) -> None:
             process_definition_version=value.version,
             process_definition_key=value.process_definition_key,
             process_instance_key=value.process_instance_key,
+            job_kind=JobKind.BPMN_ELEMENT if listener is None else JobKind.EXECUTION_LISTENER,
+            job_listener_event_type=JobListenerEventType.UNSPECIFIED
+            if listener is None
+            else listener,
         ),
     )
 

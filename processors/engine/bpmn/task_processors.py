@@ -10,10 +10,11 @@ from broker.protocol.values import ErrorType
 from processors.engine.bpmn import lifecycle
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
+from processors.engine.bpmn.execution_listeners import activation_ready, completion_ready
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.job_behavior import cancel_job, create_job, evaluate_job_properties
-from processors.engine.bpmn.variable_behavior import apply_input_mappings, apply_output_behavior
+from processors.engine.bpmn.variable_behavior import apply_output_behavior
 
 
 def _trigger_variables(call: ElementCall) -> dict[str, Any]:
@@ -28,10 +29,7 @@ class TaskProcessor:
 
     def on_activate(self, call: ElementCall) -> None:
         node = call.require_node()
-        try:
-            apply_input_mappings(call)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+        if not activation_ready(call):  # input mappings, start listeners
             return
         if node.script is not None and node.job is None:
             self._run_script(call)
@@ -67,11 +65,8 @@ class TaskProcessor:
         self._finish(call, _trigger_variables(call))
 
     def _finish(self, call: ElementCall, result_variables: dict[str, Any]) -> None:
-        try:
-            apply_output_behavior(call, result_variables)
-        except ExpressionFailure as failure:
-            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
-            return
+        if not completion_ready(call, lambda: apply_output_behavior(call, result_variables)):
+            return  # output mappings, end listeners
         lifecycle.completed(call)
 
     def on_terminate(self, call: ElementCall) -> None:

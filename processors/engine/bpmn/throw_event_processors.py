@@ -20,20 +20,17 @@ from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.error_events import ThrowingEndEventProcessor
 from processors.engine.bpmn.escalation_behavior import evaluate_escalation_code, throw_escalation
 from processors.engine.bpmn.event_processors import PassThroughEventProcessor
+from processors.engine.bpmn.execution_listeners import activation_ready
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.job_behavior import cancel_job, create_job, evaluate_job_properties
 from processors.engine.bpmn.signal_behavior import broadcast_from_element
-from processors.engine.bpmn.variable_behavior import apply_input_mappings
 
 _THROWN = (BpmnEventType.SIGNAL, BpmnEventType.ESCALATION)
 
 
 def _throw(call: ElementCall) -> None:
-    try:
-        apply_input_mappings(call)
-    except ExpressionFailure as failure:
-        raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+    if not activation_ready(call):  # input mappings, start listeners
         return
     escalation_code: str | None = None
     try:
@@ -56,10 +53,7 @@ def _throw(call: ElementCall) -> None:
 
 
 def _create_job(call: ElementCall) -> None:
-    try:
-        apply_input_mappings(call)
-    except ExpressionFailure as failure:
-        raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+    if not activation_ready(call):  # input mappings, start listeners
         return
     try:
         properties = evaluate_job_properties(call)

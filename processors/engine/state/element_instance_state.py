@@ -35,6 +35,9 @@ class ElementInstance:
     """The event that completes or interrupts this element (variables, element to activate)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Element-family data (multi-instance loop counters, output collections, ...)."""
+    listener_index: int = 0
+    """How many execution listeners of the running event type (start while activating, end
+    while completing) have completed (Zeebe's executionListenerIndex)."""
 
     def with_state(self, state: ProcessInstanceIntent) -> ElementInstance:
         """A copy in another lifecycle state (dataclasses.replace is several times slower, and
@@ -50,6 +53,7 @@ class ElementInstance:
             self.taken_flows,
             self.trigger,
             self.extra,
+            self.listener_index,
         )
 
     def with_counts(
@@ -67,6 +71,7 @@ class ElementInstance:
             taken_flows,
             self.trigger,
             self.extra,
+            self.listener_index,
         )
 
     def with_job(self, job_key: int, trigger: dict[str, Any] | None) -> ElementInstance:
@@ -82,6 +87,23 @@ class ElementInstance:
             self.taken_flows,
             trigger,
             self.extra,
+            self.listener_index,
+        )
+
+    def with_listener_index(self, listener_index: int) -> ElementInstance:
+        """A copy with another count of completed execution listeners (see `with_state`)."""
+        return ElementInstance(
+            self.key,
+            self.value,
+            self.state,
+            self.active_children,
+            self.active_flows,
+            self.job_key,
+            self.called_instance_key,
+            self.taken_flows,
+            self.trigger,
+            self.extra,
+            listener_index,
         )
 
     @property
@@ -136,6 +158,8 @@ def _encode(instance: ElementInstance, value_part: dict[str, Any]) -> dict[str, 
         raw["tr"] = instance.trigger
     if instance.extra:
         raw["x"] = instance.extra
+    if instance.listener_index:
+        raw["li"] = instance.listener_index
     return raw
 
 
@@ -163,6 +187,7 @@ def _decode(key: int, raw: dict[str, Any]) -> ElementInstance:
         taken_flows=raw.get("tf", {}),
         trigger=raw.get("tr"),
         extra=raw.get("x", {}),
+        listener_index=raw.get("li", 0),
     )
 
 

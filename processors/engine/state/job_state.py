@@ -58,6 +58,8 @@ _FIELDS = (
     "process_definition_version",
     "process_definition_key",
     "process_instance_key",
+    "job_kind",
+    "job_listener_event_type",
 )
 _decode_value = unchecked_builder(JobRecordValue, _FIELDS)
 _encode_fields = operator.attrgetter(*_FIELDS)

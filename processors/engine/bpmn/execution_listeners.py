@@ -1,0 +1,107 @@
+"""Execution listeners (`zeebe:executionListeners`), as Zeebe 8.8 runs them: jobs of kind
+EXECUTION_LISTENER that the element waits for, one after the other in model order.
+
+- Start listeners run while the element is ELEMENT_ACTIVATING, after its input mappings and
+  before anything else of its activation (subscriptions, expressions, its job, its children).
+  Element processors begin `on_activate` with `if not activation_ready(call): return`.
+- End listeners run while it is ELEMENT_COMPLETING, after its output mappings (or whatever
+  hands its result on) and before it leaves: `on_complete` calls
+  `completion_ready(call, hand_on)` in place of the output mappings.
+- A completed listener job writes its variables (start: local to the element; end: local to
+  the flow scope, or to the process itself) and COMPLETE_EXECUTION_LISTENER, which runs the
+  element's `on_activate` / `on_complete` again: with listeners done (`listener_index` > 0)
+  the mappings are not applied again, the next listener's job is created, and after the last
+  one the element goes on.
+- A failing type or retries expression is an EXTRACT_VALUE_ERROR incident on the element;
+  resolving it runs the step again from the start (mappings and every listener). A listener
+  job out of retries is an EXECUTION_LISTENER_NO_RETRIES incident; resolving it makes the job
+  activatable again, and the listeners done before it stay done.
+
+The listeners of a multi-instance activity run on each inner instance, not on its body; a
+process's are the process element's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bpmn.model_parts import ExecutionListener, ListenerEventType
+from broker.protocol.values import BpmnElementType, ErrorType, JobListenerEventType
+from processors.engine.bpmn.element_call import ElementCall
+from processors.engine.bpmn.expression_behavior import ExpressionFailure
+from processors.engine.bpmn.incident_behavior import raise_incident
+from processors.engine.bpmn.job_behavior import create_job, evaluate_type_and_retries
+from processors.engine.bpmn.variable_behavior import apply_input_mappings
+
+_JOB_EVENT_TYPES = {
+    ListenerEventType.START: JobListenerEventType.START,
+    ListenerEventType.END: JobListenerEventType.END,
+}
+_NONE: tuple[ExecutionListener, ...] = ()
+
+
+def listeners_of(call: ElementCall, event_type: ListenerEventType) -> tuple[ExecutionListener, ...]:
+    """The element's listeners of one event type, in model order (kept per element with the
+    process model)."""
+    element_type = call.element_type
+    if element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+        return _NONE
+    derived = call.process.derived
+    kind = ("listeners", call.value.element_id, element_type, event_type)
+    found = derived.get(kind)
+    if found is None:
+        if element_type is BpmnElementType.PROCESS:
+            every = call.process.execution_listeners
+        else:
+            node = call.node
+            every = _NONE if node is None else node.execution_listeners
+        found = derived[kind] = tuple(li for li in every if li.event_type is event_type)
+    return found  # type: ignore[return-value]
+
+
+def activation_ready(call: ElementCall) -> bool:
+    """The start of an element's activation: its input mappings (an IO_MAPPING_ERROR incident
+    when they fail), then its start listeners. True when the element goes on; False while a
+    listener job or an incident holds it."""
+    if _done(call) == 0:
+        try:
+            apply_input_mappings(call)
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return False
+    return _listeners_done(call, ListenerEventType.START)
+
+
+def completion_ready(call: ElementCall, hand_on: Callable[[], None] | None = None) -> bool:
+    """The end of an element's completion: `hand_on` (its output mappings or what passes its
+    result on; an ExpressionFailure is an IO_MAPPING_ERROR incident), then its end listeners.
+    True when the element leaves now; False while a listener job or an incident holds it."""
+    if hand_on is not None and _done(call) == 0:
+        try:
+            hand_on()
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return False
+    return _listeners_done(call, ListenerEventType.END)
+
+
+def _done(call: ElementCall) -> int:
+    instance = call.instance
+    return 0 if instance is None else instance.listener_index
+
+
+def _listeners_done(call: ElementCall, event_type: ListenerEventType) -> bool:
+    listeners = listeners_of(call, event_type)
+    if not listeners:
+        return True
+    done = _done(call)
+    if done >= len(listeners):
+        return True
+    listener = listeners[done]
+    try:
+        properties = evaluate_type_and_retries(call, listener.type, listener.retries)
+    except ExpressionFailure as failure:
+        raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
+        return False
+    create_job(call, properties, listener=_JOB_EVENT_TYPES[event_type])
+    return False
