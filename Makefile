@@ -92,6 +92,11 @@ test-three-brokers: install
 bench-engine: install
 	$(BIN)/python benchmarks/engine_memory_bench.py
 
+# A multi-instance activity over 1,000 / 4,000 / 20,000 items, with and without output collection.
+.PHONY: bench-multi-instance
+bench-multi-instance: install
+	$(BIN)/python benchmarks/multi_instance_bench.py
+
 # Kafka runtime
 .PHONY: bench-kafka
 

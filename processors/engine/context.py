@@ -9,6 +9,7 @@ from typing import Any
 
 from broker.protocol import Intent, Record, RejectionType
 from broker.protocol.values import RecordValue
+from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.results import ResultBuilder
 from processors.engine.state import StateReaders
 
@@ -28,6 +29,7 @@ class ProcessingContext:
         "command",
         "event",
         "follow_up",
+        "input_collections",
         "loop_exhausted",
         "next_key",
         "now_ms",
@@ -51,6 +53,7 @@ class ProcessingContext:
         partition_id: int,
         partition_count: int,
         awaiting: MutableMapping[int, AwaitingResult],
+        input_collections: InputCollectionMemo | None = None,
     ) -> None:
         self.command = command
         self.request_id = request_id
@@ -65,6 +68,10 @@ class ProcessingContext:
         self.partition_id = partition_id
         self.partition_count = partition_count
         self._awaiting = awaiting
+        self.input_collections = (
+            InputCollectionMemo() if input_collections is None else input_collections
+        )
+        """Multi-instance input collections evaluated before (the engine keeps them)."""
         self.loop_exhausted = False
         """Set by the engine once the batch took `MAX_STEPS_IN_A_ROW` steps in a row: elements
         raise an incident instead of activating (see loop_guard)."""

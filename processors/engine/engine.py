@@ -19,6 +19,7 @@ from processors.engine.appliers import EVENT_APPLIERS, apply_event
 from processors.engine.command_arguments import invalid_argument
 from processors.engine.context import AwaitingResult, CommandRejected, ProcessingContext
 from processors.engine.due_date_checkers import due_commands, due_timer_commands
+from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.processor_registry import PROCESSORS
 from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
@@ -44,6 +45,7 @@ class Engine:
         # What FEEL's uuid() and random number() draw from: seeded per command by the partition
         # and the command's position, so the same commands give the same records.
         self._random = SeededRandom()
+        self.input_collections = InputCollectionMemo()
 
     def process(
         self, command: Record[Any], now_ms: int, request_id: int | None = None
@@ -73,6 +75,7 @@ class Engine:
             partition_id=self.partition_id,
             partition_count=self.partition_count,
             awaiting=self._awaiting,
+            input_collections=self.input_collections,
         )
         foreign_tenant = tenant_rejection(first)
         if foreign_tenant is not None:  # multi-tenancy is off: refused before any processor

@@ -36,10 +36,22 @@ def loop_of(call: ElementCall) -> MultiInstance:
 
 
 def input_collection(call: ElementCall, scope_key: int) -> list[Any]:
-    """The input collection as seen from `scope_key`; raises ExpressionFailure unless it is a
-    list (Zeebe: EXTRACT_VALUE_ERROR)."""
-    variables = call.ctx.state.variables.visible(scope_key)
-    return list(evaluate_typed(loop_of(call).input_collection, variables, call.ctx.now_ms, list))
+    """The input collection as seen from `scope_key` (read only: it may be shared); raises
+    ExpressionFailure unless it is a list (Zeebe: EXTRACT_VALUE_ERROR). Evaluated again only
+    when that could give another list (see input_collection_memo)."""
+    expression = loop_of(call).input_collection
+    reader = call.ctx.state.variables
+    body_key = (
+        call.key
+        if call.element_type is BpmnElementType.MULTI_INSTANCE_BODY
+        else call.value.flow_scope_key
+    )
+
+    def evaluate() -> list[Any]:
+        variables = reader.visible(scope_key)
+        return list(evaluate_typed(expression, variables, call.ctx.now_ms, list))
+
+    return call.ctx.input_collections.collection(body_key, expression, reader, scope_key, evaluate)
 
 
 def inner_type(call: ElementCall) -> BpmnElementType:
