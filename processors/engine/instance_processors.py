@@ -35,7 +35,7 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
             )
             return
         if (
-            "int" in scope.extra
+            scope.interrupted_by is not None
             and value.bpmn_element_type is not BpmnElementType.EVENT_SUB_PROCESS
         ):
             # An interrupting event subprocess ended the scope's own flow.
@@ -99,7 +99,10 @@ def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> s
             f"Expected flow scope instance with key '{scope_key}' to be ELEMENT_ACTIVATED to"
             f" complete element '{value.element_id}', but it is not"
         )
-    if "int" in scope.extra and value.bpmn_element_type is not BpmnElementType.EVENT_SUB_PROCESS:
+    if (
+        scope.interrupted_by is not None
+        and value.bpmn_element_type is not BpmnElementType.EVENT_SUB_PROCESS
+    ):
         return (
             f"Expected flow scope instance with key '{scope_key}' to be not interrupted, but"
             f" it is; element '{value.element_id}' is not completed"

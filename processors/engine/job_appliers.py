@@ -15,11 +15,14 @@ from processors.engine.state import EngineState, JobStatus
 _Applier = Callable[[Record[Any], EngineState], None]
 
 
-def _set_element_job(state: EngineState, element_key: int, job_key: int, trigger: Any) -> None:
+def _set_element_job(
+    state: EngineState, element_key: int, job_key: int, variables: dict[str, Any] | None
+) -> None:
+    """The element's job (-1: none); `variables`, unless None, are handed to its completion."""
     instance = state.elements.get(element_key)
     if instance is not None:
-        new_trigger = instance.trigger if trigger is None else trigger
-        state.elements.put(instance.with_job(job_key, new_trigger))
+        handed = instance.completion_variables if variables is None else variables
+        state.elements.put(instance.with_job(job_key, handed))
 
 
 def _created(record: Record[Any], state: EngineState) -> None:
@@ -37,13 +40,13 @@ def _completed(record: Record[Any], state: EngineState) -> None:
     value = record.value
     if value.job_kind is JobKind.EXECUTION_LISTENER:
         # One more listener done; its variables were written with the completion, and the
-        # element's trigger (its own job's result) stays as it is.
+        # element's completion variables (its own job's result) stay as they are.
         instance = state.elements.get(value.element_instance_key)
         if instance is not None:
-            done = instance.with_job(-1, instance.trigger)
+            done = instance.with_job(-1, instance.completion_variables)
             state.elements.put(done.with_listener_index(instance.listener_index + 1))
         return
-    _set_element_job(state, value.element_instance_key, -1, {"variables": value.variables})
+    _set_element_job(state, value.element_instance_key, -1, value.variables)
 
 
 def _failed(record: Record[Any], state: EngineState) -> None:

@@ -11,24 +11,20 @@ from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from processors.engine.state import ElementInstance, EngineState
 
-LOOP_COUNTER = "lc"
-"""In a body: inner instances activated so far; in an inner instance: its 1-based index."""
-COMPLETED = "c"
-TERMINATED = "t"
-
 
 def inner_activating(state: EngineState, inner_key: int, body: ElementInstance) -> ElementInstance:
     """Number the new inner instance; returns the body with its counter moved on."""
-    counter = int(body.extra.get(LOOP_COUNTER, 0)) + 1
+    counter = body.loop_counter + 1
     inner = state.elements.get(inner_key)
     if inner is not None:
-        state.elements.put(dataclasses.replace(inner, extra={LOOP_COUNTER: counter}))
-    return dataclasses.replace(body, extra={**body.extra, LOOP_COUNTER: counter})
+        state.elements.put(dataclasses.replace(inner, loop_counter=counter))
+    return dataclasses.replace(body, loop_counter=counter)
 
 
 def inner_ended(body: ElementInstance, intent: Any) -> ElementInstance:
-    field = COMPLETED if intent is PI.ELEMENT_COMPLETED else TERMINATED
-    return dataclasses.replace(body, extra={**body.extra, field: int(body.extra.get(field, 0)) + 1})
+    if intent is PI.ELEMENT_COMPLETED:
+        return dataclasses.replace(body, completed_inner=body.completed_inner + 1)
+    return dataclasses.replace(body, terminated_inner=body.terminated_inner + 1)
 
 
 def called_process_activating(record: Record[Any], state: EngineState) -> None:
@@ -53,5 +49,5 @@ def called_process_completed(record: Record[Any], state: EngineState) -> None:
     if called is not None and (called.propagate_all_child_variables or outputs):
         variables = state.variables.local(record.key)
     state.elements.put(
-        dataclasses.replace(parent, called_instance_key=-1, trigger={"variables": variables})
+        dataclasses.replace(parent, called_instance_key=-1, completion_variables=variables)
     )

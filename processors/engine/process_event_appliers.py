@@ -13,7 +13,6 @@ from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import ProcessEventIntent
 from broker.protocol.values import BpmnElementType
 from processors.engine.bpmn.event_trigger_behavior import (
-    INTERRUPTED,
     event_subprocess_of,
     is_interrupting,
 )
@@ -34,9 +33,9 @@ def _triggering(record: Record[Any], state: EngineState) -> None:
     node = process.elements.get(v.target_element_id)
     if node is None or not is_interrupting(process, node):
         return
-    if INTERRUPTED in scope.extra and node.element_type is not BpmnElementType.BOUNDARY_EVENT:
+    if scope.interrupted_by is not None and node.element_type is not BpmnElementType.BOUNDARY_EVENT:
         return
-    changed = dataclasses.replace(scope, extra={**scope.extra, INTERRUPTED: node.id})
+    changed = dataclasses.replace(scope, interrupted_by=node.id)
     if event_subprocess_of(process, node) is not None:
         # The scope's own flow ends here: sequence flows taken but not yet followed die.
         changed = dataclasses.replace(changed, active_flows=0, taken_flows={})

@@ -174,8 +174,8 @@ class CallActivityProcessor:
 
     def on_complete(self, call: ElementCall) -> None:
         instance = call.instance
-        trigger = {} if instance is None or instance.trigger is None else instance.trigger
-        variables = dict(trigger.get("variables", {}))
+        handed = None if instance is None else instance.completion_variables
+        variables = dict(handed or {})
         if not completion_ready(call, lambda: apply_output_behavior(call, variables)):
             return  # output mappings, end listeners
         lifecycle.completed(call)

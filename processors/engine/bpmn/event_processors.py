@@ -16,9 +16,9 @@ from processors.engine.bpmn.variable_behavior import apply_output_behavior
 
 def _trigger_variables(call: ElementCall) -> dict[str, Any]:
     instance = call.instance
-    if instance is None or instance.trigger is None:
+    if instance is None or instance.completion_variables is None:
         return {}
-    return dict(instance.trigger.get("variables", {}))
+    return dict(instance.completion_variables)
 
 
 _SUPPORTED = (BpmnEventType.NONE, BpmnEventType.LINK, BpmnEventType.TERMINATE)

@@ -36,9 +36,6 @@ from processors.engine.bpmn.variable_behavior import set_local
 from processors.engine.context import ProcessingContext
 from processors.engine.state import ElementInstance, EventTrigger, StateReaders
 
-INTERRUPTED = "int"
-"""Key in `ElementInstance.extra`: the catch element that interrupted this event scope."""
-
 _COMPLETING = (BpmnElementType.INTERMEDIATE_CATCH_EVENT, BpmnElementType.RECEIVE_TASK)
 
 
@@ -66,7 +63,7 @@ def can_trigger(state: StateReaders, scope: ElementInstance, node: FlowNode) -> 
     if not scope.is_active:
         return False
     process = state.processes.executable(scope.value.process_definition_key)
-    interrupter = scope.extra.get(INTERRUPTED)
+    interrupter = scope.interrupted_by
     if interrupter is not None:
         # An event subprocess interrupts the scope's children; a boundary event of the scope
         # itself may still interrupt the whole scope.
@@ -81,7 +78,7 @@ def can_trigger(state: StateReaders, scope: ElementInstance, node: FlowNode) -> 
     if scope.element_type is BpmnElementType.EVENT_SUB_PROCESS:
         return True
     flow_scope = state.elements.get(scope.flow_scope_key)
-    return flow_scope is None or INTERRUPTED not in flow_scope.extra
+    return flow_scope is None or flow_scope.interrupted_by is None
 
 
 def trigger_event(
@@ -184,7 +181,7 @@ def terminated_by_boundary_event(call: ElementCall) -> tuple[EventTrigger, FlowN
             flow_scope = call.ctx.state.elements.get(call.value.flow_scope_key)
             if flow_scope is None or flow_scope.state is not PI.ELEMENT_ACTIVATED:
                 return None
-            if INTERRUPTED in flow_scope.extra:
+            if flow_scope.interrupted_by is not None:
                 return None
             return trigger, node
     return None
@@ -216,7 +213,7 @@ def activate_interrupting_event_subprocess(scope: ElementCall) -> bool:
     instance = scope.instance
     if instance is None or instance.state is not PI.ELEMENT_ACTIVATED or instance.active_children:
         return False
-    interrupter = instance.extra.get(INTERRUPTED)
+    interrupter = instance.interrupted_by
     if interrupter is None:
         return False
     start = scope.process.elements.get(interrupter)

@@ -188,7 +188,7 @@ def scope_can_complete(scope: ElementCall) -> bool:
         and instance.state is PI.ELEMENT_ACTIVATED
         and instance.active_children == 0
         # Flows taken just before an interrupting event subprocess struck lead nowhere.
-        and (instance.active_flows == 0 or "int" in instance.extra)
+        and (instance.active_flows == 0 or instance.interrupted_by is not None)
     )
 
 

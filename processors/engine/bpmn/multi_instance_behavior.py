@@ -21,7 +21,6 @@ from processors.engine.bpmn.expression_behavior import (
 )
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.variable_behavior import set_local
-from processors.engine.nested_instance_appliers import COMPLETED, LOOP_COUNTER, TERMINATED
 
 LOOP_COUNTER_VARIABLE = "loopCounter"
 _PATH = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*")
@@ -80,7 +79,7 @@ def on_inner_activating(inner: ElementCall) -> bool:
     False after raising an incident."""
     instance = inner.instance
     loop = loop_of(inner)
-    counter = 1 if instance is None else int(instance.extra.get(LOOP_COUNTER, 1))
+    counter = 1 if instance is None else (instance.loop_counter or 1)
     try:
         collection = input_collection(inner, inner.key)
     except ExpressionFailure as failure:
@@ -113,7 +112,7 @@ def _update_output_collection(body: ElementCall, inner: ElementCall) -> None:
     reader = body.ctx.state.variables
     found = reader.get_local(body.key, loop.output_collection)
     instance = inner.instance
-    index = (1 if instance is None else int(instance.extra.get(LOOP_COUNTER, 1))) - 1
+    index = (1 if instance is None else (instance.loop_counter or 1)) - 1
     if found is None or not isinstance(found[1], list) or index >= len(found[1]):
         raise ExpressionFailure(
             f"Unable to update an item in output collection '{loop.output_collection}' at"
@@ -134,10 +133,10 @@ def _completion_condition(body: ElementCall, inner: ElementCall) -> bool:
     # Evaluated while the inner instance is still completing: Zeebe counts it as completed
     # and no longer active.
     variables.update(
-        numberOfInstances=int(instance.extra.get(LOOP_COUNTER, 0)),
+        numberOfInstances=instance.loop_counter,
         numberOfActiveInstances=instance.active_children - 1,
-        numberOfCompletedInstances=int(instance.extra.get(COMPLETED, 0)) + 1,
-        numberOfTerminatedInstances=int(instance.extra.get(TERMINATED, 0)),
+        numberOfCompletedInstances=instance.completed_inner + 1,
+        numberOfTerminatedInstances=instance.terminated_inner,
     )
     return bool(evaluate_typed(condition, variables, body.ctx.now_ms, bool))
 
@@ -170,9 +169,9 @@ def _after_inner_completed(body: ElementCall, satisfied: bool, size: int) -> Non
     instance = body.instance
     if instance is None:
         return
-    if loop.is_sequential and int(instance.extra.get(LOOP_COUNTER, 0)) < size:
+    if loop.is_sequential and instance.loop_counter < size:
         activate_inner(body)
         return
-    ended = int(instance.extra.get(COMPLETED, 0)) + int(instance.extra.get(TERMINATED, 0))
+    ended = instance.completed_inner + instance.terminated_inner
     if lifecycle.scope_can_complete(body) and ended >= size:
         lifecycle.request_completion(body)

@@ -31,10 +31,18 @@ class ElementInstance:
     called_instance_key: int = -1
     taken_flows: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per joining gateway id: how often each incoming flow was taken and not yet consumed."""
-    trigger: dict[str, Any] | None = None
-    """The event that completes or interrupts this element (variables, element to activate)."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Element-family data (multi-instance loop counters, output collections, ...)."""
+    completion_variables: dict[str, Any] | None = None
+    """Variables handed to this element for its completion (a completed job's, a called
+    process instance's), which its output behaviour maps; None: nothing handed."""
+    interrupted_by: str | None = None
+    """In an event scope: the catch element that interrupted it (its flow ends there)."""
+    loop_counter: int = 0
+    """In a multi-instance body: inner instances activated so far; in an inner instance: its
+    1-based index (0: not an inner instance)."""
+    completed_inner: int = 0
+    """In a multi-instance body: inner instances completed."""
+    terminated_inner: int = 0
+    """In a multi-instance body: inner instances terminated."""
     listener_index: int = 0
     """How many execution listeners of the running event type (start while activating, end
     while completing) have completed (Zeebe's executionListenerIndex)."""
@@ -51,8 +59,11 @@ class ElementInstance:
             self.job_key,
             self.called_instance_key,
             self.taken_flows,
-            self.trigger,
-            self.extra,
+            self.completion_variables,
+            self.interrupted_by,
+            self.loop_counter,
+            self.completed_inner,
+            self.terminated_inner,
             self.listener_index,
         )
 
@@ -69,13 +80,18 @@ class ElementInstance:
             self.job_key,
             self.called_instance_key,
             taken_flows,
-            self.trigger,
-            self.extra,
+            self.completion_variables,
+            self.interrupted_by,
+            self.loop_counter,
+            self.completed_inner,
+            self.terminated_inner,
             self.listener_index,
         )
 
-    def with_job(self, job_key: int, trigger: dict[str, Any] | None) -> ElementInstance:
-        """A copy with another job and trigger (see `with_state`)."""
+    def with_job(
+        self, job_key: int, completion_variables: dict[str, Any] | None
+    ) -> ElementInstance:
+        """A copy with another job and completion variables (see `with_state`)."""
         return ElementInstance(
             self.key,
             self.value,
@@ -85,8 +101,11 @@ class ElementInstance:
             job_key,
             self.called_instance_key,
             self.taken_flows,
-            trigger,
-            self.extra,
+            completion_variables,
+            self.interrupted_by,
+            self.loop_counter,
+            self.completed_inner,
+            self.terminated_inner,
             self.listener_index,
         )
 
@@ -101,8 +120,11 @@ class ElementInstance:
             self.job_key,
             self.called_instance_key,
             self.taken_flows,
-            self.trigger,
-            self.extra,
+            self.completion_variables,
+            self.interrupted_by,
+            self.loop_counter,
+            self.completed_inner,
+            self.terminated_inner,
             listener_index,
         )
 
@@ -154,10 +176,16 @@ def _encode(instance: ElementInstance, value_part: dict[str, Any]) -> dict[str, 
         raw["ci"] = instance.called_instance_key
     if instance.taken_flows:
         raw["tf"] = instance.taken_flows
-    if instance.trigger is not None:
-        raw["tr"] = instance.trigger
-    if instance.extra:
-        raw["x"] = instance.extra
+    if instance.completion_variables is not None:
+        raw["cv"] = instance.completion_variables
+    if instance.interrupted_by is not None:
+        raw["ib"] = instance.interrupted_by
+    if instance.loop_counter:
+        raw["lc"] = instance.loop_counter
+    if instance.completed_inner:
+        raw["nc"] = instance.completed_inner
+    if instance.terminated_inner:
+        raw["nt"] = instance.terminated_inner
     if instance.listener_index:
         raw["li"] = instance.listener_index
     return raw
@@ -185,8 +213,11 @@ def _decode(key: int, raw: dict[str, Any]) -> ElementInstance:
         job_key=raw.get("j", -1),
         called_instance_key=raw.get("ci", -1),
         taken_flows=raw.get("tf", {}),
-        trigger=raw.get("tr"),
-        extra=raw.get("x", {}),
+        completion_variables=raw.get("cv"),
+        interrupted_by=raw.get("ib"),
+        loop_counter=raw.get("lc", 0),
+        completed_inner=raw.get("nc", 0),
+        terminated_inner=raw.get("nt", 0),
         listener_index=raw.get("li", 0),
     )
 
