@@ -24,6 +24,7 @@ from pathlib import Path
 
 from broker.errors import ClusterError
 from broker.kafka_dist import KAFKA_VERSION, KafkaDistribution, fetch, require_java
+from broker.topics import default_replication_factor
 
 DEFAULT_BASE_PORT = 9092
 CLUSTER_FILE = "cluster.json"
@@ -49,7 +50,7 @@ class ClusterSpec:
 
     @property
     def replication_factor(self) -> int:
-        return min(3, len(self.nodes))
+        return default_replication_factor(len(self.nodes))
 
     @property
     def min_insync_replicas(self) -> int:

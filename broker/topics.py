@@ -130,11 +130,34 @@ class TopicReport:
     name: str
     outcome: Outcome
     differences: tuple[str, ...] = ()
+    fixes: tuple[str, ...] = ()
+    """What makes the request match the existing topic (`--partitions 3`), where a flag can."""
 
     def describe(self) -> str:
+        """One line; for a mismatch, what differs and the flags that fix it."""
         if self.outcome == "mismatch":
-            return f"MISMATCH {self.name}: " + "; ".join(self.differences)
+            line = f"MISMATCH {self.name}: " + "; ".join(self.differences)
+            if self.fixes:
+                line += f" (to use the topic as it is, pass {' '.join(self.fixes)})"
+            return line
         return f"{self.outcome:8} {self.name}"
+
+
+def default_replication_factor(brokers: int) -> int:
+    """The replication factor of every topic Honeyflow creates unless told otherwise: 3, or
+    the number of brokers if fewer (`TopicSettings.min_insync_replicas` is then 2 on three
+    brokers or more, so one broker may be lost without losing a write)."""
+    return max(1, min(3, brokers))
+
+
+def cluster_replication_factor(admin_config: Mapping[str, Any], *, timeout: float = 15.0) -> int:
+    """`default_replication_factor` of the cluster at `admin_config`."""
+    try:
+        brokers = AdminClient(dict(admin_config)).list_topics(timeout=timeout).brokers
+    except KafkaException as e:
+        where = admin_config.get("bootstrap.servers")
+        raise TopicError(f"cannot reach Kafka at {where}: {e}") from e
+    return default_replication_factor(len(brokers))
 
 
 def ensure_topics(
@@ -178,9 +201,9 @@ def ensure_topics(
     if to_check:
         metadata, configs = _describe(admin, [s.name for s in to_check], timeout)
         for spec in to_check:
-            differences = _differences(spec, metadata[spec.name], configs[spec.name])
+            differences, fixes = _differences(spec, metadata[spec.name], configs[spec.name])
             outcome: Outcome = "mismatch" if differences else "exists"
-            reports[spec.name] = TopicReport(spec.name, outcome, tuple(differences))
+            reports[spec.name] = TopicReport(spec.name, outcome, tuple(differences), tuple(fixes))
     return [reports[s.name] for s in specs]
 
 
@@ -208,18 +231,24 @@ def _describe(
         time.sleep(0.1)
 
 
-def _differences(spec: TopicSpec, metadata: Any, configs: Mapping[str, Any]) -> list[str]:
-    found = []
+def _differences(
+    spec: TopicSpec, metadata: Any, configs: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """What differs between the topic and `spec`, and the flags that would match it."""
+    found, fixes = [], []
     partitions = len(metadata.partitions)
     if partitions != spec.partitions:
         found.append(f"has {partitions} partitions, expected {spec.partitions}")
+        fixes.append(f"--partitions {partitions}")
     replicas = {len(p.replicas) for p in metadata.partitions.values()}
     if replicas != {spec.replication_factor}:
         have = ",".join(str(r) for r in sorted(replicas))
         found.append(f"has replication factor {have}, expected {spec.replication_factor}")
+        if len(replicas) == 1:
+            fixes.append(f"--replication-factor {have}")
     for key, expected in spec.configs.items():
         entry = configs.get(key)
         actual = entry.value if entry is not None else None
         if actual != expected:
             found.append(f"{key}={actual}, expected {expected}")
-    return found
+    return found, fixes

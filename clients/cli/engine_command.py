@@ -15,7 +15,12 @@ import click
 from broker.errors import BrokerError
 from broker.kafka_config import client_config, parse_overrides
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
-from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings
+from broker.topics import (
+    DEFAULT_PARTITIONS,
+    DEFAULT_PREFIX,
+    TopicSettings,
+    cluster_replication_factor,
+)
 from clients.cli.kafka_options import kafka_client_options
 
 if TYPE_CHECKING:
@@ -32,7 +37,13 @@ if TYPE_CHECKING:
     help="Where the partitions' RocksDB state lives (a cache: it is rebuilt from Kafka).",
 )
 @click.option("--partitions", type=click.IntRange(1), default=DEFAULT_PARTITIONS, show_default=True)
-@click.option("--replication-factor", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--replication-factor",
+    type=click.IntRange(1),
+    default=None,
+    help="Replicas per partition of the topics it creates [default: as `honeyflow topics"
+    " create`: 3, or the number of brokers if fewer].",
+)
 @click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
 @click.option(
     "--session-timeout-ms",
@@ -60,7 +71,7 @@ def engine(
     bootstrap: str,
     data_dir: Path,
     partitions: int,
-    replication_factor: int,
+    replication_factor: int | None,
     prefix: str,
     session_timeout_ms: int,
     max_record_bytes: int,
@@ -81,6 +92,8 @@ def engine(
         config = client_config(
             bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
         )
+        if replication_factor is None:
+            replication_factor = cluster_replication_factor(config)
         settings = EngineSettings(
             client_config=config,
             topics=TopicSettings(
@@ -100,7 +113,10 @@ def engine(
         raise click.ClickException(str(e)) from e
     if metrics_port is not None:
         start_metrics_server(metrics_port)
-    asyncio.run(_serve(runtime))
+    try:
+        asyncio.run(_serve(runtime))
+    except BrokerError as e:  # topics that cannot be created or differ: one line, no traceback
+        raise click.ClickException(str(e)) from e
 
 
 async def _serve(runtime: EngineRuntime) -> None:

@@ -7,21 +7,15 @@ from pathlib import Path
 import click
 
 from broker.errors import BrokerError
-from broker.kafka_config import ClientConfig, client_config, parse_overrides
-from broker.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, TopicSettings, ensure_topics
+from broker.kafka_config import client_config, parse_overrides
+from broker.topics import (
+    DEFAULT_PARTITIONS,
+    DEFAULT_PREFIX,
+    TopicSettings,
+    cluster_replication_factor,
+    ensure_topics,
+)
 from clients.cli.kafka_options import kafka_client_options
-
-
-def _broker_count(config: ClientConfig) -> int:
-    from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient
-
-    try:
-        return len(AdminClient(config).list_topics(timeout=15).brokers)
-    except KafkaException as e:
-        raise click.ClickException(
-            f"cannot reach Kafka at {config['bootstrap.servers']}: {e}"
-        ) from e
 
 
 @click.group()
@@ -68,7 +62,7 @@ def create(
         config = client_config(
             bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
         )
-        rf = replication_factor or min(3, _broker_count(config))
+        rf = replication_factor or cluster_replication_factor(config)
         settings = TopicSettings(
             prefix=prefix,
             partitions=partitions,

@@ -325,12 +325,13 @@ class EngineRuntime:
         store.apply(changes, await batches.next_offset(self._changelog, partition))
 
     def _ensure(self, specs: Any) -> None:
+        """The topics every engine needs; one that differs from its spec stops the engine
+        (TopicError, one line naming the topic and the flag that fixes it)."""
         config = dict(self.settings.client_config)
         reports = ensure_topics(config, list(specs))
-        for report in reports:
-            if report.outcome == "mismatch":
-                raise RuntimeError(report.describe())
-            self._known_job_topics.add(report.name)
+        mismatches = [report.describe() for report in reports if report.outcome == "mismatch"]
+        if mismatches:
+            raise TopicError("; ".join(mismatches))
 
     async def _acquire(self, assigned: set[TopicPartition]) -> None:
         consumer = self._consumer

@@ -11,7 +11,13 @@ from confluent_kafka.admin import AdminClient
 
 from broker.errors import BrokerError, TopicError
 from broker.kafka_config import client_config, from_environment, read_properties
-from broker.topics import TopicSettings, ensure_topics, job_topic_suffix
+from broker.topics import (
+    TopicReport,
+    TopicSettings,
+    default_replication_factor,
+    ensure_topics,
+    job_topic_suffix,
+)
 
 
 def test_job_topic_names_are_readable_and_injective() -> None:
@@ -40,6 +46,24 @@ def test_settings_follow_the_replication_factor() -> None:
         TopicSettings(partitions=0)
     with pytest.raises(TopicError):
         TopicSettings(prefix="bad prefix ")
+
+
+def test_one_default_replication_factor_follows_the_brokers() -> None:
+    assert [default_replication_factor(n) for n in (1, 2, 3, 5)] == [1, 2, 3, 3]
+    assert TopicSettings(replication_factor=default_replication_factor(3)).min_insync_replicas == 2
+
+
+def test_a_mismatch_is_one_line_with_the_flag_that_fixes_it() -> None:
+    report = TopicReport(
+        "honeyflow.commands",
+        "mismatch",
+        ("has replication factor 3, expected 1",),
+        ("--replication-factor 3",),
+    )
+    assert report.describe() == (
+        "MISMATCH honeyflow.commands: has replication factor 3, expected 1"
+        " (to use the topic as it is, pass --replication-factor 3)"
+    )
 
 
 def test_client_config_sources_in_order(tmp_path: Path) -> None:
@@ -121,3 +145,42 @@ def test_cli_creates_then_reports_mismatch(kafka_bootstrap: str, unique_name: st
     assert wrong.returncode == 1
     assert f"MISMATCH {unique_name}.commands: has 2 partitions, expected 5" in wrong.stdout
     assert "Traceback" not in wrong.stderr
+
+
+def engine_cli(bootstrap: str, prefix: str, data_dir: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clients.cli.main",
+            "engine",
+            "--bootstrap",
+            bootstrap,
+            "--prefix",
+            prefix,
+            "--data-dir",
+            str(data_dir),
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.kafka
+def test_an_engine_whose_topics_differ_says_so_in_one_line(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    prefix = f"{unique_name}."
+    ensure_topics(
+        {"bootstrap.servers": kafka_bootstrap},
+        TopicSettings(prefix=prefix, partitions=2).core_topics(),
+    )
+    engine = engine_cli(kafka_bootstrap, prefix, tmp_path / "e", "--partitions", "3")
+    _, stderr = engine.communicate(timeout=120)
+    assert engine.returncode == 1
+    assert "Traceback" not in stderr
+    [line] = stderr.strip().splitlines()
+    assert line.startswith(f"Error: MISMATCH {prefix}commands: has 2 partitions, expected 3")
+    assert "pass --partitions 2" in line

@@ -90,10 +90,9 @@ def test_a_broker_killed_during_load_loses_nothing(tmp_path: Path) -> None:
         topics = TopicSettings(prefix="rf3.", partitions=PARTITIONS, replication_factor=3)
         assert topics.min_insync_replicas == 2
         ensure_topics({"bootstrap.servers": bootstrap}, topics.core_topics())
+        # No --replication-factor: the engines' default on three brokers is that of the topics.
         engines = [
-            EngineProcess(
-                bootstrap, topics.prefix, tmp_path / name, PARTITIONS, "--replication-factor", "3"
-            )
+            EngineProcess(bootstrap, topics.prefix, tmp_path / name, PARTITIONS)
             for name in ("a", "b")
         ]
         wait_until_serving(bootstrap, topics, engines, seconds=120)
