@@ -24,6 +24,7 @@ from broker.protocol.intents import JobIntent, MessageIntent
 from broker.protocol.values import MessageRecordValue
 from clients import commands as c
 from clients.arguments import Arguments
+from clients.correlation import MessageCorrelation, correlate_command, correlation_result
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
 from clients.results import ActivatedJob, Deployment, InstanceResult
@@ -157,6 +158,22 @@ class Client:
             command.value.correlation_key, self._transport.partition_count
         )
         return c.check(self._call(command, partition)).key
+
+    def correlate_message(
+        self,
+        name: str,
+        correlation_key: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant_id: str | None = None,
+    ) -> MessageCorrelation:
+        """Correlate a message now and learn the process instance it started or continued;
+        nothing waiting for it raises `NotFoundError` (the message is not buffered)."""
+        command = correlate_command(name, correlation_key, variables, tenant_id)
+        partition = _message_partition(
+            command.value.correlation_key, self._transport.partition_count
+        )
+        return correlation_result(self._call(command, partition))
 
     def broadcast_signal(
         self,
@@ -367,6 +384,19 @@ class AsyncClient:
             tenant_id=tenant_id,
         )
         return key
+
+    async def correlate_message(
+        self,
+        name: str,
+        correlation_key: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant_id: str | None = None,
+    ) -> MessageCorrelation:
+        result: MessageCorrelation = await self._run(
+            "correlate_message", name, correlation_key, variables, tenant_id=tenant_id
+        )
+        return result
 
     async def broadcast_signal(
         self,

@@ -140,6 +140,13 @@ class MessageBatchIntent(_IntentEnum):
     EXPIRE = "EXPIRE"
 
 
+class MessageCorrelationIntent(_IntentEnum):
+    CORRELATE = "CORRELATE"
+    CORRELATING = "CORRELATING"
+    CORRELATED = "CORRELATED"
+    NOT_CORRELATED = "NOT_CORRELATED"
+
+
 class MessageSubscriptionIntent(_IntentEnum):
     CREATE = "CREATE"
     CREATED = "CREATED"
@@ -241,6 +248,7 @@ Intent: TypeAlias = (
     | IncidentIntent
     | MessageIntent
     | MessageBatchIntent
+    | MessageCorrelationIntent
     | MessageSubscriptionIntent
     | ProcessMessageSubscriptionIntent
     | MessageStartEventSubscriptionIntent
@@ -267,6 +275,7 @@ _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = Mapping
         ValueType.INCIDENT: IncidentIntent,
         ValueType.MESSAGE: MessageIntent,
         ValueType.MESSAGE_BATCH: MessageBatchIntent,
+        ValueType.MESSAGE_CORRELATION: MessageCorrelationIntent,
         ValueType.MESSAGE_SUBSCRIPTION: MessageSubscriptionIntent,
         ValueType.PROCESS_MESSAGE_SUBSCRIPTION: ProcessMessageSubscriptionIntent,
         ValueType.MESSAGE_START_EVENT_SUBSCRIPTION: MessageStartEventSubscriptionIntent,
@@ -332,6 +341,7 @@ _COMMANDS: dict[type[_IntentEnum], frozenset[_IntentEnum]] = {
     IncidentIntent: frozenset({IncidentIntent.RESOLVE}),
     MessageIntent: frozenset({MessageIntent.PUBLISH, MessageIntent.EXPIRE}),
     MessageBatchIntent: frozenset({MessageBatchIntent.EXPIRE}),
+    MessageCorrelationIntent: frozenset({MessageCorrelationIntent.CORRELATE}),
     MessageSubscriptionIntent: frozenset(
         {
             MessageSubscriptionIntent.CREATE,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import processors.engine.bpmn.message_behavior  # noqa: F401  (registers the MESSAGE kind)
 from broker.protocol import Intent, ValueType
-from broker.protocol.intents import MessageBatchIntent, MessageIntent
+from broker.protocol.intents import MessageBatchIntent, MessageCorrelationIntent, MessageIntent
 from broker.protocol.intents import MessageSubscriptionIntent as MS
 from broker.protocol.intents import ProcessMessageSubscriptionIntent as PMS
 from processors.engine import (
+    message_correlation_processors,
     message_processors,
     message_subscription_processors,
     process_message_subscription_processors,
@@ -19,6 +20,9 @@ MESSAGE_PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
     (ValueType.MESSAGE, MessageIntent.PUBLISH): message_processors.publish,
     (ValueType.MESSAGE, MessageIntent.EXPIRE): message_processors.expire,
     (ValueType.MESSAGE_BATCH, MessageBatchIntent.EXPIRE): message_processors.expire_batch,
+    (ValueType.MESSAGE_CORRELATION, MessageCorrelationIntent.CORRELATE): (
+        message_correlation_processors.correlate
+    ),
     (ValueType.MESSAGE_SUBSCRIPTION, MS.CREATE): message_subscription_processors.create,
     (ValueType.MESSAGE_SUBSCRIPTION, MS.CORRELATE): message_subscription_processors.correlate,
     (ValueType.MESSAGE_SUBSCRIPTION, MS.REJECT): message_subscription_processors.reject,

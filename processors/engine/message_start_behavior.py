@@ -59,15 +59,18 @@ def replace_start_subscriptions(ctx: ProcessingContext, process_definition_key: 
 
 def correlate_to_start_events(
     ctx: ProcessingContext, message: StoredMessage, skip_processes: set[str]
-) -> None:
+) -> list[int]:
     """A new message: start an instance of each process with a matching start event, unless
-    the process already took it or its correlation key is locked by an active instance."""
+    the process already took it or its correlation key is locked by an active instance.
+    Returns the keys of the instances started."""
+    started: list[int] = []
     for subscription in ctx.state.message_subscriptions.start_subscriptions(message.value.name):
         process_id = subscription.value.bpmn_process_id
         if process_id in skip_processes or _locked(ctx, process_id, message):
             continue
         skip_processes.add(process_id)
-        start_instance(ctx, subscription, message)
+        started.append(start_instance(ctx, subscription, message))
+    return started
 
 
 def _locked(ctx: ProcessingContext, process_id: str, message: StoredMessage) -> bool:

@@ -22,6 +22,10 @@ from processors.engine.message_correlation import (
     process_value,
     send_to_instance,
 )
+from processors.engine.message_correlation_processors import (
+    answer_correlated,
+    answer_not_correlated,
+)
 from processors.engine.message_partition import message_partition
 from processors.engine.state.message_subscription_state import ProcessMessageSubscription
 
@@ -101,6 +105,7 @@ def correlate(command: Record[Any], ctx: ProcessingContext) -> None:
         )
         return
     ctx.event(subscription.key, MS.CORRELATED, subscription.value)
+    answer_correlated(ctx, subscription.value)
     if not subscription.value.interrupting:
         again = ctx.state.message_subscriptions.get(subscription.key)
         if again is not None:
@@ -117,6 +122,7 @@ def reject(command: Record[Any], ctx: ProcessingContext) -> None:
     message = ctx.state.messages.get(value.message_key)
     if message is not None and message.value.deadline > ctx.now_ms:
         correlate_to_another(ctx, message, value)
+    answer_not_correlated(ctx, value)
 
 
 def delete(command: Record[Any], ctx: ProcessingContext) -> None:

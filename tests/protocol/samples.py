@@ -16,6 +16,7 @@ from broker.protocol.values import (
     JobBatchRecordValue,
     JobRecordValue,
     MessageBatchRecordValue,
+    MessageCorrelationRecordValue,
     MessageRecordValue,
     MessageStartEventSubscriptionRecordValue,
     MessageSubscriptionRecordValue,
@@ -153,6 +154,13 @@ SAMPLES: dict[ValueType, RecordValue] = {
         variables={"paid": True},
     ),
     ValueType.MESSAGE_BATCH: MessageBatchRecordValue(message_keys=(1, 2, 3)),
+    ValueType.MESSAGE_CORRELATION: MessageCorrelationRecordValue(
+        name="payment-received",
+        correlation_key="o-1",
+        variables={"paid": True},
+        message_key=2251799813685270,
+        process_instance_key=PI,
+    ),
     ValueType.MESSAGE_SUBSCRIPTION: MessageSubscriptionRecordValue(
         process_instance_key=PI,
         element_instance_key=EI,

@@ -99,6 +99,7 @@ ZEEBE_NAMES: dict[ValueType, set[str]] = {
         "FINISHED",
     },
     ValueType.MESSAGE_BATCH: {"EXPIRE"},
+    ValueType.MESSAGE_CORRELATION: {"CORRELATE", "CORRELATING", "CORRELATED", "NOT_CORRELATED"},
 }
 
 

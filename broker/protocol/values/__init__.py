@@ -26,6 +26,7 @@ from broker.protocol.values.job import (
 )
 from broker.protocol.values.message import (
     MessageBatchRecordValue,
+    MessageCorrelationRecordValue,
     MessageRecordValue,
     MessageStartEventSubscriptionRecordValue,
     MessageSubscriptionRecordValue,
@@ -58,6 +59,7 @@ _ALL: tuple[type[RecordValue], ...] = (
     IncidentRecordValue,
     MessageRecordValue,
     MessageBatchRecordValue,
+    MessageCorrelationRecordValue,
     MessageSubscriptionRecordValue,
     ProcessMessageSubscriptionRecordValue,
     MessageStartEventSubscriptionRecordValue,
@@ -103,6 +105,7 @@ __all__ = [
     "JobListenerEventType",
     "JobRecordValue",
     "MessageBatchRecordValue",
+    "MessageCorrelationRecordValue",
     "MessageRecordValue",
     "MessageStartEventSubscriptionRecordValue",
     "MessageSubscriptionRecordValue",

@@ -60,6 +60,29 @@ class MessageBatchRecordValue(RecordValue):
 
 
 @dataclass(frozen=True, slots=True)
+class MessageCorrelationRecordValue(RecordValue):
+    """A message correlated with a result (Zeebe 8.6's CorrelateMessage): answered with the
+    process instance it started or continued, never buffered. The record's `key` is the
+    message key (from CORRELATING on)."""
+
+    VALUE_TYPE: ClassVar[ValueType] = ValueType.MESSAGE_CORRELATION
+    SCHEMA_NAME: ClassVar[str] = "message-correlation"
+
+    name: str = prop("The message name, matched against a catch event's message name.", default="")
+    correlation_key: str = prop(
+        "The value matched against the subscription's correlation key.", default=""
+    )
+    variables: dict[str, Any] = variables_prop(
+        "Variables the message sets in the instance it correlates to."
+    )
+    message_key: int = key_prop("The message the command published (set from CORRELATING on).")
+    process_instance_key: int = key_prop(
+        "The process instance the message started or continued (CORRELATED)."
+    )
+    tenant_id: str = tenant_prop()
+
+
+@dataclass(frozen=True, slots=True)
 class MessageSubscriptionRecordValue(RecordValue):
     """A subscription on the message's partition, waiting for a message with this name and
     correlation key on behalf of an element instance."""
