@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import typing
 from collections.abc import Callable
 from typing import Any, Final
@@ -71,20 +72,35 @@ _FIELD_RULES: Final[dict[tuple[ValueType, Any], tuple[tuple[str, str, _Check], .
     ): (("version", "version", _int32),),
 }
 
-_INT_FIELDS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
-"""Per value class: (JSON name, attribute, is a tuple of ints) of its integer fields."""
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _IntFields:
+    """A value class's integer fields: `get` reads the scalar ones as a tuple at once."""
+
+    names: tuple[tuple[str, str], ...]
+    """(JSON name, attribute) of each scalar integer field, in `get`'s order."""
+    get: Callable[[Any], tuple[int, ...]] | None
+    arrays: tuple[tuple[str, str], ...]
+    """(JSON name, attribute) of each tuple-of-integers field."""
 
 
-def _int_fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
+_INT_FIELDS: dict[type, _IntFields] = {}
+
+
+def _int_fields(cls: type) -> _IntFields:
     found = _INT_FIELDS.get(cls)
     if found is None:
         hints = typing.get_type_hints(cls)
-        found = tuple(
-            (f.metadata.get("json_name") or camel_case(f.name), f.name, hints[f.name] is not int)
-            for f in dataclasses.fields(cls)
-            if hints[f.name] in (int, tuple[int, ...])
-        )
-        _INT_FIELDS[cls] = found
+        scalars, arrays = [], []
+        for f in dataclasses.fields(cls):
+            named = (f.metadata.get("json_name") or camel_case(f.name), f.name)
+            if hints[f.name] is int:
+                scalars.append(named)
+            elif hints[f.name] == tuple[int, ...]:
+                arrays.append(named)
+        getter = operator.attrgetter(*(a for _, a in scalars)) if scalars else None
+        get = (lambda v, g=getter: (g(v),)) if len(scalars) == 1 else getter
+        found = _INT_FIELDS[cls] = _IntFields(tuple(scalars), get, tuple(arrays))
     return found
 
 
@@ -94,11 +110,17 @@ def invalid_argument(command: Record[Any], now_ms: int) -> str | None:
     if not MIN_LONG <= key <= MAX_LONG:
         return f"Expected the command's key to be a 64-bit integer, but it was '{_shown(key)}'"
     value = command.value
-    for json_name, attr, many in _int_fields(type(value)):
-        raw = getattr(value, attr)
-        for number in raw if many else (raw,):
+    fields = _int_fields(type(value))
+    if fields.get is not None:
+        numbers = fields.get(value)
+        if min(numbers) < MIN_LONG or max(numbers) > MAX_LONG:
+            for (json_name, _), number in zip(fields.names, numbers, strict=True):
+                if not MIN_LONG <= number <= MAX_LONG:
+                    return _not_a_long(json_name, number)
+    for json_name, attr in fields.arrays:
+        for number in getattr(value, attr):
             if not MIN_LONG <= number <= MAX_LONG:
-                return f"Expected {json_name} to be a 64-bit integer, but it was '{_shown(number)}'"
+                return _not_a_long(json_name, number)
     for json_name, attr, check in _FIELD_RULES.get((command.value_type, command.intent), ()):
         number = getattr(value, attr)
         broken = check(number, now_ms)
@@ -110,30 +132,47 @@ def invalid_argument(command: Record[Any], now_ms: int) -> str | None:
     return None
 
 
+def _not_a_long(json_name: str, number: int) -> str:
+    return f"Expected {json_name} to be a 64-bit integer, but it was '{_shown(number)}'"
+
+
 def _shown(number: int) -> str:
     if number.bit_length() <= 128:
         return str(number)
     return f"a number of about {int(number.bit_length() * math.log10(2))} digits"
 
 
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
+
+
 def _json_object_problem(variables: object) -> str | None:
-    if type(variables) is not dict:
-        return f"Expected variables to be a JSON object, but it was a {type(variables).__name__}"
-    stack: list[tuple[str, object]] = [("variables", variables)]
-    while stack:
-        path, item = stack.pop()
-        if item is None or isinstance(item, (str, bool, int)):
-            continue
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return f"Expected {path} to be a finite number, but it was '{item}'"
-        elif isinstance(item, dict):
-            for name, inner in item.items():
-                if not isinstance(name, str):
-                    return f"Expected the keys of {path} to be strings, but one was '{name!r}'"
-                stack.append((f"{path}.{name}", inner))
-        elif isinstance(item, list):
-            stack.extend((f"{path}[{i}]", inner) for i, inner in enumerate(item))
+    """Why `variables` is not a JSON object, or None. Iterative (no recursion limit); paths
+    are spelled only for nested containers and for the problem found."""
+    if type(variables) is dict:  # the common case first: flat, with plain values
+        for name, item in variables.items():
+            if type(name) is not str or type(item) not in _PLAIN:
+                break
         else:
-            return f"Expected {path} to be a JSON value, but it was a {type(item).__name__}"
+            return None
+    elif not isinstance(variables, dict):
+        return f"Expected variables to be a JSON object, but it was a {type(variables).__name__}"
+    stack: list[tuple[str, dict[Any, Any] | list[Any]]] = [("variables", variables)]
+    while stack:
+        path, container = stack.pop()
+        is_dict = isinstance(container, dict)
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for name, item in items:
+            if is_dict and type(name) is not str:
+                return f"Expected the keys of {path} to be strings, but one was '{name!r}'"
+            kind = type(item)
+            if kind is str or kind is int or kind is bool or item is None:
+                continue
+            at = f"{path}.{name}" if is_dict else f"{path}[{name}]"
+            if isinstance(item, float):
+                if not math.isfinite(item):
+                    return f"Expected {at} to be a finite number, but it was '{item}'"
+            elif isinstance(item, (dict, list)):
+                stack.append((at, item))
+            elif not isinstance(item, (str, int)):
+                return f"Expected {at} to be a JSON value, but it was a {kind.__name__}"
     return None
