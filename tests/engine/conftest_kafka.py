@@ -37,7 +37,7 @@ SCENARIOS_ON_KAFKA = os.environ.get("HONEYFLOW_KAFKA_SCENARIOS", "subset")
 # One scenario per family (a test module), none of them waiting on the clock: the record
 # stream, create-with-result (its request kept in state), jobs and incidents, call activity,
 # multi-instance, messages across partitions, message start, errors, event subprocess, script
-# task, a timer that is due at once.
+# task, a timer that is due at once, execution listeners (job kinds through RocksDB state).
 REPRESENTATIVE = frozenset(
     {
         "test_one_task_record_stream",
@@ -51,6 +51,7 @@ REPRESENTATIVE = frozenset(
         "test_timer_expression_sees_the_subprocess_input_mappings",
         "test_output_mapping_incident_keeps_the_script_result_on_resolve",
         "test_date_in_the_past_fires_at_once",
+        "test_start_listeners_run_before_the_task_and_end_listeners_after_it",
     }
 )
 

@@ -10,7 +10,12 @@ from enum import StrEnum
 from typing import Any
 
 from broker.protocol.fast_init import fast_replacer, unchecked_builder
-from broker.protocol.values import DEFAULT_TENANT_ID, JobRecordValue
+from broker.protocol.values import (
+    DEFAULT_TENANT_ID,
+    JobKind,
+    JobListenerEventType,
+    JobRecordValue,
+)
 from processors.engine.kv_store import (
     KeyValueStore,
     last_int,
@@ -66,6 +71,8 @@ _encode_fields = operator.attrgetter(*_FIELDS)
 _without_variables = fast_replacer(JobRecordValue, ("variables", "tenant_id"))
 _TYPE = _FIELDS.index("type")
 _DEADLINE = _FIELDS.index("deadline")
+_KIND = _FIELDS.index("job_kind")
+_LISTENER_EVENT = _FIELDS.index("job_listener_event_type")
 _RECURRING_TIME = _FIELDS.index("recurring_time")
 
 
@@ -87,7 +94,7 @@ class JobReader:
         cached = self._decoded.get(key)
         if cached is not None and cached[0] is raw:
             return cached[1]
-        job = StoredJob(key, JobStatus(raw["s"]), _decode_value(*raw["v"]))
+        job = StoredJob(key, JobStatus(raw["s"]), _decode_value(*_with_enums(raw["v"])))
         self._remember(key, raw, job)
         return job
 
@@ -105,6 +112,16 @@ class JobReader:
 
     def backoffs_until(self, now_ms: int) -> list[int]:
         return _due(self._store, _BACKOFF, now_ms)
+
+
+def _with_enums(fields: list[Any]) -> list[Any]:
+    """The stored fields with the job's kinds as enum members: a persistent store gives back
+    their JSON text (the in-memory one the members themselves)."""
+    if len(fields) > _LISTENER_EVENT and fields[_KIND].__class__ is str:
+        fields = list(fields)
+        fields[_KIND] = JobKind(fields[_KIND])
+        fields[_LISTENER_EVENT] = JobListenerEventType(fields[_LISTENER_EVENT])
+    return fields
 
 
 def _due(store: KeyValueStore, cf: str, now_ms: int) -> list[int]:
