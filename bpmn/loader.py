@@ -148,6 +148,10 @@ def validate(
         )
     except BpmnParseError as exc:
         return [exc.as_problem()]
+    except Exception as exc:  # a defect: validation reports every input, it never raises
+        return [
+            Problem(source_name, None, "", None, f"Cannot validate: {type(exc).__name__}: {exc}")
+        ]
     return list(result.problems)
 
 

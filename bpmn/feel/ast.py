@@ -17,6 +17,13 @@ class Literal(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class NumberOutOfRange(Node):
+    """A number literal beyond decimal128 (`1e9999`): null with a warning when evaluated."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class TemporalLiteral(Node):
     text: str  # @"2020-01-01"
 

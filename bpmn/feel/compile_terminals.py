@@ -12,6 +12,7 @@ from bpmn.feel.compile_types import INPUT_NAME, Compile, Fn, NodeCompiler
 from bpmn.feel.errors import FeelEvaluationError
 from bpmn.feel.operators import make_range, temporal
 from bpmn.feel.scope import MISSING, Env, Scope
+from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
 
 
 def _literal(node: ast.Literal, compile_node: Compile) -> Fn:
@@ -21,6 +22,20 @@ def _literal(node: ast.Literal, compile_node: Compile) -> Fn:
         return value
 
     return literal
+
+
+def _number_out_of_range(node: ast.NumberOutOfRange, compile_node: Compile) -> Fn:
+    text = node.text if len(node.text) <= 40 else node.text[:37] + "..."
+    message = (
+        f"Number '{text}' is out of range: FEEL numbers are decimal128"
+        f" (34 digits, magnitude below 10^{FEEL_DECIMAL_CONTEXT.Emax + 1})"
+    )
+
+    def number_out_of_range(env: Env) -> Any:
+        env.root.warn("INVALID_OPERATION", message)
+        return None
+
+    return number_out_of_range
 
 
 def _temporal_literal(node: ast.TemporalLiteral, compile_node: Compile) -> Fn:
@@ -116,6 +131,7 @@ def _range(node: ast.RangeLiteral, compile_node: Compile) -> Fn:
 
 COMPILERS: dict[type, NodeCompiler] = {
     ast.Literal: _literal,
+    ast.NumberOutOfRange: _number_out_of_range,
     ast.TemporalLiteral: _temporal_literal,
     ast.Name: _name,
     ast.InputValue: _input_value,

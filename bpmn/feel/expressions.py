@@ -126,6 +126,10 @@ def _compile_expression(text: str) -> CompiledExpression:
         raise error.with_expression(text) from None
     except RecursionError:
         raise FeelSyntaxError("expression is nested too deeply", None, text) from None
+    except Exception as error:  # a defect: validation reports it, never raises
+        raise FeelSyntaxError(
+            f"cannot compile the expression: {type(error).__name__}: {error}", None, text
+        ) from error
 
 
 def compile_unary_tests(text: str) -> CompiledUnaryTests:
@@ -143,6 +147,10 @@ def _compile_unary_tests(text: str) -> CompiledUnaryTests:
         raise error.with_expression(text) from None
     except RecursionError:
         raise FeelSyntaxError("unary tests are nested too deeply", None, text) from None
+    except Exception as error:  # a defect: validation reports it, never raises
+        raise FeelSyntaxError(
+            f"cannot compile the unary tests: {type(error).__name__}: {error}", None, text
+        ) from error
 
 
 def evaluate(expression: str, variables: Mapping[str, Any] | None = None) -> Any:

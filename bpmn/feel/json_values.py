@@ -4,7 +4,9 @@ Zeebe writes a FEEL result into a variable as JSON (MessagePack): numbers become
 numbers — integral values as integers (exact at any size), others as floats (Zeebe converts
 them to double) — and temporal values become their ISO-8601 strings (`2024-01-01`,
 `2024-01-01T10:00:00+01:00`, `P1Y2M`, `PT1H`). Ranges become their FEEL text (`[1..10]`);
-a function has no JSON form and becomes null.
+a function has no JSON form and becomes null. An integer of more than
+`MAX_JSON_INTEGER_DIGITS` digits (`1e5000` is a FEEL number) cannot be written or read back
+by JSON libraries (Python's among them), so it fails with a FeelEvaluationError.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from bpmn.feel.errors import FeelEvaluationError
 from bpmn.feel.values import FeelFunction, Range
+
+MAX_JSON_INTEGER_DIGITS = 4300
+"""Python's default `sys.get_int_max_str_digits()`: its json module neither writes nor reads
+longer integers."""
 
 
 def to_json_value(value: Any) -> Any:
@@ -22,7 +29,13 @@ def to_json_value(value: Any) -> Any:
         if not value.is_finite():
             return None
         if value == value.to_integral_value():
+            if value.adjusted() >= MAX_JSON_INTEGER_DIGITS:
+                raise FeelEvaluationError(
+                    f"the number {value:.6E} has no JSON form: a JSON integer has at most"
+                    f" {MAX_JSON_INTEGER_DIGITS} digits"
+                )
             return int(value)
+        # not integral, so below 10^34 (34 significant digits): a finite float
         return float(value)
     if isinstance(value, (list, tuple)):
         return [to_json_value(item) for item in value]

@@ -57,6 +57,12 @@ _ESCAPES = {
 }
 
 
+def is_digit(char: str) -> bool:
+    """An ASCII digit: FEEL numbers are written with 0-9 only (`str.isdigit` also accepts `³`
+    and other Unicode digits, which no number can be made of)."""
+    return "0" <= char <= "9"
+
+
 def is_name_start(char: str) -> bool:
     return char.isalpha() or char in "_$"
 
@@ -98,17 +104,17 @@ def tokenize(text: str) -> list[Token]:
             return tokens
         start = pos
         char = text[pos]
-        if char.isdigit() or (
+        if is_digit(char) or (
             char == "."
             and pos + 1 < length
-            and text[pos + 1].isdigit()
+            and is_digit(text[pos + 1])
             and not _after_dot(text, pos)
         ):
-            while pos < length and text[pos].isdigit():
+            while pos < length and is_digit(text[pos]):
                 pos += 1
-            if pos + 1 < length and text[pos] == "." and text[pos + 1].isdigit():
+            if pos + 1 < length and text[pos] == "." and is_digit(text[pos + 1]):
                 pos += 1
-                while pos < length and text[pos].isdigit():
+                while pos < length and is_digit(text[pos]):
                     pos += 1
             pos = _exponent(text, pos)
             tokens.append(Token(Kind.NUMBER, text[start:pos], start, pos, space))
@@ -143,8 +149,8 @@ def _exponent(text: str, pos: int) -> int:
         digits = pos + 1
         if digits < len(text) and text[digits] in "+-":
             digits += 1
-        if digits < len(text) and text[digits].isdigit():
-            while digits < len(text) and text[digits].isdigit():
+        if digits < len(text) and is_digit(text[digits]):
+            while digits < len(text) and is_digit(text[digits]):
                 digits += 1
             return digits
     return pos

@@ -12,12 +12,14 @@ FeelSyntaxError instead of exhausting the Python stack.
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 from bpmn.feel import ast
 from bpmn.feel.errors import FeelSyntaxError
 from bpmn.feel.lexer import Kind, Token, tokenize
 from bpmn.feel.limits import MAX_NESTING_DEPTH
+from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
 
 # words that end a multi-word name: FEEL's reserved words plus the ones that continue a
 # comparison (`x between 1 and 2`, `x instance of T`)
@@ -290,7 +292,7 @@ class _Parser:
         kind = token.kind
         if kind is Kind.NUMBER:
             self.advance()
-            return ast.Literal(token.start, Decimal(token.value))
+            return _number(token)
         if kind is Kind.STRING:
             self.advance()
             return ast.Literal(token.start, token.value)
@@ -637,3 +639,20 @@ class _Parser:
         while self.accept_op(","):
             tests.append(self.positive_unary_test(_OR))
         return tuple(tests)
+
+
+def _number(token: Token) -> ast.Node:
+    """A number literal rounded to decimal128 (34 digits, as feel-scala's BigDecimal with
+    DECIMAL128); beyond its exponent range (`1e999999999`) a node that evaluates to null.
+    libmpdec reads the exponent as an integer and never expands it, so this costs the length
+    of the text, whatever the exponent; below the range the number rounds to zero."""
+    try:
+        value = FEEL_DECIMAL_CONTEXT.create_decimal(token.value)
+    except decimal.Overflow:
+        return ast.NumberOutOfRange(token.start, token.value)
+    if value.is_zero() and value.as_tuple().exponent == _ETINY:
+        value = Decimal(0)  # underflow: plain zero, not 0E-6176
+    return ast.Literal(token.start, value)
+
+
+_ETINY = FEEL_DECIMAL_CONTEXT.Etiny()

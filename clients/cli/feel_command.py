@@ -58,10 +58,11 @@ def feel(expression: str, variables: str | None, input_json: str | None, warning
             click.echo(json.dumps(compile_unary_tests(text).matches(subject, values)))
             return
         result = compile_expression(text).evaluate_with_warnings(values)
+        value = to_json_value(result.value)
     except FeelError as error:
         _fail(error, text)
         return
-    click.echo(json.dumps(to_json_value(result.value), ensure_ascii=False))
+    click.echo(json.dumps(value, ensure_ascii=False))
     if warnings:
         for warning in result.warnings:
             click.echo(f"warning: [{warning.kind}] {warning.message}", err=True)

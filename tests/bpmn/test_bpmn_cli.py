@@ -64,3 +64,31 @@ def test_size_limit_option() -> None:
     code, output = run("--max-size", "100", str(FIXTURES / "tasks.bpmn"))
     assert code == 1
     assert "larger than the limit of 100" in output
+
+
+_CONDITION_MODEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+    targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="xor" />
+    <bpmn:exclusiveGateway id="xor" default="f3" />
+    <bpmn:sequenceFlow id="f2" sourceRef="xor" targetRef="end">
+      <bpmn:conditionExpression>={condition}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="xor" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_unicode_digit_in_an_expression_is_one_problem_line(tmp_path: Path) -> None:
+    path = tmp_path / "digits.bpmn"
+    path.write_text(_CONDITION_MODEL.format(condition="x > 1 + ²"), encoding="utf-8")
+    code, output = run(str(path))
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[0] == f"{path}: 1 problem(s)"
+    assert lines[1].startswith(f"  {path}:9: process 'p' > sequenceFlow 'f2' > conditionExpression")
+    assert "unexpected '²'" in lines[1]

@@ -404,3 +404,22 @@ def test_problem_names_the_element_id() -> None:
         "escalation_on_task",
         "error_non_interrupting",
     ]
+
+
+@pytest.mark.parametrize(
+    "condition", ["³", "1 + ²", "x > ٣", "1e999999999 > x", "1e" + "9" * 500, "x > 1e5000"]
+)
+def test_validate_never_raises_on_an_expression(condition: str) -> None:
+    xml = (
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"'
+        ' targetNamespace="t"><bpmn:process id="p" isExecutable="true">'
+        '<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="g" />'
+        '<bpmn:exclusiveGateway id="g" default="f3" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="e">'
+        f"<bpmn:conditionExpression>={condition}</bpmn:conditionExpression>"
+        '</bpmn:sequenceFlow><bpmn:sequenceFlow id="f3" sourceRef="g" targetRef="e" />'
+        '<bpmn:endEvent id="e" /></bpmn:process></bpmn:definitions>'
+    )
+    problems = bpmn.validate(xml.encode())
+    digits = any(c in condition for c in "³²٣")
+    assert [p.element_id for p in problems] == (["f2"] if digits else [])

@@ -58,3 +58,21 @@ def test_bad_vars() -> None:
 def test_unary_tests_mode() -> None:
     code, out, _ = run("> 5, < 0", "--input", "7")
     assert (code, out.strip()) == (0, "true")
+
+
+def test_unicode_digit_is_a_one_line_syntax_error() -> None:
+    code, out, err = run("1 + ²")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == "error: at position 4: unexpected '²'"
+    assert "Traceback" not in err
+
+
+def test_numbers_out_of_range_are_clean() -> None:
+    code, out, err = run("1e999999999", "--warnings")
+    assert (code, out.strip()) == (0, "null")
+    assert "out of range" in err
+    code, out, err = run("1e5000")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "error: the number 1.000000E+5000 has no JSON form: a JSON integer has at most 4300 digits"
+    ]

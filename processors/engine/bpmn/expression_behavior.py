@@ -34,15 +34,15 @@ def evaluate(expression: Expression, variables: Mapping[str, Any], now_ms: int) 
             if evaluate_with_warnings is None:
                 return to_json_value(compiled.evaluate(variables))
             result = evaluate_with_warnings(variables)
+            if result.value is None:
+                for warning in result.warnings:
+                    if warning.kind == "NO_VARIABLE_FOUND":
+                        raise ExpressionFailure(
+                            f"Failed to evaluate expression '{text}': {warning.message}"
+                        )
+            return to_json_value(result.value)  # fails for a number with no JSON form
     except FeelError as error:
         raise ExpressionFailure(f"Failed to evaluate expression '{text}': {error}") from None
-    if result.value is None:
-        for warning in result.warnings:
-            if warning.kind == "NO_VARIABLE_FOUND":
-                raise ExpressionFailure(
-                    f"Failed to evaluate expression '{text}': {warning.message}"
-                )
-    return to_json_value(result.value)
 
 
 def evaluate_condition(expression: Expression, variables: Mapping[str, Any], now_ms: int) -> bool:
