@@ -4,13 +4,14 @@ the argument, before anything is sent; the same calls through the asyncio client
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clients.client import connect, connect_async
+from clients.client import Client, connect, connect_async
 from clients.errors import HoneyflowError, InvalidArgumentError
 from tests.engine.conftest import scenario
 
@@ -176,3 +177,76 @@ def test_right_arguments_of_every_kind_still_work(tmp_path: Path) -> None:
     client.complete_job(job.key, {"done": True})
     # An empty correlation key is Zeebe's too: the message correlates to no catch event.
     assert client.publish_message("m", "", ttl=0) > 0
+
+
+ODD_VALUES: list[Any] = [
+    None,
+    "",
+    "x",
+    -1,
+    0,
+    2**70,
+    -(2**70),
+    NAN,
+    float("inf"),
+    1.5,
+    [],
+    {},
+    {1: 2},
+    {"a": NAN},
+    object(),
+    b"x",
+    True,
+    ("a",),
+]
+
+
+def test_no_call_raises_anything_but_a_honeyflow_error_whatever_one_argument_holds() -> None:
+    """Every public method, every parameter, every odd value in turn (the others right)."""
+    client = connect("memory://")
+    client.deploy(scenario("one_task.bpmn"))
+    instance = client.create_instance("one_task")
+    [job] = client.activate_jobs("work", max_jobs=1, timeout=600)
+    right: dict[str, Any] = {
+        "key": job.key,
+        "element_instance_key": instance,
+        "bpmn_process_id": "one_task",
+        "name": "m",
+        "correlation_key": "k",
+        "signal_name": "s",
+        "job_type": "work",
+        "max_jobs": 1,
+        "timeout": 0.05,  # create-with-result on a task that nobody works: a short wait
+        "retries": 1,
+        "error_code": "E",
+        "seconds": 1,
+        "variables": {},
+    }
+    calls = 0
+    unexpected = []
+    for name, method in inspect.getmembers(Client, inspect.isfunction):
+        if name.startswith("_") or name in ("close", "records"):
+            continue
+        parameters = list(inspect.signature(method).parameters.values())[1:]
+        for odd_one in parameters:
+            for odd in ODD_VALUES:
+                args: list[Any] = []
+                kwargs: dict[str, Any] = {}
+                for p in parameters:
+                    if p.kind is p.VAR_POSITIONAL:
+                        args.append(odd if p is odd_one else scenario("one_task.bpmn"))
+                        continue
+                    value = odd if p is odd_one else right.get(p.name, p.default)
+                    if p.kind is p.KEYWORD_ONLY:
+                        kwargs[p.name] = value
+                    else:
+                        args.append(value)
+                calls += 1
+                try:
+                    getattr(client, name)(*args, **kwargs)
+                except HoneyflowError:
+                    pass
+                except Exception as error:  # what the test is after
+                    unexpected.append(f"{name}({odd_one.name}={odd!r}): {error!r}")
+    assert calls > 300
+    assert unexpected == []
