@@ -277,7 +277,7 @@ def incident() -> None:
     "--retries",
     type=click.IntRange(1),
     default=None,
-    help="JOB_NO_RETRIES: first give the job this many retries.",
+    help="JOB_NO_RETRIES, EXECUTION_LISTENER_NO_RETRIES: first give the job this many retries.",
 )
 @kafka_client_options
 @store_option
@@ -291,6 +291,7 @@ def resolve(
 ) -> None:
     """Resolve incident KEY once its cause is fixed (variables set, or retries given)."""
     from broker.kafka_config import parse_overrides
+    from broker.protocol.values import JOB_RETRIES_ERRORS
     from clients.client import connect
     from clients.errors import HoneyflowError
 
@@ -298,7 +299,7 @@ def resolve(
     if retries is not None:
         with _queries(store) as q:
             found = q.incident(key)
-        if found.error_type != "JOB_NO_RETRIES" or found.job_key <= 0:
+        if found.error_type not in JOB_RETRIES_ERRORS or found.job_key <= 0:
             raise click.ClickException(
                 f"incident {key} is {found.error_type}, not a job without retries; "
                 "--retries does not apply"

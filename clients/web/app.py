@@ -27,7 +27,7 @@ from clients.web.assets import STATIC_DIR, WebAssets
 from clients.web.diagram_xml import diagram_xml
 from clients.web.html import Markup
 from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
-from clients.web.incident_page import incidents_page
+from clients.web.incident_page import incidents_page, needs_retries
 from clients.web.instance_page import instance_page, path_markers
 from clients.web.page_frame import error_page, notice_box
 from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
@@ -310,7 +310,7 @@ async def _resolve(request: web.Request) -> web.Response:
     back = _local_path(str(form.get("next", "")), "/incidents")
     incident = await state.query(lambda q: q.incident(key))
     retries: int | None = None
-    if incident.error_type == "JOB_NO_RETRIES" and incident.job_key > 0:
+    if needs_retries(incident):
         text = str(form.get("retries") or "1")
         if not text.isdigit() or not 1 <= int(text) <= MAX_RETRIES:
             raise HttpError(400, f"retries must be a whole number from 1 to {MAX_RETRIES}")

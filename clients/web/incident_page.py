@@ -1,17 +1,25 @@
 """The incident list (`/incidents`) and the incident table the instance page shares, with the
 resolve action: a form that POSTs to `/incidents/<key>/resolve`; for a job whose retries ran
-out (JOB_NO_RETRIES) it first gives the job the retries typed in."""
+out (JOB_NO_RETRIES, EXECUTION_LISTENER_NO_RETRIES) it first gives the job the retries typed
+in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from broker.protocol.values import JOB_RETRIES_ERRORS
 from clients.display import timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, table
 from processors.exporter.views import Incident
 
 PAGE_SIZE = 50
+
+
+def needs_retries(incident: Incident) -> bool:
+    """A job out of retries (an element's or an execution listener's): resolving it first
+    gives the job retries."""
+    return incident.error_type in JOB_RETRIES_ERRORS and incident.job_key > 0
 
 
 def resolve_form(incident: Incident, next_path: str) -> Markup:
@@ -22,7 +30,7 @@ def resolve_form(incident: Incident, next_path: str) -> Markup:
             '<label>retries <input type="number" name="retries" value="1" min="1" max="1000"'
             ' required size="3"></label> '
         )
-        if incident.error_type == "JOB_NO_RETRIES" and incident.job_key > 0
+        if needs_retries(incident)
         else Markup("")
     )
     return html(

@@ -14,7 +14,7 @@ from typing import Any
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import IncidentIntent
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from broker.protocol.values import BpmnElementType, ErrorType
+from broker.protocol.values import JOB_RETRIES_ERRORS, BpmnElementType
 from processors.engine.bpmn import multi_instance_behavior
 from processors.engine.bpmn.element_call import call_for
 from processors.engine.bpmn.element_registry import processor_for
@@ -30,7 +30,7 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
             " found",
         )
         return
-    if incident.error_type in (ErrorType.JOB_NO_RETRIES, ErrorType.EXECUTION_LISTENER_NO_RETRIES):
+    if incident.error_type in JOB_RETRIES_ERRORS:
         job = ctx.state.jobs.get(incident.job_key)
         if job is not None and job.value.retries < 1:
             ctx.reject(

@@ -101,3 +101,24 @@ class _Unclosed:
 
     def __exit__(self, *exc: object) -> None:
         pass
+
+
+def test_resolve_with_retries_serves_an_execution_listener_out_of_retries(
+    engine: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine.deploy(Path(__file__).parents[1] / "engine" / "scenarios" / "listeners_incidents.bpmn")
+    engine.create_instance("listeners_incidents", {"kind": "a"})
+    [job] = engine.activate_jobs("first", max_jobs=1, timeout=60)
+    engine.fail_job(job.key, 0, "listener down")
+    store = str(tmp_path / "visibility.db")
+    with open_store(store) as s:
+        apply_records(s, engine.records())
+    [incident] = json.loads(_run("incidents", "--json", "--store", store))
+    assert incident["errorType"] == "EXECUTION_LISTENER_NO_RETRIES"
+    monkeypatch.setattr("clients.client.connect", lambda url, **kw: _Unclosed(engine))
+    key = incident["incidentKey"]
+    out = _run(
+        "incident", "resolve", str(key), "--retries", "1", "--url", "memory://", "--store", store
+    )
+    assert f"job {job.key}: retries set to 1" in out and f"incident {key} resolved" in out
+    assert [j.key for j in engine.activate_jobs("first", max_jobs=1, timeout=60)] == [job.key]

@@ -180,3 +180,33 @@ def test_lists_are_paged_by_key_ranges(tmp_path: Path) -> None:
 
 def _keys(body: str) -> list[str]:
     return [part.split('"')[0] for part in body.split('href="/instances/')[1:]]
+
+
+@pytest.mark.parametrize(
+    ("error_type", "asks_for_retries"),
+    [
+        ("JOB_NO_RETRIES", True),
+        ("EXECUTION_LISTENER_NO_RETRIES", True),
+        ("EXTRACT_VALUE_ERROR", False),
+    ],
+)
+def test_the_resolve_form_asks_for_retries_when_a_job_ran_out(
+    error_type: str, asks_for_retries: bool
+) -> None:
+    from clients.web.incident_page import resolve_form
+    from processors.exporter.views import Incident
+
+    incident = Incident(
+        incident_key=9,
+        process_instance_key=1,
+        bpmn_process_id="p",
+        element_id="task",
+        element_instance_key=2,
+        job_key=3 if error_type.endswith("NO_RETRIES") else -1,
+        error_type=error_type,
+        error_message="down",
+        state="OPEN",
+        created_at=0,
+        resolved_at=None,
+    )
+    assert ('name="retries"' in str(resolve_form(incident, "/incidents"))) is asks_for_retries

@@ -17,7 +17,7 @@ from broker.protocol.values.deployment import (
 )
 from broker.protocol.values.error import ErrorRecordValue
 from broker.protocol.values.escalation import EscalationRecordValue
-from broker.protocol.values.incident import ErrorType, IncidentRecordValue
+from broker.protocol.values.incident import JOB_RETRIES_ERRORS, ErrorType, IncidentRecordValue
 from broker.protocol.values.job import (
     JobBatchRecordValue,
     JobKind,
@@ -90,6 +90,7 @@ def value_class_for(value_type: ValueType) -> type[RecordValue]:
 
 __all__ = [
     "DEFAULT_TENANT_ID",
+    "JOB_RETRIES_ERRORS",
     "VALUE_CLASSES",
     "BpmnElementType",
     "BpmnEventType",

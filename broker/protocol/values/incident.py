@@ -29,6 +29,11 @@ class ErrorType(StrEnum):
     FORM_NOT_FOUND = "FORM_NOT_FOUND"
 
 
+JOB_RETRIES_ERRORS = frozenset({ErrorType.JOB_NO_RETRIES, ErrorType.EXECUTION_LISTENER_NO_RETRIES})
+"""Incidents of a job out of retries (an element's or an execution listener's): the job needs
+retries again (UPDATE_RETRIES) before the incident can be resolved."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentRecordValue(RecordValue):
     """An incident. The record's `key` is the incident key, used to RESOLVE it."""
