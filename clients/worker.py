@@ -55,6 +55,9 @@ from clients.worker_handlers import (
 
 log = logging.getLogger(__name__)
 
+_MAX_POLL_PAUSE = 5.0
+"""Longest pause between polls that fail."""
+
 
 class PendingClaim(Protocol):
     @property
@@ -320,9 +323,26 @@ class Worker:
             log.warning("%s: %s refused: %s", _about(job), call.__name__, error)
 
     def run(self) -> None:
-        """Poll until `stop()`; blocks the calling thread."""
+        """Poll until `stop()`; blocks the calling thread. A poll that fails (the engine or
+        Kafka out of reach) is logged and tried again after a pause that doubles up to
+        `_MAX_POLL_PAUSE` seconds: the worker never stops polling by itself."""
+        pause = self._poll_interval
         while not self._stopping.is_set():
-            if self.work_once() == 0 and not self._read_waited:
+            try:
+                handed = self.work_once()
+            except Exception as error:
+                log.warning(
+                    "worker %s: polling for jobs failed, trying again in %.2f s: %s",
+                    self.name,
+                    pause,
+                    error,
+                    exc_info=not isinstance(error, HoneyflowError),
+                )
+                self._stopping.wait(pause)
+                pause = min(pause * 2, max(_MAX_POLL_PAUSE, self._poll_interval))
+                continue
+            pause = self._poll_interval
+            if handed == 0 and not self._read_waited:
                 self._stopping.wait(self._poll_interval)
 
     def start(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from clients.client import Client, connect, connect_async
-from clients.errors import InvalidArgumentError
+from clients.errors import InvalidArgumentError, RequestTimeoutError
 from clients.results import ActivatedJob
 from clients.testing import assert_instance
 from clients.worker import BpmnError, Worker
@@ -319,3 +319,35 @@ def test_wrong_worker_arguments_are_refused() -> None:
 
         @Worker(client).task("work")
         def work(amount: int, /) -> None: ...
+
+
+def test_a_failing_poll_is_logged_and_polling_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    client = connect("memory://")
+    key = _one_task(client)
+    worker = Worker(client, poll_interval=0.01)
+    activate = client.activate_jobs
+    failures = iter([RequestTimeoutError("engine out of reach"), RuntimeError("defect")])
+
+    def flaky(*args: Any, **kwargs: Any) -> list[ActivatedJob]:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return activate(*args, **kwargs)
+
+    client.activate_jobs = flaky  # type: ignore[method-assign]
+    done = threading.Event()
+
+    @worker.task("work")
+    def work() -> None:
+        done.set()
+
+    with caplog.at_level(logging.WARNING, logger="clients.worker"):
+        worker.start()
+        try:
+            assert done.wait(10)
+        finally:
+            worker.stop()
+    messages = [r.getMessage() for r in caplog.records]
+    assert "polling for jobs failed" in messages[0] and "engine out of reach" in messages[0]
+    assert "defect" in messages[1]
+    assert_instance(client, key).is_completed()
