@@ -1,7 +1,8 @@
 """The workers of the order process (examples/order-process.bpmn): payment, inventory and
 shipping. This is the reference for writing a worker: one decorated function per job type;
 its parameters name the variables it needs; the dict it returns completes the job; an
-exception fails it (and it is retried while retries are left).
+exception fails it (and it is retried while retries are left, after a back-off of 1 s that
+doubles with each failure: `retry_backoff=` on `worker.task`).
 
     python examples/order_workers.py kafka://127.0.0.1:9092    # until Ctrl-C or SIGTERM
 """
