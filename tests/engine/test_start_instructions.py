@@ -189,3 +189,15 @@ def test_an_event_subprocess_and_the_elements_inside_can_be_targets(client: Clie
         "on_abort",
         "message_event_subprocess",
     ]
+
+
+def test_create_with_result_starts_at_the_given_element(client: Client) -> None:
+    client.deploy(scenario("start_instructions.bpmn"))
+    result = client.create_instance(
+        "start_instructions", {"x": 1}, start_instructions=["end"], with_result=True, timeout=10
+    )
+    assert result.variables == {"x": 1}
+    assert completed_elements(client, result.process_instance_key) == [
+        "end",
+        "start_instructions",
+    ]

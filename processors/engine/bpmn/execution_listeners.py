@@ -33,21 +33,20 @@ from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.job_behavior import create_job, evaluate_type_and_retries
 from processors.engine.bpmn.variable_behavior import apply_input_mappings
 
-_JOB_EVENT_TYPES = {
-    ListenerEventType.START: JobListenerEventType.START,
-    ListenerEventType.END: JobListenerEventType.END,
-}
 _NONE: tuple[ExecutionListener, ...] = ()
 
 
 def listeners_of(call: ElementCall, event_type: ListenerEventType) -> tuple[ExecutionListener, ...]:
     """The element's listeners of one event type, in model order (kept per element with the
-    process model)."""
+    process model: this is asked at every activation and completion)."""
     element_type = call.element_type
     if element_type is BpmnElementType.MULTI_INSTANCE_BODY:
         return _NONE
     derived = call.process.derived
-    kind = ("listeners", call.value.element_id, element_type, event_type)
+    # Plain strings in the key: hashing the enums is a Python call. Ids are unique in a
+    # process, its own id included.
+    which = "start listeners" if event_type is ListenerEventType.START else "end listeners"
+    kind = (which, call.value.element_id)
     found = derived.get(kind)
     if found is None:
         if element_type is BpmnElementType.PROCESS:
@@ -63,38 +62,46 @@ def activation_ready(call: ElementCall) -> bool:
     """The start of an element's activation: its input mappings (an IO_MAPPING_ERROR incident
     when they fail), then its start listeners. True when the element goes on; False while a
     listener job or an incident holds it."""
-    if _done(call) == 0:
+    listeners = listeners_of(call, ListenerEventType.START)
+    done = _done(call) if listeners else 0
+    if done == 0:
         try:
             apply_input_mappings(call)
         except ExpressionFailure as failure:
             raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
             return False
-    return _listeners_done(call, ListenerEventType.START)
+    return _next_listener(call, listeners, done, JobListenerEventType.START)
 
 
 def completion_ready(call: ElementCall, hand_on: Callable[[], None] | None = None) -> bool:
     """The end of an element's completion: `hand_on` (its output mappings or what passes its
     result on; an ExpressionFailure is an IO_MAPPING_ERROR incident), then its end listeners.
     True when the element leaves now; False while a listener job or an incident holds it."""
-    if hand_on is not None and _done(call) == 0:
+    listeners = listeners_of(call, ListenerEventType.END)
+    done = _done(call) if listeners else 0
+    if hand_on is not None and done == 0:
         try:
             hand_on()
         except ExpressionFailure as failure:
             raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
             return False
-    return _listeners_done(call, ListenerEventType.END)
+    return _next_listener(call, listeners, done, JobListenerEventType.END)
 
 
 def _done(call: ElementCall) -> int:
+    """How many listeners of the running event type have completed."""
     instance = call.instance
     return 0 if instance is None else instance.listener_index
 
 
-def _listeners_done(call: ElementCall, event_type: ListenerEventType) -> bool:
-    listeners = listeners_of(call, event_type)
-    if not listeners:
-        return True
-    done = _done(call)
+def _next_listener(
+    call: ElementCall,
+    listeners: tuple[ExecutionListener, ...],
+    done: int,
+    event_type: JobListenerEventType,
+) -> bool:
+    """True when every listener is done; else the next one's job is created (or, when its
+    type or retries cannot be evaluated, an EXTRACT_VALUE_ERROR incident raised)."""
     if done >= len(listeners):
         return True
     listener = listeners[done]
@@ -103,5 +110,5 @@ def _listeners_done(call: ElementCall, event_type: ListenerEventType) -> bool:
     except ExpressionFailure as failure:
         raise_incident(call, ErrorType.EXTRACT_VALUE_ERROR, failure.message)
         return False
-    create_job(call, properties, listener=_JOB_EVENT_TYPES[event_type])
+    create_job(call, properties, listener=event_type)
     return False
