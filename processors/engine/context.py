@@ -1,17 +1,23 @@
 """What a command processor sees: the command, read-only state, the writers, the partition's
-key generator and the time of processing. Processors never touch anything else."""
+key generator, the time of processing, and the engine's element and subscription tables.
+Processors never touch anything else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from broker.protocol import Intent, Record, RejectionType
 from broker.protocol.values import RecordValue
 from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.results import ResultBuilder
 from processors.engine.state import StateReaders
+
+if TYPE_CHECKING:  # both import this module
+    from broker.protocol.values import BpmnEventType
+    from processors.engine.bpmn.element_registry import ElementProcessors
+    from processors.engine.bpmn.event_subscriptions import SubscriptionKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,7 @@ class ProcessingContext:
     __slots__ = (
         "_awaiting",
         "command",
+        "element_processors",
         "event",
         "follow_up",
         "input_collections",
@@ -37,6 +44,7 @@ class ProcessingContext:
         "partition_id",
         "request_id",
         "state",
+        "subscription_kinds",
         "timer_due_now",
         "writers",
     )
@@ -53,6 +61,8 @@ class ProcessingContext:
         partition_id: int,
         partition_count: int,
         awaiting: MutableMapping[int, AwaitingResult],
+        element_processors: ElementProcessors,
+        subscription_kinds: Mapping[BpmnEventType, SubscriptionKind],
         input_collections: InputCollectionMemo | None = None,
     ) -> None:
         self.command = command
@@ -63,6 +73,8 @@ class ProcessingContext:
         self.event: Callable[[int, Intent, RecordValue], Record[Any]] = writers.event
         self.follow_up: Callable[[int, Intent, RecordValue], Record[Any]] = writers.follow_up
         self.next_key = next_key
+        self.element_processors = element_processors
+        self.subscription_kinds = subscription_kinds
         """The partition's key generator: a new key per call."""
         self.now_ms = now_ms
         self.partition_id = partition_id

@@ -21,7 +21,7 @@ from processors.engine.context import AwaitingResult, CommandRejected, Processin
 from processors.engine.due_date_checkers import due_commands, due_timer_commands
 from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
-from processors.engine.processor_registry import PROCESSORS
+from processors.engine.registries import Registries, build_registries
 from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
 from processors.engine.state import EngineState
 from processors.engine.tenant_check import tenant_rejection
@@ -34,6 +34,7 @@ class Engine:
         partition_count: int = 1,
         store: KeyValueStore | None = None,
         awaiting: MutableMapping[int, AwaitingResult] | None = None,
+        registries: Registries | None = None,
     ) -> None:
         self.partition_id = partition_id
         self.partition_count = partition_count
@@ -42,6 +43,8 @@ class Engine:
         # mapping kept in `store`, so that they survive a failover.
         self._awaiting: MutableMapping[int, AwaitingResult] = {} if awaiting is None else awaiting
         self._appliers = EventAppliers(EVENT_APPLIERS, self.state)
+        # The processor tables, built here rather than by importing modules.
+        self.registries = build_registries() if registries is None else registries
         # What FEEL's uuid() and random number() draw from: seeded per command by the partition
         # and the command's position, so the same commands give the same records.
         self._random = SeededRandom()
@@ -75,6 +78,8 @@ class Engine:
             partition_id=self.partition_id,
             partition_count=self.partition_count,
             awaiting=self._awaiting,
+            element_processors=self.registries.elements,
+            subscription_kinds=self.registries.subscriptions,
             input_collections=self.input_collections,
         )
         foreign_tenant = tenant_rejection(first)
@@ -146,7 +151,7 @@ class Engine:
             rejection = builder.reject(command, RejectionType.INVALID_ARGUMENT, reason)
             builder.respond(request_id, rejection)
             return
-        processor = PROCESSORS.get((command.value_type, command.intent))
+        processor = self.registries.commands.get((command.value_type, command.intent))
         if processor is None:
             rejection = builder.reject(
                 command,

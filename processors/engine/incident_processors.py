@@ -46,7 +46,7 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
     if instance is None:
         return
     call = call_for(ctx, instance)
-    processor = processor_for(call.element_type)
+    processor = processor_for(call)
     if instance.state is PI.ELEMENT_ACTIVATING:
         scope = ctx.state.elements.get(instance.flow_scope_key)
         if (

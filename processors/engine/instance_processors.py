@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import processors.engine.bpmn.element_processors  # noqa: F401  (fills the element table)
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType, ErrorType
@@ -60,7 +59,7 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
         and not multi_instance_behavior.on_inner_activating(call)
     ):
         return
-    processor_for(call.element_type).on_activate(call)
+    processor_for(call).on_activate(call)
 
 
 def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -79,7 +78,7 @@ def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
         return
     call = call_for(ctx, instance)
     lifecycle.write(call, PI.ELEMENT_COMPLETING)
-    processor_for(call.element_type).on_complete(call)
+    processor_for(call).on_complete(call)
 
 
 def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> str | None:
@@ -124,7 +123,7 @@ def complete_execution_listener(command: Record[Any], ctx: ProcessingContext) ->
         )
         return
     call = call_for(ctx, instance)
-    processor = processor_for(call.element_type)
+    processor = processor_for(call)
     if instance.state is PI.ELEMENT_ACTIVATING:
         processor.on_activate(call)
     else:
@@ -147,7 +146,7 @@ def start_termination(call: ElementCall) -> None:
     lifecycle.write(call, PI.ELEMENT_TERMINATING)
     resolve_element_incidents(call.ctx, call.key)
     cancel_job(call)  # its own or an execution listener's
-    processor_for(call.element_type).on_terminate(call)
+    processor_for(call).on_terminate(call)
 
 
 def cancel_instance(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -187,4 +186,4 @@ def cancel_instance(command: Record[Any], ctx: ProcessingContext) -> None:
     )
     resolve_element_incidents(ctx, call.key)
     cancel_job(call)  # a start or end listener's
-    processor_for(call.element_type).on_terminate(call)
+    processor_for(call).on_terminate(call)

@@ -1,9 +1,8 @@
 """The message domain's command processors by (value type, intent), merged into the engine's
-`PROCESSORS`; importing it also registers the MESSAGE kind of catch-event subscription."""
+`PROCESSORS`."""
 
 from __future__ import annotations
 
-import processors.engine.bpmn.message_behavior  # noqa: F401  (registers the MESSAGE kind)
 from broker.protocol import Intent, ValueType
 from broker.protocol.intents import MessageBatchIntent, MessageCorrelationIntent, MessageIntent
 from broker.protocol.intents import MessageSubscriptionIntent as MS

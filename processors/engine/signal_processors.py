@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import processors.engine.bpmn.signal_behavior  # noqa: F401  (registers the SIGNAL kind)
 from broker.protocol import Intent, Record, RejectionType, ValueType
 from broker.protocol.intents import SignalIntent
 from broker.protocol.values import SignalRecordValue

@@ -1,14 +1,13 @@
-"""The table of element processors by element type. The model refuses every element type
-missing here at deployment (tests/engine/test_every_deployable_kind_runs.py)."""
+"""The table of element processors by element type, built for each Engine. The model refuses
+every element type missing here at deployment (tests/engine/test_every_deployable_kind_runs.py)."""
 
 from __future__ import annotations
 
-import processors.engine.bpmn.timer_behavior  # noqa: F401  (registers the timer subscriptions)
 from broker.protocol.values import BpmnElementType as T
 from processors.engine.bpmn.boundary_events import BoundaryEventProcessor, StartEventProcessor
 from processors.engine.bpmn.call_activity_processor import CallActivityProcessor
 from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
-from processors.engine.bpmn.element_registry import PROCESSORS
+from processors.engine.bpmn.element_registry import ElementProcessors
 from processors.engine.bpmn.event_gateway_processors import EventBasedGatewayProcessor
 from processors.engine.bpmn.event_subprocess_processors import EventSubProcessProcessor
 from processors.engine.bpmn.gateway_processors import (
@@ -24,31 +23,32 @@ from processors.engine.bpmn.throw_event_processors import (
     ThrowEndEventProcessor,
 )
 
-_tasks = TaskProcessor()
 
-PROCESSORS.update(
-    {
-        T.PROCESS: ProcessProcessor(),
-        T.SUB_PROCESS: SubProcessProcessor(),
-        T.EVENT_SUB_PROCESS: EventSubProcessProcessor(),
-        T.SERVICE_TASK: _tasks,
-        T.USER_TASK: _tasks,
-        T.SEND_TASK: _tasks,
-        T.BUSINESS_RULE_TASK: _tasks,
-        T.SCRIPT_TASK: _tasks,
-        T.MANUAL_TASK: _tasks,
-        T.TASK: _tasks,
-        T.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(),
-        T.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(),
-        T.PARALLEL_GATEWAY: ParallelGatewayProcessor(),
-        T.EVENT_BASED_GATEWAY: EventBasedGatewayProcessor(),
-        T.START_EVENT: StartEventProcessor(),
-        T.BOUNDARY_EVENT: BoundaryEventProcessor(),
-        T.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(),
-        T.INTERMEDIATE_CATCH_EVENT: CatchEventProcessor(),
-        T.RECEIVE_TASK: CatchEventProcessor(),
-        T.END_EVENT: ThrowEndEventProcessor(),
-        T.CALL_ACTIVITY: CallActivityProcessor(),
-        T.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(),
-    }
-)
+def build_element_processors() -> ElementProcessors:
+    tasks = TaskProcessor()
+    return ElementProcessors(
+        {
+            T.PROCESS: ProcessProcessor(),
+            T.SUB_PROCESS: SubProcessProcessor(),
+            T.EVENT_SUB_PROCESS: EventSubProcessProcessor(),
+            T.SERVICE_TASK: tasks,
+            T.USER_TASK: tasks,
+            T.SEND_TASK: tasks,
+            T.BUSINESS_RULE_TASK: tasks,
+            T.SCRIPT_TASK: tasks,
+            T.MANUAL_TASK: tasks,
+            T.TASK: tasks,
+            T.EXCLUSIVE_GATEWAY: ExclusiveGatewayProcessor(),
+            T.INCLUSIVE_GATEWAY: InclusiveGatewayProcessor(),
+            T.PARALLEL_GATEWAY: ParallelGatewayProcessor(),
+            T.EVENT_BASED_GATEWAY: EventBasedGatewayProcessor(),
+            T.START_EVENT: StartEventProcessor(),
+            T.BOUNDARY_EVENT: BoundaryEventProcessor(),
+            T.INTERMEDIATE_THROW_EVENT: IntermediateThrowEventProcessor(),
+            T.INTERMEDIATE_CATCH_EVENT: CatchEventProcessor(),
+            T.RECEIVE_TASK: CatchEventProcessor(),
+            T.END_EVENT: ThrowEndEventProcessor(),
+            T.CALL_ACTIVITY: CallActivityProcessor(),
+            T.MULTI_INSTANCE_BODY: MultiInstanceBodyProcessor(),
+        }
+    )

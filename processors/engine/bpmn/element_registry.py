@@ -1,12 +1,14 @@
 """The element processor of each element type, and what an element processor is.
 
 An element processor reacts to the lifecycle commands of its element instances; containers
-also hear about their children ending. Families register themselves in `PROCESSORS` (see
-`element_processors.py`); adding an element family means adding one module and its lines there.
+also hear about their children ending. `element_processors.build_element_processors` builds
+the table (once per Engine, which hands it to every command through its context); adding an
+element family means adding one module and its lines there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from broker.protocol.values import BpmnElementType
@@ -33,20 +35,34 @@ class ContainerProcessor(ElementProcessor, Protocol):
     def on_child_terminated(self, scope: ElementCall, child: ElementCall) -> None: ...
 
 
-PROCESSORS: dict[BpmnElementType, ElementProcessor] = {}
+class ElementProcessors:
+    """The element processor of each element type."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: Mapping[BpmnElementType, ElementProcessor]) -> None:
+        self._table = dict(table)
+
+    def processor_for(self, element_type: BpmnElementType) -> ElementProcessor:
+        processor = self._table.get(element_type)
+        if processor is None:
+            # bpmn validation refuses every element type missing here
+            # (tests/engine/test_every_deployable_kind_runs.py): reaching this is a defect
+            raise RuntimeError(f"no element processor for {element_type}: refused at deployment")
+        return processor
+
+    def container_for(self, element_type: BpmnElementType) -> ContainerProcessor:
+        processor = self.processor_for(element_type)
+        if not hasattr(processor, "on_child_completed"):
+            raise TypeError(f"{element_type} is not a container")
+        return processor  # type: ignore[return-value]
 
 
-def processor_for(element_type: BpmnElementType) -> ElementProcessor:
-    processor = PROCESSORS.get(element_type)
-    if processor is None:
-        # bpmn validation refuses every element type missing here
-        # (tests/engine/test_every_deployable_kind_runs.py): reaching this is a defect
-        raise RuntimeError(f"no element processor for {element_type}: refused at deployment")
-    return processor
+def processor_for(call: ElementCall) -> ElementProcessor:
+    """The processor of `call`'s element type, from the engine's table."""
+    return call.ctx.element_processors.processor_for(call.element_type)
 
 
-def container_for(element_type: BpmnElementType) -> ContainerProcessor:
-    processor = processor_for(element_type)
-    if not hasattr(processor, "on_child_completed"):
-        raise TypeError(f"{element_type} is not a container")
-    return processor  # type: ignore[return-value]
+def container_for(call: ElementCall) -> ContainerProcessor:
+    """The processor of `call`'s element type, which must be a container."""
+    return call.ctx.element_processors.container_for(call.element_type)

@@ -13,7 +13,8 @@ catch event or receive task itself, the events after the gateway.
 - closing is automatic: `lifecycle.write` calls `close_subscriptions(call)` before it writes
   ELEMENT_COMPLETED or ELEMENT_TERMINATED of an event scope.
 
-A kind registers once per event type: `register(BpmnEventType.MESSAGE, MessageSubscriptions())`.
+A kind has one entry per event type in `subscription_kinds.build_subscription_kinds`, the table
+the Engine builds and hands to every command through its context.
 When its event happens, it calls `event_trigger_behavior.trigger_event` (or
 `trigger_start_event` for start events), which records the trigger and activates the right
 element. Error and escalation events have no subscriptions: throwing finds the catch element.
@@ -50,14 +51,8 @@ class SubscriptionKind(Protocol):
         ...
 
 
-SUBSCRIPTION_KINDS: dict[BpmnEventType, SubscriptionKind] = {}
-
 THROWN_EVENT_TYPES = frozenset({BpmnEventType.ERROR, BpmnEventType.ESCALATION})
 """Caught by looking for the catch element when thrown: no subscription to open."""
-
-
-def register(event_type: BpmnEventType, kind: SubscriptionKind) -> None:
-    SUBSCRIPTION_KINDS[event_type] = kind
 
 
 def catch_event_type(node: FlowNode) -> BpmnEventType:
@@ -124,7 +119,7 @@ def evaluate_subscriptions(call: ElementCall) -> EvaluatedSubscriptions:
         event_type = catch_event_type(node)
         if event_type in THROWN_EVENT_TYPES or event_type is BpmnEventType.LINK:
             continue
-        kind = SUBSCRIPTION_KINDS.get(event_type)
+        kind = call.ctx.subscription_kinds.get(event_type)
         if kind is None:
             # refused at deployment (test_every_deployable_kind_runs.py): a defect if reached
             raise RuntimeError(
@@ -147,6 +142,6 @@ def close_subscriptions(call: ElementCall, only: Collection[str] | None = None) 
         if only is None or node.id in only:
             by_type.setdefault(catch_event_type(node), []).append(node.id)
     for event_type, element_ids in by_type.items():
-        kind = SUBSCRIPTION_KINDS.get(event_type)
+        kind = call.ctx.subscription_kinds.get(event_type)
         if kind is not None:
             kind.close(call, element_ids)

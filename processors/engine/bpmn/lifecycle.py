@@ -51,7 +51,7 @@ def activated(call: ElementCall) -> None:
 def complete_now(call: ElementCall) -> None:
     """Go on to ELEMENT_COMPLETING within this command (no waiting for anything)."""
     write(call, PI.ELEMENT_COMPLETING)
-    element_registry.processor_for(call.element_type).on_complete(call)
+    element_registry.processor_for(call).on_complete(call)
 
 
 def request_completion(call: ElementCall) -> None:
@@ -161,13 +161,13 @@ def _reaches(scope: ElementCall, start: str, goals: set[str], gateway_id: str) -
 def notify_scope_completed(call: ElementCall) -> None:
     scope = _scope_call(call)
     if scope is not None:
-        element_registry.container_for(scope.element_type).on_child_completed(scope, call)
+        element_registry.container_for(scope).on_child_completed(scope, call)
 
 
 def notify_scope_terminated(call: ElementCall) -> None:
     scope = _scope_call(call)
     if scope is not None:
-        element_registry.container_for(scope.element_type).on_child_terminated(scope, call)
+        element_registry.container_for(scope).on_child_terminated(scope, call)
 
 
 def _scope_call(call: ElementCall) -> ElementCall | None:

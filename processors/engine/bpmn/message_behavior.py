@@ -1,4 +1,4 @@
-"""The MESSAGE kind of catch-event subscription (registered with `event_subscriptions`): an
+"""The MESSAGE kind of catch-event subscription (an entry of `subscription_kinds`): an
 event scope waiting for a message opens a PROCESS_MESSAGE_SUBSCRIPTION (CREATING) on its own
 partition and sends MESSAGE_SUBSCRIPTION CREATE to the partition of the correlation key;
 leaving closes it (DELETING → MESSAGE_SUBSCRIPTION DELETE). The message name and correlation
@@ -13,9 +13,8 @@ from bpmn import Expression, FlowNode
 from broker.protocol import Record
 from broker.protocol.intents import MessageSubscriptionIntent as MS
 from broker.protocol.intents import ProcessMessageSubscriptionIntent as PMS
-from broker.protocol.values import BpmnEventType, ProcessMessageSubscriptionRecordValue
+from broker.protocol.values import ProcessMessageSubscriptionRecordValue
 from processors.engine.bpmn.element_call import ElementCall
-from processors.engine.bpmn.event_subscriptions import register
 from processors.engine.bpmn.event_trigger_behavior import is_interrupting
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
 from processors.engine.message_correlation import subscription_value
@@ -118,6 +117,3 @@ class MessageSubscriptions:
             partition = message_partition(value.correlation_key, ctx.partition_count)
             command = subscription_value(value, call.value.process_definition_key)
             ctx.send(partition, Record.command(MS.DELETE, command))
-
-
-register(BpmnEventType.MESSAGE, MessageSubscriptions())

@@ -12,7 +12,6 @@ from bpmn import FlowNode
 from broker.protocol.intents import SignalIntent, SignalSubscriptionIntent
 from broker.protocol.values import BpmnEventType, SignalRecordValue, SignalSubscriptionRecordValue
 from processors.engine.bpmn.element_call import ElementCall
-from processors.engine.bpmn.event_subscriptions import register
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
 from processors.engine.context import ProcessingContext
 
@@ -53,9 +52,6 @@ class SignalSubscriptions:
                 call.ctx.event(
                     subscription.key, SignalSubscriptionIntent.DELETED, subscription.value
                 )
-
-
-register(BpmnEventType.SIGNAL, SignalSubscriptions())
 
 
 def replace_signal_start_subscriptions(ctx: ProcessingContext, process_definition_key: int) -> None:

@@ -32,7 +32,6 @@ from broker.protocol.intents import TimerIntent
 from broker.protocol.values import BpmnEventType, TimerRecordValue
 from processors.engine.bpmn.cron import next_cron_time
 from processors.engine.bpmn.element_call import ElementCall
-from processors.engine.bpmn.event_subscriptions import register
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
 from processors.engine.context import ProcessingContext
 
@@ -216,9 +215,6 @@ class TimerSubscriptions:
             timer = timers.get(timer_key)
             if timer is not None and timer.target_element_id in element_ids:
                 call.ctx.event(timer_key, TimerIntent.CANCELED, timer)
-
-
-register(BpmnEventType.TIMER, TimerSubscriptions())
 
 
 def start_timer_schedules(
