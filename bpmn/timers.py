@@ -72,7 +72,7 @@ def parse_duration(text: str) -> IsoDuration:
         )
     part = match.groupdict()
     weeks = int(part["weeks"] or 0)
-    return IsoDuration(
+    duration = IsoDuration(
         years=int(part["years"] or 0),
         months=int(part["months"] or 0),
         days=int(part["days"] or 0) + 7 * weeks,
@@ -80,6 +80,14 @@ def parse_duration(text: str) -> IsoDuration:
         minutes=int(part["minutes"] or 0),
         seconds=Decimal((part["seconds"] or "0").replace(",", ".")),
     )
+    if duration.total_seconds_approx() > _LONGEST_SECONDS:
+        raise TimerValueError(
+            f"Invalid duration '{text}': longer than 10,000 years, no timer can wait for it"
+        )
+    return duration
+
+
+_LONGEST_SECONDS: Final = Decimal(10_000 * 366 * 24 * 3600)
 
 
 def parse_date_time(text: str) -> datetime:

@@ -2,7 +2,7 @@
 Zeebe's protocol: the key and every integer field a 64-bit long, retries and job counts and
 versions a 32-bit int; durations (a message's time to live, a failed job's back-off, job
 timeouts) not negative, and short enough that the deadline they give still fits a long.
-Variables must be a JSON object: string keys, JSON values, finite numbers.
+Variables must be a JSON object a variable can hold (variable_values.py).
 
 A command outside them is rejected INVALID_ARGUMENT with a reason naming the field (its JSON
 name), instead of failing inside its processor ("unexpected error") or being accepted. Only
@@ -27,6 +27,7 @@ from broker.protocol.intents import (
 )
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import camel_case
+from processors.engine.variable_values import MAX_NUMBER, json_value_problem
 
 MAX_LONG: Final = (1 << 63) - 1
 MIN_LONG: Final = -(1 << 63)
@@ -146,33 +147,15 @@ _PLAIN: Final = frozenset({str, int, bool, type(None)})
 
 
 def _json_object_problem(variables: object) -> str | None:
-    """Why `variables` is not a JSON object, or None. Iterative (no recursion limit); paths
-    are spelled only for nested containers and for the problem found."""
-    if type(variables) is dict:  # the common case first: flat, with plain values
+    """Why `variables` is not a JSON object a variable can hold, or None."""
+    if type(variables) is dict:  # the common case first: flat, with plain small values
         for name, item in variables.items():
             if type(name) is not str or type(item) not in _PLAIN:
+                break
+            if type(item) is int and not -MAX_NUMBER <= item <= MAX_NUMBER:
                 break
         else:
             return None
     elif not isinstance(variables, dict):
         return f"Expected variables to be a JSON object, but it was a {type(variables).__name__}"
-    stack: list[tuple[str, dict[Any, Any] | list[Any]]] = [("variables", variables)]
-    while stack:
-        path, container = stack.pop()
-        is_dict = isinstance(container, dict)
-        items = container.items() if isinstance(container, dict) else enumerate(container)
-        for name, item in items:
-            if is_dict and type(name) is not str:
-                return f"Expected the keys of {path} to be strings, but one was '{name!r}'"
-            kind = type(item)
-            if kind is str or kind is int or kind is bool or item is None:
-                continue
-            at = f"{path}.{name}" if is_dict else f"{path}[{name}]"
-            if isinstance(item, float):
-                if not math.isfinite(item):
-                    return f"Expected {at} to be a finite number, but it was '{item}'"
-            elif isinstance(item, (dict, list)):
-                stack.append((at, item))
-            elif not isinstance(item, (str, int)):
-                return f"Expected {at} to be a JSON value, but it was a {kind.__name__}"
-    return None
+    return json_value_problem(variables, "variables")

@@ -76,13 +76,17 @@ def trigger_timer(command: Record[Any], ctx: ProcessingContext) -> None:
             # The cycle's expression no longer evaluates (its variables changed): it ends here.
             # Zeebe fails the command instead, which would fire the timer again and again.
             return
+        try:
+            due_date = next_occurrence(schedule, timer.due_date, ctx.now_ms)
+        except ExpressionFailure:
+            return  # the next occurrence is beyond any date: the cycle ends here
         write_created(
             ctx,
             element_instance_key=timer.element_instance_key,
             process_instance_key=timer.process_instance_key,
             process_definition_key=timer.process_definition_key,
             element_id=node.id,
-            due_date=next_occurrence(schedule, timer.due_date, ctx.now_ms),
+            due_date=due_date,
             repetitions=INFINITE if timer.repetitions == INFINITE else timer.repetitions - 1,
         )
 

@@ -13,6 +13,7 @@ from bpmn import Expression
 from bpmn.feel import FeelError, to_json_value
 from bpmn.feel.builtins.clock import use_clock
 from bpmn.feel.values import feel_type_name
+from processors.engine.variable_values import json_value_problem
 
 
 class ExpressionFailure(Exception):
@@ -32,7 +33,7 @@ def evaluate(expression: Expression, variables: Mapping[str, Any], now_ms: int) 
         with use_clock(now):
             evaluate_with_warnings = getattr(compiled, "evaluate_with_warnings", None)
             if evaluate_with_warnings is None:
-                return to_json_value(compiled.evaluate(variables))
+                return _storable(to_json_value(compiled.evaluate(variables)), text)
             result = evaluate_with_warnings(variables)
             if result.value is None:
                 for warning in result.warnings:
@@ -40,9 +41,22 @@ def evaluate(expression: Expression, variables: Mapping[str, Any], now_ms: int) 
                         raise ExpressionFailure(
                             f"Failed to evaluate expression '{text}': {warning.message}"
                         )
-            return to_json_value(result.value)  # fails for a number with no JSON form
+            # to_json_value fails for a number with no JSON form
+            return _storable(to_json_value(result.value), text)
     except FeelError as error:
         raise ExpressionFailure(f"Failed to evaluate expression '{text}': {error}") from None
+
+
+def _storable(value: Any, text: str) -> Any:
+    """`value` if a variable can hold it, else ExpressionFailure naming the expression (a
+    number beyond a double, or a float that is not finite)."""
+    kind = type(value)
+    if value is None or kind is str or kind is bool:
+        return value
+    problem = json_value_problem(value, f"the result of the expression '{text}'")
+    if problem is not None:
+        raise ExpressionFailure(problem)
+    return value
 
 
 def evaluate_condition(expression: Expression, variables: Mapping[str, Any], now_ms: int) -> bool:

@@ -110,7 +110,24 @@ def evaluate_timer(
     timer: TimerDefinition, variables: Mapping[str, Any], now_ms: int
 ) -> TimerSchedule:
     """The first due date and the repetitions of a timer; raises ExpressionFailure (an
-    EXTRACT_VALUE_ERROR incident for the element that waits)."""
+    EXTRACT_VALUE_ERROR incident for the element that waits), also when the due date is out
+    of reach (a duration of 10,000 years, a date in the year 999999999)."""
+    try:
+        return _evaluate_timer(timer, variables, now_ms)
+    except (OverflowError, ValueError, OSError):
+        raise ExpressionFailure(_out_of_range(timer.kind.value, timer.expression.source)) from None
+
+
+def _out_of_range(kind: str, source: str) -> str:
+    return (
+        f"Expected the {kind} '{source}' to give a due date a timer can wait for (a date"
+        " before the year 10000), but it does not"
+    )
+
+
+def _evaluate_timer(
+    timer: TimerDefinition, variables: Mapping[str, Any], now_ms: int
+) -> TimerSchedule:
     value: object = timer.static_value
     source = timer.expression.feel_text
     if value is None:
@@ -153,7 +170,20 @@ def _cron_next(cron: CronSchedule, after_ms: int, source: str) -> int:
 
 
 def next_occurrence(schedule: TimerSchedule, last_due: int, now_ms: int) -> int:
-    """The due date after `last_due` of a cycle (re-anchored on now if it already passed)."""
+    """The due date after `last_due` of a cycle (re-anchored on now if it already passed);
+    raises ExpressionFailure when it is out of reach."""
+    try:
+        return _next_occurrence(schedule, last_due, now_ms)
+    except (OverflowError, ValueError, OSError):
+        source = "" if schedule.cycle is None else _cycle_text(schedule.cycle)
+        raise ExpressionFailure(_out_of_range("timeCycle", source)) from None
+
+
+def _cycle_text(cycle: RepeatingInterval | CronSchedule) -> str:
+    return cycle.expression if isinstance(cycle, CronSchedule) else repr(cycle)
+
+
+def _next_occurrence(schedule: TimerSchedule, last_due: int, now_ms: int) -> int:
     cycle = schedule.cycle
     if isinstance(cycle, CronSchedule):
         return _cron_next(cycle, max(last_due, now_ms), cycle.expression)

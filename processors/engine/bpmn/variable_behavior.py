@@ -16,7 +16,8 @@ from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import evaluate
 from processors.engine.context import ProcessingContext
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+# allow_nan=False: a value JSON cannot carry is an error, never `Infinity` in a record.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _dump(value: Any) -> str:
