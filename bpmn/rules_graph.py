@@ -175,6 +175,13 @@ class GraphRules:
             )
         self._duplicates([t for t in targets if t.message], lambda m: self.on(node, m))
         self._duplicate_signals([t for t in targets if t.signal], lambda m: self.on(node, m))
+        for target in targets:
+            if target.io_mappings.inputs:
+                self.on(
+                    target,
+                    "An input mapping on an event after an event-based gateway is not supported "
+                    "by Honeyflow: only output mappings apply",
+                )
         if any(self.flows[f].source_id != node.id for t in targets for f in t.incoming):
             self.on(
                 node,

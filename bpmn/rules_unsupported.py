@@ -36,6 +36,8 @@ _READ: Final[dict[str, frozenset[str]]] = {
     "callActivity": _ANY_NODE | {"calledElement"},
     "intermediateThrowEvent": _ANY_NODE | _JOB,
     "endEvent": _ANY_NODE | _JOB,
+    # A start form is Tasklist's, with no meaning to the engine: accepted, as in Zeebe.
+    "startEvent": _ANY_NODE | {"formDefinition"},
     "exclusiveGateway": frozenset({"properties", "executionListeners"}),
     "inclusiveGateway": frozenset({"properties", "executionListeners"}),
     "parallelGateway": frozenset({"properties", "executionListeners"}),
@@ -62,7 +64,7 @@ _WHY: Final[dict[str, str]] = {
     "message throw events only",
     "taskHeaders": "read where a 'zeebe:taskDefinition' is",
     "ioMapping": "gateways apply no variable mappings",
-    "formDefinition": "read on user tasks only",
+    "formDefinition": "read on user tasks and start events only",
     "assignmentDefinition": "read on user tasks only",
     "taskSchedule": "read on user tasks only",
 }
@@ -168,6 +170,15 @@ def check_flow_node(ctx: BuildContext, element: etree._Element, local: str, node
             ctx.problem(element, not_supported(f"Attribute 'eventGatewayType' of '{gateway_type}'"))
     if local == "userTask":
         _user_task_form(ctx, element)
+    if local == "scriptTask" and node.script is not None:
+        for headers in zeebe_extensions(element, "taskHeaders"):
+            ctx.problem(
+                headers,
+                not_supported(
+                    "Extension element 'zeebe:taskHeaders' on a script task with a 'zeebe:script'",
+                    "headers go with a 'zeebe:taskDefinition'",
+                ),
+            )
     _job_on_events(ctx, element, local, node)
     _ignored_inputs(ctx, element, node)
     for definition in bpmn_children(element):

@@ -341,6 +341,18 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
             "An input mapping on a boundary event or on a start event with an event "
             "definition is not supported by Honeyflow: only output mappings apply",
         ),
+        (
+            18,
+            f"{P} > scriptTask 'script_headers' > zeebe:taskHeaders",
+            "Extension element 'zeebe:taskHeaders' on a script task with a 'zeebe:script' is "
+            "not supported by Honeyflow: headers go with a 'zeebe:taskDefinition'",
+        ),
+        (
+            22,
+            f"{P} > intermediateCatchEvent 'go'",
+            "An input mapping on an event after an event-based gateway is not supported by "
+            "Honeyflow: only output mappings apply",
+        ),
     ],
     "invalid_events.bpmn": [
         (
