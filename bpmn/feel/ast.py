@@ -187,3 +187,20 @@ class UnaryTests(Node):
     tests: tuple[UnaryTest, ...]
     negated: bool = False
     any: bool = False
+
+
+def node_count(tree: object) -> int:
+    """The nodes of a tree: what the evaluation budget charges for one evaluation of it as a
+    loop body or a function body."""
+    if isinstance(tree, Node):
+        return 1 + sum(node_count(getattr(tree, slot)) for slot in _slots(type(tree)))
+    if isinstance(tree, tuple):
+        return sum(node_count(item) for item in tree)
+    return 0  # a name, a literal's value, a type
+
+
+def _slots(cls: type) -> tuple[str, ...]:
+    slots: list[str] = []
+    for klass in cls.__mro__:
+        slots.extend(getattr(klass, "__slots__", ()))
+    return tuple(slots)

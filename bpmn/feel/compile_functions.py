@@ -10,7 +10,12 @@ from typing import Any
 from bpmn.feel import ast
 from bpmn.feel.compile_types import Compile, Fn, NodeCompiler
 from bpmn.feel.errors import FeelError, FeelEvaluationError
-from bpmn.feel.limits import MAX_CALL_DEPTH, MAX_LIST_SIZE, MAX_STRING_LENGTH
+from bpmn.feel.limits import (
+    MAX_CALL_DEPTH,
+    MAX_LIST_SIZE,
+    MAX_STRING_LENGTH,
+    STRING_CHARACTERS_PER_STEP,
+)
 from bpmn.feel.operators import describe
 from bpmn.feel.scope import MISSING, Env, Scope
 from bpmn.feel.values import FeelFunction
@@ -52,10 +57,12 @@ def _function_definition(node: ast.FunctionDefinition, compile_node: Compile) ->
         return external
 
     body = compile_node(node.body)
+    weight = ast.node_count(node.body)
 
     def function_definition(env: Env) -> Any:
         def invoke(args: Sequence[Any]) -> Any:
             root = env.root
+            root.count(weight)
             root.call_depth += 1
             try:
                 if root.call_depth > MAX_CALL_DEPTH:
@@ -189,7 +196,17 @@ def _invoke_builtin(
 
 
 def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env: Env) -> Any:
-    """Invoke a built-in (or Python callable): invalid arguments give null plus a warning."""
+    """Invoke a built-in (or Python callable): invalid arguments give null plus a warning.
+
+    The call costs 1 step plus the size of the lists and strings it takes and returns."""
+    steps = 1
+    for value in values:
+        kind = type(value)
+        if kind is list:
+            steps += len(value)
+        elif kind is str:
+            steps += len(value) // STRING_CHARACTERS_PER_STEP
+    env.root.count(steps)
     try:
         result = function(*values)
     except FeelError:
@@ -209,11 +226,13 @@ def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env
             raise FeelEvaluationError(
                 f"function '{name}' returned more than {MAX_LIST_SIZE} elements"
             )
+        env.root.count(len(result))
     elif type(result) is str:
         if len(result) > MAX_STRING_LENGTH:
             raise FeelEvaluationError(
                 f"function '{name}' returned more than {MAX_STRING_LENGTH} characters"
             )
+        env.root.count(len(result) // STRING_CHARACTERS_PER_STEP)
     elif type(result) is int or type(result) is float:
         from bpmn.feel.values import to_feel_value
 

@@ -124,6 +124,7 @@ def _slots(cls: type) -> tuple[str, ...]:
 def _for(node: ast.For, compile_node: Compile) -> Fn:
     domains = _domains(node.iterators, compile_node)
     body = compile_node(node.body)
+    weight = ast.node_count(node.body)
     uses_partial = _uses_name(node.body, "partial")
     pos = node.pos
 
@@ -132,6 +133,7 @@ def _for(node: ast.For, compile_node: Compile) -> Fn:
         if bindings is None:
             return None
         root = env.root
+        root.count(len(bindings) * weight)
         results: list[Any] = []
         for binding in bindings:
             if uses_partial:
@@ -146,6 +148,7 @@ def _for(node: ast.For, compile_node: Compile) -> Fn:
 def _quantified(node: ast.Quantified, compile_node: Compile) -> Fn:
     domains = _domains(node.iterators, compile_node)
     condition = compile_node(node.condition)
+    weight = ast.node_count(node.condition)
     every = node.every
     pos = node.pos
 
@@ -153,6 +156,7 @@ def _quantified(node: ast.Quantified, compile_node: Compile) -> Fn:
         bindings = _iterate(env, domains, pos)
         if bindings is None:
             return None
+        env.root.count(len(bindings) * weight)
         undecided = False
         for binding in bindings:
             result = condition(Scope(env, binding))

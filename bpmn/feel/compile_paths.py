@@ -91,6 +91,7 @@ def _filter(node: ast.Filter, compile_node: Compile) -> Fn:
         return index_filter
 
     condition = compile_node(condition_node)
+    weight = ast.node_count(condition_node)
 
     def filter_(env: Env) -> Any:
         items = base(env)
@@ -100,7 +101,7 @@ def _filter(node: ast.Filter, compile_node: Compile) -> Fn:
                 return None
         if not items:
             return []
-        env.root.count(len(items))
+        env.root.count(len(items) * weight)
         selected: list[Any] = []
         for position, item in enumerate(items):
             scope: Env = Scope(env, {"item": item})

@@ -46,11 +46,14 @@ def compile_test(test: ast.UnaryTest, compile_node: Compile) -> TestFn:
             return in_range(subject, result, env)
         if result is None and is_range:
             return None  # an invalid range (a null bound) decides nothing
-        if type(result) is list and any(
-            (in_range(subject, item, env) if type(item) is Range else equals(subject, item)) is True
-            for item in result
-        ):
-            return True
+        if type(result) is list:
+            env.root.count(len(result))
+            if any(
+                (in_range(subject, item, env) if type(item) is Range else equals(subject, item))
+                is True
+                for item in result
+            ):
+                return True
         if result is False:
             return equals(subject, False) is True or False
         equal = equals(subject, result)

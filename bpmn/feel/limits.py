@@ -12,8 +12,14 @@ MAX_EXPRESSION_LENGTH = 100_000
 MAX_NESTING_DEPTH = 64
 # elements of a list produced by a range, `for`, a filter or a function (per list)
 MAX_LIST_SIZE = 100_000
-# total iterations of `for`, `some`, `every` and filters in one evaluation
-MAX_ITERATIONS = 1_000_000
+# steps of one evaluation (`Root.count`): an iteration of `for`, `some`, `every` or a filter
+# and a call of a user-defined function cost the nodes of their body (so a big body inside a
+# loop or a recursion costs what it does); a built-in call costs 1 plus the elements of the
+# lists it takes and returns (and 1 per 1,000 characters of its strings); `=` and `in` on a
+# list cost its elements. About a second of evaluation at most.
+MAX_EVALUATION_STEPS = 1_000_000
+# characters of a string that cost one step
+STRING_CHARACTERS_PER_STEP = 1_000
 # characters of a string produced by `+` or a built-in function
 MAX_STRING_LENGTH = 1_000_000
 # nested invocations of user-defined functions (recursion)

@@ -131,6 +131,8 @@ def ordering(op: str, left: Any, right: Any, env: Env) -> bool | None:
 
 
 def equality(left: Any, right: Any, env: Env) -> bool | None:
+    if type(left) is list:
+        env.root.count(len(left))
     result = equals(left, right)
     if result is None:
         env.root.warn("NOT_COMPARABLE", f"Can't compare {describe(left)} with {describe(right)}")

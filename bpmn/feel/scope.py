@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpmn.feel.errors import FeelEvaluationError
-from bpmn.feel.limits import MAX_ITERATIONS
+from bpmn.feel.limits import MAX_EVALUATION_STEPS
 from bpmn.feel.values import to_feel_value
 
 
@@ -63,11 +63,12 @@ class Root:
             self.warnings.append(EvaluationWarning(kind, message))
 
     def count(self, steps: int) -> None:
-        """Charge `steps` iterations to this evaluation's budget."""
+        """Charge `steps` to this evaluation's budget (see limits.MAX_EVALUATION_STEPS)."""
         self.iterations += steps
-        if self.iterations > MAX_ITERATIONS:
+        if self.iterations > MAX_EVALUATION_STEPS:
             raise FeelEvaluationError(
-                f"evaluation exceeds the limit of {MAX_ITERATIONS} iterations"
+                f"evaluation exceeds the limit of {MAX_EVALUATION_STEPS} steps"
+                " (iterations, function calls and elements of lists handled)"
             )
 
 

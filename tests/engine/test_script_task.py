@@ -55,3 +55,12 @@ def test_a_number_too_long_for_json_is_an_incident(client: Client) -> None:
     [incident] = events(client, valueType="INCIDENT", intent="CREATED")
     assert incident["value"]["elementId"] == "calc"
     assert "no JSON form" in incident["value"]["errorMessage"]
+
+
+def test_an_expression_beyond_the_evaluation_budget_is_an_incident(client: Client) -> None:
+    expression = "{f: function(n) if n = 0 then 0 else f(n-1) + f(n-1), r: f(30)}.r"
+    client.deploy(_SCRIPT.format(expression=expression).encode())
+    client.create_instance("big_number")
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["elementId"] == "calc"
+    assert "exceeds the limit of 1000000 steps" in incident["value"]["errorMessage"]

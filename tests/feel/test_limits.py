@@ -75,3 +75,47 @@ def test_deeply_nested_variables() -> None:
         value = [value]
     with pytest.raises(FeelEvaluationError):
         evaluate("x", {"x": value})
+
+
+def test_function_calls_count_towards_the_budget() -> None:
+    # 2^31 calls, each well within the nesting limit: it ran for minutes
+    with pytest.raises(FeelEvaluationError, match="limit of 1000000 steps"):
+        evaluate("{f: function(n) if n = 0 then 0 else f(n-1) + f(n-1), r: f(30)}.r")
+    assert evaluate("{f: function(n) if n = 0 then 0 else f(n-1) + f(n-1), r: f(10)}.r") == 0
+
+
+def test_builtins_count_the_lists_they_handle() -> None:
+    big = "{big: for i in 1..100000 return i, r: count(for i in 1..100000 return "
+    for body in ("big = big", "i in big", "list contains(big, i)", "count(big)"):
+        with pytest.raises(FeelEvaluationError, match="limit of 1000000 steps"):
+            evaluate(big + body + ")}.r")
+
+
+def test_distinct_values_is_linear() -> None:
+    # quadratic before: ran for minutes
+    assert evaluate("count(distinct values(for i in 1..99999 return [i]))") == 99999
+    assert evaluate(
+        'distinct values([1, 1.0, true, "1", [1], [1.0], {a: 1}, {a: 1}, null, null])'
+    ) == [
+        1,
+        True,
+        "1",
+        [1],
+        {"a": 1},
+        None,
+    ]
+    assert evaluate("duplicate values([1, 2, 1.0, [3], [3], true, {a: true}, {a: true}])") == [
+        1,
+        [3],
+        {"a": True},
+    ]
+    assert evaluate('distinct values([@"2024-01-01", @"2024-01-01", @"P1D"])') == evaluate(
+        '[@"2024-01-01", @"P1D"]'
+    )
+
+
+def test_a_loop_body_costs_its_size() -> None:
+    body = " + ".join(["i"] * 200)
+    with pytest.raises(FeelEvaluationError, match="limit of 1000000 steps"):
+        evaluate(f"count(for i in 1..10000 return {body})")
+    assert evaluate(f"count(for i in 1..1000 return {body})") == 1000

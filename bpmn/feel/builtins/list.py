@@ -186,11 +186,41 @@ def _index_of(items: Any, match: Any) -> list[Decimal]:
 
 
 def _distinct(values: Sequence[Any]) -> list[Any]:
+    """The values without repetitions (FEEL equality), first occurrences in order. Values made
+    of null, booleans, numbers, strings, lists and contexts are compared by a hash key, in
+    linear time; only other values (temporals, ranges) are compared one by one."""
     result: list[Any] = []
+    keys: set[Any] = set()
+    others: list[Any] = []
     for value in values:
-        if not any(same_value(value, seen) for seen in result):
+        key = _equality_key(value)
+        if key is not None:
+            if key not in keys:
+                keys.add(key)
+                result.append(value)
+        elif not any(same_value(value, seen) for seen in others):
+            others.append(value)
             result.append(value)
     return result
+
+
+def _equality_key(value: Any) -> Any:
+    """A hashable key equal for values that FEEL's `=` finds equal; None for values without one.
+    The tag keeps apart what Python finds equal and FEEL does not (`true` and `1`)."""
+    kind = type(value)
+    if value is None:
+        return ("null",)
+    if kind is bool or kind is str:
+        return (kind.__name__, value)
+    if kind is Decimal:
+        return ("number", value)  # 1 and 1.0 are equal and hash alike
+    if kind is list:
+        items = tuple(_equality_key(item) for item in value)
+        return None if None in items else ("list", items)
+    if kind is dict:
+        entries = frozenset((key, _equality_key(item)) for key, item in value.items())
+        return None if any(key is None for _, key in entries) else ("context", entries)
+    return None
 
 
 def _union(lists: Any) -> list[Any]:
@@ -209,7 +239,19 @@ def _distinct_values(items: Any) -> list[Any]:
 
 def _duplicate_values(items: Any) -> list[Any]:
     values = _list(items)
-    return [value for value in _distinct(values) if sum(same_value(value, v) for v in values) > 1]
+    counts: dict[Any, int] = {}
+    for value in values:
+        key = _equality_key(value)
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+
+    def repeated(value: Any) -> bool:
+        key = _equality_key(value)
+        if key is not None:
+            return counts[key] > 1
+        return sum(same_value(value, v) for v in values) > 1
+
+    return [value for value in _distinct(values) if repeated(value)]
 
 
 def _flatten(items: Any) -> list[Any]:
