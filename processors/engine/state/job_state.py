@@ -67,6 +67,9 @@ _FIELDS = (
     "job_listener_event_type",
 )
 _decode_value = unchecked_builder(JobRecordValue, _FIELDS)
+# An element's own job (the common case) is stored without its kinds, which are the defaults.
+_ELEMENT_JOB_FIELDS = _FIELDS[:-2]
+_decode_element_job = unchecked_builder(JobRecordValue, _ELEMENT_JOB_FIELDS)
 _encode_fields = operator.attrgetter(*_FIELDS)
 _without_variables = fast_replacer(JobRecordValue, ("variables", "tenant_id"))
 _TYPE = _FIELDS.index("type")
@@ -94,7 +97,12 @@ class JobReader:
         cached = self._decoded.get(key)
         if cached is not None and cached[0] is raw:
             return cached[1]
-        job = StoredJob(key, JobStatus(raw["s"]), _decode_value(*_with_enums(raw["v"])))
+        fields = raw["v"]
+        if len(fields) == len(_ELEMENT_JOB_FIELDS):
+            value = _decode_element_job(*fields)
+        else:
+            value = _decode_value(*_with_enums(fields))
+        job = StoredJob(key, JobStatus(raw["s"]), value)
         self._remember(key, raw, job)
         return job
 
@@ -117,7 +125,7 @@ class JobReader:
 def _with_enums(fields: list[Any]) -> list[Any]:
     """The stored fields with the job's kinds as enum members: a persistent store gives back
     their JSON text (the in-memory one the members themselves)."""
-    if len(fields) > _LISTENER_EVENT and fields[_KIND].__class__ is str:
+    if fields[_KIND].__class__ is str:
         fields = list(fields)
         fields[_KIND] = JobKind(fields[_KIND])
         fields[_LISTENER_EVENT] = JobListenerEventType(fields[_LISTENER_EVENT])
@@ -138,7 +146,10 @@ class JobState(JobReader):
         """Store the job and keep every index in step with its status."""
         self._unindex(key)
         # Not the variables: they live in their scopes (`_FIELDS` leaves them out).
-        raw = {"s": status.value, "v": list(_encode_fields(value))}
+        fields = list(_encode_fields(value))
+        if value.job_kind is JobKind.BPMN_ELEMENT:
+            del fields[_KIND:]
+        raw = {"s": status.value, "v": fields}
         self._store.put(_JOBS, pack_int(key), raw)
         # The job as `get` would decode it, without decoding it.
         if value.variables or value.tenant_id != DEFAULT_TENANT_ID:
