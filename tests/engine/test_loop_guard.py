@@ -4,6 +4,7 @@ deployment error naming the element, and every call of the in-process runtime re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +16,17 @@ from clients.client import Client, connect
 from clients.errors import InvalidArgumentError
 from processors.engine import Engine, loop_guard
 from tests.engine.conftest import element_trace, events, scenario
+from tests.engine.conftest_kafka import kafka_scenario_client
 
 STEPS = 1_000
+
+
+@pytest.fixture(params=["memory://", "memory://?partitions=3"])
+def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    """In process only: these tests change the engine's module state (monkeypatch), which the
+    engine processes of the Kafka variant do not share."""
+    with connect(request.param) as connected:
+        yield connected
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +108,19 @@ def test_a_due_command_the_engine_refuses_is_not_asked_again_until_time_moves(
         client.advance_time(1)
         refused = [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"]
     assert [r["rejectionType"] for r in refused] == ["NOT_FOUND"] * 2
+
+
+@pytest.mark.kafka
+def test_on_kafka_a_zero_duration_timer_cycle_is_cut_and_the_partition_goes_on(
+    request: pytest.FixtureRequest,
+) -> None:
+    """With the production bound, in engine processes: the cycle ends in an incident within
+    one batch, and the partition serves the next instance."""
+    for kafka_client in kafka_scenario_client(request):
+        kafka_client.deploy(scenario("loop_timer_zero.bpmn"), scenario("loop_gateways.bpmn"))
+        looping = kafka_client.create_instance("loop_timer_zero")
+        incident = _incident(kafka_client)
+        assert incident["processInstanceKey"] == looping
+        assert "endless loop" in incident["errorMessage"]
+        done = kafka_client.create_instance("loop_gateways", {"stop": True})
+        assert ("loop_gateways", "ELEMENT_COMPLETED") in element_trace(kafka_client, done)

@@ -10,10 +10,18 @@ from typing import Any
 import pytest
 
 from bpmn import Expression
-from clients.client import Client
+from clients.client import Client, connect
 from processors.engine import loop_guard
 from processors.engine.bpmn import multi_instance_behavior
 from tests.engine.conftest import completed_elements, events, scenario, variables_of
+
+
+@pytest.fixture(params=["memory://", "memory://?partitions=3"])
+def client(request: pytest.FixtureRequest) -> Iterator[Client]:
+    """In process only: these tests change the engine's module state (monkeypatch), which the
+    engine processes of the Kafka variant do not share."""
+    with connect(request.param) as connected:
+        yield connected
 
 
 @pytest.fixture
