@@ -29,7 +29,7 @@ def to_json_value(value: Any) -> Any:
         if not value.is_finite():
             return None
         if value == value.to_integral_value():
-            if value.adjusted() >= MAX_JSON_INTEGER_DIGITS:
+            if value.adjusted() >= MAX_JSON_INTEGER_DIGITS and not value.is_zero():
                 raise FeelEvaluationError(
                     f"the number {value:.6E} has no JSON form: a JSON integer has at most"
                     f" {MAX_JSON_INTEGER_DIGITS} digits"

@@ -41,6 +41,7 @@ def test_an_integer_too_long_for_json_fails_instead_of_raising_value_error() -> 
     with pytest.raises(FeelEvaluationError, match="no JSON form"):
         to_json_value(compile_expression("1e5000").evaluate())
     assert to_json_value(compile_expression("1e4299").evaluate()) == 10**4299
+    assert to_json_value(compile_expression("0 * 10 ** 4500").evaluate()) == 0  # 0E+4500
 
 
 @pytest.mark.parametrize(("text", "position"), [("³", 0), ("1 + ²", 4), ("1e³", 1), ("٣", 0)])
