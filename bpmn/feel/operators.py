@@ -158,10 +158,11 @@ def _invalid(op: str, left: Any, right: Any, env: Env) -> None:
 
 
 def _decimal_failure(op: str, left: Any, right: Any, env: Env, error: Exception) -> None:
+    # a decimal signal says only its name (Overflow); a temporal value says what is wrong
+    reason = str(error) if type(error) is ValueError and str(error) else type(error).__name__
     env.root.warn(
         "INVALID_OPERATION",
-        f"Can't {_ARITHMETIC_VERBS[op]} {describe(left)} and {describe(right)}: "
-        f"{type(error).__name__}",
+        f"Can't {_ARITHMETIC_VERBS[op]} {describe(left)} and {describe(right)}: {reason}",
     )
 
 

@@ -40,6 +40,12 @@ __all__ = [
 ]
 
 
+# java.time's bounds, which feel-scala's durations have (beyond them its arithmetic fails and
+# the result is null): Duration's seconds are a long, Period's years an int
+MAX_DURATION_SECONDS = 2**63 - 1
+MAX_DURATION_MONTHS = (2**31 - 1) * 12 + 11
+
+
 @dataclass(frozen=True, order=False)
 class DaysTimeDuration:
     """FEEL days and time duration, exact to the nanosecond (java.time.Duration's shape).
@@ -53,6 +59,8 @@ class DaysTimeDuration:
     def __post_init__(self) -> None:
         if not 0 <= self.nanos < NANOS_PER_SECOND:
             raise ValueError("nanos must be within [0, 1e9); use DaysTimeDuration.of_nanos")
+        if not -MAX_DURATION_SECONDS - 1 <= self.seconds <= MAX_DURATION_SECONDS:
+            raise ValueError("days and time duration out of range (java.time.Duration's)")
 
     @classmethod
     def of_nanos(cls, total_nanos: int) -> DaysTimeDuration:
@@ -94,6 +102,10 @@ class YearsMonthsDuration:
     """FEEL years and months duration, held as a number of months (always normalized)."""
 
     months: int
+
+    def __post_init__(self) -> None:
+        if abs(self.months) > MAX_DURATION_MONTHS:
+            raise ValueError("years and months duration out of range (java.time.Period's)")
 
     @property
     def years_part(self) -> int:
