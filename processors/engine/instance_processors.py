@@ -122,6 +122,14 @@ def complete_execution_listener(command: Record[Any], ctx: ProcessingContext) ->
             f" ELEMENT_COMPLETING to complete an execution listener, but it is {state}",
         )
         return
+    if instance.job_key != -1:
+        # Only a completed listener job goes on (a command from outside must not skip one).
+        ctx.reject(
+            RejectionType.INVALID_STATE,
+            f"Expected the execution listener of element instance with key '{command.key}' to"
+            f" be completed, but its job with key '{instance.job_key}' is still active",
+        )
+        return
     call = call_for(ctx, instance)
     processor = processor_for(call)
     if instance.state is PI.ELEMENT_ACTIVATING:

@@ -244,3 +244,26 @@ def test_replaying_the_log_rebuilds_listener_progress_exactly() -> None:
     ][:1]
     instance = replayed.state.elements.get(waiting)
     assert instance is not None and instance.listener_index == 1
+
+
+def test_a_listener_cannot_be_skipped_by_a_command_from_outside(client: Client) -> None:
+    from broker.protocol import Record
+    from broker.protocol.intents import ProcessInstanceIntent
+    from broker.protocol.values import ProcessInstanceRecordValue
+    from tests.engine.conftest import send_unchecked
+
+    client.deploy(scenario("listeners_task.bpmn"))
+    client.create_instance("listeners_task", {"order": {"total": 7}})
+    [task] = events(
+        client, valueType="PROCESS_INSTANCE", intent="ELEMENT_ACTIVATING", elementId="task"
+    )
+    [job] = events(client, valueType="JOB", intent="CREATED")
+    command = Record.command(
+        ProcessInstanceIntent.COMPLETE_EXECUTION_LISTENER,
+        ProcessInstanceRecordValue(),
+        key=task["key"],
+    )
+    with pytest.raises(InvalidStateError) as refused:
+        send_unchecked(client, command)
+    assert f"its job with key '{job['key']}' is still active" in refused.value.reason
+    assert [t for t, _, _ in _created_jobs(client)] == ["check"]  # no second listener job
