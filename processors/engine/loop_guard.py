@@ -20,8 +20,10 @@ from typing import Final
 MAX_STEPS_IN_A_ROW: Final = 10_000
 """Generations of follow-up commands one command may cause before elements stop activating."""
 
-MAX_COMMANDS_PER_BATCH: Final = 1_000_000
-"""Commands one batch may process in all; beyond, the rest is rejected and dropped."""
+MAX_COMMANDS_PER_BATCH: Final = 250_000
+"""Commands one batch may process in all; beyond, the rest is rejected and dropped (a batch
+keeps its records in memory until it commits: about 10 KB per command, so ~2.5 GB here; a
+parallel multi-instance activity over 100,000 items takes one command per item)."""
 
 
 def endless_loop_message(element_id: str) -> str:

@@ -71,6 +71,19 @@ def test_a_cycle_of_gateways_stops_with_an_incident_not_a_rejection(client: Clie
     assert rejections == []
 
 
+def test_tokens_doubling_in_a_cycle_are_cut_off_at_the_batch_bound(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loop_guard, "MAX_COMMANDS_PER_BATCH", 2_000)
+    client.deploy(scenario("loop_fork_bomb.bpmn"))
+    client.create_instance("loop_fork_bomb")  # returns: the batch is cut
+    refused = [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"]
+    assert [r["rejectionType"] for r in refused] == ["PROCESSING_ERROR"]
+    assert "more than 2000 follow-up commands" in refused[0]["rejectionReason"]
+    commands = [r for r in client.records() if r["recordType"] == "COMMAND"]
+    assert len(commands) < 2_000 * 3  # what the batch wrote before it was cut
+
+
 def test_a_start_timer_repeating_forever_at_one_instant_is_refused_at_deployment() -> None:
     static = scenario("loop_start_timer_zero_feel.bpmn").read_text()
     static = static.replace('="R/" + "PT0S"', "R/PT0S").replace("_feel", "")
