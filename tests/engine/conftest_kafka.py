@@ -51,6 +51,7 @@ REPRESENTATIVE = frozenset(
         "test_timer_expression_sees_the_subprocess_input_mappings",
         "test_output_mapping_incident_keeps_the_script_result_on_resolve",
         "test_date_in_the_past_fires_at_once",
+        "test_correlating_to_a_waiting_instance_answers_with_that_instance",
         "test_start_listeners_run_before_the_task_and_end_listeners_after_it",
     }
 )
