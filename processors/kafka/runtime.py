@@ -47,6 +47,8 @@ _BATCH_BYTES: Final = 1_000_000
 # back-off stays at 10 ms, as it also paces metadata retries while a broker is down.
 _RETRY_BACKOFF_MS: Final = 10
 aiokafka_sender.BACKOFF_OVERRIDE = 0.005
+# How old the engine consumer's metadata may get (aiokafka's default is five minutes).
+_METADATA_MAX_AGE_MS: Final = 10_000
 # While a batch commits, the loop takes what the consumer fetched this often (see `_fetch_during`).
 _DRAIN_SECONDS: Final = 0.003
 
@@ -113,10 +115,14 @@ class EngineRuntime:
             heartbeat_interval_ms=max(self.settings.session_timeout_ms // 6, 100),
             fetch_max_wait_ms=self.settings.tick_ms,
             max_partition_fetch_bytes=max(self.settings.max_record_bytes * 2, 1 << 20),
+            # A group leader assigns only the partitions its metadata knows; metadata that
+            # missed a topic is otherwise refreshed after five minutes (aiokafka's default).
+            metadata_max_age_ms=_METADATA_MAX_AGE_MS,
             **self._options,
         )
         self._consumer = consumer
         await consumer.start()
+        await _await_topic(consumer, self.topics.commands, self.topics.partitions)
         consumer.subscribe([self.topics.commands], listener=_Listener(self))
         limit = self.settings.max_batch
         try:
@@ -432,6 +438,29 @@ async def _abort(producer: AIOKafkaProducer) -> None:
         await producer.abort_transaction()
     except KafkaError as error:
         log.warning("abort failed: %r", error)
+
+
+async def _await_topic(consumer: AIOKafkaConsumer, topic: str, partitions: int) -> None:
+    """Wait until the consumer's metadata has every partition of `topic` with a leader.
+
+    A topic created a moment ago (by this engine, another one or `topics create`) may not be
+    known yet to the broker that answers the consumer's first metadata request; subscribing
+    then, the group's assignment would leave the topic out until the next refresh (#10 item
+    17: five minutes of serving nothing). aiokafka's consumer has no public call for this:
+    its client is the producer's `client`."""
+    client = consumer._client
+    client.add_topic(topic)
+    cluster = client.cluster
+    for _ in range(600):
+        await client.force_metadata_update()
+        found = cluster.partitions_for_topic(topic) or set()
+        leaders = [cluster.leader_for_partition(TopicPartition(topic, p)) for p in found]
+        if len(found) == partitions and all(
+            leader is not None and leader >= 0 for leader in leaders
+        ):
+            return
+        await asyncio.sleep(0.1)
+    log.warning("no metadata for %s after 60 s; subscribing anyway", topic)
 
 
 async def _await_leaders(producer: AIOKafkaProducer, names: list[str]) -> None:
