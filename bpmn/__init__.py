@@ -12,9 +12,10 @@ Entry points (`bpmn.loader`): `parse_bpmn` → ParseResult (definitions or probl
 `bpmn.model_types` (BpmnElementType, BpmnEventType, TimerKind); errors in `bpmn.errors`.
 """
 
+from bpmn.deployment_rules import deployment_problems
 from bpmn.errors import BpmnError, BpmnParseError, BpmnValidationError, Problem
 from bpmn.expressions import Expression
-from bpmn.loader import ParseResult, load, parse_bpmn, validate
+from bpmn.loader import ParseResult, load, parse_bpmn, validate, validate_deployment
 from bpmn.model import Definitions, ExecutableProcess, FlowNode, FlowScope, SequenceFlow
 from bpmn.model_types import BpmnElementType, BpmnEventType, TimerKind
 
@@ -33,7 +34,9 @@ __all__ = [
     "Problem",
     "SequenceFlow",
     "TimerKind",
+    "deployment_problems",
     "load",
     "parse_bpmn",
     "validate",
+    "validate_deployment",
 ]

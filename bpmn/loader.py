@@ -3,19 +3,24 @@
 parse_bpmn(data, source_name=...) -> ParseResult     never raises for a bad model; raises
                                                      BpmnParseError for unreadable bytes
 validate(data, source_name=...)   -> list[Problem]   never raises: unreadable bytes are a
-                                                     problem too (what the CLI prints)
+                                                     problem too; the file's own rules and
+                                                     those of deploying it alone
+validate_deployment([(name, data), ...])             the same for files deployed together
+                                  -> list[Problem]   (what `honeyflow validate` prints)
 load(data, source_name=...)       -> Definitions     raises BpmnParseError or
                                                      BpmnValidationError
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from bpmn.build_context import BuildContext
 from bpmn.build_process import ProcessBuilder
+from bpmn.deployment_rules import deployment_problems
 from bpmn.diagram import read_diagram
 from bpmn.document import Document, attribute, line_of, zeebe_extensions
 from bpmn.errors import BpmnParseError, BpmnValidationError, Problem
@@ -142,17 +147,43 @@ def validate(
     max_bytes: int = DEFAULT_MAX_BYTES,
     feel_compiler: FeelCompiler | None = None,
 ) -> list[Problem]:
-    try:
-        result = parse_bpmn(
-            data, source_name=source_name, max_bytes=max_bytes, feel_compiler=feel_compiler
-        )
-    except BpmnParseError as exc:
-        return [exc.as_problem()]
-    except Exception as exc:  # a defect: validation reports every input, it never raises
-        return [
-            Problem(source_name, None, "", None, f"Cannot validate: {type(exc).__name__}: {exc}")
-        ]
-    return list(result.problems)
+    return validate_deployment(
+        [(source_name, data)], max_bytes=max_bytes, feel_compiler=feel_compiler
+    )
+
+
+def validate_deployment(
+    resources: Sequence[tuple[str, bytes]],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    feel_compiler: FeelCompiler | None = None,
+) -> list[Problem]:
+    """Every problem of deploying these (name, bytes) together, as the engine's deployment
+    finds them: each file's, then those across the files (bpmn.deployment_rules). Never
+    raises."""
+    problems: list[Problem] = []
+    loaded: list[tuple[str, Definitions]] = []
+    for source_name, data in resources:
+        try:
+            result = parse_bpmn(
+                data, source_name=source_name, max_bytes=max_bytes, feel_compiler=feel_compiler
+            )
+        except BpmnParseError as exc:
+            problems.append(exc.as_problem())
+            continue
+        except Exception as exc:  # a defect: validation reports every input, it never raises
+            problems.append(
+                Problem(
+                    source_name, None, "", None, f"Cannot validate: {type(exc).__name__}: {exc}"
+                )
+            )
+            continue
+        problems.extend(result.problems)
+        if result.definitions is not None:
+            loaded.append((source_name, result.definitions))
+    if not problems:
+        problems.extend(deployment_problems(loaded))
+    return problems
 
 
 def load(

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bpmn.cron import cron_problem
+
 
 class TimerValueError(ValueError):
     """A timer value that is not valid; the message says what was expected."""
@@ -170,7 +172,11 @@ def parse_cron(text: str) -> CronSchedule:
             f"Invalid cron expression '{text}': expected six fields "
             "(second minute hour day-of-month month day-of-week), e.g. '0 0 9-17 * * MON-FRI'"
         )
-    return CronSchedule(value, (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]))
+    fields = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+    problem = cron_problem(fields)
+    if problem is not None:  # the engine schedules with the same rules (bpmn.cron)
+        raise TimerValueError(f"Invalid cron expression '{text}': {problem}")
+    return CronSchedule(value, fields)
 
 
 def parse_cycle(text: str) -> TimerCycle:

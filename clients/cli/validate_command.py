@@ -1,6 +1,7 @@
 """`honeyflow validate FILE…`: check BPMN files the way deployment will, without a broker.
 
-Exit 0 when every file would deploy; exit 1 and one line per problem otherwise. Unreadable
+Exit 0 when every file would deploy (each alone, or with --together all in one deployment);
+exit 1 and one line per problem otherwise. Unreadable
 input (a directory, binary junk, an empty file, malformed XML) is a problem like any other,
 never a traceback.
 """
@@ -12,7 +13,7 @@ from pathlib import Path
 import click
 
 from bpmn.errors import Problem
-from bpmn.loader import validate as validate_bpmn
+from bpmn.loader import validate_deployment
 from bpmn.xml_reader import DEFAULT_MAX_BYTES
 
 
@@ -44,20 +45,35 @@ def _read(path: Path, max_bytes: int) -> bytes | Problem:
     help="Largest file accepted, in bytes.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no per-file OK lines.")
-def validate(files: tuple[Path, ...], max_bytes: int, quiet: bool) -> None:
-    """Check BPMN files against Zeebe's deployment rules; exit 1 if any would be rejected."""
-    failed = 0
+@click.option(
+    "--together",
+    is_flag=True,
+    help="Check the files as one deployment (unique process ids, calls bound to the deployment).",
+)
+def validate(files: tuple[Path, ...], max_bytes: int, quiet: bool, together: bool) -> None:
+    """Check BPMN files against Zeebe's deployment rules; exit 1 if any would be rejected.
+
+    Each file is checked as a deployment of its own (`client.deploy(FILE)`), or with
+    --together all as one (`client.deploy(FILE, ...)`), by the rules the engine applies."""
+    problems: dict[str, list[Problem]] = {str(path): [] for path in files}
+    readable: list[tuple[str, bytes]] = []
     for path in files:
         data = _read(path, max_bytes)
-        problems = (
-            [data]
-            if isinstance(data, Problem)
-            else validate_bpmn(data, source_name=str(path), max_bytes=max_bytes)
-        )
-        if problems:
+        if isinstance(data, Problem):
+            problems[str(path)].append(data)
+        else:
+            readable.append((str(path), data))
+    deployments = [readable] if together else [[resource] for resource in readable]
+    for deployment in deployments:
+        for problem in validate_deployment(deployment, max_bytes=max_bytes):
+            problems.setdefault(problem.file, []).append(problem)
+    failed = 0
+    for path in files:
+        found = problems[str(path)]
+        if found:
             failed += 1
-            click.echo(f"{path}: {len(problems)} problem(s)", err=False)
-            for problem in problems:
+            click.echo(f"{path}: {len(found)} problem(s)", err=False)
+            for problem in found:
                 click.echo(f"  {problem}")
         elif not quiet:
             click.echo(f"{path}: OK")

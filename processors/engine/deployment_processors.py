@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from bpmn import BpmnError, Definitions, load
+from bpmn import BpmnError, Definitions, Problem, deployment_problems, load
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
 from broker.protocol.keys import decode_partition
@@ -49,14 +49,15 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
             "Expected to deploy at least one resource, but none given",
         )
         return
-    found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
-    seen: dict[str, str] = {}
-    start_timers: dict[str, list[tuple[str, TimerSchedule]]] = {}
     loaded: list[tuple[str, Definitions]] = []
     for resource in value.resources:
         try:
-            definitions = load(resource.resource, source_name=resource.resource_name)
-            loaded.append((resource.resource_name, definitions))
+            loaded.append(
+                (
+                    resource.resource_name,
+                    load(resource.resource, source_name=resource.resource_name),
+                )
+            )
         except BpmnError as error:
             ctx.reject(
                 RejectionType.INVALID_ARGUMENT,
@@ -64,17 +65,14 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
                 f"'{resource.resource_name}': {error}",
             )
             return
+    problems = deployment_problems(loaded)  # the rules `honeyflow validate` applies too
+    if problems:
+        ctx.reject(RejectionType.INVALID_ARGUMENT, _deployment_errors(problems))
+        return
+    found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
+    start_timers: dict[str, list[tuple[str, TimerSchedule]]] = {}
+    for resource, (_, definitions) in zip(value.resources, loaded, strict=True):
         for process in definitions.processes:
-            first = seen.get(process.bpmn_process_id)
-            if first is not None:
-                ctx.reject(
-                    RejectionType.INVALID_ARGUMENT,
-                    f"Expected the process ids to be unique within a deployment but found a"
-                    f" duplicated process id '{process.bpmn_process_id}' in the resources"
-                    f" '{first}' and '{resource.resource_name}'.",
-                )
-                return
-            seen[process.bpmn_process_id] = resource.resource_name
             try:
                 start_timers[process.bpmn_process_id] = start_timer_schedules(process, ctx.now_ms)
             except ExpressionFailure as failure:
@@ -92,13 +90,6 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
                     process.version_tag or "",
                 )
             )
-    unbound = _missing_deployment_bindings(loaded, seen)
-    if unbound:
-        ctx.reject(
-            RejectionType.INVALID_ARGUMENT,
-            f"Expected to deploy new resources, but encountered the following errors:\n{unbound}",
-        )
-        return
     deployment_key = ctx.next_key()
     metadata = []
     processes = ctx.state.processes
@@ -168,33 +159,22 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
     _distribute(ctx, deployment_key, created)
 
 
-def _missing_deployment_bindings(
-    loaded: list[tuple[str, Definitions]], deployed: dict[str, str]
-) -> str:
-    """Zeebe's deployment check for call activities with binding type 'deployment' and a static
-    process id: the called process must be in the same deployment. The errors, per resource,
-    in Zeebe's layout ('' when there are none)."""
-    errors = []
-    for resource_name, definitions in loaded:
-        lines = []
-        for process in definitions.processes:
-            for node in process.elements.values():
-                called = node.called_element
-                if (
-                    called is not None
-                    and called.binding_type == "deployment"
-                    and called.process_id.is_static
-                    and called.process_id.static_value not in deployed
-                ):
-                    lines.append(
-                        f"- Element: {node.id} > extensionElements > calledElement\n"
-                        "    - ERROR: Expected to find process with id"
-                        f" '{called.process_id.static_value}' in current deployment, but not"
-                        " found."
-                    )
-        if lines:
-            errors.append(f"'{resource_name}':\n" + "\n".join(lines) + "\n")
-    return "\n".join(errors)
+def _deployment_errors(problems: list[Problem]) -> str:
+    """The rejection reason in Zeebe's layout: a duplicated process id says it alone, the
+    problems of called elements are listed per resource."""
+    duplicated = [p for p in problems if p.message.startswith("Expected the process ids")]
+    if duplicated:
+        return duplicated[0].message
+    by_resource: dict[str, list[str]] = {}
+    for problem in problems:
+        by_resource.setdefault(problem.file, []).append(
+            f"- Element: {problem.element_id} > extensionElements > calledElement\n"
+            f"    - ERROR: {problem.message}"
+        )
+    listed = "\n".join(
+        f"'{name}':\n" + "\n".join(lines) + "\n" for name, lines in by_resource.items()
+    )
+    return f"Expected to deploy new resources, but encountered the following errors:\n{listed}"
 
 
 def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue) -> None:

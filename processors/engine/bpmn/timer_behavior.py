@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpmn import ExecutableProcess, FlowNode
+from bpmn.cron import next_cron_time
 from bpmn.model_parts import TimerDefinition
 from bpmn.model_types import TimerKind
 from bpmn.timers import (
@@ -30,7 +31,6 @@ from bpmn.timers import (
 )
 from broker.protocol.intents import TimerIntent
 from broker.protocol.values import BpmnEventType, TimerRecordValue
-from processors.engine.bpmn.cron import next_cron_time
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
 from processors.engine.context import ProcessingContext
