@@ -12,6 +12,7 @@ from broker.protocol import Intent, Record, RejectionType
 from broker.protocol.values import RecordValue
 from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.results import ResultBuilder
+from processors.engine.side_effects import PublishJob
 from processors.engine.state import StateReaders
 
 if TYPE_CHECKING:  # both import this module
@@ -100,6 +101,11 @@ class ProcessingContext:
 
     def send(self, partition_id: int, command: Record[Any]) -> None:
         self.writers.send(partition_id, command)
+
+    def publish_job(self, job_key: int, record: Record[Any]) -> None:
+        """Ask the runtime to make job `job_key` available to its workers (a side effect, kept
+        only if the job is still activatable when the batch ends); `record` made it so."""
+        self.writers.side_effect(PublishJob(job_key, record))
 
     def await_result(self, process_instance_key: int, fetch_variables: tuple[str, ...]) -> None:
         if self.request_id is not None:

@@ -23,6 +23,7 @@ from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.registries import Registries, build_registries
 from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
+from processors.engine.side_effects import settle
 from processors.engine.state import EngineState
 from processors.engine.tenant_check import tenant_rejection
 
@@ -93,6 +94,8 @@ class Engine:
         meta.set_last_position(builder.position, last_position)
         state.flush_pending()
         state.store.commit()
+        if builder.side_effects:
+            return builder.build(settle(builder.side_effects, state.readers.jobs))
         return builder.build()
 
     def _process_follow_ups(

@@ -39,9 +39,12 @@ def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
                 f" but job '{incident.job_key}' has no retries; update its retries first",
             )
             return
-    ctx.respond(ctx.event(command.key, IncidentIntent.RESOLVED, incident))
+    resolved = ctx.event(command.key, IncidentIntent.RESOLVED, incident)
+    ctx.respond(resolved)
     if incident.job_key != -1:
-        return  # the applier made the job activatable again
+        if incident.job_key > 0:  # the applier made the job activatable again
+            ctx.publish_job(incident.job_key, resolved)
+        return
     instance = ctx.state.elements.get(incident.element_instance_key)
     if instance is None:
         return

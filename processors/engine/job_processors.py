@@ -86,7 +86,9 @@ def fail_job(command: Record[Any], ctx: ProcessingContext) -> None:
         deadline=-1,
         variables=dict(given.variables),
     )
-    ctx.respond(ctx.event(command.key, JobIntent.FAILED, value))
+    failed = ctx.event(command.key, JobIntent.FAILED, value)
+    ctx.respond(failed)
+    ctx.publish_job(command.key, failed)  # kept if activatable: retries and no back-off
     if retries == 0:
         listener = value.job_kind is JobKind.EXECUTION_LISTENER
         _job_incident(
@@ -151,7 +153,9 @@ def update_retries(command: Record[Any], ctx: ProcessingContext) -> None:
     if job is None:
         return
     value = dataclasses.replace(job.value, retries=retries)
-    ctx.respond(ctx.event(command.key, JobIntent.RETRIES_UPDATED, value))
+    updated = ctx.event(command.key, JobIntent.RETRIES_UPDATED, value)
+    ctx.respond(updated)
+    ctx.publish_job(command.key, updated)
 
 
 def update_timeout(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -193,7 +197,7 @@ def time_out(command: Record[Any], ctx: ProcessingContext) -> None:
         )
         return
     value = dataclasses.replace(job.value, deadline=-1, worker="")
-    ctx.event(command.key, JobIntent.TIMED_OUT, value)
+    ctx.publish_job(command.key, ctx.event(command.key, JobIntent.TIMED_OUT, value))
 
 
 def recur_after_backoff(command: Record[Any], ctx: ProcessingContext) -> None:
@@ -208,4 +212,4 @@ def recur_after_backoff(command: Record[Any], ctx: ProcessingContext) -> None:
         )
         return
     value = dataclasses.replace(job.value, recurring_time=-1)
-    ctx.event(command.key, JobIntent.RECURRED_AFTER_BACKOFF, value)
+    ctx.publish_job(command.key, ctx.event(command.key, JobIntent.RECURRED_AFTER_BACKOFF, value))

@@ -1,8 +1,9 @@
 """What processing one command produces, collected before anything leaves the engine.
 
 `ResultBuilder` is the Writers bundle of Zeebe: events (applied to state as they are written,
-so later steps of the same command see them), follow-up commands, rejections, responses and
-commands for other partitions. `ProcessingResult` is the finished, immutable outcome.
+so later steps of the same command see them), follow-up commands, rejections, responses,
+commands for other partitions and side effects for the runtime (`side_effects`).
+`ProcessingResult` is the finished, immutable outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 from broker.protocol import Intent, Record, RecordType, RejectionType, ValueType
 from broker.protocol.record import build_unchecked_record as _build
 from broker.protocol.values import RecordValue
+from processors.engine.side_effects import SideEffect
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +27,13 @@ class ProcessingResult:
     """Request id → the record that answers it."""
     outbound: tuple[tuple[int, Record[Any]], ...]
     """(partition id, command) for other partitions."""
+    side_effects: tuple[SideEffect, ...] = ()
+    """What the runtime is asked to do once the results are committed (`side_effects`)."""
 
 
-_Mark = tuple[int, dict[int, Record[Any]], int, int, int]
-"""Records, responses, outbound commands and follow-ups written so far, and the position (a
-plain tuple: one is taken per command)."""
+_Mark = tuple[int, dict[int, Record[Any]], int, int, int, int]
+"""Records, responses, outbound commands, follow-ups and side effects written so far, and the
+position (a plain tuple: one is taken per command)."""
 
 
 Applier = Callable[[Record[Any], Any], None]
@@ -99,6 +103,7 @@ class ResultBuilder:
         self.responses: dict[int, Record[Any]] = {}
         self.outbound: list[tuple[int, Record[Any]]] = []
         self.follow_ups: deque[Record[Any]] = deque()
+        self.side_effects: list[SideEffect] = []
         self.source_position = -1
 
     def _position(self) -> int:
@@ -212,6 +217,9 @@ class ResultBuilder:
     def send(self, partition_id: int, command: Record[Any]) -> None:
         self.outbound.append((partition_id, command))
 
+    def side_effect(self, effect: SideEffect) -> None:
+        self.side_effects.append(effect)
+
     def mark(self) -> _Mark:
         """Where `discard_since` goes back to."""
         responses = self.responses
@@ -220,21 +228,25 @@ class ResultBuilder:
             dict(responses) if responses else _NO_RESPONSES,
             len(self.outbound),
             len(self.follow_ups),
+            len(self.side_effects),
             self.position,
         )
 
     def discard_since(self, mark: _Mark) -> None:
         """Forget what was written after `mark` (the state is rolled back by the caller)."""
-        records, responses, outbound, follow_ups, position = mark
+        records, responses, outbound, follow_ups, side_effects, position = mark
         del self.records[records:]
         self.position = position
         self.responses = dict(responses)
         del self.outbound[outbound:]
         while len(self.follow_ups) > follow_ups:
             self.follow_ups.pop()
+        del self.side_effects[side_effects:]
 
-    def build(self) -> ProcessingResult:
-        return ProcessingResult(tuple(self.records), dict(self.responses), tuple(self.outbound))
+    def build(self, side_effects: tuple[SideEffect, ...] = ()) -> ProcessingResult:
+        return ProcessingResult(
+            tuple(self.records), dict(self.responses), tuple(self.outbound), side_effects
+        )
 
 
 class _ApplyAll:

@@ -3,8 +3,9 @@ calls for) in, the Kafka records to produce in one transaction out.
 
 Every record the core returns goes to the audit log; responses go to the responses topic with
 the request's headers; commands for other partitions to their partition of the commands topic;
-jobs that became activatable to their worker topic. Input that is not a valid command becomes a
-rejection or a dead-letter record (`command_intake`), never an exception.
+the jobs the core asks to publish (`PublishJob` side effects) to their worker
+topic. Input that is not a valid command becomes a rejection or a dead-letter record
+(`command_intake`), never an exception.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from broker.protocol import Record, RecordType, RejectionType, ValueType, encode_record
-from broker.protocol.intents import IncidentIntent, JobIntent
+from broker.protocol import Record, RejectionType, ValueType, encode_record
+from broker.protocol.intents import JobIntent
 from broker.topics import TopicSettings
 from processors.engine import Engine
 from processors.engine.results import ProcessingResult
-from processors.engine.state import JobStatus
+from processors.engine.side_effects import SideEffect
 from processors.kafka.awaiting_results import RequestHeaders, StoredAwaitingResults
 from processors.kafka.command_intake import (
     CLIENT_ID_HEADER,
@@ -45,19 +46,6 @@ from processors.kafka.rocks_store import RocksKeyValueStore
 DueId = tuple[ValueType, Any, int]
 """A due command by value type, intent and key."""
 _NONE_FAILED: Final[Mapping[CommandId, Failure]] = {}
-
-# The job events after which a job can be taken by a worker (if its state says so: a FAILED
-# job with a back-off or without retries is not).
-ACTIVATABLE_AFTER: Final = frozenset(
-    {
-        JobIntent.CREATED,
-        JobIntent.FAILED,
-        JobIntent.TIMED_OUT,
-        JobIntent.RECURRED_AFTER_BACKOFF,
-        JobIntent.RETRIES_UPDATED,
-        JobIntent.YIELDED,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,35 +219,21 @@ class PartitionProcessor:
                     encode_record(command),
                 )
             )
-        self._collect_jobs(result.records, batch)
+        self._publish_jobs(result.side_effects, batch)
 
-    def _collect_jobs(self, records: tuple[Record[Any], ...], batch: Batch) -> None:
-        published: dict[int, Record[Any]] = {}
-        for record in records:
-            if record.record_type is not RecordType.EVENT:
-                continue
-            if record.value_type is ValueType.JOB and record.intent in ACTIVATABLE_AFTER:
-                published[record.key] = record
-            elif (
-                record.value_type is ValueType.INCIDENT
-                and record.intent is IncidentIntent.RESOLVED
-                and record.value.job_key > 0
-            ):
-                # A job's incident resolved: the job is activatable again, without a JOB event
-                # of its own. It is published as RETRIES_UPDATED (the retries the resolution
-                # needed) at the RESOLVED event's position (docs/jobs-on-kafka.md).
-                published[record.value.job_key] = record
-        for key, record in published.items():
-            job = self.engine.state.readers.jobs.get(key)
-            if job is None or job.status is not JobStatus.ACTIVATABLE:
+    def _publish_jobs(self, effects: tuple[SideEffect, ...], batch: Batch) -> None:
+        """Carry out the core's PublishJob side effects: each job to its job topic."""
+        for effect in effects:
+            job = self.engine.state.readers.jobs.get(effect.job_key)
+            if job is None:
                 continue
             topic = self._job_topic(job.value.type, batch)
             batch.records.append(
                 Outgoing(
                     topic,
                     self.kafka_partition,
-                    str(key).encode(),
-                    self._job_record(record, job.value),
+                    str(effect.job_key).encode(),
+                    self._job_record(effect.record, job.value),
                 )
             )
 
@@ -280,7 +254,10 @@ class PartitionProcessor:
         except Exception:  # the scope is gone (a race with cancellation): publish without
             variables = {}
         job = dataclasses.replace(value, variables=variables, deadline=-1, worker="")
-        if event.value_type is not ValueType.JOB:  # INCIDENT RESOLVED
+        if event.value_type is not ValueType.JOB:
+            # A job's incident resolved: the job is activatable again, without a JOB event of
+            # its own. It is published as RETRIES_UPDATED (the retries the resolution needed)
+            # at the RESOLVED event's position (docs/jobs-on-kafka.md).
             return encode_record(
                 dataclasses.replace(
                     event,

@@ -39,4 +39,6 @@ def resolve_element_incidents(ctx: ProcessingContext, element_instance_key: int)
     for incident_key in ctx.state.incidents.for_element(element_instance_key):
         incident = ctx.state.incidents.get(incident_key)
         if incident is not None:
-            ctx.event(incident_key, IncidentIntent.RESOLVED, incident)
+            resolved = ctx.event(incident_key, IncidentIntent.RESOLVED, incident)
+            if incident.job_key > 0:  # published if still activatable when the batch ends
+                ctx.publish_job(incident.job_key, resolved)

@@ -59,8 +59,9 @@ def create_job(
     node = call.node
     headers = node.job.header_map() if node is not None and node.job is not None else {}
     value = call.value
-    call.ctx.event(
-        call.ctx.next_key(),
+    ctx = call.ctx
+    created = ctx.event(
+        ctx.next_key(),
         JobIntent.CREATED,
         JobRecordValue(
             type=properties.type,
@@ -78,6 +79,7 @@ def create_job(
             else listener,
         ),
     )
+    ctx.publish_job(created.key, created)
 
 
 def cancel_job(call: ElementCall) -> None:
