@@ -11,11 +11,12 @@ from lxml import etree
 
 from bpmn.build_context import BuildContext
 from bpmn.document import attribute, bpmn_child, text_of, zeebe_extensions
-from bpmn.expressions import static
+from bpmn.expressions import is_expression, static
 from bpmn.job_types import job_type_problem
 from bpmn.model_parts import (
     BINDING_TYPES,
     CalledElement,
+    HeaderExpression,
     IoMappings,
     JobDefinition,
     MultiInstance,
@@ -221,10 +222,11 @@ def with_user_task_headers(
     ctx: BuildContext, element: etree._Element, job: JobDefinition
 ) -> JobDefinition:
     """A user task's job with the headers Zeebe gives a job-based user task: the form key of
-    `zeebe:formDefinition`, and the assignee, candidate groups and users (JSON lists) of
-    `zeebe:assignmentDefinition` and the dates of `zeebe:taskSchedule`. Values given as
-    expressions are refused (Honeyflow evaluates no headers at run time)."""
+    `zeebe:formDefinition`, the assignee and candidate groups and users (JSON lists) of
+    `zeebe:assignmentDefinition` and the dates of `zeebe:taskSchedule`. A static value is a
+    header now; an `=expression` is evaluated when the job is created."""
     headers = list(job.headers)
+    expressions: list[HeaderExpression] = []
     for form in zeebe_extensions(element, "formDefinition"):
         form_key = attribute(form, "formKey")
         if form_key:
@@ -232,12 +234,24 @@ def with_user_task_headers(
     for name, attributes in _USER_TASK_HEADER_SOURCES:
         for source in zeebe_extensions(element, name):
             for attribute_name in attributes:
-                value = _static_header_value(ctx, source, attribute_name)
-                if value is not None:
-                    headers.append(TaskHeader(f"{USER_TASK_HEADER_PREFIX}{attribute_name}", value))
-    if len(headers) == len(job.headers):
+                key = f"{USER_TASK_HEADER_PREFIX}{attribute_name}"
+                value = attribute(source, attribute_name)
+                if not value:
+                    continue
+                kind = _header_kind(attribute_name)
+                if is_expression(value):
+                    compiled = ctx.expression(source, value, attribute_name)
+                    if compiled is not None:
+                        expressions.append(HeaderExpression(key, compiled, kind))
+                    continue
+                static_value = _static_header_value(ctx, source, attribute_name, value, kind)
+                if static_value is not None:
+                    headers.append(TaskHeader(key, static_value))
+    if len(headers) == len(job.headers) and not expressions:
         return job
-    return JobDefinition(job.type, job.retries, tuple(headers))
+    return JobDefinition(
+        job.type, job.retries, tuple(headers), (*job.header_expressions, *expressions)
+    )
 
 
 USER_TASK_HEADER_PREFIX = "io.camunda.zeebe:"
@@ -245,24 +259,20 @@ _USER_TASK_HEADER_SOURCES = (
     ("assignmentDefinition", ("assignee", "candidateGroups", "candidateUsers")),
     ("taskSchedule", ("dueDate", "followUpDate")),
 )
-_LISTS = frozenset({"candidateGroups", "candidateUsers"})
-_DATES = frozenset({"dueDate", "followUpDate"})
+
+
+def _header_kind(attribute_name: str) -> str:
+    if attribute_name in ("candidateGroups", "candidateUsers"):
+        return "list"
+    if attribute_name in ("dueDate", "followUpDate"):
+        return "date"
+    return "text"
 
 
 def _static_header_value(
-    ctx: BuildContext, source: etree._Element, attribute_name: str
+    ctx: BuildContext, source: etree._Element, attribute_name: str, value: str, kind: str
 ) -> str | None:
-    value = attribute(source, attribute_name)
-    if not value:
-        return None
-    if value.startswith("="):
-        ctx.problem(
-            source,
-            f"Attribute '{attribute_name}' as an expression is not supported by Honeyflow: "
-            "give a static value (it becomes a header of the user task's job)",
-        )
-        return None
-    if attribute_name in _LISTS:
+    if kind == "list":
         items = [item.strip() for item in value.split(",")]
         if not all(items):
             ctx.problem(
@@ -271,7 +281,7 @@ def _static_header_value(
             )
             return None
         return json.dumps(items, separators=(",", ":"))
-    if attribute_name in _DATES:
+    if kind == "date":
         try:
             parse_date_time(value)
         except TimerValueError as exc:

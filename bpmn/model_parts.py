@@ -23,12 +23,25 @@ class TaskHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderExpression:
+    """A header whose value an expression gives when the job is created (a job-based user
+    task's assignee, candidate groups or users, due or follow-up date)."""
+
+    key: str
+    expression: Expression
+    kind: str
+    """`text` (a string), `list` (a list of strings, sent as a JSON array) or `date` (an ISO
+    8601 date and time)."""
+
+
+@dataclass(frozen=True, slots=True)
 class JobDefinition:
     """`zeebe:taskDefinition` plus `zeebe:taskHeaders`: what a worker is asked to do."""
 
     type: Expression
     retries: Expression
     headers: tuple[TaskHeader, ...] = ()
+    header_expressions: tuple[HeaderExpression, ...] = ()
 
     def header_map(self) -> dict[str, str]:
         return {h.key: h.value for h in self.headers}

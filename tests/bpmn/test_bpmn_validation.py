@@ -258,12 +258,6 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         ),
         (
             9,
-            f"{P} > userTask 'dynamic_assignee' > zeebe:assignmentDefinition",
-            "Attribute 'assignee' as an expression is not supported by Honeyflow: give a "
-            "static value (it becomes a header of the user task's job)",
-        ),
-        (
-            9,
             f"{P} > userTask 'dynamic_assignee' > zeebe:formDefinition",
             "Attribute 'formId' of 'zeebe:formDefinition' is not supported by Honeyflow: a "
             "job-based user task carries its 'formKey' as a header",

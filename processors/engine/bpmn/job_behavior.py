@@ -11,12 +11,15 @@ from broker.protocol.intents import JobIntent
 from broker.protocol.values import JobKind, JobListenerEventType, JobRecordValue
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
+from processors.engine.bpmn.header_expressions import header_value
 
 
 @dataclass(frozen=True, slots=True)
 class JobProperties:
     type: str
     retries: int
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers evaluated now (a job-based user task's assignment and dates)."""
 
 
 def evaluate_job_properties(call: ElementCall) -> JobProperties:
@@ -25,7 +28,16 @@ def evaluate_job_properties(call: ElementCall) -> JobProperties:
     job = node.job
     if job is None:
         raise ExpressionFailure(f"Expected element '{node.id}' to have a job definition")
-    return evaluate_type_and_retries(call, job.type, job.retries)
+    properties = evaluate_type_and_retries(call, job.type, job.retries)
+    if not job.header_expressions:
+        return properties
+    variables = call.ctx.state.variables.visible(call.key)
+    headers = tuple(
+        (header.key, value)
+        for header in job.header_expressions
+        if (value := header_value(header, variables, call.ctx.now_ms)) is not None
+    )
+    return JobProperties(properties.type, properties.retries, headers)
 
 
 def evaluate_type_and_retries(
@@ -58,6 +70,8 @@ def create_job(
     listeners (which gets the element's task headers, as in Zeebe)."""
     node = call.node
     headers = node.job.header_map() if node is not None and node.job is not None else {}
+    if properties.headers:
+        headers.update(properties.headers)
     value = call.value
     ctx = call.ctx
     created = ctx.event(
