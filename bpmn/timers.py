@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bpmn.cron import cron_problem
@@ -199,3 +199,67 @@ def parse_cycle(text: str) -> TimerCycle:
             " than zero (e.g. 'R/PT1S')"
         )
     return RepeatingInterval(int(count) if count else None, interval, start)
+
+
+def feel_timer_value(kind: str, result: Any, source: str) -> datetime | IsoDuration | TimerCycle:
+    """The timer value of a FEEL result (as JSON) for a `timeDate`, `timeDuration` or
+    `timeCycle` (`kind`) whose expression is `source`; raises TimerValueError with Zeebe's
+    message. The engine uses it at run time, deployment rules for timer start events."""
+    expected = _EXPECTED.get(kind, "[STRING]")
+    if not isinstance(result, str):
+        raise TimerValueError(
+            f"Expected result of the expression '{source}' to be one of '{expected}',"
+            f" but was '{_json_type_name(result)}'"
+        )
+    try:
+        if kind == "timeDate":
+            return _parse_feel_date_time(result)
+        if kind == "timeDuration":
+            return parse_duration(result)
+        return parse_cycle(result)
+    except TimerValueError as error:
+        raise TimerValueError(
+            f"Expected a valid {kind} from the expression '{source}', but"
+            f" its result '{result}' is not: {error}"
+        ) from None
+
+
+_EXPECTED: Final = {
+    "timeDate": "[DATE_TIME, STRING]",
+    "timeDuration": "[DURATION, PERIOD, STRING]",
+    "timeCycle": "[STRING]",
+}
+
+
+def _json_type_name(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int | float):
+        return "NUMBER"
+    if isinstance(value, list):
+        return "ARRAY"
+    if isinstance(value, dict):
+        return "OBJECT"
+    return type(value).__name__.upper()
+
+
+_FEEL_ZONE = re.compile(r"^(?P<stamp>.+)@(?P<zone>[A-Za-z_]+/[A-Za-z_/+-]+|UTC)$")
+
+
+def _parse_feel_date_time(text: str) -> datetime:
+    """A FEEL date-time's text (`...@Europe/Berlin` too); a local one is taken as UTC."""
+    zoned = _FEEL_ZONE.match(text)
+    if zoned:
+        text = f"{zoned['stamp']}[{zoned['zone']}]"
+    try:
+        return parse_date_time(text)
+    except TimerValueError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise
+        if moment.tzinfo is not None or "T" not in text.upper():
+            raise
+        return moment.replace(tzinfo=UTC)

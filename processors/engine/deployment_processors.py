@@ -6,10 +6,12 @@ version."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
-from bpmn import BpmnError, Definitions, Problem, deployment_problems, load
+from bpmn import BpmnError, Definitions, load
+from bpmn.deployment_rules import duplicate_process_ids, start_timer_problems, unbound_calls
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
 from broker.protocol.keys import decode_partition
@@ -65,9 +67,10 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
                 f"'{resource.resource_name}': {error}",
             )
             return
-    problems = deployment_problems(loaded)  # the rules `honeyflow validate` applies too
-    if problems:
-        ctx.reject(RejectionType.INVALID_ARGUMENT, _deployment_errors(problems))
+    # the rules `honeyflow validate` applies too
+    reason = _deployment_errors(loaded, dt.datetime.fromtimestamp(ctx.now_ms / 1000, dt.UTC))
+    if reason:
+        ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
         return
     found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
     start_timers: dict[str, list[tuple[str, TimerSchedule]]] = {}
@@ -159,22 +162,28 @@ def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
     _distribute(ctx, deployment_key, created)
 
 
-def _deployment_errors(problems: list[Problem]) -> str:
-    """The rejection reason in Zeebe's layout: a duplicated process id says it alone, the
-    problems of called elements are listed per resource."""
-    duplicated = [p for p in problems if p.message.startswith("Expected the process ids")]
+def _deployment_errors(loaded: list[tuple[str, Definitions]], now: dt.datetime) -> str:
+    """The rejection reason for the deployment rules that fail, in Zeebe's layout ('' when
+    none does): a duplicated process id says it alone, calls bound to the deployment are
+    listed per resource, a timer start event's failure names its resource."""
+    duplicated = duplicate_process_ids(loaded)
     if duplicated:
         return duplicated[0].message
+    prefix = "Expected to deploy new resources, but encountered the following errors:\n"
     by_resource: dict[str, list[str]] = {}
-    for problem in problems:
+    for problem in unbound_calls(loaded):
         by_resource.setdefault(problem.file, []).append(
             f"- Element: {problem.element_id} > extensionElements > calledElement\n"
             f"    - ERROR: {problem.message}"
         )
-    listed = "\n".join(
-        f"'{name}':\n" + "\n".join(lines) + "\n" for name, lines in by_resource.items()
-    )
-    return f"Expected to deploy new resources, but encountered the following errors:\n{listed}"
+    if by_resource:
+        return prefix + "\n".join(
+            f"'{name}':\n" + "\n".join(lines) + "\n" for name, lines in by_resource.items()
+        )
+    timers = start_timer_problems(loaded, now)
+    if timers:
+        return prefix + f"'{timers[0].file}': {timers[0].message}"
+    return ""
 
 
 def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue) -> None:

@@ -18,11 +18,11 @@ _DEFS = (
 )
 
 
-def _timer_start(cycle: str, process_id: str = "cron") -> bytes:
+def _timer_start(cycle: str, process_id: str = "cron", kind: str = "timeCycle") -> bytes:
     return _DEFS.format(
         f'<bpmn:process id="{process_id}" isExecutable="true">'
         '<bpmn:startEvent id="tick"><bpmn:timerEventDefinition>'
-        f"<bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>"
+        f"<bpmn:{kind}>{cycle}</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:startEvent>"
         '<bpmn:sequenceFlow id="f" sourceRef="tick" targetRef="end" />'
         '<bpmn:endEvent id="end" /></bpmn:process>'
     ).encode()
@@ -64,6 +64,20 @@ CASES: dict[str, list[tuple[str, bytes]]] = {
     "cron leap day on a Monday": [("resource-1.bpmn", _timer_start("0 0 0 29 2 MON"))],
     "cron working hours": [("resource-1.bpmn", _timer_start("0 0 9-17 * * MON-FRI"))],
     "cron last weekday": [("resource-1.bpmn", _cycle_boundary("0 0 12 LW * *"))],
+    "start timer reads a variable": [("resource-1.bpmn", _timer_start("=every"))],
+    "start timer is a number": [("resource-1.bpmn", _timer_start("=1"))],
+    "start timer cron never fires": [("resource-1.bpmn", _timer_start('="0 0 0 31 2 *"'))],
+    "start timer FEEL fails": [("resource-1.bpmn", _timer_start("=assert(1, 1 > 2)"))],
+    "start timer FEEL cycle": [("resource-1.bpmn", _timer_start('="R/PT1H"'))],
+    "start timer FEEL date": [
+        (
+            "resource-1.bpmn",
+            _timer_start('=now() + duration("PT1H")', kind="timeDate"),
+        )
+    ],
+    "start timer FEEL duration": [
+        ("resource-1.bpmn", _timer_start('=duration("P1D")', kind="timeDuration"))
+    ],
     "called process not deployed": [("resource-1.bpmn", _caller("child"))],
     "called process deployed with it": [
         ("resource-1.bpmn", _caller("cron")),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,15 +18,12 @@ from typing import Any
 from bpmn import ExecutableProcess, FlowNode
 from bpmn.cron import next_cron_time
 from bpmn.model_parts import TimerDefinition
-from bpmn.model_types import TimerKind
 from bpmn.timers import (
     CronSchedule,
     IsoDuration,
     RepeatingInterval,
     TimerValueError,
-    parse_cycle,
-    parse_date_time,
-    parse_duration,
+    feel_timer_value,
 )
 from broker.protocol.intents import TimerIntent
 from broker.protocol.values import BpmnEventType, TimerRecordValue
@@ -63,49 +59,6 @@ def _epoch_ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def _feel_text(value: Any, expression: str, expected: str) -> str:
-    if not isinstance(value, str):
-        raise ExpressionFailure(
-            f"Expected result of the expression '{expression}' to be one of '{expected}',"
-            f" but was '{_type_name(value)}'"
-        )
-    return value
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "BOOLEAN"
-    if isinstance(value, int | float):
-        return "NUMBER"
-    if isinstance(value, list):
-        return "ARRAY"
-    if isinstance(value, dict):
-        return "OBJECT"
-    return type(value).__name__.upper()
-
-
-_FEEL_ZONE = re.compile(r"^(?P<stamp>.+)@(?P<zone>[A-Za-z_]+/[A-Za-z_/+-]+|UTC)$")
-
-
-def _parse_feel_date_time(text: str) -> dt.datetime:
-    zoned = _FEEL_ZONE.match(text)
-    if zoned:
-        text = f"{zoned['stamp']}[{zoned['zone']}]"
-    try:
-        return parse_date_time(text)
-    except TimerValueError:
-        # A local date-time (no offset, no zone) is taken as UTC.
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise
-        if moment.tzinfo is not None or "T" not in text.upper():
-            raise
-        return moment.replace(tzinfo=dt.UTC)
-
-
 def evaluate_timer(
     timer: TimerDefinition, variables: Mapping[str, Any], now_ms: int
 ) -> TimerSchedule:
@@ -133,17 +86,9 @@ def _evaluate_timer(
     if value is None:
         result = evaluate(timer.expression, variables, now_ms)
         try:
-            if timer.kind is TimerKind.DATE:
-                value = _parse_feel_date_time(_feel_text(result, source, "[DATE_TIME, STRING]"))
-            elif timer.kind is TimerKind.DURATION:
-                value = parse_duration(_feel_text(result, source, "[DURATION, PERIOD, STRING]"))
-            else:
-                value = parse_cycle(_feel_text(result, source, "[STRING]"))
+            value = feel_timer_value(timer.kind.value, result, source)
         except TimerValueError as error:
-            raise ExpressionFailure(
-                f"Expected a valid {timer.kind.value} from the expression '{source}', but"
-                f" its result '{result}' is not: {error}"
-            ) from None
+            raise ExpressionFailure(str(error)) from None
     if isinstance(value, dt.datetime):
         return TimerSchedule(_epoch_ms(value), 1)
     if isinstance(value, IsoDuration):
