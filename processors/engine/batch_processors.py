@@ -5,7 +5,6 @@ activated job is not handed out again until it is completed, failed or timed out
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.fast_init import fast_replacer
@@ -18,7 +17,7 @@ _activated_job = fast_replacer(JobRecordValue, ("worker", "timeout", "deadline",
 _activated_batch = fast_replacer(JobBatchRecordValue, ("job_keys", "jobs", "truncated"))
 
 
-def activate_jobs(command: Record[Any], ctx: ProcessingContext) -> None:
+def activate_jobs(command: Record[JobBatchRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     if not value.type:
         ctx.reject(

@@ -5,8 +5,6 @@ With awaiting result, the response is sent when the instance completes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from broker.protocol import Record, RejectionType
 from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import ProcessInstanceCreationIntent, ProcessInstanceIntent
@@ -27,7 +25,9 @@ _created = fast_replacer(
 )
 
 
-def _find_process(command: Record[Any], ctx: ProcessingContext) -> DeployedProcess | None:
+def _find_process(
+    command: Record[ProcessInstanceCreationRecordValue], ctx: ProcessingContext
+) -> DeployedProcess | None:
     value = command.value
     processes = ctx.state.processes
     if value.process_definition_key != -1:
@@ -64,7 +64,9 @@ def _find_process(command: Record[Any], ctx: ProcessingContext) -> DeployedProce
     return found
 
 
-def create_instance(command: Record[Any], ctx: ProcessingContext) -> None:
+def create_instance(
+    command: Record[ProcessInstanceCreationRecordValue], ctx: ProcessingContext
+) -> None:
     deployed = _find_process(command, ctx)
     if deployed is None:
         return

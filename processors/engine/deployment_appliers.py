@@ -7,11 +7,16 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
+from broker.protocol.values import (
+    CommandDistributionRecordValue,
+    DeploymentRecordValue,
+    ProcessRecordValue,
+)
 from processors.engine.state import EngineState
 from processors.engine.state.distribution_state import DISTRIBUTION_RESEND_AFTER_MS
 
 
-def _process_created(record: Record[Any], state: EngineState) -> None:
+def _process_created(record: Record[ProcessRecordValue], state: EngineState) -> None:
     v = record.value
     state.processes.put_process(
         v.process_definition_key,
@@ -25,11 +30,11 @@ def _process_created(record: Record[Any], state: EngineState) -> None:
     )
 
 
-def _deployment_created(record: Record[Any], state: EngineState) -> None:
+def _deployment_created(record: Record[DeploymentRecordValue], state: EngineState) -> None:
     state.processes.put_deployment(record.key)
 
 
-def _distributing(record: Record[Any], state: EngineState) -> None:
+def _distributing(record: Record[CommandDistributionRecordValue], state: EngineState) -> None:
     v = record.value
     state.distributions.put(
         record.key,
@@ -39,7 +44,7 @@ def _distributing(record: Record[Any], state: EngineState) -> None:
     )
 
 
-def _acknowledged(record: Record[Any], state: EngineState) -> None:
+def _acknowledged(record: Record[CommandDistributionRecordValue], state: EngineState) -> None:
     state.distributions.acknowledge(record.key, record.value.partition_id)
 
 

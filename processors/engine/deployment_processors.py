@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from bpmn import BpmnError, Definitions, load
 from bpmn.deployment_rules import duplicate_process_ids, start_timer_problems, unbound_calls
@@ -37,8 +36,8 @@ def _checksum(resource: bytes) -> bytes:
     return hashlib.md5(resource, usedforsecurity=False).digest()
 
 
-def create_deployment(command: Record[Any], ctx: ProcessingContext) -> None:
-    value: DeploymentRecordValue = command.value
+def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingContext) -> None:
+    value = command.value
     if is_own_resend(ctx, command):
         resend(ctx, command)
         return
@@ -190,9 +189,9 @@ def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue
     distribute(ctx, Record.command(DeploymentIntent.CREATE, created, key=key))
 
 
-def _apply_distributed(command: Record[Any], ctx: ProcessingContext) -> None:
+def _apply_distributed(command: Record[DeploymentRecordValue], ctx: ProcessingContext) -> None:
     """A deployment distributed from another partition: same keys, idempotent."""
-    value: DeploymentRecordValue = command.value
+    value = command.value
     if not ctx.state.processes.deployment_exists(command.key):
         data = {r.resource_name: r.resource for r in value.resources}
         for meta in value.processes_metadata:
@@ -227,7 +226,9 @@ def _apply_distributed(command: Record[Any], ctx: ProcessingContext) -> None:
     )
 
 
-def acknowledge_distribution(command: Record[Any], ctx: ProcessingContext) -> None:
+def acknowledge_distribution(
+    command: Record[CommandDistributionRecordValue], ctx: ProcessingContext
+) -> None:
     partition = command.value.partition_id
     if partition not in ctx.state.distributions.pending_partitions(command.key):
         ctx.reject(

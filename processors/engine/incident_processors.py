@@ -9,19 +9,17 @@ element), so a collection corrected before resolving is what the instance sees."
 
 from __future__ import annotations
 
-from typing import Any
-
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import IncidentIntent
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from broker.protocol.values import JOB_RETRIES_ERRORS, BpmnElementType
+from broker.protocol.values import JOB_RETRIES_ERRORS, BpmnElementType, IncidentRecordValue
 from processors.engine.bpmn import multi_instance_behavior
 from processors.engine.bpmn.element_call import call_for
 from processors.engine.bpmn.element_registry import processor_for
 from processors.engine.context import ProcessingContext
 
 
-def resolve_incident(command: Record[Any], ctx: ProcessingContext) -> None:
+def resolve_incident(command: Record[IncidentRecordValue], ctx: ProcessingContext) -> None:
     incident = ctx.state.incidents.get(command.key)
     if incident is None:
         ctx.reject(

@@ -9,7 +9,7 @@ from typing import Any
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.intents import VariableIntent
-from broker.protocol.values import BpmnElementType
+from broker.protocol.values import BpmnElementType, ProcessInstanceRecordValue, VariableRecordValue
 from broker.protocol.values.bpmn_kinds import JOINING_GATEWAYS
 from processors.engine import nested_instance_appliers as nested
 from processors.engine.state import ElementInstance, EngineState
@@ -17,7 +17,7 @@ from processors.engine.state import element_lifecycle as lifecycle
 from processors.engine.state.element_lifecycle import check
 
 
-def _activating(record: Record[Any], state: EngineState) -> None:
+def _activating(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
     value = record.value
     state.elements.create(ElementInstance(record.key, value, lifecycle.INITIAL))
     if value.flow_scope_key == -1 and value.parent_element_instance_key != -1:
@@ -52,8 +52,8 @@ def _activating(record: Record[Any], state: EngineState) -> None:
     state.elements.put(scope.with_counts(scope.active_children + 1, active_flows, taken))
 
 
-def _transition(intent: PI) -> Callable[[Record[Any], EngineState], None]:
-    def apply(record: Record[Any], state: EngineState) -> None:
+def _transition(intent: PI) -> Callable[[Record[ProcessInstanceRecordValue], EngineState], None]:
+    def apply(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
         instance = state.elements.get(record.key)
         if instance is not None:
             check(record.key, instance.state, intent)
@@ -62,7 +62,7 @@ def _transition(intent: PI) -> Callable[[Record[Any], EngineState], None]:
     return apply
 
 
-def _activated(record: Record[Any], state: EngineState) -> None:
+def _activated(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
     instance = state.elements.get(record.key)
     if instance is not None:
         check(record.key, instance.state, PI.ELEMENT_ACTIVATED)
@@ -73,8 +73,8 @@ def _activated(record: Record[Any], state: EngineState) -> None:
         state.elements.put(activated)
 
 
-def _ended(intent: PI) -> Callable[[Record[Any], EngineState], None]:
-    def apply(record: Record[Any], state: EngineState) -> None:
+def _ended(intent: PI) -> Callable[[Record[ProcessInstanceRecordValue], EngineState], None]:
+    def apply(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
         value = record.value
         instance = state.elements.get(record.key)
         if instance is not None:
@@ -101,7 +101,7 @@ def _ended(intent: PI) -> Callable[[Record[Any], EngineState], None]:
     return apply
 
 
-def _flow_taken(record: Record[Any], state: EngineState) -> None:
+def _flow_taken(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
     value = record.value
     scope = state.elements.get(value.flow_scope_key)
     if scope is None:
@@ -117,7 +117,7 @@ def _flow_taken(record: Record[Any], state: EngineState) -> None:
     state.elements.put(scope.with_counts(scope.active_children, scope.active_flows + 1, taken))
 
 
-def _variable(record: Record[Any], state: EngineState) -> None:
+def _variable(record: Record[VariableRecordValue], state: EngineState) -> None:
     v = record.value
     state.variables.put(v.scope_key, v.name, record.key, json.loads(v.value))
 

@@ -5,11 +5,9 @@ terminates a root process instance with everything inside it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from broker.protocol.values import BpmnElementType, ErrorType
+from broker.protocol.values import BpmnElementType, ErrorType, ProcessInstanceRecordValue
 from processors.engine.bpmn import lifecycle, multi_instance_behavior
 from processors.engine.bpmn.call_activity_processor import called_process_rejection
 from processors.engine.bpmn.element_call import ElementCall, call_for
@@ -21,7 +19,7 @@ from processors.engine.loop_guard import endless_loop_message
 from processors.engine.state import ElementInstance
 
 
-def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
+def activate_element(command: Record[ProcessInstanceRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     scope = None
     if value.flow_scope_key != -1:
@@ -62,7 +60,7 @@ def activate_element(command: Record[Any], ctx: ProcessingContext) -> None:
     processor_for(call).on_activate(call)
 
 
-def complete_element(command: Record[Any], ctx: ProcessingContext) -> None:
+def complete_element(command: Record[ProcessInstanceRecordValue], ctx: ProcessingContext) -> None:
     instance = ctx.state.elements.get(command.key)
     if instance is None or instance.state is not PI.ELEMENT_ACTIVATED:
         state = "not found" if instance is None else f"in state '{instance.state}'"
@@ -109,7 +107,9 @@ def _inactive_flow_scope(ctx: ProcessingContext, instance: ElementInstance) -> s
     return None
 
 
-def complete_execution_listener(command: Record[Any], ctx: ProcessingContext) -> None:
+def complete_execution_listener(
+    command: Record[ProcessInstanceRecordValue], ctx: ProcessingContext
+) -> None:
     """An execution listener's job completed: the element runs its activation (start
     listeners) or completion (end listeners) again, which goes on with the next listener or,
     after the last one, with the element (`execution_listeners`)."""
@@ -138,7 +138,7 @@ def complete_execution_listener(command: Record[Any], ctx: ProcessingContext) ->
         processor.on_complete(call)
 
 
-def terminate_element(command: Record[Any], ctx: ProcessingContext) -> None:
+def terminate_element(command: Record[ProcessInstanceRecordValue], ctx: ProcessingContext) -> None:
     instance = ctx.state.elements.get(command.key)
     if instance is None or instance.state is PI.ELEMENT_TERMINATING:
         ctx.reject(
@@ -157,7 +157,7 @@ def start_termination(call: ElementCall) -> None:
     processor_for(call).on_terminate(call)
 
 
-def cancel_instance(command: Record[Any], ctx: ProcessingContext) -> None:
+def cancel_instance(command: Record[ProcessInstanceRecordValue], ctx: ProcessingContext) -> None:
     instance = ctx.state.elements.get(command.key)
     if instance is None or instance.flow_scope_key != -1:
         ctx.reject(

@@ -9,7 +9,7 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import IncidentIntent, JobBatchIntent, JobIntent
-from broker.protocol.values import JobKind
+from broker.protocol.values import IncidentRecordValue, JobBatchRecordValue, JobKind, JobRecordValue
 from processors.engine.state import EngineState, JobStatus
 
 _Applier = Callable[[Record[Any], EngineState], None]
@@ -25,17 +25,17 @@ def _set_element_job(
         state.elements.put(instance.with_job(job_key, handed))
 
 
-def _created(record: Record[Any], state: EngineState) -> None:
+def _created(record: Record[JobRecordValue], state: EngineState) -> None:
     state.jobs.put(record.key, JobStatus.ACTIVATABLE, record.value)
     _set_element_job(state, record.value.element_instance_key, record.key, None)
 
 
-def _batch_activated(record: Record[Any], state: EngineState) -> None:
+def _batch_activated(record: Record[JobBatchRecordValue], state: EngineState) -> None:
     for key, job in zip(record.value.job_keys, record.value.jobs, strict=True):
         state.jobs.put(key, JobStatus.ACTIVATED, job)
 
 
-def _completed(record: Record[Any], state: EngineState) -> None:
+def _completed(record: Record[JobRecordValue], state: EngineState) -> None:
     state.jobs.remove(record.key)
     value = record.value
     if value.job_kind is JobKind.EXECUTION_LISTENER:
@@ -49,7 +49,7 @@ def _completed(record: Record[Any], state: EngineState) -> None:
     _set_element_job(state, value.element_instance_key, -1, value.variables)
 
 
-def _failed(record: Record[Any], state: EngineState) -> None:
+def _failed(record: Record[JobRecordValue], state: EngineState) -> None:
     value = record.value
     if value.retries > 0 and value.retry_backoff > 0:
         state.jobs.put(record.key, JobStatus.FAILED, value)
@@ -60,27 +60,27 @@ def _failed(record: Record[Any], state: EngineState) -> None:
 
 
 def _status(status: JobStatus) -> _Applier:
-    def apply(record: Record[Any], state: EngineState) -> None:
+    def apply(record: Record[JobRecordValue], state: EngineState) -> None:
         state.jobs.put(record.key, status, record.value)
 
     return apply
 
 
-def _retries_updated(record: Record[Any], state: EngineState) -> None:
+def _retries_updated(record: Record[JobRecordValue], state: EngineState) -> None:
     job = state.jobs.get(record.key)
     if job is not None:
         state.jobs.put(record.key, job.status, record.value)
 
 
-def _removed(record: Record[Any], state: EngineState) -> None:
+def _removed(record: Record[JobRecordValue], state: EngineState) -> None:
     state.jobs.remove(record.key)
 
 
-def _incident_created(record: Record[Any], state: EngineState) -> None:
+def _incident_created(record: Record[IncidentRecordValue], state: EngineState) -> None:
     state.incidents.put(record.key, record.value)
 
 
-def _incident_resolved(record: Record[Any], state: EngineState) -> None:
+def _incident_resolved(record: Record[IncidentRecordValue], state: EngineState) -> None:
     state.incidents.remove(record.key)
     job_key = record.value.job_key
     if job_key == -1:

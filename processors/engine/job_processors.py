@@ -43,7 +43,7 @@ def _job(
     return job
 
 
-def complete_job(command: Record[Any], ctx: ProcessingContext) -> None:
+def complete_job(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "complete", (JobStatus.ACTIVATABLE, JobStatus.ACTIVATED))
     if job is None:
         return
@@ -70,7 +70,7 @@ def _listener_completed(call: ElementCall, job: JobRecordValue) -> None:
     call.ctx.follow_up(call.key, PI.COMPLETE_EXECUTION_LISTENER, call.value)
 
 
-def fail_job(command: Record[Any], ctx: ProcessingContext) -> None:
+def fail_job(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "fail", (JobStatus.ACTIVATED,))
     if job is None:
         return
@@ -108,7 +108,7 @@ def _job_incident(
         raise_incident(call_for(ctx, instance), error_type, message, job_key=job_key)
 
 
-def throw_job_error(command: Record[Any], ctx: ProcessingContext) -> None:
+def throw_job_error(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "throw an error for", (JobStatus.ACTIVATABLE, JobStatus.ACTIVATED))
     if job is None:
         return
@@ -141,7 +141,7 @@ def throw_job_error(command: Record[Any], ctx: ProcessingContext) -> None:
         )
 
 
-def update_retries(command: Record[Any], ctx: ProcessingContext) -> None:
+def update_retries(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     retries = command.value.retries
     if retries < 1:
         ctx.reject(
@@ -158,7 +158,7 @@ def update_retries(command: Record[Any], ctx: ProcessingContext) -> None:
     ctx.publish_job(command.key, updated)
 
 
-def update_timeout(command: Record[Any], ctx: ProcessingContext) -> None:
+def update_timeout(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     """A new deadline for an activated job: now + the given timeout (Zeebe's UPDATE_TIMEOUT;
     the job's activation `timeout` is left as it was, as Zeebe does)."""
     timeout = command.value.timeout
@@ -185,7 +185,7 @@ def update_timeout(command: Record[Any], ctx: ProcessingContext) -> None:
     ctx.respond(ctx.event(command.key, JobIntent.TIMEOUT_UPDATED, value))
 
 
-def time_out(command: Record[Any], ctx: ProcessingContext) -> None:
+def time_out(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "time out", (JobStatus.ACTIVATED,))
     if job is None:
         return
@@ -200,7 +200,7 @@ def time_out(command: Record[Any], ctx: ProcessingContext) -> None:
     ctx.publish_job(command.key, ctx.event(command.key, JobIntent.TIMED_OUT, value))
 
 
-def recur_after_backoff(command: Record[Any], ctx: ProcessingContext) -> None:
+def recur_after_backoff(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     job = _job(ctx, command, "recur", (JobStatus.FAILED,))
     if job is None:
         return

@@ -14,7 +14,14 @@ from broker.protocol.intents import MessageIntent, MessageStartEventSubscription
 from broker.protocol.intents import MessageSubscriptionIntent as MS
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.intents import ProcessMessageSubscriptionIntent as PMS
-from broker.protocol.values import BpmnElementType
+from broker.protocol.values import (
+    BpmnElementType,
+    MessageRecordValue,
+    MessageStartEventSubscriptionRecordValue,
+    MessageSubscriptionRecordValue,
+    ProcessInstanceRecordValue,
+    ProcessMessageSubscriptionRecordValue,
+)
 from processors.engine.state import EngineState
 from processors.engine.state.message_state import MessageStartedInstance
 from processors.engine.state.message_subscription_state import RESEND_AFTER_MS
@@ -27,26 +34,26 @@ def _resend_at(record: Record[Any]) -> int:
 
 
 # -- messages
-def _published(record: Record[Any], state: EngineState) -> None:
+def _published(record: Record[MessageRecordValue], state: EngineState) -> None:
     state.messages.put(record.key, record.value)
 
 
-def _expired(record: Record[Any], state: EngineState) -> None:
+def _expired(record: Record[MessageRecordValue], state: EngineState) -> None:
     state.messages.remove(record.key)
 
 
 # -- the message partition's half of a subscription
-def _ms_created(record: Record[Any], state: EngineState) -> None:
+def _ms_created(record: Record[MessageSubscriptionRecordValue], state: EngineState) -> None:
     state.message_subscriptions.put(record.key, record.value)
 
 
-def _ms_correlating(record: Record[Any], state: EngineState) -> None:
+def _ms_correlating(record: Record[MessageSubscriptionRecordValue], state: EngineState) -> None:
     value = record.value
     state.message_subscriptions.put(record.key, value, resend_at=_resend_at(record))
     state.messages.put_correlated(value.message_key, value.bpmn_process_id)
 
 
-def _ms_correlated(record: Record[Any], state: EngineState) -> None:
+def _ms_correlated(record: Record[MessageSubscriptionRecordValue], state: EngineState) -> None:
     subscription = state.message_subscriptions.get(record.key)
     if subscription is None:
         return
@@ -58,7 +65,7 @@ def _ms_correlated(record: Record[Any], state: EngineState) -> None:
         state.message_subscriptions.put(record.key, value)
 
 
-def _ms_rejected(record: Record[Any], state: EngineState) -> None:
+def _ms_rejected(record: Record[MessageSubscriptionRecordValue], state: EngineState) -> None:
     value = record.value
     state.messages.remove_correlated(value.message_key, value.bpmn_process_id)
     subscription = state.message_subscriptions.for_element(
@@ -70,13 +77,13 @@ def _ms_rejected(record: Record[Any], state: EngineState) -> None:
         state.message_subscriptions.put(subscription.key, reset)
 
 
-def _ms_deleted(record: Record[Any], state: EngineState) -> None:
+def _ms_deleted(record: Record[MessageSubscriptionRecordValue], state: EngineState) -> None:
     state.message_subscriptions.remove(record.key)
 
 
 # -- the process instance partition's half
 def _pms_pending(status: str) -> _Applier:
-    def apply(record: Record[Any], state: EngineState) -> None:
+    def apply(record: Record[ProcessMessageSubscriptionRecordValue], state: EngineState) -> None:
         state.message_subscriptions.put_process_subscription(
             record.key, record.value, status, resend_at=_resend_at(record)
         )
@@ -84,7 +91,7 @@ def _pms_pending(status: str) -> _Applier:
     return apply
 
 
-def _pms_created(record: Record[Any], state: EngineState) -> None:
+def _pms_created(record: Record[ProcessMessageSubscriptionRecordValue], state: EngineState) -> None:
     subscription = state.message_subscriptions.process_subscription(record.key)
     if subscription is not None:
         state.message_subscriptions.put_process_subscription(
@@ -92,7 +99,9 @@ def _pms_created(record: Record[Any], state: EngineState) -> None:
         )
 
 
-def _pms_correlated(record: Record[Any], state: EngineState) -> None:
+def _pms_correlated(
+    record: Record[ProcessMessageSubscriptionRecordValue], state: EngineState
+) -> None:
     subscription = state.message_subscriptions.process_subscription(record.key)
     if subscription is None:
         return
@@ -104,20 +113,26 @@ def _pms_correlated(record: Record[Any], state: EngineState) -> None:
     state.message_subscriptions.put_process_subscription(record.key, value, "CREATED")
 
 
-def _pms_deleted(record: Record[Any], state: EngineState) -> None:
+def _pms_deleted(record: Record[ProcessMessageSubscriptionRecordValue], state: EngineState) -> None:
     state.message_subscriptions.remove_process_subscription(record.key)
 
 
 # -- message start events
-def _start_created(record: Record[Any], state: EngineState) -> None:
+def _start_created(
+    record: Record[MessageStartEventSubscriptionRecordValue], state: EngineState
+) -> None:
     state.message_subscriptions.put_start_subscription(record.key, record.value)
 
 
-def _start_deleted(record: Record[Any], state: EngineState) -> None:
+def _start_deleted(
+    record: Record[MessageStartEventSubscriptionRecordValue], state: EngineState
+) -> None:
     state.message_subscriptions.remove_start_subscription(record.key)
 
 
-def _start_correlated(record: Record[Any], state: EngineState) -> None:
+def _start_correlated(
+    record: Record[MessageStartEventSubscriptionRecordValue], state: EngineState
+) -> None:
     value = record.value
     state.messages.put_correlated(value.message_key, value.bpmn_process_id)
     state.messages.put_started(
@@ -126,7 +141,7 @@ def _start_correlated(record: Record[Any], state: EngineState) -> None:
     )
 
 
-def release_message_start(record: Record[Any], state: EngineState) -> None:
+def release_message_start(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
     """A process instance ended: a message with its correlation key may start the next one.
     Applied after the element applier of ELEMENT_COMPLETED / ELEMENT_TERMINATED."""
     if record.value.bpmn_element_type is BpmnElementType.PROCESS:

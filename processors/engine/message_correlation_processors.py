@@ -14,7 +14,7 @@ remembered by the engine as create-with-result's is (by message key)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Final
+from typing import Final
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import MessageCorrelationIntent, MessageIntent
@@ -42,8 +42,8 @@ BLOCKED_BY_ACTIVE_INSTANCE: Final = (
 )
 
 
-def correlate(command: Record[Any], ctx: ProcessingContext) -> None:
-    value: MessageCorrelationRecordValue = command.value
+def correlate(command: Record[MessageCorrelationRecordValue], ctx: ProcessingContext) -> None:
+    value = command.value
     if not value.name:
         ctx.reject(
             RejectionType.INVALID_ARGUMENT,

@@ -10,7 +10,6 @@ single message is still processed."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import MessageIntent
@@ -22,8 +21,8 @@ from processors.engine.message_start_behavior import correlate_to_start_events
 from processors.engine.state.message_state import StoredMessage
 
 
-def publish(command: Record[Any], ctx: ProcessingContext) -> None:
-    value: MessageRecordValue = command.value
+def publish(command: Record[MessageRecordValue], ctx: ProcessingContext) -> None:
+    value = command.value
     if not value.name:
         ctx.reject(
             RejectionType.INVALID_ARGUMENT,
@@ -61,7 +60,7 @@ def publish(command: Record[Any], ctx: ProcessingContext) -> None:
         ctx.event(key, MessageIntent.EXPIRED, published)
 
 
-def expire(command: Record[Any], ctx: ProcessingContext) -> None:
+def expire(command: Record[MessageRecordValue], ctx: ProcessingContext) -> None:
     message = ctx.state.messages.get(command.key)
     if message is None:
         ctx.reject(
@@ -72,8 +71,8 @@ def expire(command: Record[Any], ctx: ProcessingContext) -> None:
     ctx.event(command.key, MessageIntent.EXPIRED, message.value)
 
 
-def expire_batch(command: Record[Any], ctx: ProcessingContext) -> None:
-    value: MessageBatchRecordValue = command.value
+def expire_batch(command: Record[MessageBatchRecordValue], ctx: ProcessingContext) -> None:
+    value = command.value
     for message_key in value.message_keys:
         message = ctx.state.messages.get(message_key)
         if message is not None:

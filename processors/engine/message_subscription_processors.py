@@ -15,6 +15,7 @@ from typing import Any
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import MessageSubscriptionIntent as MS
 from broker.protocol.intents import ProcessMessageSubscriptionIntent as PMS
+from broker.protocol.values import MessageSubscriptionRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.message_correlation import (
     correlate_next_message,
@@ -30,12 +31,14 @@ from processors.engine.message_partition import message_partition
 from processors.engine.state.message_subscription_state import ProcessMessageSubscription
 
 
-def _is_resend(command: Record[Any], ctx: ProcessingContext) -> bool:
+def _is_resend(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> bool:
     target = message_partition(command.value.correlation_key, ctx.partition_count)
     return target != ctx.partition_id
 
 
-def _forward(command: Record[Any], ctx: ProcessingContext, expected_state: str) -> None:
+def _forward(
+    command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext, expected_state: str
+) -> None:
     value = command.value
     pending: ProcessMessageSubscription | None = (
         ctx.state.message_subscriptions.process_subscription_for(
@@ -61,7 +64,7 @@ def _acknowledge(ctx: ProcessingContext, value: Any, intent: PMS) -> None:
     send_to_instance(ctx, intent, process_value(value))
 
 
-def create(command: Record[Any], ctx: ProcessingContext) -> None:
+def create(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     if _is_resend(command, ctx):
         _forward(command, ctx, "CREATING")
         return
@@ -85,7 +88,7 @@ def create(command: Record[Any], ctx: ProcessingContext) -> None:
         _acknowledge(ctx, value, PMS.CREATE)
 
 
-def correlate(command: Record[Any], ctx: ProcessingContext) -> None:
+def correlate(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     subscription = ctx.state.message_subscriptions.for_element(
         value.element_instance_key, value.message_name
@@ -112,7 +115,7 @@ def correlate(command: Record[Any], ctx: ProcessingContext) -> None:
             correlate_next_message(ctx, again)
 
 
-def reject(command: Record[Any], ctx: ProcessingContext) -> None:
+def reject(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     subscription = ctx.state.message_subscriptions.for_element(
         value.element_instance_key, value.message_name
@@ -125,7 +128,7 @@ def reject(command: Record[Any], ctx: ProcessingContext) -> None:
     answer_not_correlated(ctx, value)
 
 
-def delete(command: Record[Any], ctx: ProcessingContext) -> None:
+def delete(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     if _is_resend(command, ctx):
         _forward(command, ctx, "DELETING")
         return

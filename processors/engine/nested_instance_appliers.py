@@ -9,6 +9,7 @@ from typing import Any
 
 from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceIntent as PI
+from broker.protocol.values import ProcessInstanceRecordValue
 from processors.engine.state import ElementInstance, EngineState
 
 
@@ -27,14 +28,18 @@ def inner_ended(body: ElementInstance, intent: Any) -> ElementInstance:
     return dataclasses.replace(body, terminated_inner=body.terminated_inner + 1)
 
 
-def called_process_activating(record: Record[Any], state: EngineState) -> None:
+def called_process_activating(
+    record: Record[ProcessInstanceRecordValue], state: EngineState
+) -> None:
     """The call activity remembers the process instance it created (to terminate it)."""
     parent = state.elements.get(record.value.parent_element_instance_key)
     if parent is not None:
         state.elements.put(dataclasses.replace(parent, called_instance_key=record.key))
 
 
-def called_process_completed(record: Record[Any], state: EngineState) -> None:
+def called_process_completed(
+    record: Record[ProcessInstanceRecordValue], state: EngineState
+) -> None:
     """Hand the child's variables to the call activity before they are removed: its
     completion propagates them (or only its output mappings' results), like a job's."""
     parent = state.elements.get(record.value.parent_element_instance_key)

@@ -11,7 +11,7 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import ProcessEventIntent
-from broker.protocol.values import BpmnElementType
+from broker.protocol.values import BpmnElementType, ProcessEventRecordValue
 from processors.engine.bpmn.event_trigger_behavior import (
     event_subprocess_of,
     is_interrupting,
@@ -19,7 +19,7 @@ from processors.engine.bpmn.event_trigger_behavior import (
 from processors.engine.state import EngineState, EventTrigger
 
 
-def _triggering(record: Record[Any], state: EngineState) -> None:
+def _triggering(record: Record[ProcessEventRecordValue], state: EngineState) -> None:
     v = record.value
     state.event_scopes.put(
         EventTrigger(
@@ -42,7 +42,7 @@ def _triggering(record: Record[Any], state: EngineState) -> None:
     state.elements.put(changed)
 
 
-def _triggered(record: Record[Any], state: EngineState) -> None:
+def _triggered(record: Record[ProcessEventRecordValue], state: EngineState) -> None:
     state.event_scopes.remove(record.value.scope_key, record.key)
 
 

@@ -11,7 +11,6 @@ written again, so that the next re-send waits another RESEND_AFTER_MS.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import MessageSubscriptionIntent as MS
@@ -40,7 +39,7 @@ def _send_to_message_partition(
     ctx.send(partition, Record.command(intent, command))
 
 
-def create(command: Record[Any], ctx: ProcessingContext) -> None:
+def create(command: Record[ProcessMessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     subscription = ctx.state.message_subscriptions.process_subscription_for(
         value.element_instance_key, value.message_name
@@ -57,7 +56,7 @@ def create(command: Record[Any], ctx: ProcessingContext) -> None:
     ctx.event(subscription.key, PMS.CREATED, subscription.value)
 
 
-def delete(command: Record[Any], ctx: ProcessingContext) -> None:
+def delete(command: Record[ProcessMessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     subscription = ctx.state.message_subscriptions.process_subscription_for(
         value.element_instance_key, value.message_name
@@ -71,8 +70,10 @@ def delete(command: Record[Any], ctx: ProcessingContext) -> None:
     ctx.event(subscription.key, PMS.DELETED, subscription.value)
 
 
-def correlate(command: Record[Any], ctx: ProcessingContext) -> None:
-    value: ProcessMessageSubscriptionRecordValue = command.value
+def correlate(
+    command: Record[ProcessMessageSubscriptionRecordValue], ctx: ProcessingContext
+) -> None:
+    value = command.value
     if decode_partition(value.element_instance_key) != ctx.partition_id:
         _forward_correlation(command, ctx)
         return
@@ -118,7 +119,9 @@ def correlate(command: Record[Any], ctx: ProcessingContext) -> None:
     _send_to_message_partition(ctx, MS.CORRELATE, correlated)
 
 
-def _forward_correlation(command: Record[Any], ctx: ProcessingContext) -> None:
+def _forward_correlation(
+    command: Record[ProcessMessageSubscriptionRecordValue], ctx: ProcessingContext
+) -> None:
     value = command.value
     subscription = ctx.state.message_subscriptions.for_element(
         value.element_instance_key, value.message_name

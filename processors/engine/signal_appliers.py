@@ -10,18 +10,23 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import SignalIntent, SignalSubscriptionIntent
+from broker.protocol.values import SignalRecordValue, SignalSubscriptionRecordValue
 from processors.engine.state import EngineState
 
 
-def _subscription_created(record: Record[Any], state: EngineState) -> None:
+def _subscription_created(
+    record: Record[SignalSubscriptionRecordValue], state: EngineState
+) -> None:
     state.signal_subscriptions.put(record.key, record.value)
 
 
-def _subscription_deleted(record: Record[Any], state: EngineState) -> None:
+def _subscription_deleted(
+    record: Record[SignalSubscriptionRecordValue], state: EngineState
+) -> None:
     state.signal_subscriptions.remove(record.key)
 
 
-def _broadcasted(record: Record[Any], state: EngineState) -> None:
+def _broadcasted(record: Record[SignalRecordValue], state: EngineState) -> None:
     state.signal_subscriptions.mark_received(record.key, record.timestamp)
 
 

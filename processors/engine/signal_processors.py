@@ -8,8 +8,6 @@ Signals are not buffered: a subscription opened later sees nothing of earlier br
 
 from __future__ import annotations
 
-from typing import Any
-
 from broker.protocol import Intent, Record, RejectionType, ValueType
 from broker.protocol.intents import SignalIntent
 from broker.protocol.values import SignalRecordValue
@@ -24,14 +22,14 @@ from processors.engine.distribution_behavior import (
 from processors.engine.state.signal_state import SignalSubscription
 
 
-def broadcast(command: Record[Any], ctx: ProcessingContext) -> None:
+def broadcast(command: Record[SignalRecordValue], ctx: ProcessingContext) -> None:
     if is_own_resend(ctx, command):
         resend(ctx, command)
         return
     if command.key != -1:
         _receive(command, ctx)
         return
-    value: SignalRecordValue = command.value
+    value = command.value
     if not value.signal_name:
         ctx.reject(
             RejectionType.INVALID_ARGUMENT,
@@ -46,10 +44,10 @@ def broadcast(command: Record[Any], ctx: ProcessingContext) -> None:
     distribute(ctx, Record.command(SignalIntent.BROADCAST, value, key=key))
 
 
-def _receive(command: Record[Any], ctx: ProcessingContext) -> None:
+def _receive(command: Record[SignalRecordValue], ctx: ProcessingContext) -> None:
     """A broadcast distributed by another partition (maybe a re-sent copy)."""
     if not ctx.state.signal_subscriptions.was_received(command.key):
-        value: SignalRecordValue = command.value
+        value = command.value
         subscriptions = ctx.state.signal_subscriptions.by_name(value.signal_name)
         ctx.event(command.key, SignalIntent.BROADCASTED, value)
         _trigger(ctx, subscriptions, value, start_instances=False)

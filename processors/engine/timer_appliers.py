@@ -8,14 +8,15 @@ from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import TimerIntent
+from broker.protocol.values import TimerRecordValue
 from processors.engine.state import EngineState
 
 
-def _created(record: Record[Any], state: EngineState) -> None:
+def _created(record: Record[TimerRecordValue], state: EngineState) -> None:
     state.timers.put(record.key, record.value)
 
 
-def _removed(record: Record[Any], state: EngineState) -> None:
+def _removed(record: Record[TimerRecordValue], state: EngineState) -> None:
     state.timers.remove(record.key)
 
 

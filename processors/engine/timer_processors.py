@@ -8,6 +8,7 @@ from typing import Any
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import TimerIntent
+from broker.protocol.values import TimerRecordValue
 from processors.engine.bpmn import event_trigger_behavior as triggers
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.timer_behavior import (
@@ -19,7 +20,7 @@ from processors.engine.bpmn.timer_behavior import (
 from processors.engine.context import ProcessingContext
 
 
-def trigger_timer(command: Record[Any], ctx: ProcessingContext) -> None:
+def trigger_timer(command: Record[TimerRecordValue], ctx: ProcessingContext) -> None:
     timer = ctx.state.timers.get(command.key)
     if timer is None:
         ctx.reject(

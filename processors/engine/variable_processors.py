@@ -4,17 +4,15 @@ instance."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import VariableDocumentIntent
-from broker.protocol.values import VariableDocumentUpdateSemantic
+from broker.protocol.values import VariableDocumentRecordValue, VariableDocumentUpdateSemantic
 from processors.engine.bpmn.element_call import call_for
 from processors.engine.bpmn.variable_behavior import merge, set_local
 from processors.engine.context import ProcessingContext
 
 
-def update_variables(command: Record[Any], ctx: ProcessingContext) -> None:
+def update_variables(command: Record[VariableDocumentRecordValue], ctx: ProcessingContext) -> None:
     value = command.value
     instance = ctx.state.elements.get(value.scope_key)
     if instance is None:
