@@ -48,6 +48,8 @@ def activate_element(command: Record[ProcessInstanceRecordValue], ctx: Processin
     process = ctx.state.processes.executable(value.process_definition_key)
     call = ElementCall(ctx, command.key, value, process)
     lifecycle.write(call, PI.ELEMENT_ACTIVATING)
+    if scope is not None and scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY:
+        multi_instance_behavior.continue_parallel(call, scope)
     if ctx.loop_exhausted:
         raise_incident(call, ErrorType.UNKNOWN, endless_loop_message(value.element_id))
         return

@@ -1,9 +1,11 @@
 """Multi-instance over large collections: the input collection is evaluated once per body, not
 once per inner instance (which made n items cost n evaluations of an n-item list), unless what
-it reads changed; a collection wider than the loop guard's steps in a row runs to the end."""
+it reads changed; a collection wider than the loop guard's steps in a row runs to the end; a
+parallel body activates its inner instances chunk by chunk, each chunk a batch of its own."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,3 +80,41 @@ def test_a_collection_wider_than_the_steps_in_a_row_runs_to_the_end(
     key = client.create_instance("mi_wide", {"order": {"items": list(range(1_000))}})
     assert completed_elements(client, key)[-1] == "mi_wide"
     assert events(client, valueType="INCIDENT") == []
+
+
+def test_a_parallel_collection_is_activated_chunk_by_chunk_in_batches_of_its_own(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multi_instance_behavior, "INNER_INSTANCES_PER_BATCH", 10)
+    client.deploy(scenario("mi_wide.bpmn"))
+    key = client.create_instance("mi_wide", {"order": {"items": list(range(25))}})
+    assert completed_elements(client, key)[-1] == "mi_wide"
+    loop_counters = [
+        json.loads(r["value"]["value"])
+        for r in events(client, valueType="VARIABLE", intent="CREATED", name="loopCounter")
+    ]
+    assert sorted(loop_counters) == list(range(1, 26))
+    # The first of each further chunk came as a command of its own (no source record), and
+    # the body wrote only the first chunk.
+    activations = [
+        r
+        for r in client.records()
+        if r["recordType"] == "COMMAND"
+        and r["intent"] == "ACTIVATE_ELEMENT"
+        and r["value"]["bpmnElementType"] == "SCRIPT_TASK"
+    ]
+    assert len(activations) == 25
+    assert sum(r["sourceRecordPosition"] == -1 for r in activations) == 2
+
+
+def test_chunks_and_a_completion_condition_end_the_body_as_before(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multi_instance_behavior, "INNER_INSTANCES_PER_BATCH", 2)
+    client.deploy(scenario("mi_condition.bpmn"))
+    key = client.create_instance("mi_condition", {"items": [1, 2, 3, 4, 5]})
+    jobs = client.activate_jobs("each", max_jobs=10, timeout=60)
+    assert len(jobs) == 5  # every chunk arrived
+    for job in jobs[:2]:
+        client.complete_job(job.key, {"result": "done"})
+    assert completed_elements(client, key)[-1] == "mi_condition"

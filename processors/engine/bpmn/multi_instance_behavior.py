@@ -6,10 +6,11 @@ completion condition with Zeebe's `numberOf...` variables."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from bpmn import Expression
 from bpmn.model_parts import MultiInstance
+from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType, ErrorType
 from processors.engine.bpmn import lifecycle
@@ -21,8 +22,11 @@ from processors.engine.bpmn.expression_behavior import (
 )
 from processors.engine.bpmn.incident_behavior import raise_incident
 from processors.engine.bpmn.variable_behavior import set_local
+from processors.engine.state import ElementInstance
 
 LOOP_COUNTER_VARIABLE = "loopCounter"
+INNER_INSTANCES_PER_BATCH: Final = 1_000
+"""Inner instances of a parallel multi-instance activity activated per batch."""
 _PATH = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*\s*")
 _LITERALS = frozenset({"null", "true", "false", "not", "some", "every", "if", "for", "function"})
 
@@ -61,6 +65,43 @@ def activate_inner(body: ElementCall) -> None:
     """ACTIVATE_ELEMENT for the next inner instance (the applier numbers it)."""
     value = body.child_value(body.require_node(), element_type=inner_type(body))
     body.ctx.follow_up(body.ctx.next_key(), PI.ACTIVATE_ELEMENT, value)
+
+
+def activate_parallel(body: ElementCall, size: int) -> None:
+    """The first inner instances of a parallel body: at most `INNER_INSTANCES_PER_BATCH` in
+    this batch, the rest chunk by chunk (see `continue_parallel`)."""
+    for _ in range(min(size, INNER_INSTANCES_PER_BATCH)):
+        activate_inner(body)
+
+
+def continue_parallel(inner: ElementCall, body_instance: ElementInstance) -> None:
+    """A parallel body over more items than one batch takes (Zeebe activates its children in
+    batches too): the last inner instance of a chunk sends the first of the next chunk as a
+    command of its own to this partition, processed in a later batch, so a collection of
+    100,000 items neither makes one huge batch (and Kafka transaction) nor keeps the partition
+    from other work meanwhile; that first one writes the rest of its chunk as follow-ups."""
+    instance = inner.instance
+    if instance is None or body_instance.element_type is not BpmnElementType.MULTI_INSTANCE_BODY:
+        return
+    counter = instance.loop_counter or 1
+    chunk = INNER_INSTANCES_PER_BATCH
+    if counter <= chunk and counter % chunk != 0:
+        return  # within the first chunk, written by the body itself
+    body = inner.for_instance(body_instance)
+    if loop_of(body).is_sequential:
+        return
+    try:
+        size = len(input_collection(body, body.key))
+    except ExpressionFailure:
+        return  # the inner instance raises the incident
+    if counter % chunk == 0:
+        if counter < size:
+            value = body.child_value(body.require_node(), element_type=inner_type(body))
+            command = Record.command(PI.ACTIVATE_ELEMENT, value, key=body.ctx.next_key())
+            body.ctx.send(body.ctx.partition_id, command)
+    elif counter % chunk == 1:
+        for _ in range(min(chunk - 1, size - counter)):
+            activate_inner(body)
 
 
 def _variable_name(expression: Expression | None) -> str | None:

@@ -13,7 +13,12 @@ from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.event_subscriptions import open_subscriptions
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
-from processors.engine.bpmn.multi_instance_behavior import activate_inner, input_collection, loop_of
+from processors.engine.bpmn.multi_instance_behavior import (
+    activate_inner,
+    activate_parallel,
+    input_collection,
+    loop_of,
+)
 from processors.engine.bpmn.variable_behavior import merge, set_local
 
 
@@ -36,8 +41,7 @@ class MultiInstanceBodyProcessor:
         elif loop.is_sequential:
             activate_inner(call)
         else:
-            for _ in collection:
-                activate_inner(call)
+            activate_parallel(call, len(collection))
 
     def on_complete(self, call: ElementCall) -> None:
         instance = call.instance
