@@ -194,14 +194,6 @@ def _activity(ctx: BuildContext, element: etree._Element, local: str) -> None:
         ctx.problem(
             element, "Compensation handlers ('isForCompensation') are not supported by Honeyflow"
         )
-    if element.get("default") is not None:
-        ctx.problem(
-            element,
-            not_supported(
-                f"Attribute 'default' on a '{local}'",
-                "default flows are read on exclusive and inclusive gateways only",
-            ),
-        )
     if local == "receiveTask" and _true(element.get("instantiate")):
         ctx.problem(
             element, not_supported("Attribute 'instantiate'", "a receive task never starts")

@@ -429,3 +429,18 @@ def test_validate_never_raises_on_an_expression(condition: str) -> None:
     problems = bpmn.validate(xml.encode())
     digits = any(c in condition for c in "³²٣")
     assert [p.element_id for p in problems] == (["f2"] if digits else [])
+
+
+def test_a_default_flow_on_an_activity_is_accepted() -> None:
+    """An activity's flows have no conditions, so BPMN takes every one, the default too: what
+    the engine does. Two MIWG corpus files carry one."""
+    xml = (
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"'
+        ' targetNamespace="t"><bpmn:process id="p" isExecutable="true">'
+        '<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t" />'
+        '<bpmn:task id="t" default="f2" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e" />'
+        '<bpmn:sequenceFlow id="f3" sourceRef="t" targetRef="e" />'
+        '<bpmn:endEvent id="e" /></bpmn:process></bpmn:definitions>'
+    )
+    assert bpmn.validate(xml.encode()) == []
