@@ -75,9 +75,6 @@ class InputCollectionMemo:
             self._bodies[body_key] = _Evaluated(expression, reads, items)
         return items
 
-    def forget(self, body_key: int) -> None:
-        self._bodies.pop(body_key, None)
-
 
 def _read(variables: VariableReader, scope_key: int, name: str) -> _Read:
     found = variables.find(scope_key, name)
