@@ -53,6 +53,11 @@ class Root:
         if raw is MISSING:
             return MISSING
         value = to_feel_value(raw)
+        if value is None and raw is not None:
+            self.warn(
+                "INVALID_OPERATION",
+                f"Variable '{name}' is not a number FEEL holds (decimal128: finite, below 10^6145)",
+            )
         self.cache[name] = value
         return value
 

@@ -56,15 +56,16 @@ class FeelFunction:
 
 def to_feel_value(value: Any) -> Any:
     """Map a JSON-ish Python value to a FEEL value: int/float become Decimal (a float via its
-    shortest repr, so 0.1 stays 0.1), tuples become lists, mappings become dicts; NaN and
-    infinities become null. FEEL values pass through unchanged."""
+    shortest repr, so 0.1 stays 0.1), tuples become lists, mappings become dicts; NaN,
+    infinities and numbers beyond decimal128 become null, longer numbers round to its 34
+    digits. Other FEEL values pass through unchanged."""
     kind = type(value)
     if kind is str or kind is bool or value is None:
         return value
     if kind is Decimal:
-        return value if value.is_finite() else None
+        return _bounded(value)
     if kind is int:
-        return Decimal(value)
+        return Decimal(value) if -_EXACT < value < _EXACT else _bounded(Decimal(value))
     if kind is float:
         return Decimal(repr(value)) if math.isfinite(value) else None
     if kind is dict:
@@ -74,11 +75,11 @@ def to_feel_value(value: Any) -> Any:
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return Decimal(int(value))
+        return to_feel_value(int(value))
     if isinstance(value, float):
         return to_feel_value(float(value))
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return _bounded(Decimal(value))
     if isinstance(value, str):
         return str(value)
     if isinstance(value, Mapping):
@@ -86,6 +87,22 @@ def to_feel_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_feel_value(item) for item in value]
     return value
+
+
+_EXACT = 10**34  # integers below it in magnitude are decimal128 numbers as they are
+
+
+def _bounded(value: Decimal) -> Decimal | None:
+    """`value` as a decimal128 number: rounded to 34 digits, null beyond the exponent range
+    (as NaN and the infinities)."""
+    if not value.is_finite() or value.adjusted() > FEEL_DECIMAL_CONTEXT.Emax:
+        return None
+    if len(value.as_tuple().digits) <= FEEL_DECIMAL_CONTEXT.prec:
+        return value
+    try:
+        return FEEL_DECIMAL_CONTEXT.plus(value)
+    except decimal.Overflow:  # 9.99...e6144 rounds up past the range
+        return None
 
 
 def feel_type_name(value: Any) -> str:

@@ -18,9 +18,10 @@ def _parse_vars(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        # numbers stay exact: 0.1 is Decimal("0.1"), not the float nearest to it
-        value = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
+        # numbers stay exact: 0.1 is Decimal("0.1"), not the float nearest to it, and an
+        # integer of any length is read (int() of more than 4,300 digits is a ValueError)
+        value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    except ValueError as error:  # JSONDecodeError is one
         raise click.ClickException(f"--vars is not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise click.ClickException("--vars must be a JSON object of variable names to values")
@@ -52,8 +53,8 @@ def feel(expression: str, variables: str | None, input_json: str | None, warning
     try:
         if input_json is not None:
             try:
-                subject = json.loads(input_json, parse_float=Decimal)
-            except json.JSONDecodeError as error:
+                subject = json.loads(input_json, parse_float=Decimal, parse_int=Decimal)
+            except ValueError as error:  # JSONDecodeError is one
                 raise click.ClickException(f"--input is not valid JSON: {error}") from None
             click.echo(json.dumps(compile_unary_tests(text).matches(subject, values)))
             return

@@ -76,3 +76,13 @@ def test_numbers_out_of_range_are_clean() -> None:
     assert err.splitlines() == [
         "error: the number 1.000000E+5000 has no JSON form: a JSON integer has at most 4300 digits"
     ]
+
+
+def test_a_variable_of_any_length_is_read_without_a_traceback() -> None:
+    digits = "1" + "0" * 5000
+    code, out, err = run("x", "--vars", f'{{"x": {digits}}}')
+    assert (code, out) == (1, "")
+    assert err.startswith("error: the number 1.000000E+5000 has no JSON form")
+    code, out, err = run("x + 1", "--vars", f'{{"x": {digits + "0" * 2000}}}', "--warnings")
+    assert (code, out.strip()) == (0, "null")
+    assert "decimal128" in err

@@ -53,3 +53,17 @@ def test_unicode_digits_are_a_syntax_error_with_position(text: str, position: in
 
 def test_unicode_digits_inside_names_and_strings_stay_text() -> None:
     assert compile_expression('{a³: "²"}.a³').evaluate() == "²"
+
+
+def test_variables_are_decimal128_numbers() -> None:
+    expression = compile_expression("x")
+    result = expression.evaluate_with_warnings({"x": 10**7000})
+    assert result.value is None
+    assert result.warnings[0].message == (
+        "Variable 'x' is not a number FEEL holds (decimal128: finite, below 10^6145)"
+    )
+    assert expression.evaluate({"x": 10**40 + 1}) == Decimal(
+        "1.000000000000000000000000000000000E+40"
+    )
+    assert expression.evaluate({"x": Decimal("1e999999999")}) is None
+    assert expression.evaluate({"x": 12345}) == 12345
