@@ -82,7 +82,7 @@ def _ms_deleted(record: Record[MessageSubscriptionRecordValue], state: EngineSta
 
 
 # -- the process instance partition's half
-def _pms_pending(status: str) -> _Applier:
+def _pms_pending(status: PMS) -> _Applier:
     def apply(record: Record[ProcessMessageSubscriptionRecordValue], state: EngineState) -> None:
         state.message_subscriptions.put_process_subscription(
             record.key, record.value, status, resend_at=_resend_at(record)
@@ -95,7 +95,7 @@ def _pms_created(record: Record[ProcessMessageSubscriptionRecordValue], state: E
     subscription = state.message_subscriptions.process_subscription(record.key)
     if subscription is not None:
         state.message_subscriptions.put_process_subscription(
-            record.key, subscription.value, "CREATED"
+            record.key, subscription.value, PMS.CREATED
         )
 
 
@@ -110,7 +110,7 @@ def _pms_correlated(
         return
     # Remember the last message taken: a resent CORRELATE of it is recognised as a duplicate.
     value = dataclasses.replace(subscription.value, message_key=record.value.message_key)
-    state.message_subscriptions.put_process_subscription(record.key, value, "CREATED")
+    state.message_subscriptions.put_process_subscription(record.key, value, PMS.CREATED)
 
 
 def _pms_deleted(record: Record[ProcessMessageSubscriptionRecordValue], state: EngineState) -> None:
@@ -156,10 +156,10 @@ MESSAGE_APPLIERS: dict[tuple[ValueType, Intent], _Applier] = {
     (ValueType.MESSAGE_SUBSCRIPTION, MS.CORRELATED): _ms_correlated,
     (ValueType.MESSAGE_SUBSCRIPTION, MS.REJECTED): _ms_rejected,
     (ValueType.MESSAGE_SUBSCRIPTION, MS.DELETED): _ms_deleted,
-    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.CREATING): _pms_pending("CREATING"),
+    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.CREATING): _pms_pending(PMS.CREATING),
     (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.CREATED): _pms_created,
     (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.CORRELATED): _pms_correlated,
-    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.DELETING): _pms_pending("DELETING"),
+    (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.DELETING): _pms_pending(PMS.DELETING),
     (ValueType.PROCESS_MESSAGE_SUBSCRIPTION, PMS.DELETED): _pms_deleted,
     (ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, MessageStartEventSubscriptionIntent.CREATED): (
         _start_created

@@ -34,7 +34,7 @@ def message_due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
         element = state.elements.get(pending.value.element_instance_key)
         definition_key = -1 if element is None else element.value.process_definition_key
         value = subscription_value(pending.value, definition_key)
-        intent = MS.CREATE if pending.state == "CREATING" else MS.DELETE
+        intent = MS.CREATE if pending.state is PMS.CREATING else MS.DELETE
         commands.append(Record.command(intent, value))
     for key in subscriptions.correlations_to_resend(now_ms):
         correlating = subscriptions.get(key)

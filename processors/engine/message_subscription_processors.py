@@ -37,7 +37,7 @@ def _is_resend(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingC
 
 
 def _forward(
-    command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext, expected_state: str
+    command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext, expected_state: PMS
 ) -> None:
     value = command.value
     pending: ProcessMessageSubscription | None = (
@@ -45,7 +45,7 @@ def _forward(
             value.element_instance_key, value.message_name
         )
     )
-    if pending is None or pending.state != expected_state:
+    if pending is None or pending.state is not expected_state:
         ctx.reject(
             RejectionType.INVALID_STATE,
             f"Expected to send {command.intent} of the message subscription for element"
@@ -54,8 +54,7 @@ def _forward(
             f" {expected_state} any more",
         )
         return
-    intent = PMS.CREATING if expected_state == "CREATING" else PMS.DELETING
-    ctx.event(pending.key, intent, pending.value)
+    ctx.event(pending.key, expected_state, pending.value)
     partition = message_partition(value.correlation_key, ctx.partition_count)
     ctx.send(partition, Record.command(command.intent, value))
 
@@ -66,7 +65,7 @@ def _acknowledge(ctx: ProcessingContext, value: Any, intent: PMS) -> None:
 
 def create(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     if _is_resend(command, ctx):
-        _forward(command, ctx, "CREATING")
+        _forward(command, ctx, PMS.CREATING)
         return
     value = command.value
     subscriptions = ctx.state.message_subscriptions
@@ -130,7 +129,7 @@ def reject(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingConte
 
 def delete(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
     if _is_resend(command, ctx):
-        _forward(command, ctx, "DELETING")
+        _forward(command, ctx, PMS.DELETING)
         return
     value = command.value
     subscription = ctx.state.message_subscriptions.for_element(

@@ -47,7 +47,7 @@ def create(command: Record[ProcessMessageSubscriptionRecordValue], ctx: Processi
     if subscription is None:
         ctx.reject(RejectionType.NOT_FOUND, _reason(value, "open", "no such subscription exists"))
         return
-    if subscription.state != "CREATING":
+    if subscription.state is not PMS.CREATING:
         ctx.reject(
             RejectionType.INVALID_STATE,
             _reason(value, "open", f"it is already {subscription.state}"),
@@ -61,7 +61,7 @@ def delete(command: Record[ProcessMessageSubscriptionRecordValue], ctx: Processi
     subscription = ctx.state.message_subscriptions.process_subscription_for(
         value.element_instance_key, value.message_name
     )
-    if subscription is None or subscription.state != "DELETING":
+    if subscription is None or subscription.state is not PMS.DELETING:
         ctx.reject(
             RejectionType.NOT_FOUND,
             _reason(value, "close", "no such subscription is being closed"),
@@ -84,7 +84,7 @@ def correlate(
         ctx.reject(RejectionType.NOT_FOUND, _reason(value, "correlate", "no such subscription"))
         _send_to_message_partition(ctx, MS.REJECT, value)
         return
-    if subscription.state == "DELETING":
+    if subscription.state is PMS.DELETING:
         ctx.reject(RejectionType.INVALID_STATE, _reason(value, "correlate", "it is closing"))
         _send_to_message_partition(ctx, MS.REJECT, value)
         return

@@ -1,5 +1,5 @@
-"""Element instances survive the store with every typed field, also through JSON (the
-persistent stores keep JSON): the lifecycle state comes back as the intent member."""
+"""Element instances (and message subscriptions) survive the store with every typed field, also
+through JSON (the persistent stores keep JSON): states come back as intent members."""
 
 from __future__ import annotations
 
@@ -59,3 +59,19 @@ def test_the_state_comes_back_as_a_member_through_json() -> None:
     instance = ElementInstanceState(copy).get(9)
     assert instance == _body()
     assert instance is not None and instance.state is PI.ELEMENT_COMPLETING
+
+
+def test_a_message_subscription_state_comes_back_as_a_member_through_json() -> None:
+    from broker.protocol.intents import ProcessMessageSubscriptionIntent as PMS
+    from broker.protocol.values import ProcessMessageSubscriptionRecordValue
+    from processors.engine.state.message_subscription_state import MessageSubscriptionState
+
+    store = InMemoryKeyValueStore()
+    value = ProcessMessageSubscriptionRecordValue(element_instance_key=9, message_name="m")
+    MessageSubscriptionState(store).put_process_subscription(4, value, PMS.DELETING)
+    copy = InMemoryKeyValueStore()
+    for family, entries in store.dump().items():
+        for key, raw in entries.items():
+            copy.put(family, key, json.loads(json.dumps(raw)))
+    subscription = MessageSubscriptionState(copy).process_subscription(4)
+    assert subscription is not None and subscription.state is PMS.DELETING

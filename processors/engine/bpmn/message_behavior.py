@@ -111,7 +111,7 @@ class MessageSubscriptions:
         ctx = call.ctx
         for subscription in ctx.state.message_subscriptions.process_subscriptions_of(call.key):
             value = subscription.value
-            if value.element_id not in element_ids or subscription.state == "DELETING":
+            if value.element_id not in element_ids or subscription.state is PMS.DELETING:
                 continue
             ctx.event(subscription.key, PMS.DELETING, value)
             partition = message_partition(value.correlation_key, ctx.partition_count)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from broker.protocol.intents import ProcessMessageSubscriptionIntent
 from broker.protocol.values import (
     MessageStartEventSubscriptionRecordValue,
     MessageSubscriptionRecordValue,
@@ -32,6 +33,17 @@ _START_BY_NAME = "msg_start_subscriptions_by_name"
 _START_BY_PROCESS = "msg_start_subscriptions_by_process"
 
 
+_STATES = {
+    s.value: s
+    for s in (
+        ProcessMessageSubscriptionIntent.CREATING,
+        ProcessMessageSubscriptionIntent.CREATED,
+        ProcessMessageSubscriptionIntent.DELETING,
+    )
+}
+"""A stored subscription state (text in a persistent store) back to its member."""
+
+
 @dataclass(frozen=True, slots=True)
 class MessageSubscription:
     key: int
@@ -45,8 +57,9 @@ class MessageSubscription:
 class ProcessMessageSubscription:
     key: int
     value: ProcessMessageSubscriptionRecordValue
-    state: str
-    """CREATING (not yet acknowledged), CREATED, or DELETING (not yet acknowledged)."""
+    state: ProcessMessageSubscriptionIntent
+    """CREATING (not yet acknowledged), CREATED, or DELETING (not yet acknowledged): the last
+    of these events applied."""
     resend_at: int = -1
 
 
@@ -128,7 +141,7 @@ class MessageSubscriptionReader:
         value = ProcessMessageSubscriptionRecordValue(
             **{name: raw["v"][i] for i, name in enumerate(_PMS_FIELDS)}
         )
-        return ProcessMessageSubscription(key, value, raw["s"], raw.get("r", -1))
+        return ProcessMessageSubscription(key, value, _STATES[raw["s"]], raw.get("r", -1))
 
     def process_subscription_for(
         self, element_instance_key: int, message_name: str
@@ -206,7 +219,7 @@ class MessageSubscriptionState(MessageSubscriptionReader):
         self,
         key: int,
         value: ProcessMessageSubscriptionRecordValue,
-        state: str,
+        state: ProcessMessageSubscriptionIntent,
         *,
         resend_at: int = -1,
     ) -> None:
