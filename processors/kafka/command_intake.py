@@ -23,7 +23,7 @@ from broker.protocol import (
     ValueType,
     decode_record,
 )
-from broker.protocol.intents import MessageIntent
+from broker.protocol.intents import MessageCorrelationIntent, MessageIntent
 from broker.protocol.keys import PARTITION_BITS
 from processors.engine import Engine
 from processors.engine.message_partition import message_partition
@@ -57,6 +57,15 @@ class Rejected:
     command: Record[Any]
     rejection_type: RejectionType
     reason: str
+
+
+_MESSAGE_COMMANDS: Final = frozenset(
+    {
+        (ValueType.MESSAGE, MessageIntent.PUBLISH),
+        (ValueType.MESSAGE_CORRELATION, MessageCorrelationIntent.CORRELATE),
+    }
+)
+"""Commands that belong on the partition of their correlation key (re-routed there)."""
 
 
 def read_command(
@@ -94,7 +103,7 @@ def read_command(
             f"Expected a command for partition {partition_id}, but key {record.key} belongs"
             f" to partition {record.key >> PARTITION_BITS}; send it to that partition",
         )
-    if record.value_type is ValueType.MESSAGE and record.intent is MessageIntent.PUBLISH:
+    if (record.value_type, record.intent) in _MESSAGE_COMMANDS:
         # A message must live where its subscriptions are opened (message_partition): one that
         # landed elsewhere could never correlate here, so it goes on to its partition.
         owner = message_partition(record.value.correlation_key, partition_count)
