@@ -14,7 +14,7 @@ from processors.engine.bpmn import element_registry, event_subscriptions
 from processors.engine.bpmn.element_call import ElementCall, call_for
 
 _LEAVING = (PI.ELEMENT_COMPLETED, PI.ELEMENT_TERMINATED)
-"""Model element kinds (by `_name_`: the model's plain enums hash in Python) that join."""
+"""The lifecycle events with which an element leaves (its subscriptions close first)."""
 
 
 def write(call: ElementCall, intent: PI) -> None:
