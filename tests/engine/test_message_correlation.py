@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from broker.protocol import Record, RejectionType
+from broker.protocol import Record, RejectionType, decode_partition
 from broker.protocol.intents import (
     DeploymentIntent,
     MessageCorrelationIntent,
@@ -24,6 +24,7 @@ from broker.protocol.values import (
 from clients.client import Client, connect_async
 from clients.errors import InvalidArgumentError, NotFoundError
 from processors.engine import Engine
+from processors.engine.message_partition import message_partition
 from tests.engine.conftest import completed_elements, events, scenario, variables_of
 
 
@@ -146,3 +147,19 @@ def test_an_instance_refusing_the_message_answers_not_found() -> None:
     assert response.is_rejection and response.rejection_type is RejectionType.NOT_FOUND
     assert response.value_type.value == "MESSAGE_CORRELATION"
     assert [r.intent for r in answered.records][-1] is MessageCorrelationIntent.NOT_CORRELATED
+
+
+def test_each_waiting_instance_is_answered_wherever_it_runs(client: Client) -> None:
+    """Instances on every partition, messages on the partitions of their keys: the answer
+    comes back from the instance's partition through the message's."""
+    client.deploy(scenario("message_catch.bpmn"))
+    keys = [f"o-{i}" for i in reversed(range(6))]  # o-0..o-5 would follow the round robin
+    instances = {k: client.create_instance("message_catch", {"order": {"id": k}}) for k in keys}
+    partitions = client.transport.partition_count
+    if partitions > 1:  # the scenario crosses partitions for at least one message
+        assert any(decode_partition(instances[k]) != message_partition(k, partitions) for k in keys)
+    for k in keys:
+        assert (
+            client.correlate_message("payment-received", k).process_instance_key == (instances[k])
+        )
+    assert len(events(client, valueType="MESSAGE_CORRELATION", intent="CORRELATED")) == 6
