@@ -12,6 +12,7 @@ from bpmn.feel.compile_types import Compile, Fn, NodeCompiler
 from bpmn.feel.errors import FeelError, FeelEvaluationError
 from bpmn.feel.limits import (
     MAX_CALL_DEPTH,
+    MAX_EVALUATION_STEPS,
     MAX_LIST_SIZE,
     MAX_STRING_LENGTH,
     STRING_CHARACTERS_PER_STEP,
@@ -206,7 +207,10 @@ def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env
             steps += len(value)
         elif kind is str:
             steps += len(value) // STRING_CHARACTERS_PER_STEP
-    env.root.count(steps)
+    root = env.root
+    root.iterations += steps  # Root.count inlined: every built-in call passes here
+    if root.iterations > MAX_EVALUATION_STEPS:
+        root.count(0)  # raises the budget's error
     try:
         result = function(*values)
     except FeelError:
