@@ -4,7 +4,10 @@ Processing never raises. An invalid command becomes a rejection; an unexpected e
 processor becomes a PROCESSING_ERROR rejection and that command's partial result (records and
 state changes) is discarded, so the partition keeps going. Follow-up commands on the same
 partition are processed in the same batch, as in Zeebe since 8.2, so one external command
-yields one result. `due_commands(now_ms)` lists the commands the passing of time calls for.
+yields one result; so are timers that are due when they are created, and the loop guard
+(loop_guard.py) bounds the batch. `due_commands(now_ms)` lists the commands the passing of
+time calls for. What FEEL draws at random is seeded by the partition and the command's
+position, so the same commands give the same records.
 """
 
 from __future__ import annotations

@@ -131,7 +131,9 @@ def test_on_kafka_a_zero_duration_timer_cycle_is_cut_and_the_partition_goes_on(
     one batch, and the partition serves the next instance."""
     for kafka_client in kafka_scenario_client(request):
         kafka_client.deploy(scenario("loop_timer_zero.bpmn"), scenario("loop_gateways.bpmn"))
-        looping = kafka_client.create_instance("loop_timer_zero")
+        # One batch of 10,000 steps (some 50,000 records) answers once it is committed: that
+        # can take more than the default 30 s on a busy machine.
+        looping = kafka_client.create_instance("loop_timer_zero", timeout=300)
         incident = _incident(kafka_client)
         assert incident["processInstanceKey"] == looping
         assert "endless loop" in incident["errorMessage"]
