@@ -12,14 +12,13 @@ FeelSyntaxError instead of exhausting the Python stack.
 
 from __future__ import annotations
 
-import decimal
 from decimal import Decimal
 
 from bpmn.feel import ast
 from bpmn.feel.errors import FeelSyntaxError
 from bpmn.feel.lexer import Kind, Token, tokenize
 from bpmn.feel.limits import MAX_NESTING_DEPTH
-from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
+from bpmn.feel.values import decimal128
 
 # words that end a multi-word name: FEEL's reserved words plus the ones that continue a
 # comparison (`x between 1 and 2`, `x instance of T`)
@@ -642,17 +641,9 @@ class _Parser:
 
 
 def _number(token: Token) -> ast.Node:
-    """A number literal rounded to decimal128 (34 digits, as feel-scala's BigDecimal with
-    DECIMAL128); beyond its exponent range (`1e999999999`) a node that evaluates to null.
-    libmpdec reads the exponent as an integer and never expands it, so this costs the length
-    of the text, whatever the exponent; below the range the number rounds to zero."""
-    try:
-        value = FEEL_DECIMAL_CONTEXT.create_decimal(token.value)
-    except decimal.Overflow:
+    """A number literal as decimal128 (34 digits, as feel-scala's BigDecimal with DECIMAL128);
+    beyond its exponent range (`1e999999999`) a node that evaluates to null."""
+    value = decimal128(token.value)
+    if value is None:
         return ast.NumberOutOfRange(token.start, token.value)
-    if value.is_zero() and value.as_tuple().exponent == _ETINY:
-        value = Decimal(0)  # underflow: plain zero, not 0E-6176
     return ast.Literal(token.start, value)
-
-
-_ETINY = FEEL_DECIMAL_CONTEXT.Etiny()

@@ -39,15 +39,18 @@ _OFFSET = (
     r"|@(?P<zone>.+)"
 )
 
-_DATE_RE = re.compile(_DATE)
-_TIME_RE = re.compile(r"T?" + _LOCAL_TIME + r"(?:" + _OFFSET + r")?")
-_DATE_TIME_RE = re.compile(_DATE + "T" + _LOCAL_TIME + r"(?:" + _OFFSET + r")?")
+_DATE_RE = re.compile(_DATE, re.ASCII)
+_TIME_RE = re.compile(r"T?" + _LOCAL_TIME + r"(?:" + _OFFSET + r")?", re.ASCII)
+_DATE_TIME_RE = re.compile(_DATE + "T" + _LOCAL_TIME + r"(?:" + _OFFSET + r")?", re.ASCII)
 
-_YEARS_MONTHS_RE = re.compile(r"(?P<sign>-?)P(?:(?P<years>-?\d+)Y)?(?:(?P<months>-?\d+)M)?")
+_YEARS_MONTHS_RE = re.compile(
+    r"(?P<sign>-?)P(?:(?P<years>-?\d+)Y)?(?:(?P<months>-?\d+)M)?", re.ASCII
+)
 _DAYS_TIME_RE = re.compile(
     r"(?P<sign>-?)P(?:(?P<days>-?\d+)D)?"
     r"(?:T(?:(?P<hours>-?\d+)H)?(?:(?P<minutes>-?\d+)M)?"
-    r"(?:(?P<seconds>-?\d+)(?:[.,](?P<fraction>\d{0,9}))?S)?)?"
+    r"(?:(?P<seconds>-?\d+)(?:[.,](?P<fraction>\d{0,9}))?S)?)?",
+    re.ASCII,  # Java's parsers read ASCII digits only; `\d` would take `٣` and `３`
 )
 _INT32 = 2**31 - 1
 

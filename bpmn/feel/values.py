@@ -89,6 +89,20 @@ def to_feel_value(value: Any) -> Any:
     return value
 
 
+def decimal128(text: str) -> Decimal | None:
+    """A number's text (ASCII, checked by the caller) as decimal128: rounded to 34 digits, zero
+    below its range, None above it. libmpdec reads the exponent as an integer and never expands
+    it, so this costs the length of the text whatever the exponent (`1e999999999`)."""
+    try:
+        value = FEEL_DECIMAL_CONTEXT.create_decimal(text)
+    except decimal.Overflow:
+        return None
+    if value.is_zero() and value.as_tuple().exponent == _ETINY:
+        return Decimal(0)  # underflow: plain zero, not 0E-6176
+    return value
+
+
+_ETINY = FEEL_DECIMAL_CONTEXT.Etiny()
 _EXACT = 10**34  # integers below it in magnitude are decimal128 numbers as they are
 
 

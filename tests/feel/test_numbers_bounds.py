@@ -67,3 +67,28 @@ def test_variables_are_decimal128_numbers() -> None:
     )
     assert expression.evaluate({"x": Decimal("1e999999999")}) is None
     assert expression.evaluate({"x": 12345}) == 12345
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'number("1e999999999")',
+        'number("1e' + "9" * 60 + '")',
+        'number("٣")',
+        'date("２０２０-01-01")',
+        'duration("P٣D")',
+        'time("1٠:00:00")',
+        'date and time("2020-01-01T1٠:00:00")',
+        '@"P٣D"',
+    ],
+)
+def test_text_read_as_a_number_or_temporal_is_decimal128_and_ascii(text: str) -> None:
+    result = compile_expression(text).evaluate_with_warnings()
+    assert result.value is None
+    assert result.warnings
+
+
+def test_number_of_text_rounds_as_a_literal() -> None:
+    assert compile_expression('number("1e-99999999999999")').evaluate() == 0
+    assert compile_expression('number("1e5000")').evaluate() == Decimal("1E+5000")
+    assert compile_expression('number("1.5")').evaluate() == Decimal("1.5")

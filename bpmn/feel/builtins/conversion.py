@@ -25,9 +25,10 @@ from bpmn.feel.builtins.numbers import int_value
 from bpmn.feel.formatting import format_value
 from bpmn.feel.temporal import DaysTimeDuration, FeelTime
 from bpmn.feel.temporal_calendar import NANOS_PER_DAY, epoch_day
+from bpmn.feel.values import decimal128
 
 # what java.math.BigDecimal(String) accepts, which is what feel-scala's number() parses
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _GROUPING_SEPARATORS = (" ", ",", ".")
 _DECIMAL_SEPARATORS = (",", ".")
 
@@ -130,7 +131,10 @@ def _time_of_parts(hour: Any, minute: Any, second: Any, offset: Any = None) -> F
 def parse_number(text: str) -> Decimal:
     if _NUMBER_RE.fullmatch(text) is None:
         raise FeelFunctionError(f"can't parse '{text}' as a number")
-    return Decimal(text)
+    value = decimal128(text)  # as a literal is read
+    if value is None:
+        raise FeelFunctionError(f"'{text}' is out of range for a FEEL number (decimal128)")
+    return value
 
 
 def _number(text: Any, grouping: Any = OMITTED, decimal_separator: Any = OMITTED) -> Decimal:
