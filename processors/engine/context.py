@@ -46,7 +46,7 @@ class ProcessingContext:
         "request_id",
         "state",
         "subscription_kinds",
-        "timer_due_now",
+        "timers_due_now",
         "writers",
     )
 
@@ -88,9 +88,9 @@ class ProcessingContext:
         self.loop_exhausted = False
         """Set by the engine once the batch took `MAX_STEPS_IN_A_ROW` steps in a row: elements
         raise an incident instead of activating (see loop_guard)."""
-        self.timer_due_now = False
-        """Set when a timer due at the time of the command was created: the engine triggers it
-        in this batch, so that a timer cycle counts against the loop guard."""
+        self.timers_due_now: list[int] = []
+        """Timers created due at the time of the command: the engine triggers them in this
+        batch, so that a timer cycle counts against the loop guard."""
 
     def respond(self, record: Record[Any]) -> None:
         self.writers.respond(self.request_id, record)

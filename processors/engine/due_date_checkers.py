@@ -5,6 +5,7 @@ runtime calls them with its clock and processes the commands like any other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from broker.protocol import Record
@@ -28,16 +29,19 @@ def due_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
             commands.append(Record.command(JobIntent.RECUR_AFTER_BACKOFF, job.value, key=job_key))
     commands.extend(message_due_commands(state, now_ms))
     commands.extend(distribution_due_commands(state, now_ms))
-    commands.extend(due_timer_commands(state, now_ms))
+    commands.extend(timer_triggers(state, state.timers.due_until(now_ms), now_ms))
     return commands
 
 
-def due_timer_commands(state: StateReaders, now_ms: int) -> list[Record[Any]]:
-    """TIMER TRIGGER for every timer due at `now_ms` that its event scope can take now."""
+def timer_triggers(
+    state: StateReaders, timer_keys: Iterable[int], now_ms: int
+) -> list[Record[Any]]:
+    """TIMER TRIGGER for each of these timers that is due at `now_ms` and that its event scope
+    can take now."""
     commands: list[Record[Any]] = []
-    for timer_key in state.timers.due_until(now_ms):
+    for timer_key in timer_keys:
         timer = state.timers.get(timer_key)
-        if timer is not None and _can_fire(state, timer):
+        if timer is not None and timer.due_date <= now_ms and _can_fire(state, timer):
             commands.append(Record.command(TimerIntent.TRIGGER, timer, key=timer_key))
     return commands
 

@@ -21,7 +21,7 @@ from processors.engine import loop_guard
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
 from processors.engine.command_arguments import invalid_argument
 from processors.engine.context import AwaitingResult, CommandRejected, ProcessingContext
-from processors.engine.due_date_checkers import due_commands, due_timer_commands
+from processors.engine.due_date_checkers import due_commands, timer_triggers
 from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.kv_store import InMemoryKeyValueStore, KeyValueStore
 from processors.engine.registries import Registries, build_registries
@@ -106,17 +106,18 @@ class Engine:
     ) -> None:
         """The follow-ups of the batch, generation by generation (they are written in order, so
         a generation ends where the commands its predecessor wrote began), then the timers
-        that came due in the batch, as the next generation (see loop_guard)."""
+        the batch created already due, as the next generation (see loop_guard). Only those:
+        a timer that was due before is the due date checker's, which may have listed it."""
         follow_ups = builder.follow_ups
         processed = 1
         steps = 1
         left_in_step = 0
         while True:
             if not follow_ups:
-                if not ctx.timer_due_now:
+                if not ctx.timers_due_now:
                     return
-                ctx.timer_due_now = False
-                for trigger in due_timer_commands(self.state.readers, ctx.now_ms):
+                created, ctx.timers_due_now = ctx.timers_due_now, []
+                for trigger in timer_triggers(self.state.readers, created, ctx.now_ms):
                     builder.follow_up(trigger.key, trigger.intent, trigger.value)
                 if not follow_ups:
                     return

@@ -139,3 +139,22 @@ def test_on_kafka_a_zero_duration_timer_cycle_is_cut_and_the_partition_goes_on(
         assert "endless loop" in incident["errorMessage"]
         done = kafka_client.create_instance("loop_gateways", {"stop": True})
         assert ("loop_gateways", "ELEMENT_COMPLETED") in element_trace(kafka_client, done)
+
+
+def test_a_timer_due_at_once_is_triggered_in_its_batch_and_no_other(client: Client) -> None:
+    """Two instances whose timers come due together: the first one's batch triggers its own
+    zero-duration timer, not the second one's timer, which the due date checker listed."""
+    client.deploy(scenario("timer_then_zero.bpmn"))
+    keys = [client.create_instance("timer_then_zero") for _ in range(2)]
+    client.advance_time(10)
+    for key in keys:
+        assert [e for e, i in element_trace(client, key) if i == "ELEMENT_COMPLETED"][-1] == (
+            "timer_then_zero"
+        )
+    assert [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"] == []
+    triggers = [
+        r
+        for r in client.records()
+        if r["valueType"] == "TIMER" and r["intent"] == "TRIGGER" and r["recordType"] == "COMMAND"
+    ]
+    assert len(triggers) == 4

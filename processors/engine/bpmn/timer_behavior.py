@@ -147,10 +147,11 @@ def write_created(
     due_date: int,
     repetitions: int,
 ) -> None:
+    timer_key = ctx.next_key()
     if due_date <= ctx.now_ms:
-        ctx.timer_due_now = True  # triggered in this batch, counted by the loop guard
+        ctx.timers_due_now.append(timer_key)  # triggered in this batch (see loop_guard)
     ctx.event(
-        ctx.next_key(),
+        timer_key,
         TimerIntent.CREATED,
         TimerRecordValue(
             element_instance_key=element_instance_key,
