@@ -11,6 +11,7 @@ from bpmn.feel import ast
 from bpmn.feel.compile_types import Compile, Fn, NodeCompiler
 from bpmn.feel.errors import FeelError, FeelEvaluationError
 from bpmn.feel.limits import (
+    BUILT_CHARACTERS_PER_STEP,
     MAX_CALL_DEPTH,
     MAX_EVALUATION_STEPS,
     MAX_LIST_SIZE,
@@ -236,7 +237,7 @@ def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env
             raise FeelEvaluationError(
                 f"function '{name}' returned more than {MAX_STRING_LENGTH} characters"
             )
-        env.root.count(len(result) // STRING_CHARACTERS_PER_STEP)
+        env.root.count(len(result) // BUILT_CHARACTERS_PER_STEP)
     elif type(result) is int or type(result) is float:
         from bpmn.feel.values import to_feel_value
 

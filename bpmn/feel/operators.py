@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from bpmn.feel.errors import FeelEvaluationError
-from bpmn.feel.limits import MAX_STRING_LENGTH
+from bpmn.feel.limits import BUILT_CHARACTERS_PER_STEP, MAX_STRING_LENGTH
 from bpmn.feel.scope import Env
 from bpmn.feel.values import FEEL_DECIMAL_CONTEXT, FeelFunction, Range, feel_type_name
 
@@ -178,7 +178,10 @@ def add(left: Any, right: Any, env: Env) -> Any:
             raise FeelEvaluationError(
                 f"string result exceeds the limit of {MAX_STRING_LENGTH} characters"
             )
-        return left + right
+        result = left + right
+        if len(result) >= BUILT_CHARACTERS_PER_STEP:
+            env.root.count(len(result) // BUILT_CHARACTERS_PER_STEP)
+        return result
     return _temporal_op("+", "temporal_add", left, right, env)
 
 

@@ -119,3 +119,13 @@ def test_a_loop_body_costs_its_size() -> None:
     with pytest.raises(FeelEvaluationError, match="limit of 1000000 steps"):
         evaluate(f"count(for i in 1..10000 return {body})")
     assert evaluate(f"count(for i in 1..1000 return {body})") == 1000
+
+
+def test_strings_built_count_towards_the_budget() -> None:
+    # 100,000 strings of 800,000 characters: 23 GB and minutes before
+    with pytest.raises(FeelEvaluationError, match="limit of 1000000 steps"):
+        evaluate(
+            '{s: string join(for i in 1..40000 return "xxxxxxxxxx"),'
+            " r: count(for i in 1..100000 return s + s)}.r"
+        )
+    assert evaluate('count(for i in 1..1000 return string join(["ab", string(i)]) + "cd")') == 1000
