@@ -200,11 +200,12 @@ def _invoke_builtin(
 def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env: Env) -> Any:
     """Invoke a built-in (or Python callable): invalid arguments give null plus a warning.
 
-    The call costs 1 step plus the size of the lists and strings it takes and returns."""
+    The call costs 1 step plus the size of the lists, contexts and strings it takes and of
+    the list or string it returns."""
     steps = 1
     for value in values:
         kind = type(value)
-        if kind is list:
+        if kind is list or kind is dict:
             steps += len(value)
         elif kind is str:
             steps += len(value) // STRING_CHARACTERS_PER_STEP

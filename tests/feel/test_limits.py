@@ -129,3 +129,11 @@ def test_strings_built_count_towards_the_budget() -> None:
             " r: count(for i in 1..100000 return s + s)}.r"
         )
     assert evaluate('count(for i in 1..1000 return string join(["ab", string(i)]) + "cd")') == 1000
+
+
+def test_contexts_given_to_builtins_count_towards_the_budget() -> None:
+    with pytest.raises(FeelEvaluationError, match="limit of 1000000 steps"):
+        evaluate(
+            "{m: context(for i in 1..50000 return {key: string(i), value: i}),"
+            ' r: count(for i in 1..100000 return context put(m, "x", i))}.r'
+        )
