@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -223,6 +224,8 @@ def _guarded(function: Callable[..., Any], name: str, values: Sequence[Any], env
         if _is_assertion(error):
             raise FeelEvaluationError(f"Assertion failure: {error}") from error
         message = str(error) or type(error).__name__
+        if isinstance(error, decimal.DecimalException):  # its text is "[<class '...'>]"
+            message = f"the result is not a decimal128 number ({type(error).__name__})"
         env.root.warn(
             "FUNCTION_INVOCATION_FAILURE", f"Failed to invoke function '{name}': {message}"
         )

@@ -92,3 +92,12 @@ def test_number_of_text_rounds_as_a_literal() -> None:
     assert compile_expression('number("1e-99999999999999")').evaluate() == 0
     assert compile_expression('number("1e5000")').evaluate() == Decimal("1E+5000")
     assert compile_expression('number("1.5")').evaluate() == Decimal("1.5")
+
+
+def test_a_builtin_beyond_decimal128_says_so() -> None:
+    result = compile_expression("modulo(1e6144, 1e-6176)").evaluate_with_warnings()
+    assert result.value is None
+    assert result.warnings[0].message == (
+        "Failed to invoke function 'modulo': the result is not a decimal128 number"
+        " (InvalidOperation)"
+    )
