@@ -18,7 +18,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -123,11 +123,13 @@ def _new_cluster_id() -> str:
             return cluster_id
 
 
-def _server_properties(spec: ClusterSpec, node: NodeSpec, node_dir: Path) -> str:
+def _server_properties(
+    spec: ClusterSpec, node: NodeSpec, node_dir: Path, extra: Mapping[str, object]
+) -> str:
     voters = ",".join(f"{n.node_id}@{LOOPBACK}:{n.controller_port}" for n in spec.nodes)
     rf = spec.replication_factor
     isr = spec.min_insync_replicas
-    lines = {
+    lines: dict[str, object] = {
         "process.roles": "broker,controller",
         "node.id": node.node_id,
         # A static quorum: every node knows every voter from its config.
@@ -165,6 +167,7 @@ def _server_properties(spec: ClusterSpec, node: NodeSpec, node_dir: Path) -> str
         # engine stands still. Local clusters fence after 3 s (six missed heartbeats).
         lines["broker.heartbeat.interval.ms"] = 500
         lines["broker.session.timeout.ms"] = 3000
+    lines.update(extra)
     return "".join(f"{k}={v}\n" for k, v in lines.items())
 
 
@@ -194,9 +197,17 @@ logger.statechange.level = warn
 class LocalCluster:
     """A Kafka cluster whose nodes run on this machine, all state under `directory`."""
 
-    def __init__(self, directory: Path, *, distribution: KafkaDistribution | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        distribution: KafkaDistribution | None = None,
+        properties: Mapping[str, object] | None = None,
+    ) -> None:
+        """`properties`: broker settings added to (or replacing) the launcher's own."""
         self.directory = directory.resolve()
         self._distribution = distribution
+        self._properties = dict(properties or {})
         self._children: dict[int, subprocess.Popen[bytes]] = {}
 
     # -- state on disk -------------------------------------------------------------------
@@ -305,7 +316,7 @@ class LocalCluster:
         logs = node_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         config = node_dir / "server.properties"
-        config.write_text(_server_properties(spec, node, node_dir))
+        config.write_text(_server_properties(spec, node, node_dir, self._properties))
         (node_dir / "log4j2.properties").write_text(_LOG4J2.format(logs=logs))
         if (node_dir / "data" / "meta.properties").exists():
             return  # formatted before: a restart keeps the node's log

@@ -50,7 +50,6 @@ class TopicSettings:
     events_retention_ms: int = -1
     commands_retention_ms: int = 7 * DAY_MS
     responses_retention_ms: int = 1 * DAY_MS
-    jobs_retention_ms: int = 7 * DAY_MS
 
     def __post_init__(self) -> None:
         if self.partitions < 1:
@@ -106,7 +105,18 @@ class TopicSettings:
                 f" {len(name)} characters, more than Kafka's {_MAX_TOPIC_NAME}: use a shorter"
                 " --prefix or job type"
             )
-        return self._spec(job_topic_suffix(job_type), self.jobs_retention_ms)
+        # Compacted, never deleted by age: a job's record stays until the job ends (the
+        # engine then writes a tombstone), so a worker that starts any time later still finds
+        # every job it could take (docs/jobs-on-kafka.md).
+        return TopicSpec(
+            name=name,
+            partitions=self.partitions,
+            replication_factor=self.replication_factor,
+            configs={
+                "cleanup.policy": "compact",
+                "min.insync.replicas": str(self.min_insync_replicas),
+            },
+        )
 
 
 def job_topic_suffix(job_type: str) -> str:
@@ -132,6 +142,8 @@ class TopicReport:
     differences: tuple[str, ...] = ()
     fixes: tuple[str, ...] = ()
     """What makes the request match the existing topic (`--partitions 3`), where a flag can."""
+    partitions_differ: bool = False
+    """The one difference a topic cannot be used with: records would go to other partitions."""
 
     def describe(self) -> str:
         """One line; for a mismatch, what differs and the flags that fix it."""
@@ -203,7 +215,13 @@ def ensure_topics(
         for spec in to_check:
             differences, fixes = _differences(spec, metadata[spec.name], configs[spec.name])
             outcome: Outcome = "mismatch" if differences else "exists"
-            reports[spec.name] = TopicReport(spec.name, outcome, tuple(differences), tuple(fixes))
+            reports[spec.name] = TopicReport(
+                spec.name,
+                outcome,
+                tuple(differences),
+                tuple(fixes),
+                partitions_differ=len(metadata[spec.name].partitions) != spec.partitions,
+            )
     return [reports[s.name] for s in specs]
 
 

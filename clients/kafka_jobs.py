@@ -321,7 +321,9 @@ class JobFeed:
 
 def _job_key(message: Message) -> int | None:
     """The job key of a job record: its Kafka key (decimal ASCII, docs/wire-protocol.md),
-    read from the record itself only when the Kafka key is missing."""
+    read from the record itself only when the Kafka key is missing; None for a tombstone."""
+    if message.value() is None:
+        return None  # a tombstone: the job ended (job topics are compacted)
     try:
         raw = message.key()
         key = int(raw) if raw else decode_record(message.value() or b"").key

@@ -12,7 +12,7 @@ from broker.protocol import Intent, Record, RejectionType
 from broker.protocol.values import RecordValue
 from processors.engine.input_collection_memo import InputCollectionMemo
 from processors.engine.results import ResultBuilder
-from processors.engine.side_effects import PublishJob
+from processors.engine.side_effects import PublishJob, RetractJob
 from processors.engine.state import StateReaders
 
 if TYPE_CHECKING:  # both import this module
@@ -106,6 +106,11 @@ class ProcessingContext:
         """Ask the runtime to make job `job_key` available to its workers (a side effect, kept
         only if the job is still activatable when the batch ends); `record` made it so."""
         self.writers.side_effect(PublishJob(job_key, record))
+
+    def retract_job(self, job_key: int, job_type: str) -> None:
+        """Tell the runtime that job `job_key` ended (a side effect, kept only if the job is
+        gone when the batch ends)."""
+        self.writers.side_effect(RetractJob(job_key, job_type))
 
     def await_result(self, process_instance_key: int, fetch_variables: tuple[str, ...]) -> None:
         if self.request_id is not None:

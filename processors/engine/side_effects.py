@@ -8,6 +8,9 @@ after its back-off, retries updated, its incident resolved); the engine keeps, a
 the batch, one request per job that is still activatable then (a job created and taken, or
 canceled, in the same batch is not published). The Kafka runtime publishes it to the job's
 topic (docs/jobs-on-kafka.md).
+
+`RetractJob`: a job ended (completed, canceled); kept only if the job is gone from the state
+when the batch ends. The Kafka runtime writes a tombstone for the job's record.
 """
 
 from __future__ import annotations
@@ -28,18 +31,32 @@ class PublishJob:
     publication's)."""
 
 
-SideEffect: TypeAlias = PublishJob
+@dataclass(frozen=True, slots=True)
+class RetractJob:
+    """A job ended (completed or canceled): what was published for it is no longer for
+    workers. The Kafka runtime writes a tombstone for it to the job's topic, which is compacted
+    (docs/jobs-on-kafka.md)."""
+
+    job_key: int
+    job_type: str
+
+
+SideEffect: TypeAlias = PublishJob | RetractJob
 
 
 def settle(effects: Iterable[SideEffect], jobs: JobReader) -> tuple[SideEffect, ...]:
-    """The side effects of a finished batch: one PublishJob per job (the last request, in the
-    order jobs were first asked for), only for jobs still activatable."""
-    latest: dict[int, PublishJob] = {}
+    """The side effects of a finished batch, one per job (the last request, in the order jobs
+    were first asked for): a PublishJob only for a job still activatable, a RetractJob only
+    for a job gone."""
+    latest: dict[int, SideEffect] = {}
     for effect in effects:
         latest[effect.job_key] = effect
-    settled = []
+    settled: list[SideEffect] = []
     for key, effect in latest.items():
         job = jobs.get(key)
-        if job is not None and job.status is JobStatus.ACTIVATABLE:
+        if isinstance(effect, RetractJob):
+            if job is None:
+                settled.append(effect)
+        elif job is not None and job.status is JobStatus.ACTIVATABLE:
             settled.append(effect)
     return tuple(settled)

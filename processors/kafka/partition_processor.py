@@ -20,7 +20,7 @@ from broker.protocol.intents import JobIntent
 from broker.topics import TopicSettings
 from processors.engine import Engine
 from processors.engine.results import ProcessingResult
-from processors.engine.side_effects import SideEffect
+from processors.engine.side_effects import RetractJob, SideEffect
 from processors.kafka.awaiting_results import RequestHeaders, StoredAwaitingResults
 from processors.kafka.command_intake import (
     CLIENT_ID_HEADER,
@@ -50,12 +50,13 @@ _NONE_FAILED: Final[Mapping[CommandId, Failure]] = {}
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One record to produce: `topic` is a topic name, `partition` a Kafka partition."""
+    """One record to produce: `topic` is a topic name, `partition` a Kafka partition; a value
+    None is a tombstone (a job topic is compacted)."""
 
     topic: str
     partition: int
     key: bytes | None
-    value: bytes
+    value: bytes | None
     headers: Headers = ()
 
 
@@ -222,8 +223,15 @@ class PartitionProcessor:
         self._publish_jobs(result.side_effects, batch)
 
     def _publish_jobs(self, effects: tuple[SideEffect, ...], batch: Batch) -> None:
-        """Carry out the core's PublishJob side effects: each job to its job topic."""
+        """Carry out the core's side effects: each PublishJob's job to its job topic, a
+        tombstone there for each RetractJob (job topics are compacted: a job's record stays
+        until the job ends)."""
         for effect in effects:
+            if isinstance(effect, RetractJob):
+                topic = self._job_topic(effect.job_type, batch)
+                key = str(effect.job_key).encode()
+                batch.records.append(Outgoing(topic, self.kafka_partition, key, None))
+                continue
             job = self.engine.state.readers.jobs.get(effect.job_key)
             if job is None:
                 continue

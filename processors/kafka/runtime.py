@@ -303,10 +303,14 @@ class EngineRuntime:
             except TopicError as error:
                 problems[spec.name] = str(error)
                 continue
-            if report.outcome == "mismatch":
+            if report.partitions_differ:
                 problems[spec.name] = report.describe()
-            else:
-                self._known_job_topics.add(spec.name)
+                continue
+            if report.outcome == "mismatch":
+                # Usable (e.g. a job topic of an older version, deleted by age instead of
+                # compacted); the operator is told how to match it (docs/operations.md).
+                log.warning("job topic differs, used as it is: %s", report.describe())
+            self._known_job_topics.add(spec.name)
         return problems
 
     async def _commit(self, owned: _Owned, batch: Batch, next_offset: int | None) -> None:

@@ -12,6 +12,7 @@ from broker.protocol.intents import (
     JobBatchIntent,
     JobIntent,
     ProcessInstanceCreationIntent,
+    ProcessInstanceIntent,
 )
 from broker.protocol.values import (
     DeploymentRecordValue,
@@ -19,10 +20,11 @@ from broker.protocol.values import (
     JobBatchRecordValue,
     JobRecordValue,
     ProcessInstanceCreationRecordValue,
+    ProcessInstanceRecordValue,
 )
 from processors.engine import Engine
 from processors.engine.results import ProcessingResult
-from processors.engine.side_effects import PublishJob
+from processors.engine.side_effects import PublishJob, RetractJob
 from tests.engine.conftest import scenario
 
 
@@ -93,8 +95,23 @@ def test_a_job_without_retries_is_published_when_its_incident_is_resolved() -> N
     assert effect.job_key == job_key and effect.record.intent is IncidentIntent.RESOLVED
 
 
-def test_a_completed_job_is_not_published() -> None:
+def test_a_completed_job_is_retracted_not_published() -> None:
     engine, job_key, _ = _engine_with_one_job()
     _activate(engine, 2)
     completed = _command(engine, JobIntent.COMPLETE, job_key, 3)
-    assert completed.side_effects == ()
+    assert completed.side_effects == (RetractJob(job_key, "work"),)
+
+
+def test_a_canceled_job_is_retracted() -> None:
+    engine, job_key, _ = _engine_with_one_job()
+    job = engine.state.readers.jobs.get(job_key)
+    assert job is not None
+    canceled = engine.process(
+        Record.command(
+            ProcessInstanceIntent.CANCEL,
+            ProcessInstanceRecordValue(),
+            key=job.value.process_instance_key,
+        ),
+        2,
+    )
+    assert canceled.side_effects == (RetractJob(job_key, "work"),)

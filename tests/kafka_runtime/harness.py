@@ -248,7 +248,8 @@ def read_all(bootstrap: str, topic: str, partitions: int) -> list[dict[str, Any]
                 idle = 0
                 if message.error():
                     continue
-                records.append(json.loads(message.value()))
+                if message.value() is not None:  # a tombstone (job topics are compacted)
+                    records.append(json.loads(message.value()))
                 if message.offset() >= high - 1:
                     break
     finally:
@@ -260,7 +261,9 @@ class Worker:
     """Takes jobs of one type from its topic (JOB_BATCH ACTIVATE with the job's key) and
     completes the activated ones."""
 
-    def __init__(self, client: Client, job_type: str, name: str = "test-worker") -> None:
+    def __init__(
+        self, client: Client, job_type: str, name: str = "test-worker", group: str | None = None
+    ) -> None:
         self.client = client
         self.job_type = job_type
         self.name = name
@@ -268,7 +271,7 @@ class Worker:
         self._jobs = consumer(
             client.bootstrap,
             [topics.job_topic(job_type).name],
-            f"{topics.prefix}workers.{job_type}",
+            group or f"{topics.prefix}workers.{job_type}",
         )
         self._responses = consumer(client.bootstrap, [topics.responses])
         self.completed = 0
@@ -277,7 +280,7 @@ class Worker:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for message in self._jobs.consume(500, 0.05):
-                if message.error():
+                if message.error() or message.value() is None:  # None: the job ended
                     continue
                 key = int(message.key())
                 self.client.send(
