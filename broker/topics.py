@@ -209,6 +209,8 @@ def ensure_topics(
                 if error.name() != "TOPIC_ALREADY_EXISTS":  # created concurrently: check below
                     raise TopicError(f"cannot create topic {name}: {error.str()}") from e
 
+    if reports:
+        _await_visible(admin, list(reports), timeout)
     to_check = [s for s in specs if s.name not in reports]
     if to_check:
         metadata, configs = _describe(admin, [s.name for s in to_check], timeout)
@@ -223,6 +225,21 @@ def ensure_topics(
                 partitions_differ=len(metadata[spec.name].partitions) != spec.partitions,
             )
     return [reports[s.name] for s in specs]
+
+
+def _await_visible(admin: AdminClient, names: list[str], timeout: float) -> None:
+    """Until the broker answering metadata requests knows the topics just created: a client
+    that looks them up right after `ensure_topics` returns must find them (the controller
+    has them at once, a broker's metadata a moment later)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            metadata = admin.list_topics(timeout=timeout).topics
+        except KafkaException:
+            metadata = {}
+        if all(name in metadata and metadata[name].error is None for name in names):
+            return
+        time.sleep(0.05)
 
 
 def _describe(
