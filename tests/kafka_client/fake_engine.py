@@ -69,7 +69,11 @@ class FakeEngine:
                 self._producer.flush(10)
 
     def publish(self, topic: str, record: Record[Any], partition_id: int) -> None:
-        self._producer.produce(topic, encode_record(record), partition=partition_id - 1)
+        # Keyed by the job key, as the engine does: a job topic is compacted, and a compacted
+        # topic refuses records without a key.
+        self._producer.produce(
+            topic, encode_record(record), str(record.key).encode(), partition=partition_id - 1
+        )
         self._producer.flush(10)
 
     def close(self) -> None:
