@@ -12,6 +12,7 @@ from clients.cli.demo_command import demo
 from clients.cli.engine_command import engine
 from clients.cli.exporter_command import exporter
 from clients.cli.feel_command import feel
+from clients.cli.gateway_command import gateway
 from clients.cli.kafka_commands import kafka
 from clients.cli.status_commands import incident, incidents, instance, instances, status
 from clients.cli.topics_commands import topics
@@ -38,6 +39,7 @@ cli.add_command(instance)
 cli.add_command(incidents)
 cli.add_command(incident)
 cli.add_command(web)
+cli.add_command(gateway)
 # Further command families register here, one line each.
 
 

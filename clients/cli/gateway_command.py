@@ -1,0 +1,87 @@
+"""`honeyflow gateway`: Zeebe's gRPC gateway protocol in front of the engine on Kafka, until
+SIGTERM or Ctrl-C (docs/gateway.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from urllib.parse import quote
+
+import click
+
+from broker.kafka_config import parse_overrides
+from broker.topics import DEFAULT_PREFIX
+from clients.cli.kafka_options import kafka_client_options
+
+
+@click.command()
+@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
+@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=26500,
+    show_default=True,
+    help="gRPC port (Zeebe's gateway port; 0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (plaintext: keep it on loopback or behind TLS).",
+)
+@kafka_client_options
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+def gateway(
+    bootstrap: str,
+    prefix: str,
+    port: int,
+    host: str,
+    kafka_config: Path | None,
+    overrides: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Serve Zeebe's gateway protocol (gRPC) so that Camunda 8 clients and workers (pyzeebe,
+    zbctl, the Java, Go and Node clients) work against Honeyflow unchanged."""
+    # Imported here: the other commands must not pay for gRPC.
+    from broker.errors import BrokerError
+    from clients.errors import HoneyflowError
+    from clients.gateway.server import start_gateway
+    from clients.kafka_address import parse_kafka_url
+    from clients.kafka_transport import KafkaTransport
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        address = parse_kafka_url(
+            f"kafka://{bootstrap}?prefix={quote(prefix)}",
+            config_file=kafka_config,
+            overrides=parse_overrides(overrides),
+        )
+        transport = KafkaTransport(address)
+    except (BrokerError, HoneyflowError) as e:
+        raise click.ClickException(str(e)) from e
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            server = await start_gateway(transport, host, port)
+        except OSError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"gateway listening on {host}:{server.port}", err=False)
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+
+    try:
+        asyncio.run(run())
+    finally:
+        transport.close()

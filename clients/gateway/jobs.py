@@ -1,0 +1,121 @@
+"""ActivateJobs with Zeebe's long polling, on the job topics: a request reads `<p>jobs.<type>`
+in the same consumer group as every Honeyflow worker of that type and claims the jobs read,
+and when there are none it stays parked until jobs arrive or its `requestTimeout` (10 s when
+0, none when negative) has passed; then it completes with zero jobs, as Zeebe's gateway does.
+
+The job feed is blocking (one per job type, calls serialised): a parked request holds a thread
+of the gateway's activation pool and re-reads in slices of at most a second, so that a request
+whose client went away is let go soon. Jobs that could not be handed to the client are failed
+back with their retries unchanged, so they are activatable again at once."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
+
+import grpc
+from pyzeebe.proto import gateway_pb2 as pb
+
+from broker.protocol.intents import JobIntent
+from broker.protocol.values import DEFAULT_TENANT_ID
+from clients import commands as c
+from clients.gateway import messages as m
+from clients.gateway.status import check_answer, invalid_argument
+from clients.kafka_transport import KafkaTransport
+
+DEFAULT_LONG_POLL: Final = 10.0
+"""Seconds a request with `requestTimeout` 0 stays parked (Zeebe's gateway default)."""
+_SLICE: Final = 1.0
+_CLAIM_TIMEOUT: Final = 30.0
+"""Seconds a claim of jobs read may wait for the engine's answer."""
+
+
+class JobActivation:
+    def __init__(self, transport: KafkaTransport, *, threads: int = 64) -> None:
+        self._transport = transport
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="honeyflow-gateway-jobs")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def activate(
+        self, request: pb.ActivateJobsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> list[pb.ActivatedJob]:
+        _check(request)
+        if request.requestTimeout == 0:
+            park = DEFAULT_LONG_POLL
+        else:
+            park = max(request.requestTimeout, 0) / 1000
+        gone = threading.Event()
+        context.add_done_callback(lambda _context: gone.set())
+        loop = asyncio.get_running_loop()
+        try:
+            answers = await loop.run_in_executor(self._pool, self._read, request, park, gone)
+        finally:
+            gone.set()
+        fetch = tuple(request.fetchVariable)
+        return [
+            m.activated_job(key, job, fetch)
+            for answer in answers
+            for key, job in zip(answer.value.job_keys, answer.value.jobs, strict=True)
+        ]
+
+    def _read(
+        self, request: pb.ActivateJobsRequest, park: float, gone: threading.Event
+    ) -> list[Any]:
+        deadline = time.monotonic() + park
+        while True:
+            wait = max(0.0, min(_SLICE, deadline - time.monotonic()))
+            answers = [
+                check_answer(answer)
+                for answer in self._transport.activate_jobs(
+                    request.type,
+                    max_jobs=request.maxJobsToActivate,
+                    timeout_ms=request.timeout,
+                    worker=request.worker,
+                    request_timeout=_CLAIM_TIMEOUT,
+                    wait=wait,
+                )
+            ]
+            if any(a.value.job_keys for a in answers):
+                return answers
+            if gone.is_set() or time.monotonic() >= deadline:
+                return []
+
+    async def give_back(self, jobs: list[pb.ActivatedJob]) -> None:
+        """Fail `jobs` with their retries unchanged: the client did not get them."""
+        loop = asyncio.get_running_loop()
+        for job in jobs:
+            command = c.job_command(
+                JobIntent.FAIL,
+                job.key,
+                retries=job.retries,
+                error_message="the gateway could not hand the job to its worker",
+            )
+            await loop.run_in_executor(
+                self._pool, self._transport.request, command, c.partition_of(job.key), 10.0
+            )
+
+
+def _check(request: pb.ActivateJobsRequest) -> None:
+    """Zeebe's gateway's own checks of an ActivateJobs request."""
+    if not request.type:
+        raise invalid_argument("Expected to activate jobs of a type, but the type was blank")
+    if request.maxJobsToActivate < 1:
+        raise invalid_argument(
+            "Expected to activate jobs with maxJobsToActivate greater than 0, but it was"
+            f" {request.maxJobsToActivate}"
+        )
+    if request.timeout < 1:
+        raise invalid_argument(
+            f"Expected to activate jobs with a timeout greater than 0, but it was {request.timeout}"
+        )
+    for tenant in request.tenantIds:
+        if tenant != DEFAULT_TENANT_ID:
+            raise invalid_argument(
+                f"Expected to handle gRPC request ActivateJobs with tenant identifiers"
+                f" {list(request.tenantIds)}, but multi-tenancy is disabled"
+            )
