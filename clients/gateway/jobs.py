@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
@@ -29,6 +30,8 @@ from clients.kafka_transport import KafkaTransport
 DEFAULT_LONG_POLL: Final = 10.0
 """Seconds a request with `requestTimeout` 0 stays parked (Zeebe's gateway default)."""
 _SLICE: Final = 1.0
+STREAM_BATCH: Final = 32
+"""Most jobs a StreamActivatedJobs stream claims at once."""
 _CLAIM_TIMEOUT: Final = 30.0
 """Seconds a claim of jobs read may wait for the engine's answer."""
 
@@ -37,6 +40,7 @@ class JobActivation:
     def __init__(self, transport: KafkaTransport, *, threads: int = 64) -> None:
         self._transport = transport
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="honeyflow-gateway-jobs")
+        self._giving_back: set[asyncio.Task[None]] = set()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -52,16 +56,42 @@ class JobActivation:
         gone = threading.Event()
         context.add_done_callback(lambda _context: gone.set())
         loop = asyncio.get_running_loop()
+        reading = loop.run_in_executor(self._pool, self._read, request, park, gone)
         try:
-            answers = await loop.run_in_executor(self._pool, self._read, request, park, gone)
-        finally:
+            answers = await asyncio.shield(reading)
+        except asyncio.CancelledError:
+            # The client went away while the read was under way: what it claims goes back.
             gone.set()
-        fetch = tuple(request.fetchVariable)
-        return [
-            m.activated_job(key, job, fetch)
-            for answer in answers
-            for key, job in zip(answer.value.job_keys, answer.value.jobs, strict=True)
-        ]
+            reading.add_done_callback(self._give_back_later)
+            raise
+        return _jobs(answers, tuple(request.fetchVariable))
+
+    async def stream(
+        self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[list[pb.ActivatedJob]]:
+        """Batches of jobs as they become activatable, until the client goes away."""
+        poll = pb.ActivateJobsRequest(
+            type=request.type,
+            worker=request.worker,
+            timeout=request.timeout,
+            maxJobsToActivate=STREAM_BATCH,
+            fetchVariable=request.fetchVariable,
+            requestTimeout=round(_SLICE * 1000),
+            tenantIds=request.tenantIds,
+        )
+        while not context.done():
+            jobs = await self.activate(poll, context)
+            if jobs:
+                yield jobs
+
+    def _give_back_later(self, reading: asyncio.Future[list[Any]]) -> None:
+        if reading.cancelled() or reading.exception() is not None:
+            return
+        jobs = _jobs(reading.result(), ())
+        if jobs:
+            task = asyncio.ensure_future(self.give_back(jobs))
+            self._giving_back.add(task)
+            task.add_done_callback(self._giving_back.discard)
 
     def _read(
         self, request: pb.ActivateJobsRequest, park: float, gone: threading.Event
@@ -88,7 +118,7 @@ class JobActivation:
     async def give_back(self, jobs: list[pb.ActivatedJob]) -> None:
         """Fail `jobs` with their retries unchanged: the client did not get them."""
         loop = asyncio.get_running_loop()
-        for job in jobs:
+        for job in jobs:  # each on its own partition; few at a time
             command = c.job_command(
                 JobIntent.FAIL,
                 job.key,
@@ -98,6 +128,14 @@ class JobActivation:
             await loop.run_in_executor(
                 self._pool, self._transport.request, command, c.partition_of(job.key), 10.0
             )
+
+
+def _jobs(answers: list[Any], fetch: tuple[str, ...]) -> list[pb.ActivatedJob]:
+    return [
+        m.activated_job(key, job, fetch)
+        for answer in answers
+        for key, job in zip(answer.value.job_keys, answer.value.jobs, strict=True)
+    ]
 
 
 def _check(request: pb.ActivateJobsRequest) -> None:

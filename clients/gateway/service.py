@@ -323,6 +323,25 @@ class GatewayService(pb_grpc.GatewayServicer):
         return
         yield  # an async generator: the response stream
 
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[pb.ActivatedJob]:
+        try:
+            _check_stream(request)
+            async for jobs in self._jobs.stream(request, context):
+                for index, job in enumerate(jobs):
+                    try:
+                        await context.write(job)
+                    except BaseException:
+                        await self._jobs.give_back(jobs[index:])
+                        raise
+        except Exception as error:
+            if not context.done():
+                await self._abort(context, error)
+            raise
+        return
+        yield  # an async generator: the response stream
+
     async def CompleteJob(
         self, request: pb.CompleteJobRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CompleteJobResponse:
@@ -408,13 +427,6 @@ class GatewayService(pb_grpc.GatewayServicer):
 
     # -- not implemented yet (docs/gateway.md)
 
-    async def StreamActivatedJobs(
-        self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> AsyncIterator[pb.ActivatedJob]:
-        await _NotYet.refuse(context, "StreamActivatedJobs (use ActivateJobs)")
-        return
-        yield
-
     async def EvaluateDecision(
         self, request: pb.EvaluateDecisionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.EvaluateDecisionResponse:
@@ -448,6 +460,15 @@ class GatewayService(pb_grpc.GatewayServicer):
     ) -> pb.DeleteResourceResponse:
         await _NotYet.refuse(context, "DeleteResource")
         raise AssertionError("unreachable")
+
+
+def _check_stream(request: pb.StreamActivatedJobsRequest) -> None:
+    if not request.type:
+        raise invalid_argument("Expected to stream jobs of a type, but the type was blank")
+    if request.timeout < 1:
+        raise invalid_argument(
+            f"Expected to stream jobs with a timeout greater than 0, but it was {request.timeout}"
+        )
 
 
 def _tenant(command: Record[Any], call: str, tenant_id: str) -> Record[Any]:

@@ -78,4 +78,16 @@ PAYMENT = (
 """
 )
 
-ALL = {"order.bpmn": ORDER, "broken.bpmn": BROKEN, "stock.bpmn": STOCK, "payment.bpmn": PAYMENT}
+
+def one_task(process_id: str, job_type: str) -> str:
+    return ORDER.replace('"gw-order"', f'"{process_id}"').replace('"gw-charge"', f'"{job_type}"')
+
+
+ALL = {
+    "order.bpmn": ORDER,
+    "broken.bpmn": BROKEN,
+    "stock.bpmn": STOCK,
+    "payment.bpmn": PAYMENT,
+    "parked.bpmn": one_task("gw-parked", "gw-parked"),
+    "streamed.bpmn": one_task("gw-streamed", "gw-streamed"),
+}

@@ -6,6 +6,7 @@ errors Zeebe's gateway gives (NOT_FOUND, ALREADY_EXISTS, INVALID_ARGUMENT)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -124,7 +125,9 @@ def honeyflow(kafka_bootstrap: str, cluster: tuple[str, TopicSettings]) -> Itera
 
 def test_deploy_resource_answers_every_process(deployed: Any) -> None:
     processes = {d.bpmn_process_id: d for d in deployed.deployments}
-    assert set(processes) == {"gw-order", "gw-broken", "gw-stock", "gw-payment"}
+    assert set(processes) == {
+        *("gw-order", "gw-broken", "gw-stock", "gw-payment", "gw-parked", "gw-streamed")
+    }
     assert processes["gw-order"].version == 1
     assert processes["gw-order"].resource_name == "order.bpmn"
     assert processes["gw-order"].process_definition_key > 0
@@ -269,6 +272,59 @@ async def test_topology_and_health(cluster: tuple[str, TopicSettings]) -> None:
     partitions = sorted(p.partitionId for b in topology.brokers for p in b.partitions)
     assert partitions == [1, 2]
     assert health.status == health_pb2.HealthCheckResponse.SERVING
+
+
+async def test_activate_jobs_long_polls_until_a_job_arrives(
+    deployed: Any, cluster: tuple[str, TopicSettings], zeebe: ZeebeClient
+) -> None:
+    request = pb.ActivateJobsRequest(
+        type="gw-parked", worker="w", timeout=30_000, maxJobsToActivate=5, requestTimeout=500
+    )
+    async with grpc.aio.insecure_channel(cluster[0]) as channel:
+        stub = pb_grpc.GatewayStub(channel)
+        # Nothing there: the request waits its requestTimeout, then ends OK with no jobs.
+        assert [r async for r in stub.ActivateJobs(request)] == []
+        request.requestTimeout = 60_000
+        parked = asyncio.ensure_future(_jobs_of(stub.ActivateJobs(request)))
+        created = await zeebe.run_process("gw-parked", {"n": 1})
+        jobs = await parked
+        assert [j.processInstanceKey for j in jobs] == [created.process_instance_key]
+        assert json.loads(jobs[0].variables) == {"n": 1}
+        await stub.CompleteJob(pb.CompleteJobRequest(jobKey=jobs[0].key))
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=jobs[0].key))
+        assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_stream_activated_jobs_pushes_jobs_as_they_come(
+    deployed: Any, cluster: tuple[str, TopicSettings], zeebe: ZeebeClient
+) -> None:
+    request = pb.StreamActivatedJobsRequest(
+        type="gw-streamed", worker="s", timeout=30_000, fetchVariable=["n"]
+    )
+    async with grpc.aio.insecure_channel(cluster[0]) as channel:
+        stub = pb_grpc.GatewayStub(channel)
+        stream = stub.StreamActivatedJobs(request)
+        results = [
+            asyncio.ensure_future(
+                zeebe.run_process_with_result("gw-streamed", {"n": n, "x": 0}, timeout=60_000)
+            )
+            for n in (1, 2)
+        ]
+        for _ in results:
+            job = await stream.read()
+            assert set(json.loads(job.variables)) == {"n"}
+            await stub.CompleteJob(
+                pb.CompleteJobRequest(jobKey=job.key, variables='{"done": true}')
+            )
+        stream.cancel()
+        done = await asyncio.gather(*results)
+    assert sorted(r.variables["n"] for r in done) == [1, 2]
+    assert all(r.variables["done"] is True for r in done)
+
+
+async def _jobs_of(call: Any) -> list[pb.ActivatedJob]:
+    return [job async for response in call for job in response.jobs]
 
 
 def _await_incident(client: Client, instance_key: int) -> dict[str, Any]:
