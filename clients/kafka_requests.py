@@ -1,10 +1,15 @@
-"""Requests over Kafka: a command goes to `<p>commands` with the headers `honeyflow-request-id`
-and `honeyflow-client-id`; the processor answers on `<p>responses` with the same headers.
+"""Requests over Kafka: a command goes to `<p>commands` with the headers `honeyflow-request-id`,
+`honeyflow-client-id` and `honeyflow-reply-partition`; the processor answers on that partition
+of `<p>responses` with the same headers (docs/wire-protocol.md).
 
-One background thread reads every partition of the responses topic (read_committed, from the
-end offsets taken when the channel opens, so no answer to a later request can be missed) and
-completes the pending request by id. Callers wait on a `concurrent.futures.Future`: blocking
-in sync code, through `asyncio.wrap_future` in async code, so no event loop is blocked.
+Each channel has one reply partition (a hash of its client id over the responses topic's
+partitions, unless told one) and reads only that partition: the answers to other clients
+land elsewhere, except those of clients that hashed to the same partition, which are skipped
+by their client-id header without decoding. One background thread reads it (read_committed,
+from its end offset taken when the channel opens, so no answer to a later request can be
+missed) and completes the pending request by id. Callers wait on a `concurrent.futures.Future`:
+blocking in sync code, through `asyncio.wrap_future` in async code, so no event loop is
+blocked.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import itertools
 import threading
 import uuid
+import zlib
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Final
@@ -26,6 +32,7 @@ from clients.kafka_offsets import KafkaReadError, watermarks
 
 REQUEST_ID_HEADER: Final = "honeyflow-request-id"
 CLIENT_ID_HEADER: Final = "honeyflow-client-id"
+REPLY_PARTITION_HEADER: Final = "honeyflow-reply-partition"
 _POLL_SECONDS: Final = 0.1
 
 
@@ -44,7 +51,16 @@ class PendingRequest:
 class RequestChannel:
     """Sends commands and hands back their answers. Thread-safe; `close()` once."""
 
-    def __init__(self, config: ClientConfig, commands_topic: str, responses_topic: str) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        commands_topic: str,
+        responses_topic: str,
+        *,
+        reply_partition: int | None = None,
+    ) -> None:
+        """`reply_partition`: the Kafka partition of `responses_topic` to be answered on;
+        by default one chosen by the client id, so that clients spread over the partitions."""
         self.client_id = f"py-{uuid.uuid4().hex[:12]}"
         self._commands = commands_topic
         self._responses = responses_topic
@@ -64,24 +80,32 @@ class RequestChannel:
             }
         )
         try:
-            self._consumer.assign(self._end_offsets(responses_topic))
+            start = self._reply_start(responses_topic, reply_partition)
+            self._consumer.assign([start])
         except BaseException:
             self._consumer.close()
             raise
+        self.reply_partition: int = start.partition
+        self._reply_header = str(start.partition).encode("ascii")
         self._thread = threading.Thread(
             target=self._listen, name=f"honeyflow-responses-{self.client_id}", daemon=True
         )
         self._thread.start()
 
-    def _end_offsets(self, topic: str) -> list[TopicPartition]:
+    def _reply_start(self, topic: str, wanted: int | None) -> TopicPartition:
+        """The reply partition at its end offset."""
         metadata = self._consumer.list_topics(topic, timeout=30)
         partitions = metadata.topics[topic].partitions if topic in metadata.topics else {}
         if not partitions:
             raise ConnectError(f"topic {topic} does not exist (run `honeyflow topics create`)")
-        return [
-            TopicPartition(topic, partition, watermarks(self._consumer, topic, partition)[1])
-            for partition in sorted(partitions)
-        ]
+        if wanted is None:
+            wanted = zlib.crc32(self.client_id.encode("ascii")) % len(partitions)
+        elif wanted not in partitions:
+            raise ConnectError(
+                f"reply partition {wanted} is not a partition of {topic}"
+                f" (it has {len(partitions)}: 0 to {len(partitions) - 1})"
+            )
+        return TopicPartition(topic, wanted, watermarks(self._consumer, topic, wanted)[1])
 
     def submit(self, command: Record[Any], partition_id: int) -> PendingRequest:
         """Produce `command` to partition `partition_id` (1-based); the future gets its answer."""
@@ -92,6 +116,7 @@ class RequestChannel:
         headers: list[tuple[str, str | bytes | None]] = [
             (REQUEST_ID_HEADER, request_id.encode("ascii")),
             (CLIENT_ID_HEADER, self.client_id.encode("ascii")),
+            (REPLY_PARTITION_HEADER, self._reply_header),
         ]
 
         def delivered(error: KafkaError | None, _message: Message) -> None:

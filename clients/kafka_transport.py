@@ -2,9 +2,10 @@
 `memory://` against engine processors on Kafka (see docs/wire-protocol.md).
 
 Commands go to `<p>commands` on the partition the client routes them to, answers come back on
-`<p>responses` (`kafka_requests`); jobs are read from `<p>jobs.<type>` and claimed one by one
-(`kafka_jobs`); `records()` reads the audit log `<p>events` (`kafka_audit`). The partition
-count is the commands topic's, so a client never needs to be told it.
+the client's one reply partition of `<p>responses` (`kafka_requests`); jobs are read from
+`<p>jobs.<type>` and claimed one by one (`kafka_jobs`); `records()` reads the audit log
+`<p>events` (`kafka_audit`). The partition count is the commands topic's, so a client never
+needs to be told it.
 """
 
 from __future__ import annotations
@@ -38,13 +39,20 @@ _SETTLE = 30.0
 
 
 class KafkaTransport:
-    def __init__(self, address: KafkaAddress) -> None:
+    def __init__(self, address: KafkaAddress, *, reply_partition: int | None = None) -> None:
+        """`reply_partition`: the partition of the responses topic this client is answered
+        on (`RequestChannel`); by default one chosen by its client id."""
         self.address = address
         partitions, replication = _layout(address)
         self.topics = TopicSettings(
             prefix=address.prefix, partitions=partitions, replication_factor=replication
         )
-        self._channel = RequestChannel(address.config, self.topics.commands, self.topics.responses)
+        self._channel = RequestChannel(
+            address.config,
+            self.topics.commands,
+            self.topics.responses,
+            reply_partition=reply_partition,
+        )
         self._feeds: dict[str, JobFeed] = {}
         self._feeds_lock = threading.Lock()
         self._processed: ProcessedWatch | None = None
@@ -66,6 +74,11 @@ class KafkaTransport:
     @property
     def client_id(self) -> str:
         return self._channel.client_id
+
+    @property
+    def reply_partition(self) -> int:
+        """The Kafka partition of the responses topic this client reads its answers from."""
+        return self._channel.reply_partition
 
     def request(
         self, command: Record[Any], partition_id: int, timeout: float | None

@@ -31,6 +31,7 @@ from processors.engine.results import ProcessingResult, ResultBuilder
 
 REQUEST_ID_HEADER: Final = "honeyflow-request-id"
 CLIENT_ID_HEADER: Final = "honeyflow-client-id"
+REPLY_PARTITION_HEADER: Final = "honeyflow-reply-partition"
 REROUTED_FROM_HEADER: Final = "honeyflow-rerouted-from"
 
 Headers = tuple[tuple[str, bytes], ...]

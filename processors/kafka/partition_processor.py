@@ -2,7 +2,8 @@
 calls for) in, the Kafka records to produce in one transaction out.
 
 Every record the core returns goes to the audit log; responses go to the responses topic with
-the request's headers; commands for other partitions to their partition of the commands topic;
+the request's headers, on the partition the request names (`honeyflow-reply-partition`) or
+else the command's; commands for other partitions to their partition of the commands topic;
 the jobs the core asks to publish (`PublishJob` side effects) to their worker
 topic. Input that is not a valid command becomes a rejection or a dead-letter record
 (`command_intake`), never an exception.
@@ -24,6 +25,7 @@ from processors.engine.side_effects import RetractJob, SideEffect
 from processors.kafka.awaiting_results import RequestHeaders, StoredAwaitingResults
 from processors.kafka.command_intake import (
     CLIENT_ID_HEADER,
+    REPLY_PARTITION_HEADER,
     REQUEST_ID_HEADER,
     REROUTED_FROM_HEADER,
     DeadLetter,
@@ -112,7 +114,7 @@ class PartitionProcessor:
         outcome = read_command(
             value, headers, self.partition_id, self.max_record_bytes, self.engine.partition_count
         )
-        request = _request_headers(headers)
+        request = _request_headers(headers, self.topics.partitions)
         if isinstance(outcome, DeadLetter):
             batch.records.append(self._dead_letter(value, headers, offset, outcome.reason))
             return
@@ -197,16 +199,20 @@ class PartitionProcessor:
             headers = requests.get(request_id) or self.awaiting.taken.pop(request_id, None)
             if headers is None:
                 continue  # a request nobody can receive an answer for
+            reply = headers.reply_partition
+            answer_headers: Headers = (
+                (REQUEST_ID_HEADER, headers.request_id.encode()),
+                (CLIENT_ID_HEADER, headers.client_id.encode()),
+            )
+            if reply is not None:
+                answer_headers += ((REPLY_PARTITION_HEADER, str(reply).encode()),)
             batch.records.append(
                 Outgoing(
                     self.topics.responses,
-                    partition,
+                    partition if reply is None else reply,
                     str(response.key).encode(),
                     encode_record(response),
-                    (
-                        (REQUEST_ID_HEADER, headers[0].encode()),
-                        (CLIENT_ID_HEADER, headers[1].encode()),
-                    ),
+                    answer_headers,
                 )
             )
         self.awaiting.current.clear()
@@ -305,10 +311,25 @@ def dead_letter_topic(topics: TopicSettings) -> str:
     return topics.commands + ".dlq"
 
 
-def _request_headers(headers: Headers) -> RequestHeaders | None:
+def _request_headers(headers: Headers, response_partitions: int) -> RequestHeaders | None:
     found = dict(headers)
     request_id = found.get(REQUEST_ID_HEADER)
     if request_id is None:
         return None
     client_id = found.get(CLIENT_ID_HEADER, b"")
-    return request_id.decode("ascii", "replace"), client_id.decode("ascii", "replace")
+    return RequestHeaders(
+        request_id.decode("ascii", "replace"),
+        client_id.decode("ascii", "replace"),
+        reply_partition(found.get(REPLY_PARTITION_HEADER), response_partitions),
+    )
+
+
+def reply_partition(value: bytes | None, response_partitions: int) -> int | None:
+    """The Kafka partition of the responses topic a request names, or None: no header, or one
+    that is not a partition of the topic (decimal ASCII digits, 0 to count - 1). A request
+    whose header cannot be used is answered on the command's partition, as before routed
+    replies, rather than not at all (docs/wire-protocol.md)."""
+    if value is None or not value.isdigit() or len(value) > 9:
+        return None
+    partition = int(value)
+    return partition if partition < response_partitions else None

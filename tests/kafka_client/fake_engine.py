@@ -1,6 +1,7 @@
 """A tiny stand-in for the engine processors, for testing the Kafka transport alone: it reads
-every command from `<p>commands` and answers each on `<p>responses` (same partition, same
-request headers) with what `answer(command, partition_id)` returns — or nothing for None."""
+every command from `<p>commands` and answers each on `<p>responses` (on the request's reply
+partition, with its request headers) with what `answer(command, partition_id)` returns — or
+nothing for None."""
 
 from __future__ import annotations
 
@@ -60,10 +61,11 @@ class FakeEngine:
                         self.topics.events, encode_record(copy), partition=other - 1
                     )
             if response is not None:
+                reply = headers.get("honeyflow-reply-partition")
                 self._producer.produce(
                     self.topics.responses,
                     encode_record(response),
-                    partition=partition_id - 1,
+                    partition=partition_id - 1 if reply is None else int(reply),
                     headers=list(headers.items()),
                 )
                 self._producer.flush(10)
