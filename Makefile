@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install test test-unit lint typecheck demo conformance kafka-up kafka-down clean
 
-install: $(BIN)/honeyflow web/node_modules/.package-lock.json
+install: $(BIN)/honeyflow web/node_modules/.package-lock.json tests/gateway/node/node_modules/.package-lock.json
 
 $(BIN)/honeyflow: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(BIN)/honeyflow: pyproject.toml
 # at the versions of web/package-lock.json; served from there, never from a CDN.
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
+
+# Camunda 8 clients that tests/gateway runs unchanged against `honeyflow gateway` (zbctl's
+# static binary), at the versions of tests/gateway/node/package-lock.json.
+tests/gateway/node/node_modules/.package-lock.json: tests/gateway/node/package.json tests/gateway/node/package-lock.json
+	cd tests/gateway/node && npm ci --no-audit --no-fund
 
 # The whole suite: unit tests and integration tests against real Kafka brokers that the
 # test session starts itself (jars fetched with Maven into ~/.cache/honeyflow on first use).
@@ -44,7 +49,8 @@ kafka-down: install
 	$(BIN)/honeyflow kafka down
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info web/node_modules
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info web/node_modules \
+		tests/gateway/node/node_modules
 
 # FEEL
 .PHONY: bench-feel
