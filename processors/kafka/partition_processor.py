@@ -45,6 +45,9 @@ from processors.kafka.failed_commands import (
 )
 from processors.kafka.rocks_store import RocksKeyValueStore
 
+MAX_OUTPUT_BYTES: Final = 1_000_000
+"""Largest record value the runtime produces: within Kafka's default `message.max.bytes`
+(1 MiB and a little), which a broker applies to a record batch."""
 DueId = tuple[ValueType, Any, int]
 """A due command by value type, intent and key."""
 _NONE_FAILED: Final[Mapping[CommandId, Failure]] = {}
@@ -140,7 +143,9 @@ class PartitionProcessor:
                 if request is not None:
                     self.awaiting.current[offset] = request
                 result = self.engine.process(outcome, now_ms, request_id)
+            start = len(batch.records)
             self._collect(result, batch, {offset: request} if request is not None else {})
+            _check_sizes(batch.records, start)
         except Exception as error:  # the partition must never stop on a command
             command = outcome.command if isinstance(outcome, Rejected) else outcome
             reason = failure_reason(command, f"{type(error).__name__}: {error}")
@@ -169,7 +174,9 @@ class PartitionProcessor:
                     result = rejection_result(self.engine, rejected, now_ms, None)
                 else:
                     result = self.engine.process(command, now_ms, None)
+                start = len(batch.records)
                 self._collect(result, batch, {})
+                _check_sizes(batch.records, start)
             except Exception as error:  # the partition must never stop on a command
                 reason = failure_reason(command, f"{type(error).__name__}: {error}")
                 raise CommandsFailed({command_id: reason}) from error
@@ -302,9 +309,24 @@ class PartitionProcessor:
             ("honeyflow-dlq-partition", str(self.kafka_partition).encode()),
             ("honeyflow-dlq-offset", str(offset).encode()),
         )
+        value = value or b""
+        if len(value) > MAX_OUTPUT_BYTES:  # Kafka would refuse it: the offset says where it is
+            dlq_headers = (*dlq_headers, ("honeyflow-dlq-omitted-bytes", str(len(value)).encode()))
+            value = b""
         return Outgoing(
-            dead_letter_topic(self.topics), self.kafka_partition, None, value or b"", dlq_headers
+            dead_letter_topic(self.topics), self.kafka_partition, None, value, dlq_headers
         )
+
+
+def _check_sizes(records: list[Outgoing], start: int) -> None:
+    """Raise for a record Kafka would refuse: a broker answers MESSAGE_TOO_LARGE, and the
+    transaction would be retried forever (the command is rejected instead)."""
+    for record in records[start:]:
+        if record.value is not None and len(record.value) > MAX_OUTPUT_BYTES:
+            raise ValueError(
+                f"a record of {len(record.value)} bytes for {record.topic} is larger than"
+                f" {MAX_OUTPUT_BYTES} bytes (Kafka's default message.max.bytes)"
+            )
 
 
 def dead_letter_topic(topics: TopicSettings) -> str:

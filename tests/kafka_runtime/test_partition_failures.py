@@ -94,3 +94,21 @@ def test_a_due_command_that_cannot_be_written_is_rejected_once_then_left_out(
     later = Batch()
     processor.process_due(due + 1000, later)
     assert later.records == []
+
+
+def test_a_command_whose_records_kafka_would_refuse_is_rejected(
+    processor: PartitionProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(partition_processor, "MAX_OUTPUT_BYTES", 5_000)
+    run(processor, commands.deploy(commands.one_task_process()), 0, 1)
+    big = commands.wire(commands.create_instance("one-task", {"text": "x" * 6_000}))
+    with pytest.raises(CommandsFailed) as failed:
+        processor.process_message(big, (), 1, 2, Batch())
+    [reason] = failed.value.reasons.values()
+    assert "bytes for t.events is larger than 5000 bytes" in reason
+    # Its rejection (which holds it) too large as well: a dead letter without the value.
+    batch = Batch()
+    processor.process_message(big, (), 1, 2, batch, {message_id(1): Failure(reason, 2)})
+    [letter] = batch.records
+    assert letter.value == b""
+    assert ("honeyflow-dlq-omitted-bytes", str(len(big)).encode()) in letter.headers
