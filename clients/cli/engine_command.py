@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import click
 
 from broker.errors import BrokerError
-from broker.kafka_config import client_config, parse_overrides
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
 from broker.topics import (
     DEFAULT_PARTITIONS,
@@ -21,6 +20,7 @@ from broker.topics import (
     TopicSettings,
     cluster_replication_factor,
 )
+from clients.cli.cluster_address import address_option, reach
 from clients.cli.kafka_options import kafka_client_options
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
+@address_option("--bootstrap")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -44,7 +44,9 @@ if TYPE_CHECKING:
     help="Replicas per partition of the topics it creates [default: as `honeyflow topics"
     " create`: 3, or the number of brokers if fewer].",
 )
-@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@click.option(
+    "--prefix", default=None, help=f"Topic prefix [default: the address's, or {DEFAULT_PREFIX}]."
+)
 @click.option(
     "--session-timeout-ms",
     type=click.IntRange(1000),
@@ -68,11 +70,11 @@ if TYPE_CHECKING:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log every partition hand-over.")
 def engine(
-    bootstrap: str,
+    address: str,
     data_dir: Path,
     partitions: int,
     replication_factor: int | None,
-    prefix: str,
+    prefix: str | None,
     session_timeout_ms: int,
     max_record_bytes: int,
     kafka_config: Path | None,
@@ -88,16 +90,16 @@ def engine(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    cluster, config = reach(address, kafka_config, overrides)
     try:
-        config = client_config(
-            bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
-        )
         if replication_factor is None:
             replication_factor = cluster_replication_factor(config)
         settings = EngineSettings(
             client_config=config,
             topics=TopicSettings(
-                prefix=prefix, partitions=partitions, replication_factor=replication_factor
+                prefix=cluster.with_prefix(prefix),
+                partitions=partitions,
+                replication_factor=replication_factor,
             ),
             data_dir=data_dir,
             session_timeout_ms=session_timeout_ms,

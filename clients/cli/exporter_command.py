@@ -12,20 +12,22 @@ from types import FrameType
 import click
 
 from broker.errors import BrokerError
-from broker.kafka_config import client_config, parse_overrides
 from broker.topics import DEFAULT_PREFIX, TopicSettings
+from clients.cli.cluster_address import address_option, reach
 from clients.cli.kafka_options import kafka_client_options
 
 
 @click.command()
-@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
+@address_option("--bootstrap")
 @click.option(
     "--store",
     envvar="HONEYFLOW_STORE",
     default=None,
     help="Query store: postgresql://… or a SQLite file [default: honeyflow-visibility.db].",
 )
-@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@click.option(
+    "--prefix", default=None, help=f"Topic prefix [default: the address's, or {DEFAULT_PREFIX}]."
+)
 @click.option(
     "--metrics-port",
     type=click.IntRange(0, 65535),
@@ -42,9 +44,9 @@ from clients.cli.kafka_options import kafka_client_options
 @kafka_client_options
 @click.option("-v", "--verbose", is_flag=True, help="Log each batch written.")
 def exporter(
-    bootstrap: str,
+    address: str,
     store: str | None,
-    prefix: str,
+    prefix: str | None,
     metrics_port: int | None,
     batch: int,
     kafka_config: Path | None,
@@ -63,13 +65,11 @@ def exporter(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    cluster, config = reach(address, kafka_config, overrides)
     try:
-        config = client_config(
-            bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
-        )
         settings = ExporterSettings(
             client_config=config,
-            topic=TopicSettings(prefix=prefix).events,
+            topic=TopicSettings(prefix=cluster.with_prefix(prefix)).events,
             store_url=store,
             max_batch=batch,
         )

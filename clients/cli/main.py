@@ -13,9 +13,20 @@ from clients.cli.engine_command import engine
 from clients.cli.exporter_command import exporter
 from clients.cli.feel_command import feel
 from clients.cli.gateway_command import gateway
+from clients.cli.instance_verbs import (
+    broadcast,
+    cancel,
+    create,
+    deploy,
+    publish,
+    resolve,
+    set_group,
+)
+from clients.cli.job_verbs import activate, complete, fail, throw, update
 from clients.cli.kafka_commands import kafka
 from clients.cli.status_commands import incident, incidents, instance, instances, status
 from clients.cli.topics_commands import topics
+from clients.cli.topology_command import topology
 from clients.cli.validate_command import validate
 from clients.cli.web_command import web
 
@@ -40,6 +51,11 @@ cli.add_command(incidents)
 cli.add_command(incident)
 cli.add_command(web)
 cli.add_command(gateway)
+# The client verbs, in the shape of zbctl (docs/cli.md).
+for verb in (deploy, create, cancel, publish, broadcast, set_group, resolve, topology):
+    cli.add_command(verb)
+for verb in (activate, complete, fail, throw, update):
+    cli.add_command(verb)
 # Further command families register here, one line each.
 
 

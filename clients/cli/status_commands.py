@@ -16,7 +16,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from clients.cli.cluster_address import ADDRESS_ENV, client_url
 from clients.cli.kafka_options import kafka_client_options
+from clients.cli.tables import key_column
 from clients.display import duration, timestamp
 from processors.exporter.errors import VisibilityError
 from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES, Queries
@@ -123,7 +125,8 @@ def instances(
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
     table = Table(title="Instances")
-    for name in ("Key", "Process", "Version", "State", "Started", "Ended", "Duration", "Incid."):
+    key_column(table, "Key", (r.process_instance_key for r in rows))
+    for name in ("Process", "Version", "State", "Started", "Ended", "Duration", "Incid."):
         table.add_column(name)
     for r in rows:
         table.add_row(
@@ -173,14 +176,16 @@ def instance(key: int, as_json: bool, store: str | None) -> None:
         )
     console.print(path)
     variables = Table(title="Variables")
-    for name in ("Scope", "Name", "Value"):
+    key_column(variables, "Scope", (v.scope_key for v in detail.variables))
+    for name in ("Name", "Value"):
         variables.add_column(name)
     for v in detail.variables:
         variables.add_row(str(v.scope_key), v.name, v.value)
     console.print(variables)
     if detail.jobs:
         jobs = Table(title="Jobs")
-        for name in ("Key", "Element", "Type", "State", "Retries", "Worker", "Error"):
+        key_column(jobs, "Key", (j.job_key for j in detail.jobs))
+        for name in ("Element", "Type", "State", "Retries", "Worker", "Error"):
             jobs.add_column(name)
         for j in detail.jobs:
             jobs.add_row(
@@ -213,17 +218,18 @@ def instance(key: int, as_json: bool, store: str | None) -> None:
 
 def _incident_table(rows: Any, title: str) -> Table:
     table = Table(title=title)
+    rows = list(rows)
+    key_column(table, "Key", (r.incident_key for r in rows))
+    key_column(table, "Instance", (r.process_instance_key for r in rows))
     for name in (
-        "Key",
-        "Instance",
         "Process",
         "Element",
         "Type",
         "Message",
-        "Job",
-        "State",
-        "Created",
     ):
+        table.add_column(name)
+    key_column(table, "Job", (r.job_key for r in rows if r.job_key > 0))
+    for name in ("State", "Created"):
         table.add_column(name)
     for r in rows:
         table.add_row(
@@ -268,10 +274,13 @@ def incident() -> None:
 @incident.command()
 @click.argument("key", type=int)
 @click.option(
+    "--address",
     "--url",
-    envvar="HONEYFLOW_URL",
+    "address",
+    envvar=[ADDRESS_ENV, "HONEYFLOW_URL"],
     required=True,
-    help="The engine: kafka://host:port[?prefix=P] (or memory:// for tests).",
+    metavar="ADDRESS",
+    help=f"The cluster: HOST:PORT or kafka://HOST:PORT[?prefix=P] [env: {ADDRESS_ENV}].",
 )
 @click.option(
     "--retries",
@@ -283,7 +292,7 @@ def incident() -> None:
 @store_option
 def resolve(
     key: int,
-    url: str,
+    address: str,
     retries: int | None,
     kafka_config: Path | None,
     overrides: tuple[str, ...],
@@ -307,7 +316,7 @@ def resolve(
         job_key = found.job_key
     try:
         with connect(
-            url, kafka_config=kafka_config, kafka_options=parse_overrides(overrides)
+            client_url(address), kafka_config=kafka_config, kafka_options=parse_overrides(overrides)
         ) as client:
             if job_key is not None and retries is not None:
                 client.update_job_retries(job_key, retries)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from broker.errors import BrokerError
-from broker.kafka_config import client_config, parse_overrides
 from broker.topics import (
     DEFAULT_PARTITIONS,
     DEFAULT_PREFIX,
@@ -15,6 +14,7 @@ from broker.topics import (
     cluster_replication_factor,
     ensure_topics,
 )
+from clients.cli.cluster_address import address_option, reach
 from clients.cli.kafka_options import kafka_client_options
 
 
@@ -24,7 +24,7 @@ def topics() -> None:
 
 
 @topics.command()
-@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
+@address_option("--bootstrap")
 @click.option("--partitions", type=click.IntRange(1), default=DEFAULT_PARTITIONS, show_default=True)
 @click.option(
     "--replication-factor",
@@ -32,7 +32,9 @@ def topics() -> None:
     default=None,
     help="Replicas per partition [default: 3, or the number of brokers if fewer].",
 )
-@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@click.option(
+    "--prefix", default=None, help=f"Topic prefix [default: the address's, or {DEFAULT_PREFIX}]."
+)
 @click.option(
     "--events-retention-ms",
     type=int,
@@ -45,10 +47,10 @@ def topics() -> None:
 )
 @kafka_client_options
 def create(
-    bootstrap: str,
+    address: str,
     partitions: int,
     replication_factor: int | None,
-    prefix: str,
+    prefix: str | None,
     events_retention_ms: int,
     job_types: tuple[str, ...],
     kafka_config: Path | None,
@@ -58,13 +60,11 @@ def create(
 
     Exit code 1 when an existing topic differs from what Honeyflow needs.
     """
+    cluster, config = reach(address, kafka_config, overrides)
     try:
-        config = client_config(
-            bootstrap, config_file=kafka_config, overrides=parse_overrides(overrides)
-        )
         rf = replication_factor or cluster_replication_factor(config)
         settings = TopicSettings(
-            prefix=prefix,
+            prefix=cluster.with_prefix(prefix),
             partitions=partitions,
             replication_factor=rf,
             events_retention_ms=events_retention_ms,

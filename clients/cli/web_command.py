@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from clients.cli.cluster_address import ADDRESS_ENV, client_url
 from clients.cli.kafka_options import kafka_client_options
 from clients.cli.status_commands import store_option
 
@@ -14,11 +15,14 @@ from clients.cli.status_commands import store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @click.option(
+    "--address",
     "--engine",
-    envvar="HONEYFLOW_URL",
+    "address",
+    envvar=[ADDRESS_ENV, "HONEYFLOW_URL"],
     default=None,
-    help="The engine the resolve action talks to: kafka://host:port[?prefix=P] (memory:// "
-    "for tests). Without it the page is read-only.",
+    metavar="ADDRESS",
+    help="The cluster the resolve action talks to: HOST:PORT or kafka://HOST:PORT[?prefix=P]"
+    f" [env: {ADDRESS_ENV}]. Without it the page is read-only.",
 )
 @kafka_client_options
 @click.option(
@@ -31,7 +35,7 @@ from clients.cli.status_commands import store_option
 def web(
     host: str,
     port: int,
-    engine: str | None,
+    address: str | None,
     kafka_config: Path | None,
     overrides: tuple[str, ...],
     assets: Path | None,
@@ -55,6 +59,7 @@ def web(
     except VisibilityError as e:
         raise click.ClickException(str(e)) from e
     options = parse_overrides(overrides)
+    engine = None if address is None else client_url(address)
 
     def client() -> Client:
         assert engine is not None

@@ -89,8 +89,8 @@ class WebState:
                     raise HttpError(
                         503,
                         "No engine to send the command to.",
-                        "Start `honeyflow web` with --engine kafka://host:port (or set"
-                        " HONEYFLOW_URL).",
+                        "Start `honeyflow web` with --address HOST:PORT (or set"
+                        " HONEYFLOW_ADDRESS).",
                     )
                 self.client = self.client_factory()
             act(self.client)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +123,17 @@ def test_resolve_with_retries_serves_an_execution_listener_out_of_retries(
     )
     assert f"job {job.key}: retries set to 1" in out and f"incident {key} resolved" in out
     assert [j.key for j in engine.activate_jobs("first", max_jobs=1, timeout=60)] == [job.key]
+
+
+def test_keys_are_never_cut_at_80_columns(filled: tuple[Workload, str]) -> None:
+    workload, store = filled
+    waiting, incident = workload.waiting[0], workload.incident_keys[0]
+    for args, key in (
+        (["instances"], waiting),
+        (["incidents"], incident),
+        (["instance", str(waiting)], waiting),
+    ):
+        out = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, "--store", store])
+        assert out.exit_code == 0, out.output
+        assert str(key) in out.stdout
+        assert not re.search(r"\d{5,}…", out.stdout), out.stdout  # a key cut short

@@ -146,7 +146,7 @@ def test_without_an_engine_the_action_says_how_to_configure_one(tmp_path: Path) 
     missing = WebAssets.find(tmp_path / "node_modules")
     with serving(create_app(store, assets=missing)) as base:
         status, body = post(f"{base}/incidents/7/resolve", {"next": "/incidents"})
-        assert status == 503 and "--engine" in body
+        assert status == 503 and "--address" in body
         status, body, _ = get(base + "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
         assert status == 503 and "make install" in body
 

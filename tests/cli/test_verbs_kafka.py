@@ -1,0 +1,244 @@
+"""The client verbs (`deploy`, `create instance`, `activate jobs`, ...) from the shell against
+one engine on the session's Kafka: the cluster named once by HONEYFLOW_ADDRESS, answers read
+back with --json, and what happened checked in the audit log."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from broker.topics import TopicSettings, ensure_topics
+from clients.cli.main import cli
+from clients.client import Client, connect
+from clients.kafka_engine_processes import EngineProcesses, EngineStartError
+
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
+
+HERE = Path(__file__).parent / "verbs"
+PARTITIONS = 2
+
+
+class Cluster:
+    def __init__(self, address: str, client: Client) -> None:
+        self.address = address
+        self.client = client
+
+    def run(self, *args: str, ok: bool = True) -> Result:
+        """`honeyflow ARGS` with the cluster in HONEYFLOW_ADDRESS, as a shell user sets it."""
+        result = CliRunner().invoke(cli, list(args), env={"HONEYFLOW_ADDRESS": self.address})
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)
+
+    def events(self, **match: Any) -> list[dict[str, Any]]:
+        found = []
+        for record in self.client.records():
+            value = record["value"]
+            if record["recordType"] == "EVENT" and all(
+                record.get(k) == v if k in ("valueType", "intent") else value.get(k) == v
+                for k, v in match.items()
+            ):
+                found.append(record)
+        return found
+
+    def completed(self, instance: int) -> bool:
+        return bool(
+            self.events(
+                valueType="PROCESS_INSTANCE",
+                intent="ELEMENT_COMPLETED",
+                bpmnElementType="PROCESS",
+                processInstanceKey=instance,
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def cluster(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One engine for the module on topics of its own, the processes deployed by the CLI."""
+    topics = TopicSettings(prefix=f"t-cli-{uuid.uuid4().hex[:8]}.", partitions=PARTITIONS)
+    config = {"bootstrap.servers": kafka_bootstrap}
+    ensure_topics(config, topics.core_topics())
+    engines = EngineProcesses(config, topics, tmp_path_factory.mktemp("cli-engine"), count=1)
+    try:
+        try:
+            engines.wait_until_serving()
+        except EngineStartError as error:
+            raise AssertionError(f"{error}\n{engines.output()}") from None
+        address = f"kafka://{kafka_bootstrap}?prefix={topics.prefix}"
+        with connect(address) as client:
+            yield Cluster(address, client)
+    finally:
+        engines.stop()
+
+
+@pytest.fixture(scope="module")
+def deployed(cluster: Cluster) -> dict[str, Any]:
+    return cluster.json(
+        "deploy", *(str(HERE / f"{n}.bpmn") for n in ("cli-task", "cli-wait", "cli-straight"))
+    )
+
+
+def _one_job(cluster: Cluster, instance: int) -> dict[str, Any]:
+    jobs = cluster.json("activate", "jobs", "cli-work", "--max-jobs", "10", "--timeout", "5m")
+    [job] = [j for j in jobs if j["processInstanceKey"] == instance]
+    return job
+
+
+def test_deploy_prints_each_process_with_its_version_and_key(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    assert sorted(p["bpmnProcessId"] for p in deployed["processes"]) == [
+        "cli-straight",
+        "cli-task",
+        "cli-wait",
+    ]
+    assert all(p["version"] == 1 and p["processDefinitionKey"] > 0 for p in deployed["processes"])
+    # Deployed again: the same versions, shown whole in the table at 80 columns.
+    table = cluster.run("deploy", str(HERE / "cli-task.bpmn")).stdout
+    [task] = [p for p in deployed["processes"] if p["bpmnProcessId"] == "cli-task"]
+    assert str(task["processDefinitionKey"]) in table and "1 (unchanged)" in table
+
+
+def test_create_activate_complete_runs_an_instance_to_its_end(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    created = cluster.json("create", "instance", "cli-task", "--variables", '{"orderId": "o-1"}')
+    instance = created["processInstanceKey"]
+    job = _one_job(cluster, instance)
+    assert job["variables"] == {"orderId": "o-1"} and job["worker"] == "honeyflow-cli"
+    assert cluster.json("complete", "job", str(job["key"]), "--variables", '{"ok": true}') == {
+        "jobKey": job["key"]
+    }
+    assert cluster.completed(instance)
+    [ok] = cluster.events(valueType="VARIABLE", intent="CREATED", name="ok")
+    assert ok["value"]["processInstanceKey"] == instance
+
+
+def test_activated_jobs_table_shows_keys_whole_at_80_columns(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    instance = cluster.json("create", "instance", "cli-task")["processInstanceKey"]
+    result = CliRunner().invoke(
+        cli,
+        ["activate", "jobs", "cli-work", "--max-jobs", "10"],
+        env={"HONEYFLOW_ADDRESS": cluster.address, "COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    # Other columns may shrink (`Variab…`); no key is cut.
+    assert str(instance) in result.stdout and not re.search(r"\d{5,}…", result.stdout)
+
+
+def test_publish_message_and_broadcast_signal_move_an_instance_on(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    other = cluster.json("create", "instance", "cli-wait", "--variables", '{"orderId": "o-2"}')
+    # An instance waits for the message, then the signal.
+    created = cluster.json("create", "instance", "cli-wait", "--variables", '{"orderId": "o-3"}')
+    instance = created["processInstanceKey"]
+    published = cluster.json(
+        "publish", "message", "paid", "--correlation-key", "o-3",
+        "--variables", '{"amount": 12}', "--ttl", "1m", "--message-id", "pay-o-3",
+    )  # fmt: skip
+    assert published["messageKey"] > 0
+    assert cluster.events(
+        valueType="PROCESS_INSTANCE",
+        intent="ELEMENT_ACTIVATED",
+        elementId="wait_go",
+        processInstanceKey=instance,
+    )
+    signal = cluster.json("broadcast", "signal", "go", "--variables", '{"went": true}')
+    assert signal["signalKey"] > 0
+    assert cluster.completed(instance)
+    [amount] = cluster.events(valueType="VARIABLE", intent="CREATED", name="amount")
+    assert amount["value"]["processInstanceKey"] == instance
+    assert not cluster.completed(other["processInstanceKey"])  # its message never came
+
+
+def test_create_with_result_prints_the_fetched_variables(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    result = cluster.json(
+        "create", "instance", "cli-straight", "--version", "1", "--with-result",
+        "--fetch-variables", "a,c", "--variables", '{"a": 1, "b": 2, "c": 3}',
+    )  # fmt: skip
+    assert result["bpmnProcessId"] == "cli-straight" and result["version"] == 1
+    assert result["variables"] == {"a": 1, "c": 3}
+    text = cluster.run("create", "instance", "cli-straight", "--with-result").stdout
+    assert "cli-straight v1 completed" in text
+
+
+def test_set_variables_then_cancel_an_instance(cluster: Cluster, deployed: dict[str, Any]) -> None:
+    instance = cluster.json("create", "instance", "cli-wait", "--variables", '{"orderId": "o-5"}')[
+        "processInstanceKey"
+    ]
+    assert cluster.json(
+        "set", "variables", str(instance), "--variables", '{"orderId": "o-6", "note": "x"}'
+    ) == {"elementInstanceKey": instance}
+    [updated] = cluster.events(valueType="VARIABLE", intent="UPDATED", name="orderId")
+    assert updated["value"]["value"] == '"o-6"'
+    assert cluster.run("cancel", "instance", str(instance)).stdout.strip() == (
+        f"instance {instance} canceled"
+    )
+    assert cluster.events(
+        valueType="PROCESS_INSTANCE",
+        intent="ELEMENT_TERMINATED",
+        bpmnElementType="PROCESS",
+        processInstanceKey=instance,
+    )
+
+
+def test_fail_to_incident_update_retries_resolve_then_throw_error(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    instance = cluster.json("create", "instance", "cli-task")["processInstanceKey"]
+    job = _one_job(cluster, instance)["key"]
+    cluster.run(
+        "fail", "job", str(job), "--retries", "0", "--error-message", "card declined",
+        "--retry-backoff", "0s",
+    )  # fmt: skip
+    [incident] = cluster.events(valueType="INCIDENT", intent="CREATED", processInstanceKey=instance)
+    assert incident["value"]["errorMessage"] == "card declined"
+    assert cluster.json("update", "retries", str(job), "--retries", "2") == {"jobKey": job}
+    resolved = cluster.run("resolve", "incident", str(incident["key"])).stdout
+    assert resolved.strip() == f"incident {incident['key']} resolved"
+    assert _one_job(cluster, instance)["retries"] == 2
+    assert cluster.json("update", "timeout", str(job), "--timeout", "10m") == {"jobKey": job}
+    assert cluster.events(valueType="JOB", intent="TIMEOUT_UPDATED", processInstanceKey=instance)
+    cluster.run("throw", "error", str(job), "--error-code", "BAD", "--error-message", "no stock")
+    assert cluster.completed(instance)
+    assert cluster.events(
+        valueType="PROCESS_INSTANCE",
+        intent="ELEMENT_COMPLETED",
+        elementId="rejected",
+        processInstanceKey=instance,
+    )
+
+
+def test_a_rejection_is_one_line_and_exit_code_1(cluster: Cluster) -> None:
+    result = cluster.run("complete", "job", "2251799813685999", ok=False)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: ")
+    assert "NOT_FOUND" in result.output
+    result = cluster.run("create", "instance", "cli-task", "--variables", "[1]", ok=False)
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert "--variables must be a JSON object" in result.output
+
+
+def test_topology_names_the_engine_of_every_partition(cluster: Cluster) -> None:
+    topology = cluster.json("topology")
+    assert len(topology["brokers"]) == 1
+    assert [p["partitionId"] for p in topology["partitions"]] == list(range(1, PARTITIONS + 1))
+    owners = {p["engine"]["memberId"] for p in topology["partitions"]}
+    assert len(owners) == 1 and topology["engineGroup"] == {"state": "STABLE", "members": 1}
+    text = cluster.run("topology").stdout
+    assert f"{PARTITIONS} partition(s)" in text and owners.pop() in text
