@@ -20,7 +20,8 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
 # Camunda 8 clients that tests/gateway runs unchanged against `honeyflow gateway` (zbctl's
-# static binary), at the versions of tests/gateway/node/package-lock.json.
+# static binary, the Node SDK @camunda8/sdk), at the versions of
+# tests/gateway/node/package-lock.json.
 tests/gateway/node/node_modules/.package-lock.json: tests/gateway/node/package.json tests/gateway/node/package-lock.json
 	cd tests/gateway/node && npm ci --no-audit --no-fund
 
