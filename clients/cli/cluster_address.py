@@ -5,10 +5,11 @@ of librdkafka's connection log and a long wait."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import click
@@ -96,13 +97,25 @@ def address_option(
     )
 
 
+def quiet(config: ClientConfig) -> dict[str, Any]:
+    """`config` for an admin client whose librdkafka log goes nowhere: its connection errors
+    are reported by the command as one line, and a closing client's notices are noise."""
+    return {**dict(config), "log_level": 0, "logger": _SILENT}
+
+
+_SILENT = logging.getLogger("honeyflow.cli.librdkafka")
+_SILENT.addHandler(logging.NullHandler())
+_SILENT.propagate = False
+_SILENT.setLevel(logging.CRITICAL + 1)
+
+
 def probe(config: ClientConfig, bootstrap: str, timeout: float = PROBE_TIMEOUT) -> None:
     """Raise a one-line ClickException unless the cluster answers a metadata request within
     `timeout` seconds. librdkafka's log is silenced for the probe (log_level 0)."""
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({**dict(config), "log_level": 0})
+    admin = AdminClient(quiet(config))
     try:
         admin.list_topics(timeout=timeout)
     except KafkaException as error:

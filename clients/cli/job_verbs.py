@@ -66,7 +66,7 @@ def activate_jobs(
             j.bpmn_process_id,
             j.element_id,
             str(j.retries),
-            json.dumps(j.variables),
+            _cut(json.dumps(j.variables), _VARIABLES_SHOWN),
         )
     Console().print(table)
 
@@ -210,6 +210,14 @@ def update_timeout(
     with cluster_client(address, prefix, kafka_config, overrides) as client:
         client.update_job_timeout(key, timeout)
     _done(as_json, key, f"job {key}: deadline {timeout:g} s from now")
+
+
+_VARIABLES_SHOWN = 60
+"""Characters of a job's variables in the table; --json has them all."""
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _done(as_json: bool, key: int, line: str) -> None:

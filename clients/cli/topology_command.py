@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from clients.cli.cluster_address import reach
+from clients.cli.cluster_address import quiet, reach
 from clients.cli.verb_options import echo_json, verb_options
 
 _TIMEOUT = 10.0
@@ -32,7 +32,7 @@ def topology(
 
     cluster, config = reach(address, kafka_config, overrides)
     topic_prefix = cluster.with_prefix(prefix)
-    admin = AdminClient({**dict(config), "log_level": 0})
+    admin = AdminClient(quiet(config))
     try:
         metadata = admin.list_topics(timeout=_TIMEOUT)
         [future] = admin.describe_consumer_groups([topic_prefix + "engine"]).values()
@@ -99,7 +99,7 @@ def topology(
     table = Table(title="Partitions")
     for name in ("Partition", "Leader", "Replicas", "In sync"):
         table.add_column(name)
-    table.add_column("Engine", no_wrap=True)
+    table.add_column("Engine")
     for p in partitions:
         engine = p["engine"]
         table.add_row(
@@ -107,6 +107,15 @@ def topology(
             str(p["leader"]),
             ",".join(map(str, p["replicas"])),
             ",".join(map(str, p["inSync"])),
-            f"{engine['host']} {engine['memberId']}" if engine else "[red]none[/red]",
+            f"{engine['host'].lstrip('/')} {short_member(engine['memberId'])}"
+            if engine
+            else "[red]none[/red]",
         )
     console.print(table)
+
+
+def short_member(member_id: str) -> str:
+    """`aiokafka-0.14.0-c05f43ba-da69-…` → `c05f43ba`: enough to tell the engines apart in a
+    table (`--json` has the whole member id)."""
+    parts = member_id.rsplit("-", 5)
+    return parts[1] if len(parts) == 6 else member_id
