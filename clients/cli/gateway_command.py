@@ -7,18 +7,19 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
-from urllib.parse import quote
 
 import click
 
 from broker.kafka_config import parse_overrides
-from broker.topics import DEFAULT_PREFIX
+from clients.cli.cluster_address import address_option, reach
 from clients.cli.kafka_options import kafka_client_options
 
 
 @click.command()
-@click.option("--bootstrap", required=True, help="Kafka bootstrap servers, HOST:PORT[,...].")
-@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+@address_option("--bootstrap")
+@click.option(
+    "--prefix", default=None, help="Topic prefix [default: the address's, or honeyflow.]."
+)
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -35,8 +36,8 @@ from clients.cli.kafka_options import kafka_client_options
 @kafka_client_options
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 def gateway(
-    bootstrap: str,
-    prefix: str,
+    address: str,
+    prefix: str | None,
     port: int,
     host: str,
     kafka_config: Path | None,
@@ -46,7 +47,6 @@ def gateway(
     """Serve Zeebe's gateway protocol (gRPC) so that Camunda 8 clients and workers (pyzeebe,
     zbctl, the Java, Go and Node clients) work against Honeyflow unchanged."""
     # Imported here: the other commands must not pay for gRPC.
-    from broker.errors import BrokerError
     from clients.errors import HoneyflowError
     from clients.gateway.server import start_gateway
     from clients.kafka_address import parse_kafka_url
@@ -56,14 +56,16 @@ def gateway(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    cluster, _config = reach(address, kafka_config, overrides)
     try:
-        address = parse_kafka_url(
-            f"kafka://{bootstrap}?prefix={quote(prefix)}",
-            config_file=kafka_config,
-            overrides=parse_overrides(overrides),
+        transport = KafkaTransport(
+            parse_kafka_url(
+                cluster.client_url(prefix),
+                config_file=kafka_config or cluster.config_file,
+                overrides=parse_overrides(overrides),
+            )
         )
-        transport = KafkaTransport(address)
-    except (BrokerError, HoneyflowError) as e:
+    except HoneyflowError as e:
         raise click.ClickException(str(e)) from e
 
     async def run() -> None:

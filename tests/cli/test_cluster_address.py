@@ -77,6 +77,7 @@ def test_durations_take_seconds_or_a_unit() -> None:
     [
         (["engine"], "--bootstrap"),
         (["exporter"], "--bootstrap"),
+        (["gateway"], "--bootstrap"),
         (["topics", "create"], "--bootstrap"),
         (["web"], "--engine"),
         (["incident", "resolve"], "--url"),
@@ -100,6 +101,7 @@ def test_every_command_names_the_cluster_with_address(command: list[str], old: s
         ["engine", "--bootstrap", UNREACHABLE, "--data-dir", "{tmp}"],
         ["engine", "--address", f"kafka://{UNREACHABLE}", "--data-dir", "{tmp}"],
         ["topics", "create", "--address", UNREACHABLE],
+        ["gateway", "--address", UNREACHABLE, "--port", "0"],
         ["deploy", "x.bpmn", "--address", UNREACHABLE],
         ["create", "instance", "p", "--address", UNREACHABLE, "--json"],
         ["topology", "--address", UNREACHABLE],
