@@ -42,7 +42,7 @@ class EngineProcesses:
                             "-m",
                             "clients.cli.main",
                             "engine",
-                            "--bootstrap",
+                            "--address",
                             str(config["bootstrap.servers"]),
                             "--prefix",
                             topics.prefix,
