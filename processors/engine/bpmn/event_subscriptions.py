@@ -27,7 +27,6 @@ from typing import Any, Protocol
 
 from bpmn import FlowNode
 from broker.protocol.values import BpmnElementType, BpmnEventType, ErrorType
-from broker.protocol.values.bpmn_kinds import CONTAINERS
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.incident_behavior import raise_incident
@@ -85,15 +84,11 @@ def catch_elements(call: ElementCall) -> list[FlowNode]:
         and (node.multi_instance is None or element_type is BpmnElementType.MULTI_INSTANCE_BODY)
     ):
         found.extend(process.elements[b] for b in node.boundary_event_ids)
-    scope = process.scopes.get(call.flow_scope_id) if _is_container(element_type) else None
+    scope = process.scopes.get(call.flow_scope_id) if element_type.is_container else None
     if scope is not None:
         for subprocess_id in scope.event_subprocess_ids:
             found.extend(process.elements[s] for s in process.scopes[subprocess_id].start_event_ids)
     return found
-
-
-def _is_container(element_type: BpmnElementType) -> bool:
-    return element_type in CONTAINERS
 
 
 EvaluatedSubscriptions = list[tuple[SubscriptionKind, FlowNode, Any]]
