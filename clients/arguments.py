@@ -14,11 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, NoReturn, TypeGuard
 
+from broker.protocol.number_ranges import MAX_INT, MAX_LONG, MIN_LONG
 from clients.errors import InvalidArgumentError
 
-MAX_LONG: Final = (1 << 63) - 1
-MIN_LONG: Final = -(1 << 63)
-MAX_INT: Final = (1 << 31) - 1
 MAX_DEPTH: Final = 256
 """Deepest nesting of variables (the JSON codecs of both sides recurse)."""
 

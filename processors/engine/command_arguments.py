@@ -25,14 +25,10 @@ from broker.protocol.intents import (
     MessageIntent,
     ProcessInstanceCreationIntent,
 )
+from broker.protocol.number_ranges import MAX_INT, MAX_LONG, MIN_INT, MIN_LONG
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import camel_case
 from processors.engine.variable_values import MAX_NUMBER, json_value_problem
-
-MAX_LONG: Final = (1 << 63) - 1
-MIN_LONG: Final = -(1 << 63)
-MAX_INT: Final = (1 << 31) - 1
-MIN_INT: Final = -(1 << 31)
 
 # What a field must hold beyond a long: (JSON name, attribute, check). A check returns the
 # constraint the value breaks, or None.
