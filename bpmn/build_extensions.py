@@ -11,7 +11,7 @@ from lxml import etree
 
 from bpmn.build_context import BuildContext
 from bpmn.document import attribute, bpmn_child, text_of, zeebe_extensions
-from bpmn.expressions import is_expression, static
+from bpmn.expressions import Expression, is_expression, static
 from bpmn.job_types import job_type_problem
 from bpmn.model_parts import (
     BINDING_TYPES,
@@ -45,23 +45,35 @@ def read_job_definition(ctx: BuildContext, element: etree._Element) -> JobDefini
     )
     if definition is None:
         return None
-    job_type = ctx.expression(definition, attribute(definition, "type"), "type")
-    if job_type is not None and job_type.is_static:
-        problem = job_type_problem(job_type.static_value)
-        if problem is not None:
-            ctx.problem(definition, f"Attribute 'type': {problem}")
-    # Zeebe's model defaults retries to 3; only an explicitly empty value is a problem.
-    retries_text = definition.get("retries", DEFAULT_RETRIES)
-    retries = ctx.expression(definition, retries_text, "retries")
-    if retries is not None and retries.is_static and not retries.source.strip().isdigit():
-        ctx.problem(
-            definition,
-            f"Expected a non-negative number or an expression for 'retries' but found "
-            f"'{retries.source}'",
-        )
+    job_type = read_job_type(ctx, definition)
+    retries = read_job_retries(ctx, definition)
     if job_type is None or retries is None:
         return None
     return JobDefinition(job_type, retries, read_headers(ctx, element))
+
+
+def read_job_type(ctx: BuildContext, element: etree._Element) -> Expression | None:
+    """The `type` of a task definition or an execution listener. A static type must be one a
+    worker topic can hold (bpmn.job_types); one from an expression is checked by the engine."""
+    job_type = ctx.expression(element, attribute(element, "type"), "type")
+    if job_type is not None and job_type.is_static:
+        problem = job_type_problem(job_type.static_value)
+        if problem is not None:
+            ctx.problem(element, f"Attribute 'type': {problem}")
+    return job_type
+
+
+def read_job_retries(ctx: BuildContext, element: etree._Element) -> Expression | None:
+    """The `retries` of a task definition or an execution listener."""
+    # Zeebe's model defaults retries to 3; only an explicitly empty value is a problem.
+    retries = ctx.expression(element, element.get("retries", DEFAULT_RETRIES), "retries")
+    if retries is not None and retries.is_static and not retries.source.strip().isdigit():
+        ctx.problem(
+            element,
+            f"Expected a non-negative number or an expression for 'retries' but found "
+            f"'{retries.source}'",
+        )
+    return retries
 
 
 def read_headers(ctx: BuildContext, element: etree._Element) -> tuple[TaskHeader, ...]:

@@ -13,7 +13,7 @@ from lxml import etree
 
 from bpmn import namespaces as ns
 from bpmn.build_context import BuildContext
-from bpmn.build_extensions import DEFAULT_RETRIES
+from bpmn.build_extensions import read_job_retries, read_job_type
 from bpmn.document import zeebe_extensions
 from bpmn.model_parts import ExecutionListener, ListenerEventType
 from bpmn.model_types import BpmnElementType, BpmnEventType
@@ -46,16 +46,9 @@ def read_execution_listeners(
         if child.tag != ns.zeebe("executionListener"):
             continue
         listener_event = _event_type(ctx, child)
-        job_type = ctx.expression(child, child.get("type"), "type")
-        retries = ctx.expression(child, child.get("retries", DEFAULT_RETRIES), "retries")
+        job_type = read_job_type(ctx, child)
+        retries = read_job_retries(ctx, child)
         seen[(child.get("eventType", ""), child.get("type", ""))] += 1
-        if retries is not None and retries.is_static and not retries.source.strip().isdigit():
-            ctx.problem(
-                child,
-                "Expected a non-negative number or an expression for 'retries' but found "
-                f"'{retries.source}'",
-            )
-            continue
         if listener_event is not None and job_type is not None and retries is not None:
             listeners.append(ExecutionListener(listener_event, job_type, retries))
     for (listener_event_name, job_type_name), count in seen.items():

@@ -147,3 +147,14 @@ def test_start_listeners_of_an_event_after_an_event_based_gateway_are_refused() 
 
 def test_same_type_for_start_and_end_is_fine() -> None:
     assert _messages(_task(_listeners(("start", "a"), ("end", "a")))) == []
+
+
+def test_a_static_listener_type_no_worker_topic_can_hold_is_a_validation_error() -> None:
+    # As for a task's job type (bpmn.job_types): the listener's job would be published to a
+    # topic Kafka cannot name, so the model is refused instead of the instance stopping there.
+    assert _messages(_task(_listeners(("start", "t" * 196)))) == [
+        "Attribute 'type': job type of 196 characters is too long for its worker topic name:"
+        " it needs 196 characters there, at most 195 fit (a character other than a letter,"
+        " digit, '_' or '-' takes 4)"
+    ]
+    assert _messages(_task(_listeners(("start", "t" * 195)))) == []
