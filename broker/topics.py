@@ -3,13 +3,15 @@ verifying them idempotently.
 
 Every topic has the same partition count P: partition p of the commands topic is processed
 into partition p of the events, responses and job topics (DESIGN.md: everything an instance
-does stays on its partition). An existing topic whose partition count, replication factor or
-settings differ is reported, never silently used: a wrong partition count would send an
-instance's records to another processor.
+does stays on its partition). The responses topic may have more (`response_partitions`): a
+request names the partition it is answered on. An existing topic whose partition count,
+replication factor or settings differ is reported, never silently used: a wrong partition
+count would send an instance's records to another processor.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -50,6 +52,9 @@ class TopicSettings:
     events_retention_ms: int = -1
     commands_retention_ms: int = 7 * DAY_MS
     responses_retention_ms: int = 1 * DAY_MS
+    response_partitions: int = 0
+    """Partitions of the responses topic; 0: as many as `partitions`. More let more clients
+    each be answered on a partition of its own (docs/wire-protocol.md, routed replies)."""
 
     def __post_init__(self) -> None:
         if self.partitions < 1:
@@ -57,6 +62,12 @@ class TopicSettings:
         if self.replication_factor < 1:
             raise TopicError(
                 f"replication factor must be at least 1, not {self.replication_factor}"
+            )
+        if self.response_partitions and self.response_partitions < self.partitions:
+            raise TopicError(
+                f"the responses topic needs at least as many partitions as the others"
+                f" ({self.partitions}), not {self.response_partitions}: an answer to a request"
+                " that names no reply partition goes to its command's partition"
             )
         if not _TOPIC_NAME.match(self.prefix + "x"):
             raise TopicError(f"topic prefix {self.prefix!r} has characters Kafka does not allow")
@@ -79,6 +90,11 @@ class TopicSettings:
         )
 
     @property
+    def reply_partitions(self) -> int:
+        """The partition count of the responses topic."""
+        return self.response_partitions or self.partitions
+
+    @property
     def commands(self) -> str:
         return self.prefix + "commands"
 
@@ -94,7 +110,10 @@ class TopicSettings:
         return [
             self._spec("commands", self.commands_retention_ms),
             self._spec("events", self.events_retention_ms),
-            self._spec("responses", self.responses_retention_ms),
+            dataclasses.replace(
+                self._spec("responses", self.responses_retention_ms),
+                partitions=self.reply_partitions,
+            ),
         ]
 
     def job_topic(self, job_type: str) -> TopicSpec:
@@ -153,6 +172,37 @@ class TopicReport:
                 line += f" (to use the topic as it is, pass {' '.join(self.fixes)})"
             return line
         return f"{self.outcome:8} {self.name}"
+
+
+def partition_count(
+    admin_config: Mapping[str, Any], name: str, *, timeout: float = 30.0
+) -> int | None:
+    """How many partitions topic `name` has; None if it does not exist."""
+    try:
+        # All topics: a metadata request naming a missing topic may have the broker create it.
+        topics = AdminClient(dict(admin_config)).list_topics(timeout=timeout).topics
+    except KafkaException as e:
+        where = admin_config.get("bootstrap.servers")
+        raise TopicError(f"cannot reach Kafka at {where}: {e}") from e
+    found = topics.get(name)
+    if found is None or found.error is not None or not found.partitions:
+        return None
+    return len(found.partitions)
+
+
+def existing_response_partitions(
+    admin_config: Mapping[str, Any], settings: TopicSettings, *, timeout: float = 30.0
+) -> TopicSettings:
+    """`settings` with the responses topic's partition count as it exists, when it has more
+    partitions than the others and `settings` does not say how many it has: it was created so
+    (`topics create --response-partitions`), and a request may name any of them as its reply
+    partition. Fewer is a mismatch (`ensure_topics`)."""
+    if settings.response_partitions:
+        return settings
+    found = partition_count(admin_config, settings.responses, timeout=timeout)
+    if found is None or found <= settings.partitions:
+        return settings
+    return dataclasses.replace(settings, response_partitions=found)
 
 
 def default_replication_factor(brokers: int) -> int:

@@ -13,6 +13,7 @@ from broker.topics import (
     TopicSettings,
     cluster_replication_factor,
     ensure_topics,
+    existing_response_partitions,
 )
 from clients.cli.cluster_address import address_option, reach
 from clients.cli.kafka_options import kafka_client_options
@@ -36,6 +37,14 @@ def topics() -> None:
     "--prefix", default=None, help=f"Topic prefix [default: the address's, or {DEFAULT_PREFIX}]."
 )
 @click.option(
+    "--response-partitions",
+    type=click.IntRange(1),
+    default=None,
+    help="Partitions of the responses topic, at least --partitions: each client reads one"
+    " (its reply partition), so more partitions spread more clients"
+    " [default: as many as --partitions, or as the existing topic has].",
+)
+@click.option(
     "--events-retention-ms",
     type=int,
     default=-1,
@@ -51,6 +60,7 @@ def create(
     partitions: int,
     replication_factor: int | None,
     prefix: str | None,
+    response_partitions: int | None,
     events_retention_ms: int,
     job_types: tuple[str, ...],
     kafka_config: Path | None,
@@ -68,7 +78,9 @@ def create(
             partitions=partitions,
             replication_factor=rf,
             events_retention_ms=events_retention_ms,
+            response_partitions=response_partitions or 0,
         )
+        settings = existing_response_partitions(config, settings)
         specs = settings.core_topics() + [settings.job_topic(t) for t in job_types]
         reports = ensure_topics(config, specs)
     except BrokerError as e:

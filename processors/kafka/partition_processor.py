@@ -117,7 +117,7 @@ class PartitionProcessor:
         outcome = read_command(
             value, headers, self.partition_id, self.max_record_bytes, self.engine.partition_count
         )
-        request = _request_headers(headers, self.topics.partitions)
+        request = _request_headers(headers, self.topics.reply_partitions)
         if isinstance(outcome, DeadLetter):
             batch.records.append(self._dead_letter(value, headers, offset, outcome.reason))
             return

@@ -23,7 +23,7 @@ from aiokafka.producer import sender as aiokafka_sender
 from broker.errors import TopicError
 from broker.kafka_config import ClientConfig
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
-from broker.topics import TopicSettings, TopicSpec, ensure_topics
+from broker.topics import TopicSettings, TopicSpec, ensure_topics, existing_response_partitions
 from processors.kafka.changelog import changelog_spec, dead_letter_spec, restore
 from processors.kafka.client_options import aiokafka_options
 from processors.kafka.failed_commands import CommandId, CommandsFailed, Failure, remember
@@ -103,6 +103,8 @@ class EngineRuntime:
         return sorted(self._owned)
 
     async def run(self, stop: asyncio.Event) -> None:
+        config = dict(self.settings.client_config)
+        self.topics = await asyncio.to_thread(existing_response_partitions, config, self.topics)
         specs = [*self.topics.core_topics(), changelog_spec(self.topics)]
         specs.append(dead_letter_spec(self.topics))
         await asyncio.to_thread(self._ensure, specs)

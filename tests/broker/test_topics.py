@@ -48,6 +48,15 @@ def test_settings_follow_the_replication_factor() -> None:
         TopicSettings(prefix="bad prefix ")
 
 
+def test_the_responses_topic_may_have_more_partitions_never_fewer() -> None:
+    specs = {s.name: s for s in TopicSettings(partitions=3, response_partitions=8).core_topics()}
+    assert specs["honeyflow.responses"].partitions == 8
+    assert specs["honeyflow.commands"].partitions == specs["honeyflow.events"].partitions == 3
+    assert TopicSettings(partitions=3).reply_partitions == 3
+    with pytest.raises(TopicError, match="at least as many partitions as the others"):
+        TopicSettings(partitions=3, response_partitions=2)
+
+
 def test_one_default_replication_factor_follows_the_brokers() -> None:
     assert [default_replication_factor(n) for n in (1, 2, 3, 5)] == [1, 2, 3, 3]
     assert TopicSettings(replication_factor=default_replication_factor(3)).min_insync_replicas == 2

@@ -5,6 +5,8 @@ reply partition in the partition's state, so it is answered there after a failov
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -152,6 +154,42 @@ def test_requests_without_a_usable_reply_partition_are_answered_on_their_own(
                     found[request_id] = partition
             time.sleep(0.2)
     assert found == sent
+
+
+def test_the_responses_topic_may_have_more_partitions_than_the_others(
+    kafka_bootstrap: str, unique_name: str, tmp_path: Path
+) -> None:
+    def topics_create(*args: str) -> str:
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "clients.cli.main", "topics", "create"),
+                *("--bootstrap", kafka_bootstrap, "--prefix", unique_name + ".", *args),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert f"created  {unique_name}.responses" in topics_create(
+        "--partitions", "2", "--response-partitions", "5"
+    )
+    # Checked again without the flag: the topic as it is is fine.
+    assert f"exists   {unique_name}.responses" in topics_create("--partitions", "2")
+    topics = TopicSettings(prefix=unique_name + ".", partitions=2)
+    with engine_in_process(kafka_bootstrap, topics, tmp_path / "engine"):
+        address = parse_kafka_url(f"kafka://{kafka_bootstrap}?prefix={topics.prefix}")
+        transport = KafkaTransport(address, reply_partition=4)
+        try:
+            client = Client(transport)
+            client.deploy(commands.one_task_process())
+            keys = [client.create_instance("one-task") for _ in range(4)]
+        finally:
+            transport.close()
+    assert {decode_partition(key) for key in keys} == {1, 2}
+    written = answers(kafka_bootstrap, topics.responses, 5)
+    assert [partition for partition, _ in written] == [4] * 5
 
 
 def create_with_result(process_id: str) -> Record[Any]:
