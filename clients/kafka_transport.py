@@ -10,6 +10,7 @@ needs to be told it.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -86,6 +87,15 @@ class KafkaTransport:
         if command.intent is DeploymentIntent.CREATE and self.partition_count > 1:
             return self._deploy(command, partition_id, timeout)
         return self._channel.wait(self._channel.submit(command, partition_id), timeout)
+
+    async def request_async(
+        self, command: Record[Any], partition_id: int, timeout: float | None
+    ) -> Record[Any]:
+        """`request` for asyncio code: waits for the answer without a thread (a deployment to
+        several partitions, which also reads the audit log, waits on one)."""
+        if command.intent is DeploymentIntent.CREATE and self.partition_count > 1:
+            return await asyncio.to_thread(self._deploy, command, partition_id, timeout)
+        return await self._channel.wait_async(self._channel.submit(command, partition_id), timeout)
 
     def _deploy(
         self, command: Record[Any], partition_id: int, timeout: float | None

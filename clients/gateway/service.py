@@ -3,8 +3,9 @@ sends, routes it as the client does (by key, round robin for new instances, the 
 key's partition for messages, partition 1 for deployments and signals), and turns the answer
 into the response, or a rejection into the status Zeebe's gateway gives (`status`).
 
-The Kafka transport is blocking: its calls run on a thread pool of the gateway's own, so the
-event loop only moves messages. No state is kept between RPCs beyond the transport's."""
+Commands are awaited without threads (`KafkaTransport.request_async`); what is blocking (a
+deployment's wait for every partition, Topology's metadata, the job feed) runs on thread pools
+of the gateway's own. No state is kept between RPCs beyond the transport's."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     async def _command(
         self, command: Record[Any], partition: int, timeout: float = DEFAULT_REQUEST_TIMEOUT
     ) -> Record[Any]:
-        answer = await self._blocking(self._transport.request, command, partition, timeout)
+        answer = await self._transport.request_async(command, partition, timeout)
         return check_answer(answer)
 
     @staticmethod
