@@ -60,7 +60,8 @@ TimerCycle = RepeatingInterval | CronSchedule
 
 _DURATION = re.compile(
     r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?",
+    re.ASCII,  # ASCII digits only, as java.time reads them (\d alone takes '１' and '٣')
 )
 _ZONE_SUFFIX = re.compile(r"^(?P<stamp>.+?)\[(?P<zone>[^\]]+)\]$")
 
@@ -185,7 +186,7 @@ def parse_cycle(text: str) -> TimerCycle:
         return parse_cron(value)
     pieces = value.split("/")
     count = pieces[0][1:]
-    if len(pieces) not in (2, 3) or (count and not count.isdigit()):
+    if len(pieces) not in (2, 3) or (count and not (count.isascii() and count.isdigit())):
         raise TimerValueError(
             f"Invalid cycle '{text}': expected a repeating interval such as 'R5/PT10S', 'R/PT1H' "
             "or 'R3/2025-01-01T09:00:00Z/PT1H', or a cron expression"

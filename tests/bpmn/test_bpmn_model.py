@@ -205,3 +205,12 @@ def test_cron_cycle_and_expression_timer_values() -> None:
         "0 0 9-17 * * MON-FRI", ("0", "0", "9-17", "*", "*", "MON-FRI")
     )
     assert parse_cron("@hourly").fields == ("0", "0", "*", "*", "*", "*")
+
+
+@pytest.mark.parametrize("text", ["PT１S", "P٣D", "R３/PT1S", "R/PT１S", "R2/PT1٣M"])
+def test_timer_values_read_ascii_digits_only(text: str) -> None:
+    # As java.time (and FEEL's duration()) read them: Zeebe refuses these, so Honeyflow does.
+    from bpmn.timers import TimerValueError, parse_cycle, parse_duration
+
+    with pytest.raises(TimerValueError, match="Invalid"):
+        parse_cycle(text) if text.startswith("R") else parse_duration(text)
