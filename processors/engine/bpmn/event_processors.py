@@ -30,7 +30,7 @@ class PassThroughEventProcessor:
             # refused at deployment (test_every_deployable_kind_runs.py): a defect if reached
             raise RuntimeError(
                 f"{call.value.bpmn_event_type} {call.value.bpmn_element_type}"
-                f" '{call.value.element_id}' is not supported yet"
+                f" '{call.value.element_id}' has no processor: the model refuses it at deployment"
             )
         self.pass_through(call)
 
