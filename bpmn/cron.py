@@ -68,7 +68,7 @@ def _value(text: str, index: int) -> int:
 def _field(text: str, index: int) -> frozenset[int]:
     low, high = _RANGES[index]
     name = _FIELD_NAMES[index]
-    if text in ("*", "?"):
+    if text == "*" or (text == "?" and index in (3, 5)):  # '?': "any" in a day field only
         values = set(range(low, high + 1))
     else:
         values = set()
@@ -124,10 +124,10 @@ def _day_of_month(text: str) -> DayRule:
                 for n in range(1, _last_day(day) - day.day + 1)
             )
         )
-    if match := re.fullmatch(r"L-(\d{1,2})", upper):
+    if match := re.fullmatch(r"L-(\d{1,2})", upper, re.ASCII):
         offset = int(match.group(1))
         return lambda day: day.day == _last_day(day) - offset
-    if match := re.fullmatch(r"(\d{1,2})W", upper):
+    if match := re.fullmatch(r"(\d{1,2})W", upper, re.ASCII):
         target = _value(match.group(1), 3)
         return lambda day: _nearest_weekday(day, target)
     days = _field(text, 3)

@@ -135,8 +135,7 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         (
             11,
             f"{P} > startEvent 'bad_cron' > timerEventDefinition > timeCycle",
-            "Invalid cron expression '0 0 25 * * *': expected six fields (second minute hour "
-            "day-of-month month day-of-week), e.g. '0 0 9-17 * * MON-FRI'",
+            "Invalid cron expression '0 0 25 * * *': hour field: 25 is outside 0 to 23",
         ),
     ],
     "invalid_ids_and_flows.bpmn": [
