@@ -191,13 +191,23 @@ class Client:
         return c.check(self._call(command, c.DEPLOYMENT_PARTITION)).key
 
     def activate_jobs(
-        self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
+        self,
+        job_type: str,
+        *,
+        max_jobs: int,
+        timeout: float,
+        worker: str = "default",
+        wait: float = 0,
     ) -> list[ActivatedJob]:
+        """Activate up to `max_jobs` jobs ready now; on Kafka, with `wait` seconds, wait that
+        long for a first one when there is none (long polling, as zbctl's --requestTimeout).
+        In process (`memory://`) nothing arrives while the call waits: it answers at once."""
         a = Arguments("activate_jobs")
         job_type = a.text("job_type", job_type, required=True)
         max_jobs = a.count("max_jobs", max_jobs, minimum=1)
         timeout_ms = a.millis("timeout", timeout, positive=True)
         worker = a.text("worker", worker)
+        wait = a.seconds("wait", wait)
         jobs: list[ActivatedJob] = []
         if isinstance(self._transport, JobSource):
             answers = self._transport.activate_jobs(
@@ -206,6 +216,7 @@ class Client:
                 timeout_ms=timeout_ms,
                 worker=worker,
                 request_timeout=DEFAULT_REQUEST_TIMEOUT,
+                wait=wait,
             )
             for answer in answers:
                 jobs.extend(c.activated_jobs(answer))
@@ -409,10 +420,16 @@ class AsyncClient:
         return key
 
     async def activate_jobs(
-        self, job_type: str, *, max_jobs: int, timeout: float, worker: str = "default"
+        self,
+        job_type: str,
+        *,
+        max_jobs: int,
+        timeout: float,
+        worker: str = "default",
+        wait: float = 0,
     ) -> list[ActivatedJob]:
         jobs: list[ActivatedJob] = await self._run(
-            "activate_jobs", job_type, max_jobs=max_jobs, timeout=timeout, worker=worker
+            "activate_jobs", job_type, max_jobs=max_jobs, timeout=timeout, worker=worker, wait=wait
         )
         return jobs
 

@@ -36,21 +36,32 @@ def activate() -> None:
     help="How long the jobs are this worker's (seconds, or 30s, 5m).",
 )
 @click.option("--worker", default="honeyflow-cli", show_default=True)
+@click.option(
+    "--request-timeout",
+    type=DURATION,
+    default=0.0,
+    show_default=True,
+    help="When no job is ready, wait this long for a first one (long polling; 10s, 1m).",
+)
 @verb_options
 def activate_jobs(
     job_type: str,
     max_jobs: int,
     timeout: float,
     worker: str,
+    request_timeout: float,
     address: str,
     prefix: str | None,
     kafka_config: Path | None,
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Activate up to --max-jobs jobs of JOB_TYPE that are ready now (none is no error)."""
+    """Activate up to --max-jobs jobs of JOB_TYPE that are ready now, or the first to come
+    within --request-timeout (none is no error)."""
     with cluster_client(address, prefix, kafka_config, overrides) as client:
-        jobs = client.activate_jobs(job_type, max_jobs=max_jobs, timeout=timeout, worker=worker)
+        jobs = client.activate_jobs(
+            job_type, max_jobs=max_jobs, timeout=timeout, worker=worker, wait=request_timeout
+        )
     if as_json:
         echo_json(jobs)
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,8 @@ def cluster(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="module")
 def deployed(cluster: Cluster) -> dict[str, Any]:
     return cluster.json(
-        "deploy", *(str(HERE / f"{n}.bpmn") for n in ("cli-task", "cli-wait", "cli-straight"))
+        "deploy",
+        *(str(HERE / f"{n}.bpmn") for n in ("cli-task", "cli-wait", "cli-straight", "cli-late")),
     )
 
 
@@ -99,6 +101,7 @@ def test_deploy_prints_each_process_with_its_version_and_key(
     cluster: Cluster, deployed: dict[str, Any]
 ) -> None:
     assert sorted(p["bpmnProcessId"] for p in deployed["processes"]) == [
+        "cli-late",
         "cli-straight",
         "cli-task",
         "cli-wait",
@@ -243,3 +246,20 @@ def test_topology_names_the_engine_of_every_partition(cluster: Cluster) -> None:
     assert len(owners) == 1 and topology["engineGroup"] == {"state": "STABLE", "members": 1}
     text = cluster.run("topology").stdout
     assert f"{PARTITIONS} partition(s)" in text and short_member(owners.pop()) in text
+
+
+def test_activate_jobs_waits_for_a_first_job_with_request_timeout(
+    cluster: Cluster, deployed: dict[str, Any]
+) -> None:
+    """Long polling: an activation that started before the instance gets its job."""
+    answer: list[Result] = []
+    waiting = threading.Thread(
+        target=lambda: answer.append(
+            cluster.run("activate", "jobs", "cli-late", "--request-timeout", "2m", "--json")
+        )
+    )
+    waiting.start()
+    instance = cluster.json("create", "instance", "cli-late")["processInstanceKey"]
+    waiting.join()
+    [job] = json.loads(answer[0].stdout)
+    assert job["processInstanceKey"] == instance and job["type"] == "cli-late"

@@ -67,6 +67,8 @@ WRONG: list[tuple[str, tuple[Any, ...], dict[str, Any], str, str]] = [
     ("activate_jobs", (1,), {"max_jobs": 1, "timeout": 1}, "job_type", "must be a string"),
     ("activate_jobs", ("",), {"max_jobs": 1, "timeout": 1}, "job_type", "must not be empty"),
     ("activate_jobs", ("w",), {"max_jobs": 1, "timeout": 1, "worker": None}, "worker", "string"),
+    ("activate_jobs", ("w",), {"max_jobs": 1, "timeout": 1, "wait": -1}, "wait", "not be negative"),
+    ("activate_jobs", ("w",), {"max_jobs": 1, "timeout": 1, "wait": "5s"}, "wait", "number"),
     ("throw_error", (JOB, 1), {}, "error_code", "must be a string"),
     ("throw_error", (JOB, ""), {}, "error_code", "must not be empty"),
     ("fail_job", (JOB, 1, None), {}, "error_message", "must be a string"),
