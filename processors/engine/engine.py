@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-from bpmn.feel.builtins.clock import SeededRandom, use_random
+from bpmn.feel.builtins.clock import RandomScope, SeededRandom
 from broker.protocol import Record, RejectionType
 from processors.engine import loop_guard
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
@@ -52,6 +52,7 @@ class Engine:
         # What FEEL's uuid() and random number() draw from: seeded per command by the partition
         # and the command's position, so the same commands give the same records.
         self._random = SeededRandom()
+        self._random_scope = RandomScope(self._random)
         self.input_collections = InputCollectionMemo()
 
     def process(
@@ -91,7 +92,11 @@ class Engine:
             rejection = builder.reject(first, RejectionType.INVALID_ARGUMENT, foreign_tenant)
             builder.respond(request_id, rejection)
         else:
-            with use_random(self._random):
+            # Seeded by the partition and the position of the command being processed (the
+            # builder's source position), read only when a command draws.
+            partition = self.partition_id << 64
+            self._random.restart(lambda: partition | builder.source_position)
+            with self._random_scope:
                 self._process_one(first, request_id, builder, ctx, savepoint, from_outside=True)
                 self._process_follow_ups(builder, ctx, savepoint)
         meta.set_last_position(builder.position, last_position)
@@ -153,7 +158,6 @@ class Engine:
         from_outside: bool = False,
     ) -> None:
         builder.source_position = command.position
-        self._random.reseed(self.partition_id << 64 | command.position)
         if from_outside and (reason := invalid_argument(command, ctx.now_ms)) is not None:
             rejection = builder.reject(command, RejectionType.INVALID_ARGUMENT, reason)
             builder.respond(request_id, rejection)

@@ -14,7 +14,7 @@ from broker.protocol.values.bpmn_kinds import JOINING_GATEWAYS
 from processors.engine import nested_instance_appliers as nested
 from processors.engine.state import ElementInstance, EngineState
 from processors.engine.state import element_lifecycle as lifecycle
-from processors.engine.state.element_lifecycle import check
+from processors.engine.state.element_lifecycle import ALLOWED_FROM, IllegalTransition
 
 
 def _activating(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
@@ -53,19 +53,26 @@ def _activating(record: Record[ProcessInstanceRecordValue], state: EngineState) 
 
 
 def _transition(intent: PI) -> Callable[[Record[ProcessInstanceRecordValue], EngineState], None]:
+    allowed_from = ALLOWED_FROM[intent]  # lifecycle.check, inlined: every event passes here
+
     def apply(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
         instance = state.elements.get(record.key)
         if instance is not None:
-            check(record.key, instance.state, intent)
+            if instance.state not in allowed_from:
+                raise IllegalTransition(record.key, instance.state, intent)
             state.elements.put(instance.with_state(intent))
 
     return apply
 
 
+_TO_ACTIVATED = ALLOWED_FROM[PI.ELEMENT_ACTIVATED]
+
+
 def _activated(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
     instance = state.elements.get(record.key)
     if instance is not None:
-        check(record.key, instance.state, PI.ELEMENT_ACTIVATED)
+        if instance.state not in _TO_ACTIVATED:  # lifecycle.check, inlined
+            raise IllegalTransition(record.key, instance.state, PI.ELEMENT_ACTIVATED)
         # The start listeners are done: the index counts end listeners from here (Zeebe).
         activated = instance.with_state(PI.ELEMENT_ACTIVATED)
         if activated.listener_index:
@@ -74,11 +81,13 @@ def _activated(record: Record[ProcessInstanceRecordValue], state: EngineState) -
 
 
 def _ended(intent: PI) -> Callable[[Record[ProcessInstanceRecordValue], EngineState], None]:
+    allowed_from = ALLOWED_FROM[intent]  # lifecycle.check, inlined
+
     def apply(record: Record[ProcessInstanceRecordValue], state: EngineState) -> None:
         value = record.value
         instance = state.elements.get(record.key)
-        if instance is not None:
-            check(record.key, instance.state, intent)
+        if instance is not None and instance.state not in allowed_from:
+            raise IllegalTransition(record.key, instance.state, intent)
         if (
             intent is PI.ELEMENT_COMPLETED
             and value.flow_scope_key == -1

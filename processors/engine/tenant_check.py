@@ -23,6 +23,9 @@ _REQUEST_NAMES: Final[dict[tuple[str, str], str]] = {
 }
 
 
+_DEFAULT_ONLY: Final = (DEFAULT_TENANT_ID,)
+
+
 def _foreign(tenant: object) -> bool:
     return isinstance(tenant, str) and tenant.strip() not in ("", DEFAULT_TENANT_ID)
 
@@ -32,9 +35,14 @@ def tenant_rejection(command: Record[Any]) -> str | None:
     value = command.value
     tenants: tuple[str, ...]
     if command.value_type is ValueType.JOB_BATCH:
-        tenants = tuple(t for t in getattr(value, "tenant_ids", ()) if _foreign(t))
+        named = getattr(value, "tenant_ids", ())
+        if not named or named == _DEFAULT_ONLY:  # the common cases, at no further call
+            return None
+        tenants = tuple(t for t in named if _foreign(t))
     else:
         tenant = getattr(value, "tenant_id", DEFAULT_TENANT_ID)
+        if tenant == DEFAULT_TENANT_ID:  # the common case, at no further call
+            return None
         tenants = (tenant,) if _foreign(tenant) else ()
     if not tenants:
         return None

@@ -37,3 +37,24 @@ def test_the_same_commands_give_byte_identical_records_with_uuid_and_random() ->
         assert all(uuid.UUID(i).version == 4 for i in ids)
         dice = [d["drawn"]["dice"] for d in drawn]
         assert len(set(dice)) == 4 and all(0 <= x < 1 for x in dice)
+
+
+def test_the_generator_starts_over_at_each_command_and_again_when_restarted() -> None:
+    """The engine's generator seeds itself from the command being processed at its first
+    draw: a command's draws are those of its own seed, whatever the commands before drew, and
+    a command processed again after a restart draws the same values again."""
+    from random import Random
+
+    from bpmn.feel.builtins.clock import SeededRandom
+
+    position = [5]
+    dice = SeededRandom(lambda: position[0])
+    first = [dice.random(), dice.getrandbits(64)]
+    fives = Random(5)
+    assert first == [fives.random(), fives.getrandbits(64)]
+    position[0] = 6
+    assert dice.random() == Random(6).random()
+    position[0] = 5
+    assert dice.random() == first[0]
+    dice.restart(lambda: position[0])  # the same command again (a batch processed again)
+    assert dice.random() == first[0]

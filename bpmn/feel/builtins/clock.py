@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _current_time: ContextVar[dt.datetime | None] = ContextVar("feel_current_time", default=None)
 
@@ -45,31 +45,56 @@ def random_source() -> random.Random:
 
 
 class SeededRandom(random.Random):
-    """A generator that seeds itself from `seed` on first use: the engine gives every command
-    one (seeded by its partition and position) and most commands draw nothing, so seeding
-    (~10 µs) is paid only by those that do. `reseed` moves it on to the next command."""
+    """A generator seeded per command: `seed_of()` gives the seed of the command being
+    processed, and the first draw under a seed other than the last one drawn under seeds the
+    generator (~10 µs), so the commands that draw nothing (most) pay nothing, not even a
+    reseed call. The engine gives it the partition and the command's position; `restart`
+    forgets the last seed (a command processed again draws the same values again)."""
 
-    def __init__(self, seed: int = 0) -> None:  # no super().__init__(): it would seed now
-        self._seed = seed
-        self._seeded = False
+    def __init__(self, seed_of: Callable[[], int] = lambda: 0) -> None:
+        # no super().__init__(): it would seed now
+        self.seed_of = seed_of
+        self._seeded_with: int | None = None
 
-    def reseed(self, seed: int) -> None:
-        self._seed = seed
-        self._seeded = False
+    def restart(self, seed_of: Callable[[], int]) -> None:
+        self.seed_of = seed_of
+        self._seeded_with = None
 
     def random(self) -> float:
-        if not self._seeded:
-            self._seed_now()
+        seed = self.seed_of()
+        if seed != self._seeded_with:
+            self._seed_now(seed)
         return super().random()
 
     def getrandbits(self, k: int, /) -> int:
-        if not self._seeded:
-            self._seed_now()
+        seed = self.seed_of()
+        if seed != self._seeded_with:
+            self._seed_now(seed)
         return super().getrandbits(k)
 
-    def _seed_now(self) -> None:
-        random.Random.seed(self, self._seed)
-        self._seeded = True
+    def _seed_now(self, seed: int) -> None:
+        random.Random.seed(self, seed)
+        self._seeded_with = seed
+
+
+class RandomScope:
+    """`with scope:` evaluates FEEL inside the block with `source` as its randomness (as
+    `use_random`, as an object kept and entered again: the engine enters one per batch, and a
+    generator-based context manager costs several calls each time). Not reentrant."""
+
+    __slots__ = ("_token", "source")
+
+    def __init__(self, source: random.Random) -> None:
+        self.source = source
+        self._token: Token[random.Random | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _random.set(self.source)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._token is not None:
+            _random.reset(self._token)
+            self._token = None
 
 
 @contextmanager

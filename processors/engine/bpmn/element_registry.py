@@ -38,13 +38,14 @@ class ContainerProcessor(ElementProcessor, Protocol):
 class ElementProcessors:
     """The element processor of each element type."""
 
-    __slots__ = ("_table",)
+    __slots__ = ("table",)
 
     def __init__(self, table: Mapping[BpmnElementType, ElementProcessor]) -> None:
-        self._table = dict(table)
+        self.table: Mapping[BpmnElementType, ElementProcessor] = dict(table)
+        """Read it, never change it (`processor_for` below looks it up directly)."""
 
     def processor_for(self, element_type: BpmnElementType) -> ElementProcessor:
-        processor = self._table.get(element_type)
+        processor = self.table.get(element_type)
         if processor is None:
             # bpmn validation refuses every element type missing here
             # (tests/engine/test_every_deployable_kind_runs.py): reaching this is a defect
@@ -59,8 +60,12 @@ class ElementProcessors:
 
 
 def processor_for(call: ElementCall) -> ElementProcessor:
-    """The processor of `call`'s element type, from the engine's table."""
-    return call.ctx.element_processors.processor_for(call.element_type)
+    """The processor of `call`'s element type, from the engine's table (asked at every step of
+    every element: one lookup, the registry's method only for its error)."""
+    registry = call.ctx.element_processors
+    element_type = call.value.bpmn_element_type
+    processor = registry.table.get(element_type)
+    return registry.processor_for(element_type) if processor is None else processor
 
 
 def container_for(call: ElementCall) -> ContainerProcessor:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bpmn import ExecutableProcess
 from bpmn.model_parts import ExecutionListener, ListenerEventType
 from broker.protocol.values import BpmnElementType, ErrorType, JobListenerEventType
 from processors.engine.bpmn.element_call import ElementCall
@@ -34,6 +35,19 @@ from processors.engine.bpmn.job_behavior import create_job, evaluate_type_and_re
 from processors.engine.bpmn.variable_behavior import apply_input_mappings
 
 _NONE: tuple[ExecutionListener, ...] = ()
+_LISTENED = "elements with execution listeners"
+
+
+def _listened(process: ExecutableProcess) -> frozenset[str]:
+    """The ids of the elements (the process's own id included) that have any execution
+    listener, kept with the model under _LISTENED (most elements have none, and every
+    activation and completion asks: they read it there and call this only when it is not
+    there yet)."""
+    ids = {i for i, node in process.elements.items() if node.execution_listeners}
+    if process.execution_listeners:
+        ids.add(process.bpmn_process_id)
+    found = process.derived[_LISTENED] = frozenset(ids)
+    return found
 
 
 def listeners_of(call: ElementCall, event_type: ListenerEventType) -> tuple[ExecutionListener, ...]:
@@ -62,6 +76,16 @@ def activation_ready(call: ElementCall) -> bool:
     """The start of an element's activation: its input mappings (an IO_MAPPING_ERROR incident
     when they fail), then its start listeners. True when the element goes on; False while a
     listener job or an incident holds it."""
+    listened = call.process.derived.get(_LISTENED)
+    if listened is None:
+        listened = _listened(call.process)
+    if call.value.element_id not in listened:  # type: ignore[operator]  # most: none
+        try:
+            apply_input_mappings(call)
+        except ExpressionFailure as failure:
+            raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+            return False
+        return True
     listeners = listeners_of(call, ListenerEventType.START)
     done = _done(call) if listeners else 0
     if done == 0:
@@ -77,6 +101,17 @@ def completion_ready(call: ElementCall, hand_on: Callable[[], None] | None = Non
     """The end of an element's completion: `hand_on` (its output mappings or what passes its
     result on; an ExpressionFailure is an IO_MAPPING_ERROR incident), then its end listeners.
     True when the element leaves now; False while a listener job or an incident holds it."""
+    listened = call.process.derived.get(_LISTENED)
+    if listened is None:
+        listened = _listened(call.process)
+    if call.value.element_id not in listened:  # type: ignore[operator]  # most: none
+        if hand_on is not None:
+            try:
+                hand_on()
+            except ExpressionFailure as failure:
+                raise_incident(call, ErrorType.IO_MAPPING_ERROR, failure.message)
+                return False
+        return True
     listeners = listeners_of(call, ListenerEventType.END)
     done = _done(call) if listeners else 0
     if hand_on is not None and done == 0:

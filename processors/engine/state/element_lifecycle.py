@@ -62,6 +62,16 @@ class IllegalTransition(Exception):
         self.key, self.state, self.intent = key, state, intent
 
 
+ALLOWED_FROM: Mapping[ProcessInstanceIntent, frozenset[ProcessInstanceIntent]] = MappingProxyType(
+    {
+        intent: frozenset(state for state, following in TRANSITIONS.items() if intent in following)
+        for intent in TRANSITIONS
+    }
+)
+"""The states from which an instance may take each lifecycle event (TRANSITIONS read the other
+way round: the appliers test `state in ALLOWED_FROM[intent]`, looked up once per applier)."""
+
+
 def check(key: int, state: ProcessInstanceIntent, intent: ProcessInstanceIntent) -> None:
     """Raise IllegalTransition unless an instance in `state` may take lifecycle event `intent`."""
     if intent not in TRANSITIONS[state]:
