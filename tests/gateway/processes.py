@@ -90,4 +90,5 @@ ALL = {
     "payment.bpmn": PAYMENT,
     "parked.bpmn": one_task("gw-parked", "gw-parked"),
     "streamed.bpmn": one_task("gw-streamed", "gw-streamed"),
+    "ops.bpmn": one_task("gw-ops", "gw-ops"),
 }

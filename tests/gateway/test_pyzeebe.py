@@ -48,7 +48,8 @@ def honeyflow(kafka_bootstrap: str, cluster: tuple[str, TopicSettings]) -> Itera
 def test_deploy_resource_answers_every_process(deployed: Any) -> None:
     processes = {d.bpmn_process_id: d for d in deployed.deployments}
     assert set(processes) == {
-        *("gw-order", "gw-broken", "gw-stock", "gw-payment", "gw-parked", "gw-streamed")
+        *("gw-order", "gw-broken", "gw-stock", "gw-payment", "gw-parked", "gw-streamed"),
+        "gw-ops",
     }
     assert processes["gw-order"].version == 1
     assert processes["gw-order"].resource_name == "order.bpmn"
