@@ -113,6 +113,15 @@ bench-kafka: install
 	PYTHONPATH=. $(BIN)/python -m benchmarks.engine_kafka_bench \
 		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)
 
+# Gateway
+.PHONY: bench-gateway
+
+# The one-task process through `honeyflow gateway` with pyzeebe (client and ZeebeWorker):
+# instances/s and create->completion p50/p99 at 200/s open loop (starts a local Kafka).
+bench-gateway: install
+	PYTHONPATH=. $(BIN)/python -m benchmarks.gateway_bench \
+		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)
+
 # Visibility
 .PHONY: bench-exporter
 

@@ -1,0 +1,155 @@
+"""The one-task process through `honeyflow gateway` with pyzeebe 4.7.0 (an asyncio client
+and a ZeebeWorker in this process), against one engine on Kafka.
+
+Prints (a) throughput: N run_process_with_result calls, at most --in-flight at once,
+instances/s until the last completed; (b) p50 / p99 create->completion latency at a fixed
+arrival rate (open loop: sent on schedule whatever completes, latency counted from the
+scheduled time). The native Kafka client's figures for the same workload come from
+`make bench-kafka` (benchmarks/engine_kafka_bench.py).
+
+    python -m benchmarks.gateway_bench --bootstrap HOST:PORT [-n 2000] [--rate 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+
+from broker.kafka_config import client_config
+from broker.topics import TopicSettings
+from clients.kafka_engine_processes import EngineProcesses
+
+ONE_TASK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="bench" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="bench"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def start_gateway(bootstrap: str, prefix: str, log: Path) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "clients.cli.main", "gateway", "--address", bootstrap),
+            *("--prefix", prefix, "--port", "0"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=log.open("wb"),
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("gateway listening on "):
+        raise SystemExit(f"the gateway did not start: {line}{log.read_text()}")
+    return process, line.split()[-1]
+
+
+async def bench(address: str, n: int, in_flight: int, rate: float, seconds: float) -> None:
+    async with create_insecure_channel(grpc_address=address) as channel:
+        client = ZeebeClient(channel)
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "bench.bpmn"
+            path.write_text(ONE_TASK)
+            await client.deploy_resource(path)
+        worker = ZeebeWorker(channel, request_timeout=1_000)
+
+        @worker.task(task_type="bench", max_jobs_to_activate=64, max_running_jobs=256)
+        async def work() -> dict[str, object]:
+            return {}
+
+        working = asyncio.create_task(worker.work())
+        try:
+            await client.run_process_with_result("bench", timeout=60_000)  # warm-up
+            gate = asyncio.Semaphore(in_flight)
+
+            async def one() -> None:
+                async with gate:
+                    await client.run_process_with_result("bench", timeout=120_000)
+
+            started = time.monotonic()
+            await asyncio.gather(*(one() for _ in range(n)))
+            elapsed = time.monotonic() - started
+            print(
+                f"(a) throughput: {n} instances, {in_flight} in flight:"
+                f" {n / elapsed:.0f} instances/s ({elapsed:.1f} s)",
+                flush=True,
+            )
+
+            latencies: list[float] = []
+
+            async def timed(at: float) -> None:
+                await client.run_process_with_result("bench", timeout=120_000)
+                latencies.append(time.monotonic() - at)
+
+            tasks = []
+            start = time.monotonic()
+            for i in range(round(rate * seconds)):
+                at = start + i / rate
+                await asyncio.sleep(max(0.0, at - time.monotonic()))
+                tasks.append(asyncio.create_task(timed(at)))
+            await asyncio.gather(*tasks)
+            ms = [1000 * s for s in latencies]
+            print(
+                f"(b) latency at {rate:g}/s for {seconds:g} s ({len(ms)} instances):"
+                f" p50 {_percentile(ms, 0.5):.0f} ms, p99 {_percentile(ms, 0.99):.0f} ms,"
+                f" mean {statistics.mean(ms):.0f} ms",
+                flush=True,
+            )
+        finally:
+            await worker.stop()
+            working.cancel()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("-n", type=int, default=2000, help="instances of the throughput run")
+    parser.add_argument("--in-flight", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=200.0, help="arrivals/s, latency run")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
+    parser.add_argument("--partitions", type=int, default=2)
+    args = parser.parse_args()
+
+    config = client_config(args.bootstrap)
+    topics = TopicSettings(prefix=f"bench-gw-{uuid.uuid4().hex[:6]}.", partitions=args.partitions)
+    directory = Path(tempfile.mkdtemp())
+    engines = EngineProcesses(config, topics, directory, count=1)
+    gateway: subprocess.Popen[str] | None = None
+    try:
+        engines.wait_until_serving()
+        gateway, address = start_gateway(args.bootstrap, topics.prefix, directory / "gateway.log")
+        print(f"engine log {engines.logs[0]}, gateway on {address}", flush=True)
+        asyncio.run(bench(address, args.n, args.in_flight, args.rate, args.seconds))
+    finally:
+        if gateway is not None:
+            gateway.terminate()
+            gateway.wait(20)
+        engines.stop()
+
+
+if __name__ == "__main__":
+    main()
