@@ -2,9 +2,9 @@
 raises `InvalidArgumentError` naming the call, the argument, what it must be and what it was.
 
 The ranges are Zeebe's: keys are positive 64-bit longs; durations are non-negative seconds
-whose milliseconds fit a long; retries and counts are 32-bit ints; variables are a JSON object
-(string keys; values null, booleans, strings, 64-bit integers, finite numbers, lists and
-objects, nested at most `MAX_DEPTH` deep).
+whose milliseconds fit a long; retries and counts are 32-bit ints. Variables are a JSON object
+as the engine stores them (string keys; values null, booleans, strings, integers of at most
+4,300 digits, finite numbers, lists and objects, nested at most `MAX_DEPTH` deep).
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, NoReturn, TypeGuard
 
-from broker.protocol.number_ranges import MAX_INT, MAX_LONG, MIN_LONG
+from bpmn.feel.json_values import MAX_JSON_INTEGER_DIGITS
+from broker.protocol.number_ranges import MAX_INT, MAX_LONG
 from clients.errors import InvalidArgumentError
 
+# A variable's integers are bounded as the engine bounds them (variable_values.py): a worker
+# hands back what the engine gave it, FEEL's 10 ** 30 included.
+_MAX_VARIABLE_INTEGER: Final = 10**MAX_JSON_INTEGER_DIGITS - 1
 MAX_DEPTH: Final = 256
 """Deepest nesting of variables (the JSON codecs of both sides recurse)."""
 
@@ -136,8 +140,12 @@ class Arguments:
         if value is None or isinstance(value, (str, bool)):
             return value
         if isinstance(value, int):
-            if not MIN_LONG <= value <= MAX_LONG:
-                self.fail(path, "must be an integer that fits 64 bits (as in Zeebe)")
+            if not -_MAX_VARIABLE_INTEGER <= value <= _MAX_VARIABLE_INTEGER:
+                self.fail(
+                    path,
+                    f"must be an integer of at most {MAX_JSON_INTEGER_DIGITS} digits (what JSON"
+                    " writes and reads back)",
+                )
             return int(value)
         if isinstance(value, float):
             if not math.isfinite(value):
