@@ -101,13 +101,40 @@ def _int_fields(cls: type) -> _IntFields:
     return found
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Plan:
+    """What to check in a command of one value class, value type and intent, worked out once."""
+
+    fields: _IntFields
+    rules: tuple[tuple[str, str, _Check], ...]
+    variables: bool
+    """Whether the value class has a `variables` field."""
+
+
+_PLANS: dict[tuple[type, ValueType, Any], _Plan] = {}
+
+
+def _plan(kind: tuple[type, ValueType, Any]) -> _Plan:
+    cls, value_type, intent = kind
+    found = _PLANS[kind] = _Plan(
+        _int_fields(cls),
+        _FIELD_RULES.get((value_type, intent), ()),
+        any(f.name == "variables" for f in dataclasses.fields(cls)),
+    )
+    return found
+
+
 def invalid_argument(command: Record[Any], now_ms: int) -> str | None:
     """Why `command`'s arguments are out of range, or None if they are not."""
     key = command.key
     if not MIN_LONG <= key <= MAX_LONG:
         return f"Expected the command's key to be a 64-bit integer, but it was '{_shown(key)}'"
     value = command.value
-    fields = _int_fields(type(value))
+    kind = (type(value), command.value_type, command.intent)
+    plan = _PLANS.get(kind)
+    if plan is None:
+        plan = _plan(kind)
+    fields = plan.fields
     if fields.get is not None:
         numbers = fields.get(value)
         if min(numbers) < MIN_LONG or max(numbers) > MAX_LONG:
@@ -118,14 +145,15 @@ def invalid_argument(command: Record[Any], now_ms: int) -> str | None:
         for number in getattr(value, attr):
             if not MIN_LONG <= number <= MAX_LONG:
                 return _not_a_long(json_name, number)
-    for json_name, attr, check in _FIELD_RULES.get((command.value_type, command.intent), ()):
+    for json_name, attr, check in plan.rules:
         number = getattr(value, attr)
         broken = check(number, now_ms)
         if broken is not None:
             return f"Expected {json_name} to be {broken}, but it was '{number}'"
-    variables = getattr(value, "variables", None)
-    if variables is not None:
-        return _json_object_problem(variables)
+    if plan.variables:
+        variables = value.variables
+        if variables is not None and (variables or type(variables) is not dict):
+            return _json_object_problem(variables)  # an empty object needs no look
     return None
 
 

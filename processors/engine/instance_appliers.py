@@ -94,7 +94,8 @@ def _ended(intent: PI) -> Callable[[Record[ProcessInstanceRecordValue], EngineSt
             and value.parent_element_instance_key != -1
         ):
             nested.called_process_completed(record, state)
-        state.elements.remove(record.key)
+            instance = state.elements.get(record.key)  # as it is now (read once otherwise)
+        state.elements.remove(record.key, instance)
         state.variables.remove_scope(record.key)
         state.event_scopes.remove_scope(record.key)
         scope = state.elements.get(value.flow_scope_key)

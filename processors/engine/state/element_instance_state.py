@@ -318,8 +318,11 @@ class ElementInstanceState(ElementInstanceReader):
         else:
             changes[key] = added
 
-    def remove(self, key: int) -> None:
-        instance = self.get(key)
+    def remove(self, key: int, instance: ElementInstance | None = _MISSING) -> None:
+        """Remove the instance `key`; `instance`, when the caller has just read it, saves
+        reading it again (None: there is none, nothing to do)."""
+        if instance is _MISSING:
+            instance = self.get(key)
         if instance is None:
             return
         self._pending[key] = None
