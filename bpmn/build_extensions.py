@@ -67,7 +67,9 @@ def read_job_retries(ctx: BuildContext, element: etree._Element) -> Expression |
     """The `retries` of a task definition or an execution listener."""
     # Zeebe's model defaults retries to 3; only an explicitly empty value is a problem.
     retries = ctx.expression(element, element.get("retries", DEFAULT_RETRIES), "retries")
-    if retries is not None and retries.is_static and not retries.source.strip().isdigit():
+    text = retries.source.strip() if retries is not None else ""
+    # ASCII digits only: str.isdigit() also takes '²' (which int() refuses) and '３'.
+    if retries is not None and retries.is_static and not (text.isascii() and text.isdigit()):
         ctx.problem(
             element,
             f"Expected a non-negative number or an expression for 'retries' but found "

@@ -74,3 +74,33 @@ def test_a_job_type_from_an_expression_that_no_topic_can_hold_is_an_incident(
         processInstanceKey=key,
         bpmnElementType="PROCESS",
     )
+
+
+def _with_retries(retries: str) -> bytes:
+    return task_process("work").replace(b'type="work"', f'type="work" retries="{retries}"'.encode())
+
+
+@pytest.mark.parametrize("retries", ["\u00b2", "\uff13"])  # '²' and a fullwidth '３'
+def test_static_retries_in_other_than_ascii_digits_are_a_validation_error(retries: str) -> None:
+    # str.isdigit() takes both; '²' then failed int() at activation: an "unexpected error"
+    # rejection and an instance stuck at the task, after validation had said OK.
+    [problem] = bpmn.validate(_with_retries(retries), source_name="r.bpmn")
+    assert problem.element_id == "task"
+    assert problem.message == (
+        f"Expected a non-negative number or an expression for 'retries' but found '{retries}'"
+    )
+
+
+def test_retries_from_an_expression_giving_a_text_of_no_ascii_digits_are_an_incident(
+    client: Client,
+) -> None:
+    client.deploy(_with_retries("=count"))
+    key = client.create_instance("typed", {"count": "\u00b2"})
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["errorType"] == "EXTRACT_VALUE_ERROR"
+    assert incident["value"]["processInstanceKey"] == key
+    assert (
+        "Expected result of the expression 'count' to be 'NUMBER'"
+        in (incident["value"]["errorMessage"])
+    )
+    assert [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"] == []

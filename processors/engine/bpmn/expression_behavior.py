@@ -108,8 +108,10 @@ def evaluate_typed(
         return evaluate_condition(expression, variables, now_ms)
     value = evaluate(expression, variables, now_ms)
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-    if expected is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)  # static retries="3"
+    if expected is int and isinstance(value, str):
+        digits = value.strip().lstrip("-")
+        if digits.isascii() and digits.isdigit():  # isdigit() alone takes '²', int() not
+            return int(value)  # static retries="3"
     if not ok:
         raise ExpressionFailure(
             f"Expected result of the expression '{expression.feel_text}' to be"
