@@ -312,7 +312,7 @@ async def _resolve(request: web.Request) -> web.Response:
     retries: int | None = None
     if needs_retries(incident):
         text = str(form.get("retries") or "1")
-        if not text.isdigit() or not 1 <= int(text) <= MAX_RETRIES:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RETRIES:
             raise HttpError(400, f"retries must be a whole number from 1 to {MAX_RETRIES}")
         retries = int(text)
     job_key = incident.job_key

@@ -131,6 +131,7 @@ def test_resolve_guards(site: Site) -> None:
     assert post(url, {}, {"Sec-Fetch-Site": "cross-site"})[0] == 403
     assert post(url, {"retries": "0"})[0] == 400
     assert post(url, {"retries": "lots"})[0] == 400
+    assert post(url, {"retries": "\u00b2"})[0] == 400  # '²': isdigit() yes, int() no (was a 500)
     assert post(f"{site.base}/incidents/42/resolve", {})[0] == 404
     assert site.page_client.calls == []
 
