@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import errors as Errors
 from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.producer import sender as aiokafka_sender
+from aiokafka.protocol.offset import OffsetRequest
 
 from broker.errors import TopicError
 from broker.kafka_config import ClientConfig
@@ -470,25 +472,69 @@ async def _await_topic(consumer: AIOKafkaConsumer, topic: str, partitions: int) 
 
 
 async def _await_leaders(producer: AIOKafkaProducer, names: list[str]) -> None:
-    """Wait until a just-created topic has leaders: a send to a partition without one fails
-    inside the transaction and is retried only after the request timeout (40 s)."""
-    cluster = producer.client.cluster
+    """Wait until every partition of the just-created topics `names` takes writes at its
+    leader, before the batch adds them to its transaction.
+
+    A send to a partition without a leader in the producer's metadata waits for a metadata
+    refresh. A leader in the metadata is not enough either: a broker (KRaft) publishes a new
+    topic to the metadata it answers with before its replica manager has made itself the
+    partition's leader, and a produce in between is answered NotLeaderForPartition. Under
+    load that window is wide, and a transactional first produce that met it stood the
+    partition still for aiokafka's request timeout (40 s, docs/kafka-runtime.md, Known
+    limits). ListOffsets goes through the same leader check on the broker as Produce: once
+    every leader answers it without an error, the first produce is taken."""
+    client = producer.client
+    cluster = client.cluster
     for name in names:
         # Metadata requests name only the topics the client tracks: an untracked topic never
         # shows up, however often the metadata is updated.
-        producer.client.add_topic(name)
+        client.add_topic(name)
     for _ in range(100):
-        await producer.client.force_metadata_update()
-        ready = True
-        for name in names:
-            partitions = cluster.partitions_for_topic(name) or set()
-            leaders = [cluster.leader_for_partition(TopicPartition(name, p)) for p in partitions]
-            ready = (
-                ready
-                and bool(partitions)
-                and all(leader is not None and leader >= 0 for leader in leaders)
-            )
-        if ready:
+        await client.force_metadata_update()
+        by_leader = _partitions_by_leader(cluster, names)
+        if by_leader is not None and await _leaders_take_writes(client, by_leader):
             return
         await asyncio.sleep(0.1)
     log.warning("no leader yet for %s; sending anyway", ", ".join(names))
+
+
+def _partitions_by_leader(cluster: Any, names: list[str]) -> dict[int, list[TopicPartition]] | None:
+    """The partitions of `names` by their leader's node id; None while one has no leader."""
+    by_leader: dict[int, list[TopicPartition]] = {}
+    for name in names:
+        partitions = cluster.partitions_for_topic(name)
+        if not partitions:
+            return None
+        for partition in sorted(partitions):
+            tp = TopicPartition(name, partition)
+            leader = cluster.leader_for_partition(tp)
+            if leader is None or leader < 0:
+                return None
+            by_leader.setdefault(leader, []).append(tp)
+    return by_leader
+
+
+async def _leaders_take_writes(client: Any, by_leader: dict[int, list[TopicPartition]]) -> bool:
+    """Whether every leader answers ListOffsets (the latest offset) for its partitions
+    without an error: it is their leader now, and reachable."""
+    for node_id, tps in by_leader.items():
+        topics: dict[str, list[tuple[int, int]]] = {}
+        for tp in tps:
+            topics.setdefault(tp.topic, []).append((tp.partition, -1))
+        try:
+            response = await client.send(node_id, OffsetRequest(-1, 0, list(topics.items())))
+        except KafkaError as error:
+            log.debug("leader %s not ready for %s: %r", node_id, tps, error)
+            return False
+        for topic, partitions in response.topics:
+            for partition, error_code, *_ in partitions:
+                if error_code != 0:
+                    log.info(
+                        "%s-%d not writable at its leader %s yet: %s",
+                        topic,
+                        partition,
+                        node_id,
+                        Errors.for_code(error_code).__name__,
+                    )
+                    return False
+    return True

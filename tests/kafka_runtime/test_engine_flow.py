@@ -106,3 +106,36 @@ def test_the_first_job_of_a_type_without_a_topic_is_published_without_a_stall(
     print(f"first job on a new job topic after {time.monotonic() - started:.2f} s")
     assert [job["value"]["type"] for job in jobs] == ["fresh-type"], engine.log()[-3000:]
     assert "sending anyway" not in engine.log()
+
+
+def test_the_first_job_of_each_new_type_is_published_without_a_stall(
+    kafka_bootstrap: str, topics: TopicSettings, engine: EngineProcess
+) -> None:
+    """Every new job type makes the engine create a topic and add it to a transaction at
+    once. Under load a just-created partition's first produce was answered
+    NotLeaderForPartition and that partition stood still for the 40 s request timeout; the
+    first job of each of several new types must arrive within 10 s of its instance's create
+    (a bound on correctness, well under the stall; the times are printed with pytest -s)."""
+    client = Client(kafka_bootstrap, topics)
+    types = [f"new-type-{i}" for i in range(8)]
+    for i, job_type in enumerate(types):
+        deploy_and_wait(client, commands.one_task_process(f"new-{i}", job_type=job_type))
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    waits = []
+    for i, job_type in enumerate(types):
+        job_topic = topics.job_topic(job_type).name
+        started = time.monotonic()
+        client.send(commands.create_instance(f"new-{i}", {}), partition_id=1 + i % PARTITIONS)
+        client.flush()
+
+        def published(job_topic: str = job_topic) -> list[dict]:
+            if job_topic not in admin.list_topics(timeout=10).topics:
+                return []
+            return read_all(kafka_bootstrap, job_topic, PARTITIONS)
+
+        jobs = wait_for(published, 10)
+        waits.append(time.monotonic() - started)
+        assert [job["value"]["type"] for job in jobs] == [job_type], (
+            f"no job of type {job_type} within 10 s\n" + engine.log()[-3000:]
+        )
+    print("first job of each new type after " + ", ".join(f"{w:.2f}" for w in waits) + " s")
