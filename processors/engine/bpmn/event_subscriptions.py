@@ -91,12 +91,26 @@ def catch_elements(call: ElementCall) -> list[FlowNode]:
     return found
 
 
+def has_catch_elements(call: ElementCall) -> bool:
+    """Whether the element is an event scope: has any catch element (kept per element with
+    the process model; asked whenever an element opens or closes its subscriptions)."""
+    value = call.value
+    derived = call.process.derived
+    kind = ("catch", value.element_id, value.bpmn_element_type)
+    has = derived.get(kind)
+    if has is None:
+        has = derived[kind] = bool(catch_elements(call))
+    return bool(has)
+
+
 EvaluatedSubscriptions = list[tuple[SubscriptionKind, FlowNode, Any]]
 
 
 def open_subscriptions(call: ElementCall) -> bool:
     """Open every subscription of event scope `call`. False after raising an incident (an
     expression failed): the element stays ELEMENT_ACTIVATING and nothing is opened."""
+    if not has_catch_elements(call):  # most elements: nothing to evaluate or open
+        return True
     try:
         evaluated = evaluate_subscriptions(call)
     except ExpressionFailure as failure:

@@ -18,21 +18,10 @@ _LEAVING = (PI.ELEMENT_COMPLETED, PI.ELEMENT_TERMINATED)
 
 
 def write(call: ElementCall, intent: PI) -> None:
-    if intent in _LEAVING and _has_catch_elements(call):
+    if intent in _LEAVING and event_subscriptions.has_catch_elements(call):
         # An element that leaves closes its catch-event subscriptions (timers, messages...).
         event_subscriptions.close_subscriptions(call)
     call.ctx.event(call.key, intent, call.value)
-
-
-def _has_catch_elements(call: ElementCall) -> bool:
-    """Whether the element is an event scope (kept per element with the process model)."""
-    value = call.value
-    derived = call.process.derived
-    kind = ("catch", value.element_id, value.bpmn_element_type)
-    has = derived.get(kind)
-    if has is None:
-        has = derived[kind] = bool(event_subscriptions.catch_elements(call))
-    return bool(has)
 
 
 def completing(call: ElementCall) -> None:
