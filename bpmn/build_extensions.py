@@ -31,10 +31,6 @@ DEFAULT_RETRIES = "3"
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
 
-def has_extension(element: etree._Element, name: str) -> bool:
-    return bool(zeebe_extensions(element, name))
-
-
 def count_extension(element: etree._Element, name: str) -> int:
     return len(zeebe_extensions(element, name))
 

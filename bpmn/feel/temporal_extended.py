@@ -167,13 +167,6 @@ def in_zone(value: dt.datetime | FeelDateTime, zone: str) -> dt.datetime | FeelD
     return date_time_of_local_nanos(wide.utc_nanos + offset * NANOS_PER_SECOND, offset, zone)
 
 
-def wide_date(value: dt.date | FeelDate | FeelDateTime) -> FeelDate:
-    """The date (of a date-time: its local date) as a FeelDate, whatever its year."""
-    if isinstance(value, FeelDate):
-        return value
-    return FeelDate(value.year, value.month, value.day)
-
-
 def wide_date_time(value: dt.datetime | FeelDateTime) -> FeelDateTime:
     """Any date-time as a FeelDateTime (without the range checks a new value gets)."""
     if isinstance(value, FeelDateTime):

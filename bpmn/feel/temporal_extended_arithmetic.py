@@ -36,10 +36,6 @@ from bpmn.feel.temporal_zones import offset_at_instant
 DateLike = dt.date | FeelDate | FeelDateTime
 
 
-def is_extended(value: Any) -> bool:
-    return isinstance(value, FeelDate | FeelDateTime)
-
-
 def plus_months(value: DateLike, months: int) -> Any:
     """A date or date-time moved by `months` on its local calendar, the day clamped to the
     month's end; a zoned date-time is resolved in its zone again."""

@@ -68,10 +68,6 @@ class DaysTimeDuration:
         return cls(seconds, nanos)
 
     @classmethod
-    def of_seconds(cls, seconds: Decimal | int) -> DaysTimeDuration:
-        return cls.of_nanos(int(Decimal(seconds) * NANOS_PER_SECOND))
-
-    @classmethod
     def of_timedelta(cls, delta: dt.timedelta) -> DaysTimeDuration:
         micros = (delta.days * SECONDS_PER_DAY + delta.seconds) * 1_000_000 + delta.microseconds
         return cls.of_nanos(micros * 1000)
@@ -92,9 +88,6 @@ class DaysTimeDuration:
 
     def negated(self) -> DaysTimeDuration:
         return DaysTimeDuration.of_nanos(-self.total_nanos)
-
-    def is_negative(self) -> bool:
-        return self.seconds < 0
 
 
 @dataclass(frozen=True)

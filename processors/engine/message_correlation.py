@@ -104,12 +104,6 @@ def send_to_instance(
     ctx.send(partition, Record.command(intent, value))
 
 
-def send_to_message_partition(
-    ctx: ProcessingContext, intent: MS, value: MessageSubscriptionRecordValue, partition: int
-) -> None:
-    ctx.send(partition, Record.command(intent, value))
-
-
 def subscription_value(
     value: ProcessMessageSubscriptionRecordValue,
     process_definition_key: int = -1,

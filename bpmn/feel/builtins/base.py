@@ -20,7 +20,7 @@ Calling convention (the evaluator implements it, as feel-scala does):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeGuard
@@ -126,11 +126,3 @@ def feel_compare(left: Any, right: Any) -> int | None:
     if temporal.is_temporal(left) and temporal.is_temporal(right):
         return temporal.temporal_compare(left, right)
     return None
-
-
-def sort_key_compare(values: Sequence[Any]) -> bool:
-    """True when every pair of `values` is comparable (all of one comparable kind)."""
-    if not values:
-        return False
-    first = values[0]
-    return all(feel_compare(first, other) is not None for other in values)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from bpmn.feel.values import FEEL_DECIMAL_CONTEXT
-
 # Scales a DECIMAL128 number can carry; outside them the rounding functions give null.
 MIN_SCALE = -6111
 MAX_SCALE = 6176
@@ -43,18 +41,8 @@ def set_scale(number: Decimal, scale: int, rounding: str) -> Decimal:
     return number.quantize(exponent, rounding=rounding, context=context)
 
 
-def to_feel_number(number: Decimal) -> Decimal:
-    """Bring an exact intermediate result into the FEEL decimal context."""
-    return FEEL_DECIMAL_CONTEXT.plus(number)
-
-
 def exact_integer_result(number: Decimal) -> Decimal:
     """An integral value without a fraction part (sqrt(16) = 4 rather than 4.000...)."""
     if is_integral(number):
         return Decimal(int(number))
     return number
-
-
-def feel_number_from_float(value: float) -> Decimal:
-    """Convert a float to the shortest decimal that reads back as it (as Java's Double.toString)."""
-    return Decimal(repr(value))

@@ -42,10 +42,6 @@ class ProcessReader:
         value = self._store.get(_LATEST, pack(bpmn_process_id))
         return 0 if value is None else int(value["v"])
 
-    def latest_checksum(self, bpmn_process_id: str) -> str | None:
-        value = self._store.get(_LATEST, pack(bpmn_process_id))
-        return None if value is None else str(value["c"])
-
     def by_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None:
         key = self._store.get(_VERSIONS, pack(bpmn_process_id, version))
         return None if key is None else self.by_key(int(key))

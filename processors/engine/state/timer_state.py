@@ -33,11 +33,6 @@ class TimerReader:
             due.append(last_int(index_key))
         return due
 
-    def next_due_date(self) -> int | None:
-        for index_key, _ in self._store.iterate(_DUE):
-            return int.from_bytes(index_key[:8], "big") - (1 << 63)
-        return None
-
     def of_element(self, element_instance_key: int) -> Iterator[int]:
         for index_key, _ in self._store.iterate(_BY_ELEMENT, pack(element_instance_key)):
             yield last_int(index_key)
