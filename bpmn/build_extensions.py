@@ -28,6 +28,7 @@ from bpmn.model_parts import (
 from bpmn.timers import TimerValueError, parse_date_time
 
 DEFAULT_RETRIES = "3"
+_MAX_RETRIES = 2**31 - 1  # bpmn imports nothing of ours: broker.protocol.number_ranges
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
 
@@ -70,6 +71,12 @@ def read_job_retries(ctx: BuildContext, element: etree._Element) -> Expression |
             element,
             f"Expected a non-negative number or an expression for 'retries' but found "
             f"'{retries.source}'",
+        )
+    elif retries is not None and retries.is_static and int(text) > _MAX_RETRIES:
+        ctx.problem(
+            element,
+            f"Expected 'retries' to be at most {_MAX_RETRIES} (a 32-bit integer, as Zeebe's"
+            f" records hold it) but found '{retries.source}'",
         )
     return retries
 

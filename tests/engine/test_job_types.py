@@ -104,3 +104,29 @@ def test_retries_from_an_expression_giving_a_text_of_no_ascii_digits_are_an_inci
         in (incident["value"]["errorMessage"])
     )
     assert [r for r in client.records() if r["recordType"] == "COMMAND_REJECTION"] == []
+
+
+def test_static_retries_beyond_a_32_bit_integer_are_a_validation_error() -> None:
+    [problem] = bpmn.validate(_with_retries("2147483648"), source_name="r.bpmn")
+    assert problem.element_id == "task"
+    assert "at most 2147483647" in problem.message
+    assert bpmn.validate(_with_retries("2147483647"), source_name="r.bpmn") == []
+
+
+def test_retries_from_an_expression_beyond_a_32_bit_integer_are_an_incident(
+    client: Client,
+) -> None:
+    # A job with 10**10 retries was created; no client could fail it with retries - 1.
+    client.deploy(_with_retries("=count"))
+    key = client.create_instance("typed", {"count": 10**10})
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["errorType"] == "EXTRACT_VALUE_ERROR"
+    assert incident["value"]["errorMessage"] == (
+        "Expected result of the expression 'count' to be a number of retries from -2147483648"
+        " to 2147483647 (a 32-bit integer), but was 10000000000."
+    )
+    assert events(client, valueType="JOB", intent="CREATED") == []
+    client.set_variables(key, {"count": 3})
+    client.resolve_incident(incident["key"])
+    [job] = client.activate_jobs("work", max_jobs=1, timeout=60)
+    assert job.retries == 3

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bpmn import Expression
 from bpmn.job_types import job_type_problem
 from broker.protocol.intents import JobIntent
+from broker.protocol.number_ranges import MAX_INT, MIN_INT
 from broker.protocol.values import JobKind, JobListenerEventType, JobRecordValue
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate_typed
@@ -56,8 +57,16 @@ def evaluate_type_and_retries(
                 f"Expected result of the expression '{type_expression.feel_text}' to be a usable"
                 f" job type, but {problem}."
             )
-    retries = evaluate_typed(retries_expression, variables, call.ctx.now_ms, int)
-    return JobProperties(job_type, int(retries))
+    retries = int(evaluate_typed(retries_expression, variables, call.ctx.now_ms, int))
+    if not MIN_INT <= retries <= MAX_INT:
+        # Zeebe's records hold retries as an int; a job beyond it could not be failed or
+        # answered through any client (and Zeebe would wrap the number around).
+        raise ExpressionFailure(
+            f"Expected result of the expression '{retries_expression.feel_text}' to be a"
+            f" number of retries from {MIN_INT} to {MAX_INT} (a 32-bit integer), but was"
+            f" {retries}."
+        )
+    return JobProperties(job_type, retries)
 
 
 def create_job(
