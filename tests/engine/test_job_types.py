@@ -130,3 +130,13 @@ def test_retries_from_an_expression_beyond_a_32_bit_integer_are_an_incident(
     client.resolve_incident(incident["key"])
     [job] = client.activate_jobs("work", max_jobs=1, timeout=60)
     assert job.retries == 3
+
+
+def test_retries_from_an_expression_that_is_no_whole_number_say_so(client: Client) -> None:
+    client.deploy(_with_retries("=count"))
+    client.create_instance("typed", {"count": 1.5})
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    # It said "to be 'NUMBER', but was 'NUMBER'".
+    assert incident["value"]["errorMessage"] == (
+        "Expected result of the expression 'count' to be a whole 'NUMBER', but was 1.5."
+    )

@@ -112,6 +112,11 @@ def evaluate_typed(
         digits = value.strip().lstrip("-")
         if digits.isascii() and digits.isdigit():  # isdigit() alone takes '²', int() not
             return int(value)  # static retries="3"
+    if expected is int and isinstance(value, float):  # a number, but not a whole one
+        raise ExpressionFailure(
+            f"Expected result of the expression '{expression.feel_text}' to be a whole"
+            f" 'NUMBER', but was {value}."
+        )
     if not ok:
         raise ExpressionFailure(
             f"Expected result of the expression '{expression.feel_text}' to be"
