@@ -166,11 +166,12 @@ def parse_cycle(text: str) -> TimerCycle:
         )
     start = parse_date_time(pieces[1]) if len(pieces) == 3 else None
     interval = parse_duration(pieces[-1])
-    if not count and interval == IsoDuration():
-        # It would fire again and again at the same instant: an endless loop, never a schedule.
+    if not count and interval.total_seconds_approx() < Decimal("0.001"):
+        # It would fire again and again at the same instant (timers count whole milliseconds,
+        # so PT0.0001S is no later than PT0S): an endless loop, never a schedule.
         raise TimerValueError(
-            f"Invalid cycle '{text}': a cycle that repeats forever needs an interval longer"
-            " than zero (e.g. 'R/PT1S')"
+            f"Invalid cycle '{text}': a cycle that repeats forever needs an interval of at"
+            " least one millisecond (e.g. 'R/PT1S')"
         )
     return RepeatingInterval(int(count) if count else None, interval, start)
 

@@ -214,3 +214,14 @@ def test_timer_values_read_ascii_digits_only(text: str) -> None:
 
     with pytest.raises(TimerValueError, match="Invalid"):
         parse_cycle(text) if text.startswith("R") else parse_duration(text)
+
+
+def test_a_cycle_repeating_forever_within_a_millisecond_is_refused() -> None:
+    # Timers count whole milliseconds: R/PT0.0001S fired again at the same instant for ever (a
+    # timer start event with it made deploy on memory:// never return).
+    from bpmn.timers import TimerValueError, parse_cycle
+
+    with pytest.raises(TimerValueError, match="at least one millisecond"):
+        parse_cycle("R/PT0.0001S")
+    assert parse_cycle("R/PT0.001S").interval.seconds == Decimal("0.001")
+    assert parse_cycle("R5/PT0.0001S").repetitions == 5  # a count ends it
