@@ -40,7 +40,7 @@ from benchmarks.kafka_bench_support import (
 )
 from broker.kafka_config import client_config
 from broker.protocol import Record
-from broker.topics import TopicSettings
+from broker.topics import TopicSettings, ensure_topics
 from clients import commands
 from clients.client import connect
 from clients.kafka_engine_processes import EngineProcesses
@@ -181,12 +181,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of a latency run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--partitions", type=int, default=2)
+    parser.add_argument(
+        "--response-partitions",
+        type=int,
+        default=0,
+        help="partitions of the responses topic [default: as many as --partitions]",
+    )
     parser.add_argument("--concurrency", type=int, default=256, help="worker handlers")
     parser.add_argument("--profile", type=Path, help="py-spy raw profiles of a throughput run")
     args = parser.parse_args()
 
     config = client_config(args.bootstrap)
-    topics = TopicSettings(prefix=f"bench-{uuid.uuid4().hex[:6]}.", partitions=args.partitions)
+    topics = TopicSettings(
+        prefix=f"bench-{uuid.uuid4().hex[:6]}.",
+        partitions=args.partitions,
+        response_partitions=args.response_partitions,
+    )
+    if args.response_partitions:  # the engine uses the responses topic as it finds it
+        ensure_topics(config, topics.core_topics())
     url = f"kafka://{args.bootstrap}?prefix={topics.prefix}"
     engines = EngineProcesses(config, topics, Path(tempfile.mkdtemp()), count=1)
     worker: WorkerProcess | None = None
@@ -257,6 +269,12 @@ def main() -> None:
                 flush=True,
             )
         channel.close()
+        answers = count_topic(config, topics.responses).records
+        print(
+            f"answers to other clients read by the creating client: {channel.others_read}"
+            f" of {answers} answers on the responses topic in all"
+            f" (its reply partition: {channel.reply_partition} of {topics.reply_partitions})"
+        )
 
         best = min(runs, key=lambda run: run.p99)
         steps = instance_steps(config, topics.events, since)

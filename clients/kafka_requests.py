@@ -86,6 +86,8 @@ class RequestChannel:
             self._consumer.close()
             raise
         self.reply_partition: int = start.partition
+        self.others_read = 0
+        """Answers to other clients read on the reply partition (and skipped) so far."""
         self._reply_header = str(start.partition).encode("ascii")
         self._thread = threading.Thread(
             target=self._listen, name=f"honeyflow-responses-{self.client_id}", daemon=True
@@ -186,6 +188,7 @@ class RequestChannel:
                 continue
             headers = dict(message.headers() or [])
             if headers.get(CLIENT_ID_HEADER) != me:
+                self.others_read += 1
                 continue  # another client's answer: skip it without decoding
             raw_id = headers.get(REQUEST_ID_HEADER) or b""
             request_id = raw_id.decode("ascii", "replace") if isinstance(raw_id, bytes) else raw_id

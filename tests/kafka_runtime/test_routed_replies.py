@@ -101,6 +101,8 @@ def test_each_client_reads_only_its_reply_partition_and_gets_every_answer(
             first.close()
             second.close()
 
+    # Neither read a single answer of the other (each skips other clients' answers it reads).
+    assert first._channel.others_read == second._channel.others_read == 0
     # Both clients' instances were created on every partition, and answered.
     for keys in created.values():
         assert {decode_partition(key) for key in keys} == {1, 2, 3}
