@@ -90,6 +90,7 @@ def fail_job(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
     failed = ctx.event(command.key, JobIntent.FAILED, value)
     ctx.respond(failed)
     ctx.publish_job(command.key, failed)  # kept if activatable: retries and no back-off
+    _set_failure_variables(ctx, value)
     if retries == 0:
         listener = value.job_kind is JobKind.EXECUTION_LISTENER
         _job_incident(
@@ -99,6 +100,16 @@ def fail_job(command: Record[JobRecordValue], ctx: ProcessingContext) -> None:
             ErrorType.EXECUTION_LISTENER_NO_RETRIES if listener else ErrorType.JOB_NO_RETRIES,
             value.error_message or "No more retries left.",
         )
+
+
+def _set_failure_variables(ctx: ProcessingContext, job: JobRecordValue) -> None:
+    """FAIL's variables become local variables of the job's element, as in Zeebe 8: the
+    retried job and whoever resolves the incident see them (VARIABLE CREATED/UPDATED)."""
+    if not job.variables:
+        return
+    instance = ctx.state.elements.get(job.element_instance_key)
+    if instance is not None:
+        set_local(call_for(ctx, instance), job.element_instance_key, job.variables)
 
 
 def _job_incident(

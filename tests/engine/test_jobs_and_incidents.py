@@ -206,3 +206,30 @@ def test_script_link_and_terminate_end(client: Client) -> None:
     assert trace[-1] == ("script_link_terminate", "ELEMENT_COMPLETED")
     doubled = events(client, valueType="VARIABLE", name="doubled")
     assert doubled[0]["value"]["value"] == "42"
+
+
+def test_fail_with_variables_sets_them_local_to_the_task(client: Client) -> None:
+    """As in Zeebe 8, FailJob's variables become local variables of the job's task, so the
+    retried job (and an incident's resolver) sees them; the process scope stays untouched."""
+    client.deploy(scenario("one_task.bpmn"))
+    key = client.create_instance("one_task", {"attempt": 0})
+    job = _one_job(client)
+    client.fail_job(job.key, 2, "try again", variables={"attempt": 1, "reason": "busy"})
+    created = events(client, valueType="VARIABLE", intent="CREATED", name="reason")
+    assert [(r["value"]["scopeKey"], r["value"]["value"]) for r in created] == [
+        (job.element_instance_key, '"busy"')
+    ]
+    again = _one_job(client)
+    assert again.variables == {"attempt": 1, "reason": "busy"}
+    client.fail_job(again.key, 0, "gave up", variables={"attempt": 2})
+    [updated] = events(client, valueType="VARIABLE", intent="UPDATED")
+    assert updated["value"]["scopeKey"] == job.element_instance_key
+    assert updated["value"]["value"] == "2"
+    [process_attempt] = [
+        r
+        for r in events(client, valueType="VARIABLE", intent="CREATED", name="attempt")
+        if r["value"]["scopeKey"] == key
+    ]
+    assert process_attempt["value"]["value"] == "0"
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["errorMessage"] == "gave up"
