@@ -39,6 +39,10 @@ class TopicSpec:
     partitions: int
     replication_factor: int
     configs: Mapping[str, str] = field(default_factory=dict)
+    partitions_flag: str = "--partitions"
+    """The option that sets this topic's partition count (named in a mismatch's fix)."""
+    min_partitions: int = 1
+    """The fewest partitions the topic can be used with (the responses topic: the others')."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ class TopicSettings:
             dataclasses.replace(
                 self._spec("responses", self.responses_retention_ms),
                 partitions=self.reply_partitions,
+                partitions_flag="--response-partitions",
+                min_partitions=self.partitions,
             ),
         ]
 
@@ -324,7 +330,16 @@ def _differences(
     partitions = len(metadata.partitions)
     if partitions != spec.partitions:
         found.append(f"has {partitions} partitions, expected {spec.partitions}")
-        fixes.append(f"--partitions {partitions}")
+        if partitions >= spec.min_partitions:
+            fixes.append(f"{spec.partitions_flag} {partitions}")
+        else:
+            # No flag makes it usable: an answer to a request naming no reply partition goes
+            # to its command's partition (TopicSettings); Kafka can add partitions to it.
+            found.append(
+                f"it needs at least as many partitions as the other topics ({spec.min_partitions}):"
+                f" add partitions to it (kafka-topics.sh --alter --topic {spec.name}"
+                f" --partitions {spec.min_partitions})"
+            )
     replicas = {len(p.replicas) for p in metadata.partitions.values()}
     if replicas != {spec.replication_factor}:
         have = ",".join(str(r) for r in sorted(replicas))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from confluent_kafka.admin import AdminClient
@@ -14,10 +15,12 @@ from broker.kafka_config import client_config, from_environment, read_properties
 from broker.topics import (
     TopicReport,
     TopicSettings,
+    TopicSpec,
     default_replication_factor,
     ensure_topics,
     job_topic_suffix,
 )
+from broker.topics import _differences as differences
 
 
 def test_job_topic_names_are_readable_and_injective() -> None:
@@ -73,6 +76,34 @@ def test_a_mismatch_is_one_line_with_the_flag_that_fixes_it() -> None:
         "MISMATCH honeyflow.commands: has replication factor 3, expected 1"
         " (to use the topic as it is, pass --replication-factor 3)"
     )
+
+
+def _found(spec: TopicSpec, partitions: int) -> tuple[list[str], list[str]]:
+    """What `spec` differs in from a topic of `partitions` partitions, its configs as asked."""
+    replicas = [0] * spec.replication_factor
+    metadata = SimpleNamespace(
+        partitions={p: SimpleNamespace(replicas=replicas) for p in range(partitions)}
+    )
+    configs = {k: SimpleNamespace(value=v) for k, v in spec.configs.items()}
+    return differences(spec, metadata, configs)
+
+
+def test_a_responses_topic_mismatch_names_the_response_partitions_flag() -> None:
+    settings = TopicSettings(partitions=3, response_partitions=8)
+    commands, _, responses = settings.core_topics()
+    assert _found(commands, 2) == (["has 2 partitions, expected 3"], ["--partitions 2"])
+    # More than the others: `--response-partitions` uses it as it is, `--partitions` would not.
+    assert _found(responses, 6) == (["has 6 partitions, expected 8"], ["--response-partitions 6"])
+    # Fewer than the others: no flag makes it usable; the message says how to grow it.
+    found, fixes = _found(TopicSettings(partitions=3).core_topics()[2], 2)
+    assert fixes == []
+    assert found == [
+        "has 2 partitions, expected 3",
+        "it needs at least as many partitions as the other topics (3): add partitions to it"
+        " (kafka-topics.sh --alter --topic honeyflow.responses --partitions 3)",
+    ]
+    report = TopicReport("honeyflow.responses", "mismatch", tuple(found), tuple(fixes))
+    assert "--partitions 2" not in report.describe()
 
 
 def test_client_config_sources_in_order(tmp_path: Path) -> None:
