@@ -13,7 +13,8 @@ from rich.table import Table
 from clients.cli.tables import key_column
 from clients.cli.verb_options import (
     DURATION,
-    cluster_client,
+    ClusterTarget,
+    done,
     echo_json,
     variables_of,
     verb_options,
@@ -26,14 +27,11 @@ from clients.results import InstanceResult
 @verb_options
 def deploy(
     files: tuple[Path, ...],
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Deploy BPMN FILES in one deployment; prints each process, its version and key."""
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         deployment = client.deploy(*files)
     if as_json:
         echo_json(deployment)
@@ -82,10 +80,7 @@ def create_instance(
     with_result: bool,
     fetch_variables: str | None,
     request_timeout: float,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Create an instance of PROCESS_ID (its BPMN process id); prints the instance key."""
@@ -93,7 +88,7 @@ def create_instance(
         raise click.ClickException("--fetch-variables needs --with-result")
     names = tuple(n.strip() for n in (fetch_variables or "").split(",") if n.strip())
     values = variables_of(variables)
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         answer = client.create_instance(
             process_id,
             values,
@@ -128,16 +123,13 @@ def cancel() -> None:
 @verb_options
 def cancel_instance(
     key: int,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Cancel the process instance KEY."""
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.cancel_instance(key)
-    _done(as_json, {"processInstanceKey": key}, f"instance {key} canceled")
+    done(as_json, {"processInstanceKey": key}, f"instance {key} canceled")
 
 
 @click.group()
@@ -164,17 +156,14 @@ def publish_message(
     variables: str | None,
     ttl: float,
     message_id: str | None,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Publish message NAME; prints the message key."""
     values = variables_of(variables)
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         key = client.publish_message(name, correlation_key, values, ttl=ttl, message_id=message_id)
-    _done(as_json, {"messageKey": key}, f"message {name} published: key {key}")
+    done(as_json, {"messageKey": key}, f"message {name} published: key {key}")
 
 
 @click.group()
@@ -189,17 +178,14 @@ def broadcast() -> None:
 def broadcast_signal(
     name: str,
     variables: str | None,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Trigger every signal event named NAME; prints the signal key."""
     values = variables_of(variables)
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         key = client.broadcast_signal(name, values)
-    _done(as_json, {"signalKey": key}, f"signal {name} broadcast: key {key}")
+    done(as_json, {"signalKey": key}, f"signal {name} broadcast: key {key}")
 
 
 @click.group(name="set")
@@ -216,18 +202,15 @@ def set_variables(
     key: int,
     variables: str,
     local: bool,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Set variables in the scope KEY (a process or element instance key)."""
     values = variables_of(variables)
     assert values is not None
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.set_variables(key, values, local=local)
-    _done(as_json, {"elementInstanceKey": key}, f"variables set in scope {key}")
+    done(as_json, {"elementInstanceKey": key}, f"variables set in scope {key}")
 
 
 @click.group()
@@ -240,20 +223,10 @@ def resolve() -> None:
 @verb_options
 def resolve_incident(
     key: int,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Resolve incident KEY once its cause is fixed (variables set, or job retries given)."""
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.resolve_incident(key)
-    _done(as_json, {"incidentKey": key}, f"incident {key} resolved")
-
-
-def _done(as_json: bool, value: dict[str, object], line: str) -> None:
-    if as_json:
-        echo_json(value)
-    else:
-        click.echo(line)
+    done(as_json, {"incidentKey": key}, f"incident {key} resolved")

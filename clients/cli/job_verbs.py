@@ -4,7 +4,6 @@ job`, `throw error`, `update retries` and `update timeout`, for working a job by
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -13,7 +12,8 @@ from rich.table import Table
 from clients.cli.tables import key_column
 from clients.cli.verb_options import (
     DURATION,
-    cluster_client,
+    ClusterTarget,
+    done,
     echo_json,
     variables_of,
     verb_options,
@@ -50,15 +50,12 @@ def activate_jobs(
     timeout: float,
     worker: str,
     request_timeout: float,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Activate up to --max-jobs jobs of JOB_TYPE that are ready now, or the first to come
     within --request-timeout (none is no error)."""
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         jobs = client.activate_jobs(
             job_type, max_jobs=max_jobs, timeout=timeout, worker=worker, wait=request_timeout
         )
@@ -94,17 +91,14 @@ def complete() -> None:
 def complete_job(
     key: int,
     variables: str | None,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Complete the activated job KEY."""
     values = variables_of(variables)
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.complete_job(key, values)
-    _done(as_json, key, f"job {key} completed")
+    done(as_json, {"jobKey": key}, f"job {key} completed")
 
 
 @click.group()
@@ -133,17 +127,14 @@ def fail_job(
     error_message: str,
     retry_backoff: float,
     variables: str | None,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Fail the activated job KEY with --retries left."""
     values = variables_of(variables)
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.fail_job(key, retries, error_message, retry_backoff, values)
-    _done(as_json, key, f"job {key} failed, {retries} retries left")
+    done(as_json, {"jobKey": key}, f"job {key} failed, {retries} retries left")
 
 
 @click.group()
@@ -162,17 +153,14 @@ def throw_error(
     error_code: str,
     error_message: str,
     variables: str | None,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Throw a BPMN error from the activated job KEY."""
     values = variables_of(variables)
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.throw_error(key, error_code, error_message, values)
-    _done(as_json, key, f"error {error_code} thrown from job {key}")
+    done(as_json, {"jobKey": key}, f"error {error_code} thrown from job {key}")
 
 
 @click.group()
@@ -187,16 +175,13 @@ def update() -> None:
 def update_retries(
     key: int,
     retries: int,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Give job KEY --retries retries (then resolve its incident, if it has one)."""
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.update_job_retries(key, retries)
-    _done(as_json, key, f"job {key}: retries set to {retries}")
+    done(as_json, {"jobKey": key}, f"job {key}: retries set to {retries}")
 
 
 @update.command(name="timeout")
@@ -211,16 +196,13 @@ def update_retries(
 def update_timeout(
     key: int,
     timeout: float,
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Give the activated job KEY a new deadline --timeout from now."""
-    with cluster_client(address, prefix, kafka_config, overrides) as client:
+    with cluster.client() as client:
         client.update_job_timeout(key, timeout)
-    _done(as_json, key, f"job {key}: deadline {timeout:g} s from now")
+    done(as_json, {"jobKey": key}, f"job {key}: deadline {timeout:g} s from now")
 
 
 _VARIABLES_SHOWN = 60
@@ -229,10 +211,3 @@ _VARIABLES_SHOWN = 60
 
 def _cut(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
-
-
-def _done(as_json: bool, key: int, line: str) -> None:
-    if as_json:
-        echo_json({"jobKey": key})
-    else:
-        click.echo(line)

@@ -4,15 +4,14 @@ engine group (`<prefix>engine`) processes each partition now."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from clients.cli.cluster_address import quiet, reach
-from clients.cli.verb_options import echo_json, verb_options
+from clients.cli.cluster_address import quiet
+from clients.cli.verb_options import ClusterTarget, echo_json, verb_options
 
 _TIMEOUT = 10.0
 
@@ -20,29 +19,26 @@ _TIMEOUT = 10.0
 @click.command()
 @verb_options
 def topology(
-    address: str,
-    prefix: str | None,
-    kafka_config: Path | None,
-    overrides: tuple[str, ...],
+    cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Brokers, partitions and the engine that processes each partition."""
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
-    cluster, config = reach(address, kafka_config, overrides)
-    topic_prefix = cluster.with_prefix(prefix)
+    reached, config = cluster.reach()
+    topic_prefix = reached.with_prefix(cluster.prefix)
     admin = AdminClient(quiet(config))
     try:
         metadata = admin.list_topics(timeout=_TIMEOUT)
         [future] = admin.describe_consumer_groups([topic_prefix + "engine"]).values()
         group = future.result(timeout=_TIMEOUT)
     except KafkaException as error:
-        raise click.ClickException(f"{cluster.bootstrap}: {error.args[0]}") from None
+        raise click.ClickException(f"{reached.bootstrap}: {error.args[0]}") from None
     commands = metadata.topics.get(topic_prefix + "commands")
     if commands is None or not commands.partitions:
         raise click.ClickException(
-            f"topic {topic_prefix}commands does not exist at {cluster.bootstrap}"
+            f"topic {topic_prefix}commands does not exist at {reached.bootstrap}"
             f" (start an engine, or `honeyflow topics create --prefix {topic_prefix}`)"
         )
     owners: dict[int, dict[str, str]] = {}
@@ -72,7 +68,7 @@ def topology(
     ]
     state = str(group.state).rsplit(".", 1)[-1]
     answer = {
-        "address": cluster.bootstrap,
+        "address": reached.bootstrap,
         "prefix": topic_prefix,
         "brokers": brokers,
         "engineGroup": {
@@ -86,7 +82,7 @@ def topology(
         return
     console = Console()
     console.print(
-        f"Cluster {cluster.bootstrap}, prefix {topic_prefix}: {len(brokers)} broker(s),"
+        f"Cluster {reached.bootstrap}, prefix {topic_prefix}: {len(brokers)} broker(s),"
         f" {len(partitions)} partition(s), engine group {state}"
         f" with {len(group.members)} engine(s)"
     )

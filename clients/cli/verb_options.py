@@ -5,16 +5,18 @@ parsers of JSON variables and durations."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
-from clients.cli.cluster_address import address_option, reach
+from broker.kafka_config import ClientConfig
+from clients.cli.cluster_address import ClusterAddress, address_option, reach
 from clients.cli.kafka_options import kafka_client_options
 from clients.client import Client
 
@@ -24,38 +26,71 @@ _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
+@dataclasses.dataclass(frozen=True)
+class ClusterTarget:
+    """The cluster a verb talks to: `--address`, `--prefix`, `--kafka-config` and `-X`."""
+
+    address: str
+    prefix: str | None
+    kafka_config: Path | None
+    overrides: tuple[str, ...]
+
+    def reach(self) -> tuple[ClusterAddress, ClientConfig]:
+        """The cluster and its client settings, once it answered (else one ClickException)."""
+        return reach(self.address, self.kafka_config, self.overrides)
+
+    @contextmanager
+    def client(self) -> Iterator[Client]:
+        """A client of the cluster; a client error becomes one ClickException line."""
+        from broker.errors import BrokerError
+        from broker.kafka_config import parse_overrides
+        from clients.client import connect
+        from clients.errors import HoneyflowError
+
+        cluster, _ = self.reach()
+        try:
+            with connect(
+                cluster.client_url(self.prefix),
+                kafka_config=self.kafka_config or cluster.config_file,
+                kafka_options=parse_overrides(self.overrides),
+            ) as client:
+                yield client
+        except (HoneyflowError, BrokerError) as error:
+            raise click.ClickException(str(error)) from None
+
+
 def verb_options(command: F) -> F:
-    """`--address`, `--prefix`, `--kafka-config`, `-X` and `--json` (parameter `as_json`)."""
-    command = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(
-        command
-    )
-    command = kafka_client_options(command)
-    command = click.option(
+    """`--address`, `--prefix`, `--kafka-config`, `-X` (handed to the verb as one
+    `cluster: ClusterTarget`) and `--json` (parameter `as_json`)."""
+
+    @functools.wraps(command)
+    def with_cluster(
+        *args: Any,
+        address: str,
+        prefix: str | None,
+        kafka_config: Path | None,
+        overrides: tuple[str, ...],
+        **kwargs: Any,
+    ) -> object:
+        target = ClusterTarget(address, prefix, kafka_config, overrides)
+        return command(*args, cluster=target, **kwargs)
+
+    wrapped: Any = click.option(
+        "--json", "as_json", is_flag=True, help="Print the answer as JSON."
+    )(with_cluster)
+    wrapped = kafka_client_options(wrapped)
+    wrapped = click.option(
         "--prefix", default=None, help="Topic prefix [default: the address's, or honeyflow.]."
-    )(command)
-    return address_option()(command)
+    )(wrapped)
+    return cast(F, address_option()(wrapped))
 
 
-@contextmanager
-def cluster_client(
-    address: str, prefix: str | None, kafka_config: Path | None, overrides: tuple[str, ...]
-) -> Iterator[Client]:
-    """A client of the cluster at `address`; a client error becomes one ClickException line."""
-    from broker.errors import BrokerError
-    from broker.kafka_config import parse_overrides
-    from clients.client import connect
-    from clients.errors import HoneyflowError
-
-    cluster, _ = reach(address, kafka_config, overrides)
-    try:
-        with connect(
-            cluster.client_url(prefix),
-            kafka_config=kafka_config or cluster.config_file,
-            kafka_options=parse_overrides(overrides),
-        ) as client:
-            yield client
-    except (HoneyflowError, BrokerError) as error:
-        raise click.ClickException(str(error)) from None
+def done(as_json: bool, value: dict[str, object], line: str) -> None:
+    """A verb's answer: `value` as JSON with --json, else the one line."""
+    if as_json:
+        echo_json(value)
+    else:
+        click.echo(line)
 
 
 def variables_of(text: str | None, option: str = "--variables") -> dict[str, Any] | None:
