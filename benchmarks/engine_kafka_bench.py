@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.kafka_bench_support import (
+    ONE_TASK,
     InstanceSteps,
     WorkerProcess,
     count_topic,
@@ -46,20 +47,6 @@ from clients.client import connect
 from clients.kafka_engine_processes import EngineProcesses
 from clients.kafka_requests import RequestChannel
 
-ONE_TASK = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="bench-one-task" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:serviceTask id="task">
-      <bpmn:extensionElements><zeebe:taskDefinition type="bench"/></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 _TIMEOUT = 120.0
 
 

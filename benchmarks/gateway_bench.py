@@ -25,24 +25,10 @@ from pathlib import Path
 
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
+from benchmarks.kafka_bench_support import ONE_TASK
 from broker.kafka_config import client_config
 from broker.topics import TopicSettings
 from clients.kafka_engine_processes import EngineProcesses
-
-ONE_TASK = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
-  <bpmn:process id="bench" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
-    <bpmn:serviceTask id="task">
-      <bpmn:extensionElements><zeebe:taskDefinition type="bench"/></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
-    <bpmn:endEvent id="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -73,7 +59,7 @@ async def bench(address: str, n: int, in_flight: int, rate: float, seconds: floa
         client = ZeebeClient(channel)
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "bench.bpmn"
-            path.write_text(ONE_TASK)
+            path.write_bytes(ONE_TASK)
             await client.deploy_resource(path)
         worker = ZeebeWorker(channel, request_timeout=1_000)
 
@@ -83,12 +69,12 @@ async def bench(address: str, n: int, in_flight: int, rate: float, seconds: floa
 
         working = asyncio.create_task(worker.work())
         try:
-            await client.run_process_with_result("bench", timeout=60_000)  # warm-up
+            await client.run_process_with_result("bench-one-task", timeout=60_000)  # warm-up
             gate = asyncio.Semaphore(in_flight)
 
             async def one() -> None:
                 async with gate:
-                    await client.run_process_with_result("bench", timeout=120_000)
+                    await client.run_process_with_result("bench-one-task", timeout=120_000)
 
             started = time.monotonic()
             await asyncio.gather(*(one() for _ in range(n)))
@@ -102,7 +88,7 @@ async def bench(address: str, n: int, in_flight: int, rate: float, seconds: floa
             latencies: list[float] = []
 
             async def timed(at: float) -> None:
-                await client.run_process_with_result("bench", timeout=120_000)
+                await client.run_process_with_result("bench-one-task", timeout=120_000)
                 latencies.append(time.monotonic() - at)
 
             tasks = []

@@ -19,6 +19,22 @@ from broker.kafka_config import ClientConfig
 from broker.topics import TopicSpec, ensure_topics
 from clients.kafka_offsets import watermarks
 
+# The one-task process every Kafka benchmark runs: start → service task `bench` → end.
+ONE_TASK = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="bench-one-task" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+    <bpmn:serviceTask id="task">
+      <bpmn:extensionElements><zeebe:taskDefinition type="bench"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
 
 def _work(url: str, job_type: str, concurrency: int, stop: Event) -> None:
     from clients.client import connect
