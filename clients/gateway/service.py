@@ -73,6 +73,17 @@ class GatewayService(pb_grpc.GatewayServicer):
         status = error_status(error)
         await context.abort(status.code, status.message)
 
+    async def _variables(
+        self, context: grpc.aio.ServicerContext[Any, Any], call: str, text: str
+    ) -> dict[str, Any] | None:
+        """The request's variables (None: none given); text that is no JSON object aborts the
+        call with INVALID_ARGUMENT."""
+        try:
+            return m.variables(call, text)
+        except GatewayError as error:
+            await self._abort(context, error)
+            raise
+
     # -- cluster
 
     async def Topology(
@@ -346,11 +357,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     async def CompleteJob(
         self, request: pb.CompleteJobRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CompleteJobResponse:
-        try:
-            variables = m.variables("complete_job", request.variables)
-        except GatewayError as error:
-            await self._abort(context, error)
-            raise
+        variables = await self._variables(context, "complete_job", request.variables)
         command = c.job_command(JobIntent.COMPLETE, request.jobKey, variables=variables or {})
         await self._keyed(context, command, request.jobKey)
         return pb.CompleteJobResponse()
@@ -358,11 +365,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     async def FailJob(
         self, request: pb.FailJobRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.FailJobResponse:
-        try:
-            variables = m.variables("fail_job", request.variables)
-        except GatewayError as error:
-            await self._abort(context, error)
-            raise
+        variables = await self._variables(context, "fail_job", request.variables)
         fields = c.fail_fields(
             request.retries, request.errorMessage, request.retryBackOff, variables
         )
@@ -373,11 +376,7 @@ class GatewayService(pb_grpc.GatewayServicer):
     async def ThrowError(
         self, request: pb.ThrowErrorRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ThrowErrorResponse:
-        try:
-            variables = m.variables("throw_error", request.variables)
-        except GatewayError as error:
-            await self._abort(context, error)
-            raise
+        variables = await self._variables(context, "throw_error", request.variables)
         command = c.job_command(
             JobIntent.THROW_ERROR,
             request.jobKey,
@@ -407,13 +406,11 @@ class GatewayService(pb_grpc.GatewayServicer):
     async def SetVariables(
         self, request: pb.SetVariablesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.SetVariablesResponse:
-        try:
-            variables = m.variables("set_variables", request.variables)
-            if variables is None:
-                raise invalid_argument("Expected variables to be a JSON object, but none given")
-        except GatewayError as error:
+        variables = await self._variables(context, "set_variables", request.variables)
+        if variables is None:
+            error = invalid_argument("Expected variables to be a JSON object, but none given")
             await self._abort(context, error)
-            raise
+            raise error
         key = request.elementInstanceKey
         command = c.set_variables_command(key, variables, request.local)
         answer = await self._keyed(context, command, key)
