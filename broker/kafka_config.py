@@ -2,7 +2,7 @@
 
 Every Honeyflow component that talks to Kafka builds its client settings here: the bootstrap
 servers, then a properties file (`--kafka-config FILE`, `key=value` lines as Kafka's own
-`client.properties`), then `HONEYFLOW_KAFKA_*` environment variables
+`client.properties`, read as Java reads it), then `HONEYFLOW_KAFKA_*` environment variables
 (`HONEYFLOW_KAFKA_SASL_MECHANISM=SCRAM-SHA-512` → `sasl.mechanism`), then `-X key=value`
 options — later sources win. Keys use librdkafka's names (security.protocol, sasl.*, ssl.*),
 which are also Kafka's for everything security needs.
@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+import javaproperties
 
 from broker.errors import BrokerError
 
@@ -26,28 +28,19 @@ ClientConfig = dict[str, str | int | float | bool]
 
 
 def read_properties(path: Path) -> dict[str, str]:
-    """Parse a Java-style properties file (`key=value` or `key: value`, `#`/`!` comments)."""
+    """Read a properties file as Java reads it (javaproperties): `key=value`, `key: value` or
+    `key value`, `#`/`!` comments, `\\` line continuations, `\\uXXXX` and other escapes. A line
+    with a key alone gives the key an empty value, as in Java."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise BrokerError(f"cannot read Kafka client config {path}: {e.strerror}") from e
-    result = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line[0] in "#!":
-            continue
-        key, sep, value = _split(line)
-        if not sep:
-            raise BrokerError(f"{path}:{number}: expected key=value, got {line!r}")
-        result[key] = value
-    return result
-
-
-def _split(line: str) -> tuple[str, str, str]:
-    cut = min((i for i in (line.find("="), line.find(":")) if i >= 0), default=-1)
-    if cut < 0:
-        return line, "", ""
-    return line[:cut].strip(), line[cut], line[cut + 1 :].strip()
+    except UnicodeDecodeError as e:
+        raise BrokerError(f"cannot read Kafka client config {path}: not UTF-8 ({e.reason})") from e
+    try:
+        return dict(javaproperties.loads(text))
+    except javaproperties.InvalidUEscapeError as e:
+        raise BrokerError(f"{path}: invalid escape {e.escape!r} in Kafka client config") from e
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:

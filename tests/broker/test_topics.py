@@ -124,9 +124,31 @@ def test_client_config_sources_in_order(tmp_path: Path) -> None:
     own = {"HONEYFLOW_KAFKA_HEAP": "-Xmx1g", "HONEYFLOW_KAFKA_SCENARIOS": "all"}
     assert from_environment(own) == {}
     bad = tmp_path / "bad.properties"
-    bad.write_text("no separator here\n")
-    with pytest.raises(BrokerError, match=r"bad\.properties:1"):
+    bad.write_text("ssl.key.password=\\uZZ12\n")
+    with pytest.raises(BrokerError, match=r"bad\.properties: invalid escape '\\\\uZZ12'"):
         read_properties(bad)
+
+
+def test_properties_read_as_java_reads_them(tmp_path: Path) -> None:
+    """A line ending in a backslash continues on the next (leading blanks dropped), a blank
+    separates key and value, escapes are decoded and a key alone has an empty value."""
+    props = tmp_path / "client.properties"
+    props.write_text(
+        "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
+        '    username="engine" \\\n'
+        '    password="s3cret";\n'
+        "security.protocol SASL_SSL\n"
+        "ssl.ca.location=/etc/ca\\u0020dir/ca.pem\n"
+        "! a comment \\\n"
+        "client.id\n"
+    )
+    assert read_properties(props) == {
+        "sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        'username="engine" password="s3cret";',
+        "security.protocol": "SASL_SSL",
+        "ssl.ca.location": "/etc/ca dir/ca.pem",
+        "client.id": "",
+    }
 
 
 @pytest.mark.kafka
