@@ -236,6 +236,22 @@ class CommandDistributionIntent(_IntentEnum):
     FINISH = "FINISH"
 
 
+class DecisionIntent(_IntentEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class DecisionRequirementsIntent(_IntentEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
+class DecisionEvaluationIntent(_IntentEnum):
+    EVALUATED = "EVALUATED"
+    FAILED = "FAILED"
+    EVALUATE = "EVALUATE"
+
+
 Intent: TypeAlias = (
     DeploymentIntent
     | ProcessIntent
@@ -260,6 +276,9 @@ Intent: TypeAlias = (
     | SignalSubscriptionIntent
     | EscalationIntent
     | CommandDistributionIntent
+    | DecisionIntent
+    | DecisionRequirementsIntent
+    | DecisionEvaluationIntent
 )
 
 _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = MappingProxyType(
@@ -287,6 +306,9 @@ _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = Mapping
         ValueType.SIGNAL_SUBSCRIPTION: SignalSubscriptionIntent,
         ValueType.ESCALATION: EscalationIntent,
         ValueType.COMMAND_DISTRIBUTION: CommandDistributionIntent,
+        ValueType.DECISION: DecisionIntent,
+        ValueType.DECISION_REQUIREMENTS: DecisionRequirementsIntent,
+        ValueType.DECISION_EVALUATION: DecisionEvaluationIntent,
     }
 )
 
@@ -370,6 +392,9 @@ _COMMANDS: dict[type[_IntentEnum], frozenset[_IntentEnum]] = {
     CommandDistributionIntent: frozenset(
         {CommandDistributionIntent.ACKNOWLEDGE, CommandDistributionIntent.FINISH}
     ),
+    DecisionIntent: frozenset(),
+    DecisionRequirementsIntent: frozenset(),
+    DecisionEvaluationIntent: frozenset({DecisionEvaluationIntent.EVALUATE}),
 }
 
 # Parsing is on the decode hot path: one dict lookup per record instead of Enum.__call__.

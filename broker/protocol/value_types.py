@@ -2,7 +2,7 @@
 
 A record's `valueType` says which typed value its `value` holds and which intents apply
 (see `intents.py`). Only the value types Honeyflow writes are listed; Zeebe has more
-(user tasks, decisions, identity, ...), see docs/record-format.md.
+(identity, ...), see docs/record-format.md.
 """
 
 from __future__ import annotations
@@ -34,3 +34,6 @@ class ValueType(StrEnum):
     SIGNAL_SUBSCRIPTION = "SIGNAL_SUBSCRIPTION"
     ESCALATION = "ESCALATION"
     COMMAND_DISTRIBUTION = "COMMAND_DISTRIBUTION"
+    DECISION = "DECISION"
+    DECISION_REQUIREMENTS = "DECISION_REQUIREMENTS"
+    DECISION_EVALUATION = "DECISION_EVALUATION"

@@ -7,14 +7,21 @@ from broker.protocol.values import (
     BpmnElementType,
     BpmnEventType,
     CommandDistributionRecordValue,
+    DecisionEvaluationRecordValue,
+    DecisionRecordValue,
+    DecisionRequirementsRecordValue,
     DeploymentRecordValue,
     DeploymentResource,
     ErrorRecordValue,
     ErrorType,
     EscalationRecordValue,
+    EvaluatedDecision,
+    EvaluatedInput,
+    EvaluatedOutput,
     IncidentRecordValue,
     JobBatchRecordValue,
     JobRecordValue,
+    MatchedRule,
     MessageBatchRecordValue,
     MessageCorrelationRecordValue,
     MessageRecordValue,
@@ -62,6 +69,31 @@ _JOB = JobRecordValue(
     tenant_id="<default>",
 )
 
+DK = 2251799813685270
+DRG = 2251799813685269
+
+_DECISION = DecisionRecordValue(
+    decision_id="discount",
+    decision_name="Discount",
+    version=2,
+    decision_key=DK,
+    decision_requirements_id="pricing",
+    decision_requirements_key=DRG,
+    duplicate=True,
+    deployment_key=2251799813685248,
+    version_tag="v2",
+)
+_DRG = DecisionRequirementsRecordValue(
+    decision_requirements_id="pricing",
+    decision_requirements_name="Pricing",
+    decision_requirements_version=2,
+    decision_requirements_key=DRG,
+    namespace="https://example.com/pricing",
+    resource_name="pricing.dmn",
+    checksum=b"\x03\x04",
+    duplicate=True,
+)
+
 SAMPLES: dict[ValueType, RecordValue] = {
     ValueType.DEPLOYMENT: DeploymentRecordValue(
         resources=(DeploymentResource("order.bpmn", b"<definitions/>\xff"),),
@@ -77,6 +109,8 @@ SAMPLES: dict[ValueType, RecordValue] = {
                 version_tag="v2",
             ),
         ),
+        decisions_metadata=(_DECISION,),
+        decision_requirements_metadata=(_DRG,),
         deployment_key=2251799813685248,
     ),
     ValueType.PROCESS: ProcessRecordValue(
@@ -241,5 +275,48 @@ SAMPLES: dict[ValueType, RecordValue] = {
         value_type="DEPLOYMENT",
         intent="CREATE",
         command_value={"resources": [], "deploymentKey": 2251799813685248},
+    ),
+    ValueType.DECISION: _DECISION,
+    ValueType.DECISION_REQUIREMENTS: DecisionRequirementsRecordValue(
+        decision_requirements_id="pricing",
+        decision_requirements_name="Pricing",
+        decision_requirements_version=1,
+        decision_requirements_key=DRG,
+        namespace="https://example.com/pricing",
+        resource_name="pricing.dmn",
+        checksum=b"\x03\x04",
+        resource=b"<definitions/>",
+    ),
+    ValueType.DECISION_EVALUATION: DecisionEvaluationRecordValue(
+        decision_key=DK,
+        decision_id="discount",
+        decision_name="Discount",
+        decision_version=2,
+        decision_requirements_id="pricing",
+        decision_requirements_key=DRG,
+        decision_output="0.1",
+        variables={"customer": "gold"},
+        bpmn_process_id="order",
+        process_definition_key=PD,
+        process_instance_key=PI,
+        element_id="price",
+        element_instance_key=EI,
+        evaluated_decisions=(
+            EvaluatedDecision(
+                decision_id="discount",
+                decision_name="Discount",
+                decision_key=DK,
+                decision_version=2,
+                decision_type="DECISION_TABLE",
+                decision_output="0.1",
+                evaluated_inputs=(EvaluatedInput("in1", "Customer", '"gold"'),),
+                matched_rules=(
+                    MatchedRule("rule1", 1, (EvaluatedOutput("out1", "discount", "0.1"),)),
+                ),
+                decision_evaluation_instance_key="2251799813685271-1",
+            ),
+        ),
+        evaluation_failure_message="",
+        failed_decision_id="",
     ),
 }

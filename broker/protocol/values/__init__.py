@@ -9,6 +9,15 @@ from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import DEFAULT_TENANT_ID, RecordValue, ValueObject
 from broker.protocol.values.bpmn_kinds import BpmnElementType, BpmnEventType
 from broker.protocol.values.command_distribution import CommandDistributionRecordValue
+from broker.protocol.values.decision import (
+    DecisionEvaluationRecordValue,
+    DecisionRecordValue,
+    DecisionRequirementsRecordValue,
+    EvaluatedDecision,
+    EvaluatedInput,
+    EvaluatedOutput,
+    MatchedRule,
+)
 from broker.protocol.values.deployment import (
     DeploymentRecordValue,
     DeploymentResource,
@@ -71,6 +80,9 @@ _ALL: tuple[type[RecordValue], ...] = (
     SignalSubscriptionRecordValue,
     EscalationRecordValue,
     CommandDistributionRecordValue,
+    DecisionRecordValue,
+    DecisionRequirementsRecordValue,
+    DecisionEvaluationRecordValue,
 )
 
 VALUE_CLASSES: MappingProxyType[ValueType, type[RecordValue]] = MappingProxyType(
@@ -95,16 +107,23 @@ __all__ = [
     "BpmnElementType",
     "BpmnEventType",
     "CommandDistributionRecordValue",
+    "DecisionEvaluationRecordValue",
+    "DecisionRecordValue",
+    "DecisionRequirementsRecordValue",
     "DeploymentRecordValue",
     "DeploymentResource",
     "ErrorRecordValue",
     "ErrorType",
     "EscalationRecordValue",
+    "EvaluatedDecision",
+    "EvaluatedInput",
+    "EvaluatedOutput",
     "IncidentRecordValue",
     "JobBatchRecordValue",
     "JobKind",
     "JobListenerEventType",
     "JobRecordValue",
+    "MatchedRule",
     "MessageBatchRecordValue",
     "MessageCorrelationRecordValue",
     "MessageRecordValue",

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import RecordValue, ValueObject, key_prop, prop, tenant_prop
+from broker.protocol.values.decision import DecisionRecordValue, DecisionRequirementsRecordValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class ProcessMetadata(ValueObject):
 
 @dataclass(frozen=True, slots=True)
 class DeploymentRecordValue(RecordValue):
-    """A deployment of BPMN resources. The record's `key` is the deployment key."""
+    """A deployment of BPMN and DMN resources. The record's `key` is the deployment key."""
 
     VALUE_TYPE: ClassVar[ValueType] = ValueType.DEPLOYMENT
     SCHEMA_NAME: ClassVar[str] = "deployment"
@@ -49,6 +50,14 @@ class DeploymentRecordValue(RecordValue):
     resources: tuple[DeploymentResource, ...] = prop("The deployed files.", default=())
     processes_metadata: tuple[ProcessMetadata, ...] = prop(
         "The processes found in the files (set on CREATED).", default=()
+    )
+    decisions_metadata: tuple[DecisionRecordValue, ...] = prop(
+        "The decisions found in the DMN files (set on CREATED).", default=()
+    )
+    decision_requirements_metadata: tuple[DecisionRequirementsRecordValue, ...] = prop(
+        "The decision requirements graphs of the DMN files, without their resource (set on"
+        " CREATED).",
+        default=(),
     )
     deployment_key: int = key_prop("The key of the deployment.")
     tenant_id: str = tenant_prop()
