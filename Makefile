@@ -117,7 +117,8 @@ bench-kafka: install
 .PHONY: bench-gateway
 
 # The one-task process through `honeyflow gateway` with pyzeebe (client and ZeebeWorker):
-# instances/s and create->completion p50/p99 at 200/s open loop (starts a local Kafka).
+# instances/s and create->completion p50/p99 at 200/s open loop, then the same through our Kafka
+# client and Worker on the same engine, side by side (starts a local Kafka).
 bench-gateway: install
 	PYTHONPATH=. $(BIN)/python -m benchmarks.gateway_bench \
 		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)

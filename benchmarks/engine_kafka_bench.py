@@ -58,22 +58,27 @@ class Creator:
         self._round_robin = commands.RoundRobin(partitions)
         self._lock = threading.Lock()
         self._all_done = threading.Condition(self._lock)
-        self._outstanding = 0
+        self._unanswered = 0
         self.failed = 0
         self._last_count = 0
         self.first_id = 0
         """The variable `i` of the last run's first instance (instance n has `first_id + n`)."""
 
-    def run(self, count: int, rate: float | None) -> tuple[list[float], list[float]]:
-        """Create `count` instances, all at once (`rate` None) or `rate` per second on
-        schedule; returns (scheduled start, completion) times per instance."""
+    def run(
+        self, count: int, rate: float | None, in_flight: int | None = None
+    ) -> tuple[list[float], list[float]]:
+        """Create `count` instances, all at once (`rate` None), at most `in_flight` unanswered
+        at a time, or `rate` per second on schedule; returns (scheduled start, completion)
+        times per instance."""
         self.first_id += self._last_count
         self._last_count = count
         starts = [0.0] * count
         done = [float("nan")] * count
-        self._outstanding = count
         t0 = time.monotonic()
         for i in range(count):
+            if in_flight is not None:
+                with self._all_done:
+                    self._all_done.wait_for(lambda: self._unanswered < in_flight, _TIMEOUT)
             if rate is not None:
                 starts[i] = t0 + i / rate
                 delay = starts[i] - time.monotonic()
@@ -83,10 +88,12 @@ class Creator:
                 starts[i] = t0
             variables = {"i": self.first_id + i}
             command = commands.create_command("bench-one-task", variables, None, True)
+            with self._all_done:
+                self._unanswered += 1
             pending = self._channel.submit(command, self._round_robin.next())
             pending.future.add_done_callback(functools.partial(self._finished, i=i, done=done))
         with self._all_done:
-            self._all_done.wait_for(lambda: self._outstanding == 0, _TIMEOUT)
+            self._all_done.wait_for(lambda: self._unanswered == 0, _TIMEOUT)
         return starts, done
 
     def _finished(self, future: Future[Record[Any]], i: int, done: list[float]) -> None:
@@ -97,9 +104,8 @@ class Creator:
                 done[i] = now
             else:
                 self.failed += 1
-            self._outstanding -= 1
-            if self._outstanding == 0:
-                self._all_done.notify_all()
+            self._unanswered -= 1
+            self._all_done.notify_all()
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -4,8 +4,9 @@ and a ZeebeWorker in this process), against one engine on Kafka.
 Prints (a) throughput: N run_process_with_result calls, at most --in-flight at once,
 instances/s until the last completed; (b) p50 / p99 create->completion latency at a fixed
 arrival rate (open loop: sent on schedule whatever completes, latency counted from the
-scheduled time). The native Kafka client's figures for the same workload come from
-`make bench-kafka` (benchmarks/engine_kafka_bench.py).
+scheduled time). Then the same two runs through Honeyflow's own Kafka client (create with
+result on the commands topic) and its `Worker` in a process of its own, on the same engine, and
+both side by side.
 
     python -m benchmarks.gateway_bench --bootstrap HOST:PORT [-n 2000] [--rate 200]
 """
@@ -21,14 +22,17 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
-from benchmarks.kafka_bench_support import ONE_TASK
+from benchmarks.engine_kafka_bench import Creator
+from benchmarks.kafka_bench_support import ONE_TASK, WorkerProcess
 from broker.kafka_config import client_config
 from broker.topics import TopicSettings
 from clients.kafka_engine_processes import EngineProcesses
+from clients.kafka_requests import RequestChannel
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -54,7 +58,17 @@ def start_gateway(bootstrap: str, prefix: str, log: Path) -> tuple[subprocess.Po
     return process, line.split()[-1]
 
 
-async def bench(address: str, n: int, in_flight: int, rate: float, seconds: float) -> None:
+@dataclass(frozen=True)
+class Figures:
+    throughput: float
+    p50: float
+    p99: float
+
+    def row(self, name: str) -> str:
+        return f"{name:<28} {self.throughput:>12.0f} {self.p50:>8.0f} {self.p99:>8.0f}"
+
+
+async def bench(address: str, n: int, in_flight: int, rate: float, seconds: float) -> Figures:
     async with create_insecure_channel(grpc_address=address) as channel:
         client = ZeebeClient(channel)
         with tempfile.TemporaryDirectory() as directory:
@@ -105,9 +119,40 @@ async def bench(address: str, n: int, in_flight: int, rate: float, seconds: floa
                 f" mean {statistics.mean(ms):.0f} ms",
                 flush=True,
             )
+            return Figures(n / elapsed, _percentile(ms, 0.5), _percentile(ms, 0.99))
         finally:
             await worker.stop()
             working.cancel()
+
+
+def native(url: str, topics: TopicSettings, args: argparse.Namespace) -> Figures:
+    """The same runs through our Kafka client and a `Worker` process (as `make bench-kafka`)."""
+    config = client_config(args.bootstrap)
+    worker = WorkerProcess(url, "bench", 256)
+    channel = RequestChannel(config, topics.commands, topics.responses)
+    try:
+        creator = Creator(channel, args.partitions)
+        creator.run(200, None)  # warm-up: the worker joins the job topic's group
+        starts, done = creator.run(args.n, None, args.in_flight)
+        elapsed = max(done) - starts[0]
+        print(
+            f"(a) native: {args.n} instances, {args.in_flight} in flight:"
+            f" {args.n / elapsed:.0f} instances/s ({elapsed:.1f} s)",
+            flush=True,
+        )
+        starts, done = creator.run(round(args.rate * args.seconds), args.rate)
+        ms = [(d - s) * 1000 for s, d in zip(starts, done, strict=True) if d == d]
+        print(
+            f"(b) native: latency at {args.rate:g}/s for {args.seconds:g} s ({len(ms)} instances):"
+            f" p50 {_percentile(ms, 0.5):.0f} ms, p99 {_percentile(ms, 0.99):.0f} ms",
+            flush=True,
+        )
+        if creator.failed:
+            raise SystemExit(f"{creator.failed} native creates failed")
+        return Figures(args.n / elapsed, _percentile(ms, 0.5), _percentile(ms, 0.99))
+    finally:
+        channel.close()
+        worker.stop()
 
 
 def main() -> None:
@@ -129,7 +174,18 @@ def main() -> None:
         engines.wait_until_serving()
         gateway, address = start_gateway(args.bootstrap, topics.prefix, directory / "gateway.log")
         print(f"engine log {engines.logs[0]}, gateway on {address}", flush=True)
-        asyncio.run(bench(address, args.n, args.in_flight, args.rate, args.seconds))
+        through_gateway = asyncio.run(
+            bench(address, args.n, args.in_flight, args.rate, args.seconds)
+        )
+        # The gateway leaves the job type's consumer group, which the native worker joins.
+        gateway.terminate()
+        gateway.wait(20)
+        gateway = None
+        url = f"kafka://{args.bootstrap}?prefix={topics.prefix}"
+        direct = native(url, topics, args)
+        print(f"{'':<28} {'instances/s':>12} {'p50 ms':>8} {'p99 ms':>8}  (at {args.rate:g}/s)")
+        print(through_gateway.row("gateway + pyzeebe"))
+        print(direct.row("Kafka client + Worker"))
     finally:
         if gateway is not None:
             gateway.terminate()
