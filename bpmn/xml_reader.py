@@ -15,9 +15,8 @@ from bpmn.errors import BpmnParseError
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 
 
-_DOCTYPE_REFUSED: Final = (
-    "DOCTYPE declarations are not allowed in BPMN files (DTDs and entities are refused)"
-)
+def _doctype_refused(kind: str) -> str:
+    return f"DOCTYPE declarations are not allowed in {kind} files (DTDs and entities are refused)"
 
 
 def _declares_doctype(data: bytes) -> bool:
@@ -58,13 +57,13 @@ def _new_parser() -> etree.XMLParser:
     )
 
 
-def read_xml(
-    data: bytes, source_name: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+def read_untrusted_xml(
+    data: bytes, source_name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, kind: str = "BPMN"
 ) -> etree._Element:
-    """Parse `data` and return the root `definitions` element of a BPMN 2.0 document.
+    """Parse `data` safely and return its root element, whatever its namespace.
 
-    Raises BpmnParseError when the bytes are too large, not well-formed XML, carry a DOCTYPE,
-    or are XML but not BPMN 2.0.
+    `kind` names the expected document in messages ("BPMN", "DMN"). Raises BpmnParseError
+    when the bytes are too large, empty, not well-formed XML or carry a DOCTYPE.
     """
     if len(data) > max_bytes:
         raise BpmnParseError(
@@ -72,11 +71,12 @@ def read_xml(
             f"File is {len(data)} bytes, larger than the limit of {max_bytes} bytes",
         )
     if not data.strip():
-        raise BpmnParseError(source_name, "File is empty; expected a BPMN 2.0 XML document")
+        expected = "a BPMN 2.0" if kind == "BPMN" else f"a {kind}"
+        raise BpmnParseError(source_name, f"File is empty; expected {expected} XML document")
     if _declares_doctype(data):
-        # A BPMN file never needs a DTD; refusing it outright is simpler to reason about
-        # than proving every entity stayed unexpanded and no file was opened.
-        raise BpmnParseError(source_name, _DOCTYPE_REFUSED)
+        # A BPMN or DMN file never needs a DTD; refusing it outright is simpler to reason
+        # about than proving every entity stayed unexpanded and no file was opened.
+        raise BpmnParseError(source_name, _doctype_refused(kind))
     try:
         root = etree.fromstring(data, parser=_new_parser())
     except etree.XMLSyntaxError as exc:
@@ -88,9 +88,21 @@ def read_xml(
         raise BpmnParseError(source_name, "Not readable as XML: no root element")
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise BpmnParseError(source_name, _DOCTYPE_REFUSED)
+        raise BpmnParseError(source_name, _doctype_refused(kind))
     if not isinstance(root.tag, str):
-        raise BpmnParseError(source_name, "Not a BPMN 2.0 document: no root element")
+        raise BpmnParseError(source_name, f"Not a {kind} document: no root element")
+    return root
+
+
+def read_xml(
+    data: bytes, source_name: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> etree._Element:
+    """Parse `data` and return the root `definitions` element of a BPMN 2.0 document.
+
+    Raises BpmnParseError when the bytes are too large, not well-formed XML, carry a DOCTYPE,
+    or are XML but not BPMN 2.0.
+    """
+    root = read_untrusted_xml(data, source_name, max_bytes=max_bytes)
     uri, local = ns.split_tag(root.tag)
     if uri != ns.BPMN or local != "definitions":
         found = f"'{local}'" + (f" in namespace '{uri}'" if uri else " without a namespace")
