@@ -29,7 +29,14 @@ from clients.cli.status_commands import store_option
     "--assets",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="The npm node_modules folder holding bpmn-js [default: web/node_modules].",
+    help="The npm node_modules folder holding bpmn-js and form-js [default: web/node_modules].",
+)
+@click.option(
+    "--user",
+    default="",
+    metavar="NAME",
+    help="Who claims and completes tasks from a browser that has not named itself on the"
+    " task pages (a name, not a login: that comes with the security work).",
 )
 @store_option
 def web(
@@ -39,20 +46,26 @@ def web(
     kafka_config: Path | None,
     overrides: tuple[str, ...],
     assets: Path | None,
+    user: str,
     store: str | None,
 ) -> None:
     """Serve the web page: processes with their counts, diagrams with per-element badges,
-    instances with the path they took, and incidents with a resolve action."""
+    instances with the path they took, incidents with a resolve action, and the task list
+    where people claim and complete user tasks."""
     from aiohttp import web as aiohttp_web
 
     from broker.kafka_config import parse_overrides
     from clients.client import Client, connect
-    from clients.web.app import create_app
+    from clients.web.app import check_user, create_app
     from clients.web.assets import WebAssets
     from processors.exporter.errors import VisibilityError
     from processors.exporter.schema import check_schema
     from processors.exporter.store import open_store
 
+    try:
+        user = check_user(user)
+    except ValueError as e:
+        raise click.ClickException(f"--user: {e}") from e
     try:
         opened = open_store(store, create=False)
         check_schema(opened)
@@ -66,10 +79,14 @@ def web(
         return connect(engine, kafka_config=kafka_config, kafka_options=options)
 
     found = WebAssets.find(assets)
-    if found.bpmn_js_dist is None:
+    if found.missing:
         click.echo(f"warning: {found.missing_message}", err=True)
     app = create_app(
-        opened, client_factory=client if engine else None, engine_url=engine, assets=found
+        opened,
+        client_factory=client if engine else None,
+        engine_url=engine,
+        assets=found,
+        default_user=user,
     )
     click.echo(f"Honeyflow web page on http://{host}:{port}/ (store {opened.url})")
     aiohttp_web.run_app(app, host=host, port=port, print=None)

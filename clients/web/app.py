@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
 
@@ -29,7 +29,7 @@ from clients.web.html import Markup
 from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
 from clients.web.incident_page import incidents_page, needs_retries
 from clients.web.instance_page import instance_page, path_markers
-from clients.web.page_frame import error_page, notice_box
+from clients.web.page_frame import MAX_USER_LENGTH, error_page, notice_box
 from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
 from clients.web.process_pages import instances_page, process_page, processes_page
 from processors.exporter.errors import NotFoundError, VisibilityError
@@ -42,6 +42,8 @@ T = TypeVar("T")
 ClientFactory = Callable[[], Client]
 MAX_RETRIES = 1000
 _XML_CACHE_SIZE = 64
+USER_COOKIE = "honeyflow_user"
+USER_COOKIE_AGE = 365 * 24 * 3600
 
 # Pages render only our own markup and files: no inline script, nothing from elsewhere.
 # bpmn-js sets inline styles and its font CSS uses data: URIs.
@@ -69,6 +71,8 @@ class WebState:
     client_factory: ClientFactory | None
     engine_url: str | None
     assets: WebAssets
+    default_user: str = ""
+    """The acting user of a browser that has not named one (`honeyflow web --user`)."""
     store_thread: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="honeyflow-web-store")
     )
@@ -114,11 +118,15 @@ def create_app(
     client_factory: ClientFactory | None = None,
     engine_url: str | None = None,
     assets: WebAssets | None = None,
+    default_user: str = "",
 ) -> web.Application:
     """`store` is opened by the caller and closed with the app; `client_factory` connects to
-    the engine on the first resolve (None: the page is read-only and says so)."""
+    the engine on the first action (None: the page is read-only and says so);
+    `default_user` acts on tasks for a browser that has not said who it is."""
     app = web.Application(middlewares=[_errors, _headers])
-    state = WebState(store, client_factory, engine_url, assets or WebAssets.find())
+    state = WebState(
+        store, client_factory, engine_url, assets or WebAssets.find(), check_user(default_user)
+    )
     app[STATE] = state
     r = app.router
     r.add_get("/", _processes)
@@ -127,14 +135,19 @@ def create_app(
     r.add_get(r"/instances/{key:\d+}", _instance)
     r.add_get("/incidents", _incidents)
     r.add_post(r"/incidents/{key:\d+}/resolve", _resolve)
+    r.add_post("/user", _set_user)
     r.add_get("/api/processes/{pid}/xml", _xml)
     r.add_get("/api/processes/{pid}/stats", _stats)
     r.add_get(r"/api/instances/{key:\d+}/path", _path)
     r.add_static("/static", STATIC_DIR)
-    if state.assets.bpmn_js_dist is not None:
-        r.add_static("/vendor/bpmn-js", state.assets.bpmn_js_dist)
-    else:
-        r.add_get("/vendor/bpmn-js/{tail:.*}", _assets_missing)
+    for prefix, dist in (
+        ("/vendor/bpmn-js", state.assets.bpmn_js_dist),
+        ("/vendor/form-js", state.assets.form_js_dist),
+    ):
+        if dist is not None:
+            r.add_static(prefix, dist)
+        else:
+            r.add_get(prefix + "/{tail:.*}", _assets_missing)
 
     async def close(_: web.Application) -> None:
         state.close()
@@ -329,6 +342,53 @@ async def _resolve(request: web.Request) -> web.Response:
         raise HttpError(409, f"The engine did not resolve incident {key}: {e}") from e
     separator = "&" if "?" in back else "?"
     raise web.HTTPSeeOther(f"{back}{separator}resolved={key}")
+
+
+# -- who acts on tasks ----------------------------------------------------------------------
+
+
+def acting_user(request: web.Request) -> str:
+    """The name this browser acts under: its cookie, else `honeyflow web --user`. Anyone can
+    type any name until a login comes with the security work (#15)."""
+    cookie = request.cookies.get(USER_COOKIE)
+    if cookie is not None:
+        try:
+            return check_user(unquote(cookie))
+        except ValueError:
+            pass
+    return _state(request).default_user
+
+
+def check_user(name: str) -> str:
+    name = name.strip()
+    if len(name) > MAX_USER_LENGTH or any(not c.isprintable() for c in name):
+        raise ValueError(
+            f"a user name is printable text of at most {MAX_USER_LENGTH} characters,"
+            f" not {name[:40]!r}"
+        )
+    return name
+
+
+async def _set_user(request: web.Request) -> web.Response:
+    _check_same_origin(request)
+    form = await request.post()
+    try:
+        name = check_user(str(form.get("user", "")))
+    except ValueError as e:
+        raise HttpError(400, str(e)) from None
+    response = web.HTTPSeeOther(_local_path(str(form.get("next", "")), "/tasks"))
+    if name:
+        response.set_cookie(
+            USER_COOKIE,
+            quote(name, safe=""),
+            max_age=USER_COOKIE_AGE,
+            path="/",
+            httponly=True,
+            samesite="Strict",
+        )
+    else:
+        response.del_cookie(USER_COOKIE, path="/")
+    raise response
 
 
 # -- JSON for the diagram script -----------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Where the page's files are: our own script and style next to this module, bpmn-js in the
-npm folder `web/node_modules` that `make install` fills (`npm ci`). Nothing comes from a CDN:
-the page works on a machine without internet access.
+"""Where the page's files are: our own script and style next to this module, bpmn-js (the
+diagrams) and form-js (the task forms) in the npm folder `web/node_modules` that
+`make install` fills (`npm ci`). Nothing comes from a CDN: the page works on a machine
+without internet access.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 STATIC_DIR = Path(__file__).parent / "static"
 NPM_DIR = Path(__file__).resolve().parents[2] / "web"
 VIEWER = "bpmn-navigated-viewer.production.min.js"
+FORM_VIEWER = "form-viewer.umd.js"
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,20 @@ class WebAssets:
         return dist if (dist / VIEWER).is_file() else None
 
     @property
+    def form_js_dist(self) -> Path | None:
+        dist = self.node_modules / "@bpmn-io" / "form-js" / "dist"
+        return dist if (dist / FORM_VIEWER).is_file() else None
+
+    @property
+    def missing(self) -> list[str]:
+        """The npm packages the page needs that are not installed."""
+        found = {"bpmn-js": self.bpmn_js_dist, "@bpmn-io/form-js": self.form_js_dist}
+        return [name for name, dist in found.items() if dist is None]
+
+    @property
     def missing_message(self) -> str:
+        names = " and ".join(self.missing) or "bpmn-js"
         return (
-            f"The diagram viewer (bpmn-js) is not installed in {self.node_modules}:"
+            f"The page's viewers ({names}) are not installed in {self.node_modules}:"
             " run `make install` (it runs `npm ci` in web/)."
         )

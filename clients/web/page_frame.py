@@ -1,5 +1,6 @@
 """What every page shares: the frame (head, navigation, notices), tables, the pager, the
-error page and the diagram container that `static/honeyflow.js` fills."""
+error page, the diagram container that `static/honeyflow.js` fills and the acting user's
+field of the task pages."""
 
 from __future__ import annotations
 
@@ -9,14 +10,32 @@ from clients.web.html import Markup, html, join
 
 BPMN_JS = "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
 BPMN_CSS = ("/vendor/bpmn-js/assets/diagram-js.css", "/vendor/bpmn-js/assets/bpmn-js.css")
+MAX_USER_LENGTH = 256
+FORM_JS = "/vendor/form-js/form-viewer.umd.js"
+FORM_CSS = ("/vendor/form-js/assets/form-js.css",)
 
 
-def page(title: str, body: Markup, *, diagram: bool = False, notice: Markup | None = None) -> str:
-    styles = join(html('<link rel="stylesheet" href="{href}">', href=h) for h in BPMN_CSS)
-    scripts = html(
-        '<script src="{bpmn}"></script><script src="/static/honeyflow.js"></script>',
-        bpmn=BPMN_JS,
-    )
+def page(
+    title: str,
+    body: Markup,
+    *,
+    diagram: bool = False,
+    notice: Markup | None = None,
+    acting_user: str | None = None,
+    task_form: bool = False,
+    status_path: str = "/",
+) -> str:
+    """`diagram` loads bpmn-js and our diagram script, `task_form` form-js and the task
+    script; `acting_user` (the task pages) puts the "You are" field in the header, which
+    comes back to `status_path` once set."""
+    styles: list[str] = []
+    scripts: list[str] = []
+    if diagram:
+        styles += BPMN_CSS
+        scripts += [BPMN_JS, "/static/honeyflow.js"]
+    if task_form:
+        styles += FORM_CSS
+        scripts += [FORM_JS, "/static/honeyflow-tasks.js"]
     return html(
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -26,13 +45,29 @@ def page(title: str, body: Markup, *, diagram: bool = False, notice: Markup | No
         '<link rel="stylesheet" href="/static/honeyflow.css"></head>'
         '<body><header><a class="brand" href="/">Honeyflow</a>'
         '<nav><a href="/">Processes</a><a href="/instances">Instances</a>'
-        '<a href="/incidents">Incidents</a></nav></header>'
+        '<a href="/incidents">Incidents</a></nav>{user}</header>'
         "<main>{notice}{body}</main>{scripts}</body></html>",
         title=title,
-        styles=styles if diagram else Markup(""),
+        styles=join(html('<link rel="stylesheet" href="{href}">', href=h) for h in styles),
+        user=acting_user_form(acting_user, status_path) if acting_user is not None else "",
         notice=notice or Markup(""),
         body=body,
-        scripts=scripts if diagram else Markup(""),
+        scripts=join(html('<script src="{src}"></script>', src=s) for s in scripts),
+    )
+
+
+def acting_user_form(user: str, back: str) -> Markup:
+    """Who claims and completes tasks from this browser, until a login comes with the
+    security work: a name kept in a cookie."""
+    return html(
+        '<form method="post" action="/user" class="acting-user">'
+        '<input type="hidden" name="next" value="{back}">'
+        '<label>You are <input name="user" value="{user}" required maxlength="{max}"'
+        ' placeholder="your user name" autocomplete="username"></label>'
+        '<button type="submit">Set</button></form>',
+        back=back,
+        user=user,
+        max=MAX_USER_LENGTH,
     )
 
 

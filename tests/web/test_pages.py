@@ -150,6 +150,8 @@ def test_without_an_engine_the_action_says_how_to_configure_one(tmp_path: Path) 
         assert status == 503 and "--address" in body
         status, body, _ = get(base + "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
         assert status == 503 and "make install" in body
+        status, body, _ = get(base + "/vendor/form-js/form-viewer.umd.js")
+        assert status == 503 and "@bpmn-io/form-js" in body and "make install" in body
 
 
 def test_lists_are_paged_by_key_ranges(tmp_path: Path) -> None:
@@ -211,3 +213,13 @@ def test_the_resolve_form_asks_for_retries_when_a_job_ran_out(
         resolved_at=None,
     )
     assert ('name="retries"' in str(resolve_form(incident, "/incidents"))) is asks_for_retries
+
+
+def test_form_js_is_served_from_the_npm_folder(site: Site) -> None:
+    if WebAssets.find().form_js_dist is None:
+        pytest.skip("no npm packages in web/ (make install)")
+    status, body, headers = get(site.base + "/vendor/form-js/form-viewer.umd.js")
+    assert status == 200 and "FormViewer" in body[:2000]
+    assert headers["Content-Type"].startswith(("application/javascript", "text/javascript"))
+    status, body, _ = get(site.base + "/vendor/form-js/assets/form-js.css")
+    assert status == 200 and ".fjs-container" in body
