@@ -64,6 +64,12 @@ bench-feel: install
 conformance: install
 	$(BIN)/python -m tests.conformance.feel_tck --write-report docs/feel-conformance.md
 
+# DMN TCK level-2 and level-3 cases from ../shared through bpmn.dmn; rewrites
+# docs/dmn-conformance.md; last line `dmn-tck: level-2 A/B, level-3 C/D`.
+.PHONY: dmn-conformance
+dmn-conformance: install
+	$(BIN)/python -m tests.conformance.dmn_tck --write-report docs/dmn-conformance.md
+
 # betsy BPMN execution-conformance cases from ../shared (part of `make test` as
 # tests/conformance/test_betsy.py); prints each mismatch, last line `betsy: N/M cases match`.
 .PHONY: conformance-betsy

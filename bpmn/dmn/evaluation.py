@@ -123,11 +123,7 @@ class DecisionEvaluator:
     def service(self, service_id: str, variables: Mapping[str, Any]) -> Any:
         """Invoke a decision service with its inputs (input decisions and input data by name)."""
         service = self.graph.services[service_id]
-        inner = DecisionEvaluator(self.graph, variables)
-        for decision_id in service.input_decisions:
-            decision = self.graph.decision_models.get(decision_id)
-            if decision is not None and decision.name in variables:
-                inner.results[decision_id] = variables[decision.name]
+        inner = self.for_service(service_id, variables)
         values = {
             self.graph.decision_models[d].name: inner.decision(d)
             for d in service.output_decisions
@@ -136,19 +132,37 @@ class DecisionEvaluator:
         result = next(iter(values.values())) if len(values) == 1 else values
         return self.types.coerce(result, service.type_ref)
 
+    def for_service(self, service_id: str, variables: Mapping[str, Any]) -> DecisionEvaluator:
+        """An evaluation inside a decision service: its input decisions are given, not run."""
+        service = self.graph.services[service_id]
+        inner = DecisionEvaluator(self.graph, variables)
+        for decision_id in service.input_decisions:
+            decision = self.graph.decision_models.get(decision_id)
+            if decision is not None:
+                inner.results[decision_id] = variables.get(decision.name)
+        return inner
+
     def _service_function(self, service: m.DecisionService) -> FeelFunction:
-        names = [
-            self.graph.decision_models[d].name
+        # parameters: the input data, then the input decisions (DMN 1.3, 10.4), typed
+        parameters = [
+            (self.graph.input_data[d].name, self.graph.input_data[d].type_ref)
+            for d in service.input_data
+            if d in self.graph.input_data
+        ] + [
+            (self.graph.decision_models[d].name, self.graph.decision_models[d].type_ref)
             for d in service.input_decisions
             if d in self.graph.decision_models
-        ] + [
-            self.graph.input_data[d].name for d in service.input_data if d in self.graph.input_data
         ]
 
         def invoke(args: Sequence[Any]) -> Any:
-            return self.service(service.id, dict(zip(names, args, strict=False)))
+            values: dict[str, Any] = {}
+            for (name, type_ref), arg in zip(parameters, args, strict=False):
+                values[name] = self.types.coerce(arg, type_ref)
+                if arg is not None and values[name] is None:
+                    return None  # an argument of the wrong type: the invocation is null
+            return self.service(service.id, values)
 
-        return FeelFunction(tuple(names), invoke)
+        return FeelFunction(tuple(name for name, _ in parameters), invoke)
 
     def _bkm_function(self, bkm: m.BusinessKnowledgeModel) -> Any:
         logic = bkm.logic
@@ -197,7 +211,7 @@ class DecisionEvaluator:
         if isinstance(expression, m.DecisionTable):
             return evaluate_table(expression, scope, self.expression, self.types.coerce).value
         if isinstance(expression, m.Conditional):
-            condition = self._optional(expression.condition, scope)
+            condition = _boolean(self._optional(expression.condition, scope), "if")
             branch = expression.then if condition is True else expression.otherwise
             return self._optional(branch, scope)
         if isinstance(expression, m.Filter):
@@ -256,7 +270,8 @@ class DecisionEvaluator:
         for item in items:
             local = dict(item) if isinstance(item, dict) else {}
             local["item"] = item
-            if self._optional(expression.match, ChainMap(local, scope)) is True:  # type: ignore[arg-type]
+            match = self._optional(expression.match, ChainMap(local, scope))  # type: ignore[arg-type]
+            if _boolean(match, "match") is True:
                 kept.append(item)
         return kept
 
@@ -271,9 +286,20 @@ class DecisionEvaluator:
         ]
         if expression.kind == "for":
             return results
+        for result in results:
+            _boolean(result, "satisfies")
         if expression.kind == "some":
             return True if any(r is True for r in results) else (None if None in results else False)
         return False if any(r is False for r in results) else (None if None in results else True)
+
+
+def _boolean(value: Any, part: str) -> Any:
+    """The value of a boxed expression's condition, which must be a boolean or null."""
+    if value is not None and not isinstance(value, bool):
+        raise FeelEvaluationError(
+            f"the '{part}' of a boxed expression gave {value!r}, not a boolean"
+        )
+    return value
 
 
 def _describe(error: FeelError) -> str:

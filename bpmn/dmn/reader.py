@@ -12,6 +12,7 @@ from lxml import etree
 
 from bpmn.dmn import model as m
 from bpmn.dmn.errors import DmnValidationError
+from bpmn.dmn.names import NameQuoter, awkward_names, function_scope_names
 from bpmn.errors import BpmnParseError, Problem
 from bpmn.feel import FeelError, compile_expression, compile_unary_tests
 from bpmn.problems import ProblemCollector
@@ -107,10 +108,14 @@ def _text(element: etree._Element | None) -> str:
     return (element.text or "").strip()
 
 
-def _href_id(element: etree._Element) -> str:
-    """`#id` → `id`; a reference into another model (`ns#id`) keeps its namespace part."""
+def _href_id(element: etree._Element, namespace: str = "") -> str:
+    """`#id` → `id`, and `ns#id` too when `ns` is the model's own namespace; a reference into
+    another model keeps its namespace part."""
     href = element.get("href", "")
-    return href[1:] if href.startswith("#") else href
+    if href.startswith("#"):
+        return href[1:]
+    target, _, element_id = href.rpartition("#")
+    return element_id if target and target == namespace else href
 
 
 def _is_feel(language: str | None) -> bool:
@@ -140,6 +145,8 @@ class _Reader:
         self.resource_name = resource_name
         self.problems = ProblemCollector(resource_name)
         self._expression_language: str | None = None
+        self.quote = NameQuoter(())
+        self.namespace = ""
 
     def problem(self, element: etree._Element, message: str) -> None:
         line = element.sourceline if isinstance(element.sourceline, int) else None
@@ -147,6 +154,8 @@ class _Reader:
 
     def read(self, root: etree._Element) -> tuple[m.DecisionRequirementsGraph, list[Problem]]:
         self._expression_language = root.get("expressionLanguage")
+        self.quote = NameQuoter(awkward_names(root))
+        self.namespace = root.get("namespace", "")
         decisions: dict[str, m.Decision] = {}
         bkms: dict[str, m.BusinessKnowledgeModel] = {}
         services: dict[str, m.DecisionService] = {}
@@ -160,7 +169,7 @@ class _Reader:
             if kind in ("decision", "businessKnowledgeModel", "decisionService", "inputData"):
                 if not element_id:
                     self.problem(element, f"A {kind} needs an id")
-                    continue
+                    element_id = name  # read on (the lenient reader's callers use names)
                 if element_id in elements:
                     self.problem(element, f"The id '{element_id}' is used twice")
                     continue
@@ -204,9 +213,9 @@ class _Reader:
         for requirement in children(element, "informationRequirement"):
             for reference in children(requirement):
                 if local(reference) == "requiredDecision":
-                    required_decisions.append(_href_id(reference))
+                    required_decisions.append(_href_id(reference, self.namespace))
                 elif local(reference) == "requiredInput":
-                    required_inputs.append(_href_id(reference))
+                    required_inputs.append(_href_id(reference, self.namespace))
         variable = child(element, "variable")
         logic_element = self.expression_element(element)
         return m.Decision(
@@ -222,7 +231,7 @@ class _Reader:
 
     def knowledge_requirements(self, element: etree._Element) -> tuple[str, ...]:
         return tuple(
-            _href_id(reference)
+            _href_id(reference, self.namespace)
             for requirement in children(element, "knowledgeRequirement")
             for reference in children(requirement, "requiredKnowledge")
         )
@@ -240,7 +249,7 @@ class _Reader:
 
     def service(self, element: etree._Element, element_id: str, name: str) -> m.DecisionService:
         def refs(kind: str) -> tuple[str, ...]:
-            return tuple(_href_id(r) for r in children(element, kind))
+            return tuple(_href_id(r, self.namespace) for r in children(element, kind))
 
         variable = child(element, "variable")
         return m.DecisionService(
@@ -422,7 +431,7 @@ class _Reader:
         if not text:
             return m.Literal(element_id, type_ref, text, None)
         try:
-            return m.Literal(element_id, type_ref, text, compile_expression(text))
+            return m.Literal(element_id, type_ref, text, compile_expression(self.quote(text)))
         except FeelError as error:
             message = f"The expression '{_short(text)}' is not valid FEEL: {error}"
             self.problem(element, message)
@@ -438,7 +447,7 @@ class _Reader:
         if not text or text == "-":
             return m.UnaryTests(text, None)
         try:
-            return m.UnaryTests(text, compile_unary_tests(text))
+            return m.UnaryTests(text, compile_unary_tests(self.quote(text)))
         except FeelError as error:
             message = f"The unary tests '{_short(text)}' are not valid FEEL: {error}"
             self.problem(element, message)
@@ -457,13 +466,13 @@ class _Reader:
             for p in children(element, "formalParameter")
         )
         body = self.expression_element(element)
-        return m.FunctionDefinition(
-            element_id,
-            type_ref,
-            kind,
-            parameters,
-            self.expression(body) if body is not None else None,
-        )
+        outer = self.quote
+        self.quote = outer.with_names(function_scope_names(p.name for p in parameters))
+        try:
+            logic = self.expression(body) if body is not None else None
+        finally:
+            self.quote = outer
+        return m.FunctionDefinition(element_id, type_ref, kind, parameters, logic)
 
     def decision_table(self, element: etree._Element) -> m.Expression:
         element_id = element.get("id")

@@ -60,13 +60,11 @@ class TypeSystem:
                 definition.type_ref,
                 False,
                 definition.components,
-                None,
+                definition.allowed_values,  # they constrain the elements
                 definition.function,
             )
-            return (
-                isinstance(value, list)
-                and all(self._conforms_to_definition(item, element) for item in value)
-                and self._allowed(value, definition)
+            return isinstance(value, list) and all(
+                self._conforms_to_definition(item, element) for item in value
             )
         if definition.function:
             return callable(value)
