@@ -24,6 +24,7 @@ from bpmn.build_extensions import (
     with_user_task_headers,
 )
 from bpmn.build_listeners import read_execution_listeners
+from bpmn.build_user_task import is_camunda_user_task, read_user_task
 from bpmn.document import attribute, bpmn_child, line_of, ref_id
 from bpmn.model import FlowNode
 from bpmn.model_parts import JobDefinition, MultiInstance
@@ -161,6 +162,8 @@ def _with_activity(
     changes: dict[str, object] = {"multi_instance": _read_loop(ctx, element)}
     if local == "serviceTask":
         changes["job"] = _required_job(ctx, element)
+    elif local == "userTask" and is_camunda_user_task(element):
+        changes["user_task"] = read_user_task(ctx, element)
     elif local == "userTask":
         if count_extension(element, "taskDefinition"):
             job = read_job_definition(ctx, element)

@@ -37,6 +37,7 @@ from bpmn.model_parts import (
     ScriptDefinition,
     SignalDefinition,
     TimerDefinition,
+    UserTaskDefinition,
 )
 from bpmn.model_types import BpmnElementType, BpmnEventType
 
@@ -79,6 +80,8 @@ class FlowNode:
     properties: tuple[Property, ...] = ()
     execution_listeners: tuple[ExecutionListener, ...] = ()
     """`zeebe:executionListeners` in document order (start and end mixed)."""
+    user_task: UserTaskDefinition | None = None
+    """A Camunda user task (`zeebe:userTask`); a user task without it is job-based (`job`)."""
 
 
 @dataclass(frozen=True, slots=True)

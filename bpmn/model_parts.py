@@ -168,3 +168,32 @@ class Property:
 
     name: str
     value: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormLink:
+    """`zeebe:formDefinition` of a Camunda user task: a deployed form by `form_id` (with its
+    binding type and version tag), or a custom form by `external_reference` (`externalReference`,
+    or Zeebe's older `formKey`)."""
+
+    form_id: str | None = None
+    binding_type: str = "latest"
+    version_tag: str | None = None
+    external_reference: Expression | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserTaskDefinition:
+    """`zeebe:userTask` (a Camunda user task, no job) with what a tasklist needs: assignment
+    (`zeebe:assignmentDefinition`), schedule (`zeebe:taskSchedule`), priority
+    (`zeebe:priorityDefinition`) and form. Each value is static or an expression evaluated when
+    the task is created; None when not given."""
+
+    assignee: Expression | None = None
+    candidate_groups: Expression | None = None
+    candidate_users: Expression | None = None
+    due_date: Expression | None = None
+    follow_up_date: Expression | None = None
+    priority: Expression | None = None
+    form: FormLink | None = None
+    headers: tuple[TaskHeader, ...] = ()

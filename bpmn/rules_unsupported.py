@@ -32,7 +32,9 @@ _READ: Final[dict[str, frozenset[str]]] = {
     "sendTask": _ANY_NODE | _JOB | {"publishMessage"},
     "businessRuleTask": _ANY_NODE | _JOB | {"calledDecision"},
     "scriptTask": _ANY_NODE | _JOB | {"script"},
-    "userTask": _ANY_NODE | _JOB | {"formDefinition", "assignmentDefinition", "taskSchedule"},
+    "userTask": _ANY_NODE
+    | _JOB
+    | {"formDefinition", "assignmentDefinition", "taskSchedule", "userTask", "priorityDefinition"},
     "callActivity": _ANY_NODE | {"calledElement"},
     "intermediateThrowEvent": _ANY_NODE | _JOB,
     "endEvent": _ANY_NODE | _JOB,
@@ -48,9 +50,8 @@ _READ: Final[dict[str, frozenset[str]]] = {
 }
 
 _WHY: Final[dict[str, str]] = {
-    "userTask": "Zeebe user tasks are not implemented; without it a user task is job-based "
-    "(a job of type 'io.camunda.zeebe:userTask')",
-    "priorityDefinition": "priorities are not implemented",
+    "userTask": "read on user tasks only",
+    "priorityDefinition": "read on Camunda user tasks ('zeebe:userTask') only",
     "taskListeners": "user task listeners are not implemented",
     "linkedResources": "linked resources are not implemented",
     "calledDecision": "DMN decisions are not implemented",
@@ -168,8 +169,16 @@ def check_flow_node(ctx: BuildContext, element: etree._Element, local: str, node
         gateway_type = element.get("eventGatewayType")
         if gateway_type is not None and gateway_type.strip() != "Exclusive":
             ctx.problem(element, not_supported(f"Attribute 'eventGatewayType' of '{gateway_type}'"))
-    if local == "userTask":
+    if local == "userTask" and node.user_task is None:
         _user_task_form(ctx, element)
+        for priority in zeebe_extensions(element, "priorityDefinition"):
+            ctx.problem(
+                priority,
+                not_supported(
+                    "Extension element 'zeebe:priorityDefinition' on a job-based user task",
+                    "priorities are read on Camunda user tasks ('zeebe:userTask')",
+                ),
+            )
     if local == "scriptTask" and node.script is not None:
         for headers in zeebe_extensions(element, "taskHeaders"):
             ctx.problem(
@@ -229,7 +238,8 @@ def _user_task_form(ctx: BuildContext, element: etree._Element) -> None:
                     form,
                     not_supported(
                         f"Attribute '{attribute}' of 'zeebe:formDefinition'",
-                        "a job-based user task carries its 'formKey' as a header",
+                        "a job-based user task carries its 'formKey' as a header; a Camunda"
+                        " user task ('zeebe:userTask') links deployed forms",
                     ),
                 )
 

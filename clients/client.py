@@ -30,6 +30,7 @@ from clients.memory_transport import MemoryTransport
 from clients.results import ActivatedJob, Deployment, InstanceResult
 from clients.tenants import with_tenant
 from clients.transport import JobSource, Transport
+from clients.user_tasks import AsyncUserTaskCalls, UserTaskCalls
 from processors.engine.message_partition import message_partition as _message_partition
 
 DEFAULT_REQUEST_TIMEOUT = 30.0
@@ -90,7 +91,7 @@ def _message_command(
     )
 
 
-class Client:
+class Client(UserTaskCalls):
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self._round_robin = c.RoundRobin(transport.partition_count)
@@ -328,7 +329,7 @@ class Client:
         self.close()
 
 
-class AsyncClient:
+class AsyncClient(AsyncUserTaskCalls):
     """The asyncio client: every method of `Client`, awaitable; calls run off the event loop."""
 
     def __init__(self, transport: Transport) -> None:

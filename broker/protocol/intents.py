@@ -252,6 +252,40 @@ class DecisionEvaluationIntent(_IntentEnum):
     EVALUATE = "EVALUATE"
 
 
+class UserTaskIntent(_IntentEnum):
+    """Zeebe 8.8's user task intents (task listeners' intents reserved, not written)."""
+
+    CREATING = "CREATING"
+    CREATED = "CREATED"
+    COMPLETE = "COMPLETE"
+    COMPLETING = "COMPLETING"
+    COMPLETED = "COMPLETED"
+    CANCELING = "CANCELING"
+    CANCELED = "CANCELED"
+    ASSIGN = "ASSIGN"
+    ASSIGNING = "ASSIGNING"
+    ASSIGNED = "ASSIGNED"
+    CLAIM = "CLAIM"
+    UPDATE = "UPDATE"
+    UPDATING = "UPDATING"
+    UPDATED = "UPDATED"
+    MIGRATED = "MIGRATED"
+    COMPLETE_TASK_LISTENER = "COMPLETE_TASK_LISTENER"
+    DENY_TASK_LISTENER = "DENY_TASK_LISTENER"
+    COMPLETION_DENIED = "COMPLETION_DENIED"
+    CORRECTED = "CORRECTED"
+    ASSIGNMENT_DENIED = "ASSIGNMENT_DENIED"
+    CLAIMING = "CLAIMING"
+    UPDATE_DENIED = "UPDATE_DENIED"
+    CREATE = "CREATE"
+    CANCEL = "CANCEL"
+
+
+class FormIntent(_IntentEnum):
+    CREATED = "CREATED"
+    DELETED = "DELETED"
+
+
 Intent: TypeAlias = (
     DeploymentIntent
     | ProcessIntent
@@ -279,6 +313,8 @@ Intent: TypeAlias = (
     | DecisionIntent
     | DecisionRequirementsIntent
     | DecisionEvaluationIntent
+    | UserTaskIntent
+    | FormIntent
 )
 
 _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = MappingProxyType(
@@ -309,6 +345,8 @@ _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = Mapping
         ValueType.DECISION: DecisionIntent,
         ValueType.DECISION_REQUIREMENTS: DecisionRequirementsIntent,
         ValueType.DECISION_EVALUATION: DecisionEvaluationIntent,
+        ValueType.USER_TASK: UserTaskIntent,
+        ValueType.FORM: FormIntent,
     }
 )
 
@@ -395,6 +433,19 @@ _COMMANDS: dict[type[_IntentEnum], frozenset[_IntentEnum]] = {
     DecisionIntent: frozenset(),
     DecisionRequirementsIntent: frozenset(),
     DecisionEvaluationIntent: frozenset({DecisionEvaluationIntent.EVALUATE}),
+    UserTaskIntent: frozenset(
+        {
+            UserTaskIntent.COMPLETE,
+            UserTaskIntent.ASSIGN,
+            UserTaskIntent.CLAIM,
+            UserTaskIntent.UPDATE,
+            UserTaskIntent.COMPLETE_TASK_LISTENER,
+            UserTaskIntent.DENY_TASK_LISTENER,
+            UserTaskIntent.CREATE,
+            UserTaskIntent.CANCEL,
+        }
+    ),
+    FormIntent: frozenset(),
 }
 
 # Parsing is on the decode hot path: one dict lookup per record instead of Enum.__call__.

@@ -16,6 +16,7 @@ from processors.engine.process_event_appliers import PROCESS_EVENT_APPLIERS
 from processors.engine.signal_appliers import SIGNAL_APPLIERS
 from processors.engine.state import EngineState
 from processors.engine.timer_appliers import TIMER_APPLIERS
+from processors.engine.user_task_appliers import USER_TASK_APPLIERS
 
 Applier = Callable[[Record[Any], EngineState], None]
 
@@ -27,6 +28,7 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **TIMER_APPLIERS,
     **PROCESS_EVENT_APPLIERS,
     **SIGNAL_APPLIERS,
+    **USER_TASK_APPLIERS,
 }
 
 

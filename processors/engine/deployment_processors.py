@@ -29,6 +29,13 @@ from processors.engine.bpmn.timer_behavior import (
 )
 from processors.engine.context import ProcessingContext
 from processors.engine.distribution_behavior import distribute, is_own_resend, resend
+from processors.engine.form_deployment import (
+    apply_distributed_forms,
+    create_forms,
+    forms_unchanged,
+    is_form,
+    parse_forms,
+)
 from processors.engine.message_start_behavior import replace_start_subscriptions
 
 
@@ -41,7 +48,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     if is_own_resend(ctx, command):
         resend(ctx, command)
         return
-    if command.key != -1 and value.processes_metadata:
+    if command.key != -1 and (value.processes_metadata or value.form_metadata):
         _apply_distributed(command, ctx)
         return
     if not value.resources:
@@ -50,8 +57,13 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
             "Expected to deploy at least one resource, but none given",
         )
         return
+    forms = parse_forms(value.resources)
+    if isinstance(forms, str):
+        ctx.reject(RejectionType.INVALID_ARGUMENT, forms)
+        return
+    bpmn_resources = [r for r in value.resources if not is_form(r)]
     loaded: list[tuple[str, Definitions]] = []
-    for resource in value.resources:
+    for resource in bpmn_resources:
         try:
             loaded.append(
                 (
@@ -73,7 +85,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
         return
     found: list[tuple[str, str, bytes, str]] = []  # (process id, resource name, bytes, tag)
     start_timers: dict[str, list[tuple[str, TimerSchedule]]] = {}
-    for resource, (_, definitions) in zip(value.resources, loaded, strict=True):
+    for resource, (_, definitions) in zip(bpmn_resources, loaded, strict=True):
         for process in definitions.processes:
             try:
                 start_timers[process.bpmn_process_id] = start_timer_schedules(process, ctx.now_ms)
@@ -101,7 +113,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
         (latest := processes.latest(process_id)) is not None
         and latest.checksum == _checksum(data).hex()
         for process_id, _, data, _ in found
-    )
+    ) and forms_unchanged(ctx, forms)
     for process_id, resource_name, data, tag in found:
         checksum = _checksum(data)
         latest = processes.latest(process_id)
@@ -155,6 +167,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     created = DeploymentRecordValue(
         resources=value.resources,
         processes_metadata=tuple(metadata),
+        form_metadata=create_forms(ctx, forms, deployment_key, duplicates_only),
         deployment_key=deployment_key,
     )
     ctx.respond(ctx.event(deployment_key, DeploymentIntent.CREATED, created))
@@ -213,6 +226,7 @@ def _apply_distributed(command: Record[DeploymentRecordValue], ctx: ProcessingCo
             )
             replace_start_subscriptions(ctx, meta.process_definition_key)
             replace_signal_start_subscriptions(ctx, meta.process_definition_key)
+        apply_distributed_forms(ctx, value)
         ctx.event(command.key, DeploymentIntent.CREATED, value)
     ctx.send(
         decode_partition(command.key),

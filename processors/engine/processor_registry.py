@@ -28,6 +28,7 @@ from processors.engine import (
 from processors.engine.context import CommandProcessor
 from processors.engine.message_registry import MESSAGE_PROCESSORS
 from processors.engine.signal_processors import SIGNAL_PROCESSORS
+from processors.engine.user_task_processors import USER_TASK_PROCESSORS
 
 PI = ProcessInstanceIntent
 
@@ -69,4 +70,5 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
     ): variable_processors.update_variables,
     **MESSAGE_PROCESSORS,
     **SIGNAL_PROCESSORS,
+    **{(ValueType.USER_TASK, intent): p for intent, p in USER_TASK_PROCESSORS.items()},
 }

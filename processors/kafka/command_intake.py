@@ -38,7 +38,9 @@ Headers = tuple[tuple[str, bytes], ...]
 # Commands about an entity that lives on the partition its key names. Commands between
 # partitions (deployment distribution, its acknowledgement, message subscriptions) carry keys
 # of their origin and are not checked.
-_LOCAL_KEY_TYPES: Final = frozenset({ValueType.JOB, ValueType.INCIDENT, ValueType.PROCESS_INSTANCE})
+_LOCAL_KEY_TYPES: Final = frozenset(
+    {ValueType.JOB, ValueType.INCIDENT, ValueType.PROCESS_INSTANCE, ValueType.USER_TASK}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,22 +244,17 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         ),
         (
             8,
-            f"{P} > userTask 'zeebe_user_task' > zeebe:userTask",
-            "Extension element 'zeebe:userTask' is not supported by Honeyflow: Zeebe user "
-            "tasks are not implemented; without it a user task is job-based (a job of type "
-            "'io.camunda.zeebe:userTask')",
-        ),
-        (
-            8,
-            f"{P} > userTask 'zeebe_user_task' > zeebe:priorityDefinition",
-            "Extension element 'zeebe:priorityDefinition' is not supported by Honeyflow: "
-            "priorities are not implemented",
+            f"{P} > userTask 'job_user_task' > zeebe:priorityDefinition",
+            "Extension element 'zeebe:priorityDefinition' on a job-based user task is not "
+            "supported by Honeyflow: priorities are read on Camunda user tasks "
+            "('zeebe:userTask')",
         ),
         (
             9,
             f"{P} > userTask 'dynamic_assignee' > zeebe:formDefinition",
             "Attribute 'formId' of 'zeebe:formDefinition' is not supported by Honeyflow: a "
-            "job-based user task carries its 'formKey' as a header",
+            "job-based user task carries its 'formKey' as a header; a Camunda user task "
+            "('zeebe:userTask') links deployed forms",
         ),
         (
             10,

@@ -226,8 +226,8 @@ def test_not_an_object_is_a_shape_error() -> None:
 
 
 def test_unknown_value_type_is_rejected() -> None:
-    with pytest.raises(UnknownValueTypeError, match="USER_TASK"):
-        decode_record(b'{"recordType":"COMMAND","valueType":"USER_TASK","intent":"CREATE"}')
+    with pytest.raises(UnknownValueTypeError, match="AUTHORIZATION"):
+        decode_record(b'{"recordType":"COMMAND","valueType":"AUTHORIZATION","intent":"CREATE"}')
 
 
 def test_unknown_intent_is_rejected_naming_the_value_type() -> None:

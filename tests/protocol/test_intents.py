@@ -99,6 +99,24 @@ ZEEBE_NAMES: dict[ValueType, set[str]] = {
         "FINISHED",
     },
     ValueType.MESSAGE_BATCH: {"EXPIRE"},
+    ValueType.USER_TASK: {
+        "CREATING",
+        "CREATED",
+        "ASSIGN",
+        "ASSIGNING",
+        "ASSIGNED",
+        "CLAIM",
+        "CLAIMING",
+        "UPDATE",
+        "UPDATING",
+        "UPDATED",
+        "COMPLETE",
+        "COMPLETING",
+        "COMPLETED",
+        "CANCELING",
+        "CANCELED",
+    },
+    ValueType.FORM: {"CREATED", "DELETED"},
     ValueType.MESSAGE_CORRELATION: {"CORRELATE", "CORRELATING", "CORRELATED", "NOT_CORRELATED"},
     ValueType.DECISION: {"CREATED", "DELETED"},
     ValueType.DECISION_REQUIREMENTS: {"CREATED", "DELETED"},
@@ -158,7 +176,7 @@ def test_parse_intent_rejects_an_intent_of_another_value_type() -> None:
 
 def test_unknown_value_type_has_no_intents() -> None:
     with pytest.raises(UnknownValueTypeError):
-        intents_for("USER_TASK")  # type: ignore[arg-type]
+        intents_for("AUTHORIZATION")  # type: ignore[arg-type]
 
 
 def test_command_distribution_checks_the_wrapped_names() -> None:

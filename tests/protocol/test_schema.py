@@ -62,7 +62,7 @@ def _command(**changes: Any) -> dict[str, Any]:
         _command(colour="red"),
         _command(rejectionType="NOT_FOUND"),
         {"recordType": "EVENT", "valueType": "JOB", "intent": "COMPLETED", "value": {}},
-        _command(valueType="USER_TASK"),
+        _command(valueType="AUTHORIZATION"),
     ],
 )
 def test_schema_refuses_what_the_codec_refuses(document: dict[str, Any]) -> None:

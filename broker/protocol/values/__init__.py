@@ -26,6 +26,7 @@ from broker.protocol.values.deployment import (
 )
 from broker.protocol.values.error import ErrorRecordValue
 from broker.protocol.values.escalation import EscalationRecordValue
+from broker.protocol.values.form import FormMetadata, FormRecordValue
 from broker.protocol.values.incident import JOB_RETRIES_ERRORS, ErrorType, IncidentRecordValue
 from broker.protocol.values.job import (
     JobBatchRecordValue,
@@ -50,6 +51,7 @@ from broker.protocol.values.process_instance import (
 )
 from broker.protocol.values.signal import SignalRecordValue, SignalSubscriptionRecordValue
 from broker.protocol.values.timer import TimerRecordValue
+from broker.protocol.values.user_task import UserTaskRecordValue
 from broker.protocol.values.variable import (
     VariableDocumentRecordValue,
     VariableDocumentUpdateSemantic,
@@ -83,6 +85,8 @@ _ALL: tuple[type[RecordValue], ...] = (
     DecisionRecordValue,
     DecisionRequirementsRecordValue,
     DecisionEvaluationRecordValue,
+    UserTaskRecordValue,
+    FormRecordValue,
 )
 
 VALUE_CLASSES: MappingProxyType[ValueType, type[RecordValue]] = MappingProxyType(
@@ -118,6 +122,8 @@ __all__ = [
     "EvaluatedDecision",
     "EvaluatedInput",
     "EvaluatedOutput",
+    "FormMetadata",
+    "FormRecordValue",
     "IncidentRecordValue",
     "JobBatchRecordValue",
     "JobKind",
@@ -141,6 +147,7 @@ __all__ = [
     "SignalSubscriptionRecordValue",
     "StartInstruction",
     "TimerRecordValue",
+    "UserTaskRecordValue",
     "ValueObject",
     "VariableDocumentRecordValue",
     "VariableDocumentUpdateSemantic",

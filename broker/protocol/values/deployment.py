@@ -8,6 +8,7 @@ from typing import ClassVar
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import RecordValue, ValueObject, key_prop, prop, tenant_prop
 from broker.protocol.values.decision import DecisionRecordValue, DecisionRequirementsRecordValue
+from broker.protocol.values.form import FormMetadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,9 @@ class DeploymentRecordValue(RecordValue):
         "The decision requirements graphs of the DMN files, without their resource (set on"
         " CREATED).",
         default=(),
+    )
+    form_metadata: tuple[FormMetadata, ...] = prop(
+        "The forms (`.form` files) found in the deployment (set on CREATED).", default=()
     )
     deployment_key: int = key_prop("The key of the deployment.")
     tenant_id: str = tenant_prop()

@@ -22,6 +22,7 @@ from processors.engine.bpmn.throw_event_processors import (
     IntermediateThrowEventProcessor,
     ThrowEndEventProcessor,
 )
+from processors.engine.bpmn.user_task_processor import UserTaskProcessor
 
 
 def build_element_processors() -> ElementProcessors:
@@ -32,7 +33,7 @@ def build_element_processors() -> ElementProcessors:
             T.SUB_PROCESS: SubProcessProcessor(),
             T.EVENT_SUB_PROCESS: EventSubProcessProcessor(),
             T.SERVICE_TASK: tasks,
-            T.USER_TASK: tasks,
+            T.USER_TASK: UserTaskProcessor(),
             T.SEND_TASK: tasks,
             T.BUSINESS_RULE_TASK: tasks,
             T.SCRIPT_TASK: tasks,

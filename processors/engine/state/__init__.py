@@ -20,6 +20,7 @@ from processors.engine.state.event_scope_state import (
     EventScopeState,
     EventTrigger,
 )
+from processors.engine.state.form_state import DeployedForm, FormReader, FormState
 from processors.engine.state.incident_state import IncidentReader, IncidentState
 from processors.engine.state.job_state import JobReader, JobState, JobStatus, StoredJob
 from processors.engine.state.message_state import MessageReader, MessageState
@@ -31,6 +32,7 @@ from processors.engine.state.meta_state import MetaState
 from processors.engine.state.process_state import DeployedProcess, ProcessReader, ProcessState
 from processors.engine.state.signal_state import SignalSubscriptionReader, SignalSubscriptionState
 from processors.engine.state.timer_state import TimerReader, TimerState
+from processors.engine.state.user_task_state import StoredUserTask, UserTaskReader, UserTaskState
 from processors.engine.state.variable_state import VariableReader, VariableState
 
 
@@ -47,6 +49,8 @@ class StateReaders:
     timers: TimerReader
     event_scopes: EventScopeReader
     signal_subscriptions: SignalSubscriptionReader
+    user_tasks: UserTaskReader
+    forms: FormReader
 
 
 class EngineState:
@@ -66,6 +70,8 @@ class EngineState:
         self.timers = TimerState(store)
         self.event_scopes = EventScopeState(store)
         self.signal_subscriptions = SignalSubscriptionState(store)
+        self.user_tasks = UserTaskState(store)
+        self.forms = FormState(store)
         self.readers = StateReaders(
             processes=self.processes,
             elements=self.elements,
@@ -78,6 +84,8 @@ class EngineState:
             timers=self.timers,
             event_scopes=self.event_scopes,
             signal_subscriptions=self.signal_subscriptions,
+            user_tasks=self.user_tasks,
+            forms=self.forms,
         )
 
     def flush_pending(self) -> None:
@@ -93,6 +101,7 @@ class EngineState:
 
 
 __all__ = [
+    "DeployedForm",
     "DeployedProcess",
     "ElementInstance",
     "EngineState",
@@ -100,4 +109,5 @@ __all__ = [
     "JobStatus",
     "StateReaders",
     "StoredJob",
+    "StoredUserTask",
 ]

@@ -1,0 +1,93 @@
+"""Deployed forms: versions per form id, the latest (with its checksum, to recognise an
+unchanged resource), the version a deployment created (binding type `deployment`) and the
+latest version with a version tag (binding type `versionTag`)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from processors.engine.kv_store import KeyValueStore, pack
+
+_FORMS = "forms"
+_VERSIONS = "form_versions"
+_LATEST = "form_latest"
+_BY_DEPLOYMENT = "forms_by_deployment"
+_BY_TAG = "forms_by_tag"
+
+
+@dataclass(frozen=True, slots=True)
+class DeployedForm:
+    key: int
+    form_id: str
+    version: int
+    resource_name: str
+    checksum: str
+    resource: bytes
+    deployment_key: int
+    version_tag: str
+
+
+class FormReader:
+    def __init__(self, store: KeyValueStore) -> None:
+        self._store = store
+
+    def by_key(self, key: int) -> DeployedForm | None:
+        raw = self._store.get(_FORMS, pack(key))
+        return None if raw is None else _deployed(key, raw)
+
+    def latest(self, form_id: str) -> DeployedForm | None:
+        raw = self._store.get(_LATEST, pack(form_id))
+        return None if raw is None else self._key(self._store.get(_VERSIONS, pack(form_id, raw)))
+
+    def latest_version(self, form_id: str) -> int:
+        raw = self._store.get(_LATEST, pack(form_id))
+        return 0 if raw is None else int(raw)
+
+    def of_deployment(self, form_id: str, deployment_key: int) -> DeployedForm | None:
+        return self._key(self._store.get(_BY_DEPLOYMENT, pack(deployment_key, form_id)))
+
+    def with_tag(self, form_id: str, version_tag: str) -> DeployedForm | None:
+        return self._key(self._store.get(_BY_TAG, pack(form_id, version_tag)))
+
+    def _key(self, key: Any) -> DeployedForm | None:
+        return None if key is None else self.by_key(int(key))
+
+
+class FormState(FormReader):
+    def put_form(self, form: DeployedForm) -> None:
+        self._store.put(
+            _FORMS,
+            pack(form.key),
+            {
+                "i": form.form_id,
+                "v": form.version,
+                "n": form.resource_name,
+                "c": form.checksum,
+                "r": base64.b64encode(form.resource).decode("ascii"),
+                "d": form.deployment_key,
+                "t": form.version_tag,
+            },
+        )
+        self._store.put(_VERSIONS, pack(form.form_id, form.version), form.key)
+        self._store.put(_BY_DEPLOYMENT, pack(form.deployment_key, form.form_id), form.key)
+        if form.version >= self.latest_version(form.form_id):
+            self._store.put(_LATEST, pack(form.form_id), form.version)
+        if form.version_tag:
+            tagged = self.with_tag(form.form_id, form.version_tag)
+            if tagged is None or tagged.version <= form.version:
+                self._store.put(_BY_TAG, pack(form.form_id, form.version_tag), form.key)
+
+
+def _deployed(key: int, raw: dict[str, Any]) -> DeployedForm:
+    return DeployedForm(
+        key=key,
+        form_id=raw["i"],
+        version=raw["v"],
+        resource_name=raw["n"],
+        checksum=raw["c"],
+        resource=base64.b64decode(raw["r"]),
+        deployment_key=raw["d"],
+        version_tag=raw["t"],
+    )
