@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from clients.cli.decide_command import decide
 from clients.cli.demo_command import demo
 from clients.cli.engine_command import engine
 from clients.cli.exporter_command import exporter
@@ -38,6 +39,7 @@ def cli() -> None:
 
 
 cli.add_command(feel)
+cli.add_command(decide)
 cli.add_command(demo)
 cli.add_command(engine)
 cli.add_command(kafka)

@@ -1,4 +1,5 @@
-"""`honeyflow validate FILE…`: check BPMN files the way deployment will, without a broker.
+"""`honeyflow validate FILE…`: check BPMN and DMN files the way deployment will, without a
+broker (a `.dmn` file is read and checked by `bpmn.dmn.parse_dmn`, each on its own).
 
 Exit 0 when every file would deploy (each alone, or with --together all in one deployment);
 exit 1 and one line per problem otherwise. Unreadable
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from bpmn.errors import Problem
+from bpmn.dmn import parse_dmn
+from bpmn.errors import BpmnParseError, BpmnValidationError, Problem
 from bpmn.loader import validate_deployment
 from bpmn.xml_reader import DEFAULT_MAX_BYTES
 
@@ -34,6 +36,20 @@ def _read(path: Path, max_bytes: int) -> bytes | Problem:
         return Problem(name, None, "", None, f"Cannot read the file: {exc.strerror or exc}")
 
 
+def _is_dmn(name: str) -> bool:
+    return name.lower().endswith(".dmn")
+
+
+def _dmn_problems(name: str, data: bytes, max_bytes: int) -> list[Problem]:
+    try:
+        parse_dmn(data, name, max_bytes=max_bytes)
+    except BpmnValidationError as error:
+        return list(error.problems)
+    except BpmnParseError as error:
+        return [error.as_problem()]
+    return []
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -51,7 +67,8 @@ def _read(path: Path, max_bytes: int) -> bytes | Problem:
     help="Check the files as one deployment (unique process ids, calls bound to the deployment).",
 )
 def validate(files: tuple[Path, ...], max_bytes: int, quiet: bool, together: bool) -> None:
-    """Check BPMN files against Zeebe's deployment rules; exit 1 if any would be rejected.
+    """Check BPMN and DMN files against Zeebe's deployment rules; exit 1 if any would be
+    rejected.
 
     Each file is checked as a deployment of its own (`client.deploy(FILE)`), or with
     --together all as one (`client.deploy(FILE, ...)`), by the rules the engine applies."""
@@ -63,6 +80,10 @@ def validate(files: tuple[Path, ...], max_bytes: int, quiet: bool, together: boo
             problems[str(path)].append(data)
         else:
             readable.append((str(path), data))
+    decisions = [(name, data) for name, data in readable if _is_dmn(name)]
+    readable = [(name, data) for name, data in readable if not _is_dmn(name)]
+    for name, data in decisions:
+        problems[name].extend(_dmn_problems(name, data, max_bytes))
     deployments = [readable] if together else [[resource] for resource in readable]
     for deployment in deployments:
         for problem in validate_deployment(deployment, max_bytes=max_bytes):
