@@ -28,6 +28,7 @@ from broker.protocol.values import (
     VariableRecordValue,
 )
 from processors.exporter.store import Transaction
+from processors.exporter.user_task_projection import UserTaskProjection
 from processors.metrics import JOB_EVENTS
 
 _INSERT_DEFINITION = (
@@ -117,6 +118,7 @@ class ProjectionBatch:
         self._jobs: dict[int, list[Any]] = {}
         self._job_updates: list[tuple[Any, ...]] = []
         self._audit: list[tuple[Any, ...]] = []
+        self._user_tasks = UserTaskProjection()
 
     def __len__(self) -> int:
         return sum(self.applied.values())
@@ -172,6 +174,10 @@ class ProjectionBatch:
             self._incident(record, record.value)
         elif value_type is ValueType.PROCESS and record.intent is ProcessIntent.CREATED:
             self._definition(record, record.value)
+        elif value_type is ValueType.USER_TASK:
+            self._user_tasks.user_task(record)
+        elif value_type is ValueType.FORM:
+            self._user_tasks.form(record)
 
     def _definition(self, record: Record[Any], v: ProcessRecordValue) -> None:
         xml = v.resource.decode("utf-8", errors="replace")
@@ -339,6 +345,7 @@ class ProjectionBatch:
         tx.execute_many(_INSERT_JOB, list(self._jobs.values()))
         tx.execute_many(_UPDATE_JOB, self._job_updates)
         tx.execute_many(_INSERT_AUDIT, self._audit)
+        self._user_tasks.write(tx)
         tx.execute_many(
             _UPSERT_POSITION,
             [

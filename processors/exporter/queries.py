@@ -13,6 +13,7 @@ from typing import Any
 
 from processors.exporter.errors import NotFoundError
 from processors.exporter.store import Row, Store
+from processors.exporter.user_task_queries import UserTaskQueries
 from processors.exporter.views import (
     AuditEntry,
     ElementInstance,
@@ -42,9 +43,10 @@ _INCIDENT_COLUMNS = (
 )
 
 
-class Queries:
+class Queries(UserTaskQueries):
     """Read-only views of one store. `window_start_ms` arguments bound durations to
-    instances that completed at or after that time (engine clock, epoch ms)."""
+    instances that completed at or after that time (engine clock, epoch ms). The task
+    list's queries are `UserTaskQueries`'."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

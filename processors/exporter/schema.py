@@ -7,6 +7,7 @@ is written in the same transaction as the projection, which makes the exporter i
 
 from __future__ import annotations
 
+from processors.exporter import user_task_projection
 from processors.exporter.errors import StoreError
 from processors.exporter.store import Store
 
@@ -138,7 +139,9 @@ def create_schema(store: Store, topic: str) -> None:
     """Create what is missing; refuse a store that another topic's records were exported to
     (its positions would be meaningless here) or that a newer Honeyflow created."""
     with store.transaction() as tx:
-        for statement in TABLES + INDEXES:
+        for statement in (
+            TABLES + user_task_projection.TABLES + INDEXES + user_task_projection.INDEXES
+        ):
             tx.execute(statement)
         meta: dict[str, str] = dict(tx.query("SELECT name, value FROM store_meta"))
         version = int(meta.get("schema_version", SCHEMA_VERSION))
