@@ -56,8 +56,9 @@ def web(
 
     from broker.kafka_config import parse_overrides
     from clients.client import Client, connect
-    from clients.web.app import check_user, create_app
+    from clients.web.app import create_app
     from clients.web.assets import WebAssets
+    from clients.web.web_state import check_user
     from processors.exporter.errors import VisibilityError
     from processors.exporter.schema import check_schema
     from processors.exporter.store import open_store

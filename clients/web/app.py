@@ -1,6 +1,6 @@
 """The aiohttp application behind `honeyflow web`: server-rendered pages over the query store,
-three JSON endpoints the diagram script reads, and the one action that writes, resolving an
-incident through the client.
+three JSON endpoints the diagram script reads, and resolving an incident through the client;
+the task pages and their actions are in `task_routes`.
 
 Store queries and engine calls are blocking, so each runs on its own single thread: the
 event loop never waits on SQL or Kafka, and a `Store` or `Client` is only ever used by one
@@ -11,13 +11,8 @@ exporter, which reads the engine's new records from the log.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
-from urllib.parse import quote, unquote, urlsplit
 
 from aiohttp import web
 
@@ -29,21 +24,32 @@ from clients.web.html import Markup
 from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
 from clients.web.incident_page import incidents_page, needs_retries
 from clients.web.instance_page import instance_page, path_markers
-from clients.web.page_frame import MAX_USER_LENGTH, error_page, notice_box
+from clients.web.page_frame import error_page, notice_box
 from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
 from clients.web.process_pages import instances_page, process_page, processes_page
+from clients.web.task_routes import add_task_routes
+from clients.web.task_source import StoreTasks, TaskSource
+from clients.web.web_state import (
+    STATE,
+    ClientFactory,
+    HttpError,
+    WebState,
+    before_param,
+    check_same_origin,
+    check_user,
+    html_response,
+    json_response,
+    local_path,
+    state_of,
+)
 from processors.exporter.errors import NotFoundError, VisibilityError
-from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES, Queries
+from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES
 from processors.exporter.store import Store
 from processors.exporter.views import ProcessDefinition
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-ClientFactory = Callable[[], Client]
 MAX_RETRIES = 1000
 _XML_CACHE_SIZE = 64
-USER_COOKIE = "honeyflow_user"
-USER_COOKIE_AGE = 365 * 24 * 3600
 
 # Pages render only our own markup and files: no inline script, nothing from elsewhere.
 # bpmn-js sets inline styles and its font CSS uses data: URIs.
@@ -57,61 +63,6 @@ _SECURITY_HEADERS = {
 }
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.status, self.message, self.hint = status, message, hint
-
-
-@dataclass
-class WebState:
-    """What the handlers share: the store and engine threads and the diagrams made so far."""
-
-    store: Store
-    client_factory: ClientFactory | None
-    engine_url: str | None
-    assets: WebAssets
-    default_user: str = ""
-    """The acting user of a browser that has not named one (`honeyflow web --user`)."""
-    store_thread: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="honeyflow-web-store")
-    )
-    engine_thread: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="honeyflow-web-engine")
-    )
-    client: Client | None = None
-    diagrams: dict[int, str] = field(default_factory=dict)
-
-    async def query(self, read: Callable[[Queries], T]) -> T:
-        queries = Queries(self.store)
-        return await asyncio.get_running_loop().run_in_executor(self.store_thread, read, queries)
-
-    async def engine(self, act: Callable[[Client], None]) -> None:
-        def run() -> None:
-            if self.client is None:
-                if self.client_factory is None:
-                    raise HttpError(
-                        503,
-                        "No engine to send the command to.",
-                        "Start `honeyflow web` with --address HOST:PORT (or set"
-                        " HONEYFLOW_ADDRESS).",
-                    )
-                self.client = self.client_factory()
-            act(self.client)
-
-        await asyncio.get_running_loop().run_in_executor(self.engine_thread, run)
-
-    def close(self) -> None:
-        if self.client is not None:
-            self.engine_thread.submit(self.client.close).result()
-        self.engine_thread.shutdown()
-        self.store_thread.submit(self.store.close).result()
-        self.store_thread.shutdown()
-
-
-STATE = web.AppKey("honeyflow_web", WebState)
-
-
 def create_app(
     store: Store,
     *,
@@ -119,13 +70,19 @@ def create_app(
     engine_url: str | None = None,
     assets: WebAssets | None = None,
     default_user: str = "",
+    tasks: TaskSource | None = None,
 ) -> web.Application:
     """`store` is opened by the caller and closed with the app; `client_factory` connects to
     the engine on the first action (None: the page is read-only and says so);
     `default_user` acts on tasks for a browser that has not said who it is."""
     app = web.Application(middlewares=[_errors, _headers])
     state = WebState(
-        store, client_factory, engine_url, assets or WebAssets.find(), check_user(default_user)
+        store,
+        client_factory,
+        engine_url,
+        assets or WebAssets.find(),
+        check_user(default_user),
+        tasks or StoreTasks(),
     )
     app[STATE] = state
     r = app.router
@@ -135,7 +92,7 @@ def create_app(
     r.add_get(r"/instances/{key:\d+}", _instance)
     r.add_get("/incidents", _incidents)
     r.add_post(r"/incidents/{key:\d+}/resolve", _resolve)
-    r.add_post("/user", _set_user)
+    add_task_routes(r)
     r.add_get("/api/processes/{pid}/xml", _xml)
     r.add_get("/api/processes/{pid}/stats", _stats)
     r.add_get(r"/api/instances/{key:\d+}/path", _path)
@@ -164,14 +121,14 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except HttpError as e:
-        return _html(error_page(e.status, e.message, e.hint), e.status)
+        return html_response(error_page(e.status, e.message, e.hint), e.status)
     except NotFoundError as e:
-        return _html(error_page(404, str(e)), 404)
+        return html_response(error_page(404, str(e)), 404)
     except VisibilityError as e:
-        return _html(error_page(503, str(e), "Is the query store reachable?"), 503)
+        return html_response(error_page(503, str(e), "Is the query store reachable?"), 503)
     except web.HTTPException as e:
         if e.status >= 400 and e.content_type != "application/json":
-            return _html(error_page(e.status, e.reason), e.status)
+            return html_response(error_page(e.status, e.reason), e.status)
         raise
 
 
@@ -182,18 +139,6 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
     return response
 
 
-def _html(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
-
-
-def _json(value: Any) -> web.Response:
-    return web.Response(text=json.dumps(value), content_type="application/json")
-
-
-def _state(request: web.Request) -> WebState:
-    return request.app[STATE]
-
-
 def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
     value = request.query.get(name, "").upper()
     if not value:
@@ -201,18 +146,6 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
     if value not in allowed:
         raise HttpError(400, f"{name} must be one of {', '.join(allowed)}")
     return value
-
-
-def _before(request: web.Request) -> tuple[int, int] | None:
-    """The `before=TIME:KEY` of a next-page link."""
-    text = request.query.get("before")
-    if not text:
-        return None
-    time_text, _, key_text = text.partition(":")
-    try:
-        return int(time_text), int(key_text)
-    except ValueError:
-        raise HttpError(400, f"before must be TIME:KEY, not {text!r}") from None
 
 
 def _notice(request: web.Request) -> Markup | None:
@@ -229,8 +162,8 @@ def _notice(request: web.Request) -> Markup | None:
 
 
 async def _processes(request: web.Request) -> web.Response:
-    stats, lags = await _state(request).query(lambda q: (q.process_stats(), q.exporter_lag()))
-    return _html(processes_page(stats, lags))
+    stats, lags = await state_of(request).query(lambda q: (q.process_stats(), q.exporter_lag()))
+    return html_response(processes_page(stats, lags))
 
 
 async def _versions(state: WebState, pid: str) -> list[ProcessDefinition]:
@@ -252,12 +185,12 @@ async def _definition(state: WebState, pid: str, version_text: str | None) -> Pr
 
 
 async def _process(request: web.Request) -> web.Response:
-    state = _state(request)
+    state = state_of(request)
     pid = request.match_info["pid"]
     definition = await _definition(state, pid, request.query.get("version"))
     versions = [d.version for d in await _versions(state, pid)]
     instance_state = _choice(request, "state", INSTANCE_STATES)
-    before = _before(request)
+    before = before_param(request)
     stats, instances = await state.query(
         lambda q: (
             q.process_stats(),
@@ -267,60 +200,47 @@ async def _process(request: web.Request) -> web.Response:
     current = next(
         s for s in stats if s.process_definition_key == definition.process_definition_key
     )
-    return _html(process_page(current, versions, instances, instance_state, before is not None))
+    return html_response(
+        process_page(current, versions, instances, instance_state, before is not None)
+    )
 
 
 async def _instances(request: web.Request) -> web.Response:
     pid = request.query.get("process") or None
     instance_state = _choice(request, "state", INSTANCE_STATES)
-    before = _before(request)
-    rows = await _state(request).query(
+    before = before_param(request)
+    rows = await state_of(request).query(
         lambda q: q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before)
     )
-    return _html(instances_page(rows, instance_state, pid, before is not None))
+    return html_response(instances_page(rows, instance_state, pid, before is not None))
 
 
 async def _instance(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
-    detail = await _state(request).query(lambda q: q.instance(key))
-    return _html(instance_page(detail, _notice(request)))
+    detail, tasks = await state_of(request).query(
+        lambda q: (q.instance(key), q.user_tasks(process_instance_key=key, limit=100))
+    )
+    return html_response(instance_page(detail, _notice(request), tasks))
 
 
 async def _incidents(request: web.Request) -> web.Response:
     incident_state = _choice(request, "state", INCIDENT_STATES) or "OPEN"
-    before = _before(request)
-    rows = await _state(request).query(
+    before = before_param(request)
+    rows = await state_of(request).query(
         lambda q: q.incidents(incident_state, INCIDENT_PAGE_SIZE, before)
     )
-    return _html(incidents_page(rows, incident_state, before is not None, _notice(request)))
+    return html_response(incidents_page(rows, incident_state, before is not None, _notice(request)))
 
 
 # -- the action ----------------------------------------------------------------------------
 
 
-def _check_same_origin(request: web.Request) -> None:
-    """No authentication here (bind to localhost or put it behind a proxy that has it), but a
-    page of another site must not be able to make a visitor's browser resolve incidents."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        raise HttpError(403, "cross-site request refused")
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-        raise HttpError(403, "cross-origin request refused")
-
-
-def _local_path(text: str, fallback: str) -> str:
-    """Only a path of this site to go back to: never `//other.host` or `https://...`."""
-    if text.startswith("/") and not text.startswith("//") and "\\" not in text:
-        return text
-    return fallback
-
-
 async def _resolve(request: web.Request) -> web.Response:
-    _check_same_origin(request)
-    state = _state(request)
+    check_same_origin(request)
+    state = state_of(request)
     key = int(request.match_info["key"])
     form = await request.post()
-    back = _local_path(str(form.get("next", "")), "/incidents")
+    back = local_path(str(form.get("next", "")), "/incidents")
     incident = await state.query(lambda q: q.incident(key))
     retries: int | None = None
     if needs_retries(incident):
@@ -344,58 +264,11 @@ async def _resolve(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"{back}{separator}resolved={key}")
 
 
-# -- who acts on tasks ----------------------------------------------------------------------
-
-
-def acting_user(request: web.Request) -> str:
-    """The name this browser acts under: its cookie, else `honeyflow web --user`. Anyone can
-    type any name until a login comes with the security work (#15)."""
-    cookie = request.cookies.get(USER_COOKIE)
-    if cookie is not None:
-        try:
-            return check_user(unquote(cookie))
-        except ValueError:
-            pass
-    return _state(request).default_user
-
-
-def check_user(name: str) -> str:
-    name = name.strip()
-    if len(name) > MAX_USER_LENGTH or any(not c.isprintable() for c in name):
-        raise ValueError(
-            f"a user name is printable text of at most {MAX_USER_LENGTH} characters,"
-            f" not {name[:40]!r}"
-        )
-    return name
-
-
-async def _set_user(request: web.Request) -> web.Response:
-    _check_same_origin(request)
-    form = await request.post()
-    try:
-        name = check_user(str(form.get("user", "")))
-    except ValueError as e:
-        raise HttpError(400, str(e)) from None
-    response = web.HTTPSeeOther(_local_path(str(form.get("next", "")), "/tasks"))
-    if name:
-        response.set_cookie(
-            USER_COOKIE,
-            quote(name, safe=""),
-            max_age=USER_COOKIE_AGE,
-            path="/",
-            httponly=True,
-            samesite="Strict",
-        )
-    else:
-        response.del_cookie(USER_COOKIE, path="/")
-    raise response
-
-
 # -- JSON for the diagram script -----------------------------------------------------------
 
 
 async def _xml(request: web.Request) -> web.Response:
-    state = _state(request)
+    state = state_of(request)
     pid = request.match_info["pid"]
     found = await _definition(state, pid, request.query.get("version"))
     key = found.process_definition_key
@@ -411,11 +284,11 @@ async def _xml(request: web.Request) -> web.Response:
 
 
 async def _stats(request: web.Request) -> web.Response:
-    state = _state(request)
+    state = state_of(request)
     pid = request.match_info["pid"]
     found = await _definition(state, pid, request.query.get("version"))
     elements = await state.query(lambda q: q.element_stats(found.process_definition_key))
-    return _json(
+    return json_response(
         {
             "bpmnProcessId": pid,
             "version": found.version,
@@ -428,10 +301,12 @@ async def _stats(request: web.Request) -> web.Response:
 
 async def _path(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
-    detail = await _state(request).query(lambda q: q.instance(key))
-    return _json(path_markers(detail))
+    detail = await state_of(request).query(lambda q: q.instance(key))
+    return json_response(path_markers(detail))
 
 
 async def _assets_missing(request: web.Request) -> web.Response:
-    assets = _state(request).assets
-    return _html(error_page(503, assets.missing_message, "Then restart `honeyflow web`."), 503)
+    assets = state_of(request).assets
+    return html_response(
+        error_page(503, assets.missing_message, "Then restart `honeyflow web`."), 503
+    )

@@ -1,19 +1,25 @@
 """One instance (`/instances/<key>`): the diagram with the path taken and the incident marked,
-where it waits, its incidents (with the resolve action), variables, jobs, path and audit
-records; and `path_markers`, what the diagram script marks."""
+where it waits, its incidents (with the resolve action), user tasks, variables, jobs, path
+and audit records; and `path_markers`, what the diagram script marks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from clients.display import duration, timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.incident_page import incident_table
 from clients.web.page_frame import diagram_container, link, page, state_badge, table
+from clients.web.task_pages import TaskView, user_task_table
 from processors.exporter.views import InstanceDetail
 
 
-def instance_page(detail: InstanceDetail, notice: Markup | None = None) -> str:
+def instance_page(
+    detail: InstanceDetail,
+    notice: Markup | None = None,
+    user_tasks: Sequence[TaskView] = (),
+) -> str:
     i = detail.instance
     waiting = join(
         html("<code>{id}</code> ({type}) ", id=e.element_id, type=e.bpmn_element_type)
@@ -25,6 +31,7 @@ def instance_page(detail: InstanceDetail, notice: Markup | None = None) -> str:
         '<p class="summary">{process} · {state} · started {start}{end}</p>'
         '<p class="waiting">Waiting at: {waiting}</p>{diagram}'
         "<h2>Incidents</h2>{incidents}"
+        "<h2>User tasks</h2>{user_tasks}"
         "<h2>Variables</h2>{variables}"
         "<h2>Jobs</h2>{jobs}"
         "<h2>Path</h2>{path}"
@@ -51,6 +58,7 @@ def instance_page(detail: InstanceDetail, notice: Markup | None = None) -> str:
         )
         if detail.incidents
         else html("<p>{n}</p>", n="None."),
+        user_tasks=user_task_table(user_tasks),
         variables=table(
             ("Name", "Value", "Scope", "Updated"),
             [

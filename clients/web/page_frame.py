@@ -45,7 +45,7 @@ def page(
         '<link rel="stylesheet" href="/static/honeyflow.css"></head>'
         '<body><header><a class="brand" href="/">Honeyflow</a>'
         '<nav><a href="/">Processes</a><a href="/instances">Instances</a>'
-        '<a href="/incidents">Incidents</a></nav>{user}</header>'
+        '<a href="/incidents">Incidents</a><a href="/tasks">Tasks</a></nav>{user}</header>'
         "<main>{notice}{body}</main>{scripts}</body></html>",
         title=title,
         styles=join(html('<link rel="stylesheet" href="{href}">', href=h) for h in styles),

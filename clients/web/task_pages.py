@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from clients.display import timestamp
-from clients.web.html import Markup, html, url
+from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, state_badge, table
 
 PAGE_SIZE = 50
@@ -26,6 +26,8 @@ class TaskView(Protocol):
     def element_instance_key(self) -> int: ...
     @property
     def process_instance_key(self) -> int: ...
+    @property
+    def process_definition_key(self) -> int: ...
     @property
     def bpmn_process_id(self) -> str: ...
     @property
@@ -54,6 +56,11 @@ class TaskView(Protocol):
 
 def _names(values: Sequence[str]) -> str:
     return ", ".join(values) or "-"
+
+
+def _facts(rows: Sequence[tuple[str, object]]) -> Markup:
+    body = join(html("<tr><th>{k}</th><td>{v}</td></tr>", k=k, v=v) for k, v in rows)
+    return html('<table class="task-facts"><tbody>{body}</tbody></table>', body=body)
 
 
 def _filter_form(assignee: str, group: str) -> Markup:
@@ -192,8 +199,7 @@ def task_page(
     """One task: what it is, who holds it, its form (drawn by the task script from
     `/api/tasks/<key>/form`) or the variables editor, and the actions."""
     key = task.user_task_key
-    facts = table(
-        ("", ""),
+    facts = _facts(
         [
             ("Element", html("<code>{e}</code>", e=task.element_id)),
             (
@@ -217,8 +223,7 @@ def task_page(
             ("Follow up", task.follow_up_date or "-"),
             ("Priority", task.priority),
             ("Created", timestamp(task.creation_time)),
-        ],
-        css="task-facts",
+        ]
     )
     form = Markup("")
     if has_form:

@@ -3,20 +3,27 @@ escaping, and the "You are" field that names the acting user in a cookie."""
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
-from clients.web.app import USER_COOKIE, create_app
+from clients.client import Client
+from clients.web.app import create_app
 from clients.web.task_pages import task_page, tasks_page
+from clients.web.web_state import USER_COOKIE
 from processors.exporter.schema import create_schema
 from processors.exporter.store import open_store
 from tests.web.server_thread import serving
+from tests.web.task_fakes import REVIEW_FORM, FakeTaskClient, FakeTasks
+from tests.web.task_fakes import Task as FakeTask
 
 EVIL = "<script>window.injected = true</script>"
 
@@ -27,6 +34,7 @@ class Task:
     element_id: str = "review"
     element_instance_key: int = 2251799813685299
     process_instance_key: int = 2251799813685290
+    process_definition_key: int = 2251799813685249
     bpmn_process_id: str = "invoice"
     process_definition_version: int = 2
     state: str = "CREATED"
@@ -97,15 +105,44 @@ def test_a_task_with_a_form_gets_the_form_script_and_a_hidden_variables_field() 
     facts = task_page(
         replace(Task(), candidate_users=("ada", "bob")), acting_user="", has_form=False
     )
-    assert "<td>ada, bob</td>" in facts and "<td>accounting</td>" in facts
+    assert "<th>Candidate users</th><td>ada, bob</td>" in facts
+    assert "<th>Candidate groups</th><td>accounting</td>" in facts
+
+
+@dataclass
+class FakeSite:
+    base: str
+    tasks: FakeTasks
+    client: FakeTaskClient
+
+
+FORM_TASK = 2251799813685301
+PLAIN_TASK = 2251799813685302
+HELD_TASK = 4503599627370497
+INSTANCE = 2251799813685290
 
 
 @pytest.fixture
-def base(tmp_path: Path) -> Iterator[str]:
+def fake(tmp_path: Path) -> Iterator[FakeSite]:
     store = open_store(str(tmp_path / "s.db"))
     create_schema(store, "t.events")
-    with serving(create_app(store, default_user="demo")) as url:
-        yield url
+    tasks = FakeTasks(
+        forms={77: REVIEW_FORM}, instance_variables={INSTANCE: {"customer": "Ada & Co"}}
+    )
+    tasks.add(FakeTask(FORM_TASK, form_key=77, creation_time=3))
+    tasks.add(FakeTask(PLAIN_TASK, candidate_groups=("sales",), creation_time=2))
+    tasks.add(FakeTask(HELD_TASK, assignee="bob", creation_time=1))
+    client = FakeTaskClient(tasks)
+    app = create_app(
+        store, default_user="demo", tasks=tasks, client_factory=lambda: cast(Client, client)
+    )
+    with serving(app) as url:
+        yield FakeSite(url, tasks, client)
+
+
+@pytest.fixture
+def base(fake: FakeSite) -> str:
+    return fake.base
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -148,3 +185,91 @@ def test_a_bad_default_user_is_refused(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(cli, ["web", "--user", "a\tb", "--store", str(tmp_path / "x")])
     assert result.exit_code == 1 and "--user: a user name is printable text" in result.output
+
+
+def _get(url: str, user: str = "") -> tuple[int, str]:
+    headers = {"Cookie": f"{USER_COOKIE}={urllib.parse.quote(user)}"} if user else {}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def _as(user: str) -> dict[str, str]:
+    return {"Cookie": f"{USER_COOKIE}={urllib.parse.quote(user)}"}
+
+
+def test_the_list_filters_by_group_and_assignee_newest_first(fake: FakeSite) -> None:
+    status, body = _get(fake.base + "/tasks")
+    assert status == 200
+    keys = re.findall(r'href="/tasks/(\d+)" class="task-link"', body)
+    assert keys == [str(FORM_TASK), str(PLAIN_TASK), str(HELD_TASK)]
+    assert 'name="user" value="demo"' in body  # --user's default
+    _, body = _get(fake.base + "/tasks?group=sales")
+    assert re.findall(r'href="/tasks/(\d+)" class="task-link"', body) == [str(PLAIN_TASK)]
+    _, body = _get(fake.base + "/tasks?assignee=bob", user="Ada Lovelace")
+    assert re.findall(r'href="/tasks/(\d+)" class="task-link"', body) == [str(HELD_TASK)]
+    assert 'name="user" value="Ada Lovelace"' in body  # the cookie wins
+    assert _get(fake.base + "/tasks/42")[0] == 404
+
+
+def test_claim_complete_and_the_engines_refusal(fake: FakeSite) -> None:
+    status, headers, _ = _post(f"{fake.base}/tasks/{FORM_TASK}/claim", {}, **_as("ada"))
+    assert status == 303 and headers["Location"] == f"/tasks/{FORM_TASK}?done=claimed"
+    status, body = _get(f"{fake.base}/tasks/{FORM_TASK}?done=claimed", user="ada")
+    assert f"Task {FORM_TASK} claimed by ada." in body
+    assert '<button type="submit">Complete</button>' in body
+
+    # Someone else's task: the engine refuses, the page says so with the task shown again.
+    status, _, body = _post(f"{fake.base}/tasks/{HELD_TASK}/claim", {}, **_as("ada"))
+    assert status == 409
+    assert "notice-error" in body and f"The engine did not claim task {HELD_TASK}" in body
+    assert "INVALID_STATE" in body and "already been assigned to &#x27;bob&#x27;" in body
+    # ... nor can it be completed from here.
+    status, _, body = _post(f"{fake.base}/tasks/{HELD_TASK}/complete", {}, **_as("ada"))
+    assert status == 409 and "is not assigned to you (ada): claim it first" in body
+
+    variables = {"approved": True, "comment": "ok <b>"}
+    status, headers, _ = _post(
+        f"{fake.base}/tasks/{FORM_TASK}/complete",
+        {"variables": json.dumps(variables)},
+        **_as("ada"),
+    )
+    assert status == 303 and headers["Location"] == f"/tasks?completed={FORM_TASK}"
+    assert fake.client.calls == [
+        ("claim", FORM_TASK, "ada"),
+        ("claim", HELD_TASK, "ada"),
+        ("complete", FORM_TASK, variables),
+    ]
+    _, body = _get(f"{fake.base}/tasks?completed={FORM_TASK}")
+    assert f"Task {FORM_TASK} completed." in body
+
+
+def test_bad_variables_and_anonymous_actions_are_refused(fake: FakeSite) -> None:
+    url = f"{fake.base}/tasks/{PLAIN_TASK}"
+    _post(url + "/claim", {}, **_as("ada"))
+    for text, message in (
+        ("{not json", "variables are not JSON"),
+        ("[1, 2]", "variables must be a JSON object, not list"),
+    ):
+        status, _, body = _post(url + "/complete", {"variables": text}, **_as("ada"))
+        assert status == 400 and message in body
+    status, headers, _ = _post(url + "/unclaim", {}, **_as("ada"))
+    assert status == 303 and headers["Location"].endswith("?done=unclaimed")
+    status, _, body = _post(url + "/claim", {}, Origin="https://evil.example", **_as("ada"))
+    assert status == 403
+    assert fake.client.calls == [("claim", PLAIN_TASK, "ada"), ("unassign", PLAIN_TASK)]
+
+
+def test_the_form_script_reads_the_schema_and_the_variables(fake: FakeSite) -> None:
+    status, body = _get(f"{fake.base}/api/tasks/{FORM_TASK}/form")
+    assert status == 200
+    answer: dict[str, Any] = json.loads(body)
+    assert answer == {
+        "userTaskKey": str(FORM_TASK),
+        "schema": REVIEW_FORM,
+        "variables": {"customer": "Ada & Co"},
+    }
+    status, body = _get(f"{fake.base}/api/tasks/{PLAIN_TASK}/form")
+    assert status == 404 and json.loads(body) == {"error": "The task has no Camunda form."}

@@ -12,7 +12,7 @@ from clients.cli.main import cli
 def test_web_is_a_command_with_its_options() -> None:
     result = CliRunner().invoke(cli, ["web", "--help"])
     assert result.exit_code == 0
-    for option in ("--port", "--store", "--address", "--engine", "--host", "--assets"):
+    for option in ("--port", "--store", "--address", "--engine", "--host", "--assets", "--user"):
         assert option in result.output
 
 

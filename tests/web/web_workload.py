@@ -11,6 +11,7 @@ from typing import Any
 
 from clients.client import Client
 from clients.results import ActivatedJob
+from clients.user_tasks import UserTask
 from processors.exporter.store import open_store
 from tests.visibility.projection_helpers import apply_records
 from tests.visibility.workload import Workload, run_workload
@@ -106,6 +107,29 @@ class ExportingClient(Client):
         super().resolve_incident(key)
         self.calls.append(("resolve_incident", key))
         export(self, self._store_path)
+
+    def claim_user_task(self, key: int, assignee: str) -> UserTask:
+        self.calls.append(("claim_user_task", key))
+        try:
+            return super().claim_user_task(key, assignee)
+        finally:
+            export(self, self._store_path)
+
+    def unassign_user_task(self, key: int) -> UserTask:
+        self.calls.append(("unassign_user_task", key))
+        try:
+            return super().unassign_user_task(key)
+        finally:
+            export(self, self._store_path)
+
+    def complete_user_task(
+        self, key: int, variables: dict[str, Any] | None = None, *, action: str | None = None
+    ) -> UserTask:
+        self.calls.append(("complete_user_task", key))
+        try:
+            return super().complete_user_task(key, variables, action=action)
+        finally:
+            export(self, self._store_path)
 
     def close(self) -> None:
         """The test owns the engine; the page must not stop it."""

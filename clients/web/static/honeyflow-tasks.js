@@ -69,7 +69,9 @@
     if (!response.ok) {
       throw new Error(answer.error || ('HTTP ' + response.status));
     }
-    const form = new window.FormViewer.Form({ container: container });
+    // No debounce: form-js otherwise holds a typed value back for 300 ms, and a Complete
+    // clicked within them would send the value before it.
+    const form = new window.FormViewer.Form({ container: container, debounce: false });
     await form.importSchema(answer.schema, answer.variables);
     window.honeyflowForm = form;
     const hidden = complete && complete.querySelector('input[name="variables"]');

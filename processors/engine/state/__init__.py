@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from processors.engine.kv_store import KeyValueStore
-from processors.engine.state.decision_state import DecisionReader, DecisionState
 from processors.engine.state.distribution_state import DistributionReader, DistributionState
 from processors.engine.state.element_instance_state import (
     ElementInstance,
@@ -52,7 +51,6 @@ class StateReaders:
     signal_subscriptions: SignalSubscriptionReader
     user_tasks: UserTaskReader
     forms: FormReader
-    decisions: DecisionReader
 
 
 class EngineState:
@@ -74,7 +72,6 @@ class EngineState:
         self.signal_subscriptions = SignalSubscriptionState(store)
         self.user_tasks = UserTaskState(store)
         self.forms = FormState(store)
-        self.decisions = DecisionState(store)
         self.readers = StateReaders(
             processes=self.processes,
             elements=self.elements,
@@ -89,7 +86,6 @@ class EngineState:
             signal_subscriptions=self.signal_subscriptions,
             user_tasks=self.user_tasks,
             forms=self.forms,
-            decisions=self.decisions,
         )
 
     def flush_pending(self) -> None:
