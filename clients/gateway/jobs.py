@@ -3,10 +3,15 @@ in the same consumer group as every Honeyflow worker of that type and claims the
 and when there are none it stays parked until jobs arrive or its `requestTimeout` (10 s when
 0, none when negative) has passed; then it completes with zero jobs, as Zeebe's gateway does.
 
-The job feed is blocking (one per job type, calls serialised): a parked request holds a thread
-of the gateway's activation pool and re-reads in slices of at most a second, so that a request
-whose client went away is let go soon. Jobs that could not be handed to the client are failed
-back with their retries unchanged, so they are activatable again at once."""
+A parked request takes the jobs the feed has fetched (or waits for a first one, holding a
+thread of the gateway's activation pool, in slices of at most a second so that a request whose
+client went away is let go soon), sends their claims and awaits the engine's answers on the
+event loop: the feed is free for the next request while the claims are on their way, and its
+offsets are committed asynchronously (`JobFeed.claim`, the pipelined form a `Worker` uses).
+A request that does not wait (negative `requestTimeout`) reads up to the topic's end as it was
+when the call came (`JobFeed.activate`), so that it sees every job created before it. Jobs that
+could not be handed to the client are failed back with their retries unchanged, so they are
+activatable again at once."""
 
 from __future__ import annotations
 
@@ -23,8 +28,10 @@ from pyzeebe.proto import gateway_pb2 as pb
 from broker.protocol.intents import JobIntent
 from broker.protocol.values import DEFAULT_TENANT_ID
 from clients import commands as c
+from clients.errors import RequestTimeoutError
 from clients.gateway import messages as m
 from clients.gateway.status import check_answer, invalid_argument
+from clients.kafka_jobs import JobClaim
 from clients.kafka_transport import KafkaTransport
 
 DEFAULT_LONG_POLL: Final = 10.0
@@ -56,7 +63,11 @@ class JobActivation:
         gone = threading.Event()
         context.add_done_callback(lambda _context: gone.set())
         loop = asyncio.get_running_loop()
-        reading = loop.run_in_executor(self._pool, self._read, request, park, gone)
+        reading: asyncio.Future[list[Any]]
+        if park > 0:
+            reading = asyncio.ensure_future(self._poll(request, park, gone))
+        else:
+            reading = loop.run_in_executor(self._pool, self._read, request, park, gone)
         try:
             answers = await asyncio.shield(reading)
         except asyncio.CancelledError:
@@ -93,6 +104,32 @@ class JobActivation:
             self._giving_back.add(task)
             task.add_done_callback(self._giving_back.discard)
 
+    async def _poll(
+        self, request: pb.ActivateJobsRequest, park: float, gone: threading.Event
+    ) -> list[Any]:
+        """The answers of the first claims that activated jobs, or [] once `park` seconds
+        have passed (or the client went away) without any."""
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + park
+        while True:
+            wait = max(0.0, min(_SLICE, deadline - time.monotonic()))
+            claims = await loop.run_in_executor(self._pool, self._claim, request, wait)
+            answers = await _answers(claims)
+            if any(a.value.job_keys for a in answers):
+                return answers
+            if gone.is_set() or time.monotonic() >= deadline:
+                return []
+
+    def _claim(self, request: pb.ActivateJobsRequest, wait: float) -> list[JobClaim]:
+        return self._transport.claim_jobs(
+            request.type,
+            max_jobs=request.maxJobsToActivate,
+            timeout_ms=request.timeout,
+            worker=request.worker,
+            request_timeout=_CLAIM_TIMEOUT,
+            wait=wait,
+        )
+
     def _read(
         self, request: pb.ActivateJobsRequest, park: float, gone: threading.Event
     ) -> list[Any]:
@@ -128,6 +165,35 @@ class JobActivation:
             await loop.run_in_executor(
                 self._pool, self._transport.request, command, c.partition_of(job.key), 10.0
             )
+
+
+async def _answers(claims: list[JobClaim]) -> list[Any]:
+    """The answers to `claims` (a rejection raises as Zeebe's gateway maps it). A claim without
+    an answer by its deadline is left to the feed, which gives it up and reads its jobs again
+    (`JobFeed.claim`); that raises only when no other claim activated jobs."""
+    answers: list[Any] = []
+    first_timeout: RequestTimeoutError | None = None
+    for claim in claims:
+        answer = asyncio.wrap_future(claim.answer)
+        remaining = max(0.0, claim.deadline - time.monotonic())
+        done, _ = await asyncio.wait((answer,), timeout=remaining)
+        try:
+            if not done:
+                answer.add_done_callback(_ignore)
+                raise RequestTimeoutError(
+                    f"no answer to the claim of {claim.job_count} jobs within {claim.timeout} s"
+                )
+            answers.append(check_answer(answer.result()))
+        except RequestTimeoutError as error:
+            first_timeout = first_timeout or error
+    if first_timeout is not None and not any(a.value.job_keys for a in answers):
+        raise first_timeout
+    return answers
+
+
+def _ignore(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved: the claim was given up already
 
 
 def _jobs(answers: list[Any], fetch: tuple[str, ...]) -> list[pb.ActivatedJob]:
