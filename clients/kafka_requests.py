@@ -7,14 +7,16 @@ partitions, unless told one) and reads only that partition: the answers to other
 land elsewhere, except those of clients that hashed to the same partition, which are skipped
 by their client-id header without decoding. One background thread reads it (read_committed,
 from its end offset taken when the channel opens, so no answer to a later request can be
-missed) and completes the pending request by id. Callers wait on a `concurrent.futures.Future`:
-blocking in sync code, through `asyncio.wrap_future` in async code, so no event loop is
-blocked.
+missed) and completes the pending request by id. Sync callers wait on a
+`concurrent.futures.Future`; async callers (`request_async`) on an asyncio future of their
+loop, which the reader resolves with one `call_soon_threadsafe` per loop for all the answers of
+one read (no thread per call, no wake-up of the loop per answer).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import uuid
@@ -34,6 +36,8 @@ REQUEST_ID_HEADER: Final = "honeyflow-request-id"
 CLIENT_ID_HEADER: Final = "honeyflow-client-id"
 REPLY_PARTITION_HEADER: Final = "honeyflow-reply-partition"
 _POLL_SECONDS: Final = 0.1
+_READ_BATCH: Final = 500
+"""Most answers the reader takes from the consumer at once."""
 
 
 def describe(command: Record[Any]) -> str:
@@ -46,6 +50,39 @@ class PendingRequest:
     request_id: str
     command: Record[Any]
     future: Future[Record[Any]]
+
+
+@dataclass(frozen=True)
+class _LoopWaiter:
+    """A request awaited by asyncio code: its future belongs to `loop`."""
+
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Record[Any]]
+
+
+_Waiter = Future[Record[Any]] | _LoopWaiter
+_Outcome = tuple[asyncio.Future[Record[Any]], Record[Any] | BaseException]
+
+
+def _resolve(outcomes: list[_Outcome]) -> None:
+    """On the waiters' loop: each future gets its answer (or error) unless it gave up."""
+    for future, outcome in outcomes:
+        if future.done():
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
+def _resolve_on(loop: asyncio.AbstractEventLoop, outcomes: list[_Outcome]) -> None:
+    """From any thread: `_resolve(outcomes)` on `loop`, once."""
+    with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+        loop.call_soon_threadsafe(_resolve, outcomes)
+
+
+def _resolve_soon(waiter: _LoopWaiter, outcome: Record[Any] | BaseException) -> None:
+    _resolve_on(waiter.loop, [(waiter.future, outcome)])
 
 
 class RequestChannel:
@@ -65,7 +102,7 @@ class RequestChannel:
         self._commands = commands_topic
         self._responses = responses_topic
         self._ids = itertools.count(1)
-        self._pending: dict[str, Future[Record[Any]]] = {}
+        self._pending: dict[str, _Waiter] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._producer = Producer(
@@ -115,6 +152,33 @@ class RequestChannel:
         future: Future[Record[Any]] = Future()
         with self._lock:
             self._pending[request_id] = future
+        self._produce(request_id, command, partition_id)
+        return PendingRequest(request_id, command, future)
+
+    async def request_async(
+        self, command: Record[Any], partition_id: int, timeout: float | None
+    ) -> Record[Any]:
+        """Send `command` and await its answer on the running loop without a thread; raises
+        RequestTimeoutError naming the request after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        request_id = f"{self.client_id}-{next(self._ids)}"
+        future: asyncio.Future[Record[Any]] = loop.create_future()
+        with self._lock:
+            self._pending[request_id] = _LoopWaiter(loop, future)
+        self._produce(request_id, command, partition_id)
+        timer = None if timeout is None else loop.call_later(timeout, _expire_soon, future)
+        try:
+            return await future
+        except _Expired:
+            raise self._timed_out(request_id, command, timeout) from None
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if not future.done() or future.cancelled():
+                with self._lock:
+                    self._pending.pop(request_id, None)
+
+    def _produce(self, request_id: str, command: Record[Any], partition_id: int) -> None:
         headers: list[tuple[str, str | bytes | None]] = [
             (REQUEST_ID_HEADER, request_id.encode("ascii")),
             (CLIENT_ID_HEADER, self.client_id.encode("ascii")),
@@ -137,20 +201,13 @@ class RequestChannel:
             self._fail(request_id, KafkaReadError(f"{describe(command)}: {error}"))
         # Serve the delivery callback soon even if nobody polls for a while.
         self._producer.poll(0)
-        return PendingRequest(request_id, command, future)
 
     def wait(self, pending: PendingRequest, timeout: float | None) -> Record[Any]:
         """The answer; raises RequestTimeoutError naming the request."""
         try:
             return pending.future.result(timeout)
         except TimeoutError:
-            raise self._timed_out(pending, timeout) from None
-
-    async def wait_async(self, pending: PendingRequest, timeout: float | None) -> Record[Any]:
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(pending.future), timeout)
-        except TimeoutError:
-            raise self._timed_out(pending, timeout) from None
+            raise self._timed_out(pending.request_id, pending.command, timeout) from None
 
     def expire(self, pending: PendingRequest, timeout: float | None) -> None:
         """Give up on `pending`: its future fails with RequestTimeoutError now (unless the
@@ -158,50 +215,80 @@ class RequestChannel:
         with self._lock:
             mine = self._pending.pop(pending.request_id, None) is not None
         if mine:  # else the answer came first: the listener completes the future
-            pending.future.set_exception(self._timed_out(pending, timeout))
+            pending.future.set_exception(
+                self._timed_out(pending.request_id, pending.command, timeout)
+            )
 
-    def _timed_out(self, pending: PendingRequest, timeout: float | None) -> RequestTimeoutError:
+    def _timed_out(
+        self, request_id: str, command: Record[Any], timeout: float | None
+    ) -> RequestTimeoutError:
         with self._lock:
-            self._pending.pop(pending.request_id, None)
+            self._pending.pop(request_id, None)
         return RequestTimeoutError(
-            f"no answer to {describe(pending.command)} (request {pending.request_id})"
-            f" within {timeout} s"
+            f"no answer to {describe(command)} (request {request_id}) within {timeout} s"
         )
 
     def _fail(self, request_id: str, error: Exception) -> None:
         with self._lock:
-            future = self._pending.pop(request_id, None)
-        if future is not None and not future.done():
-            future.set_exception(error)
+            waiter = self._pending.pop(request_id, None)
+        if isinstance(waiter, _LoopWaiter):
+            _resolve_soon(waiter, error)
+        elif waiter is not None and not waiter.done():
+            waiter.set_exception(error)
 
     def _listen(self) -> None:
         me = self.client_id.encode("ascii")
         while not self._stop.is_set():
             self._producer.poll(0)
             try:
-                message = self._consumer.poll(_POLL_SECONDS)
+                # Wait for a first answer, then take what else has arrived (`consume` with a
+                # timeout would wait it out unless it filled the batch).
+                first = self._consumer.poll(_POLL_SECONDS)
+                messages = [] if first is None else [first]
+                if first is not None:
+                    messages.extend(self._consumer.consume(_READ_BATCH, 0))
             except (KafkaException, RuntimeError):
                 if self._stop.is_set():
                     return
                 raise
-            if message is None or message.error() is not None:
-                continue
-            headers = dict(message.headers() or [])
-            if headers.get(CLIENT_ID_HEADER) != me:
-                self.others_read += 1
-                continue  # another client's answer: skip it without decoding
-            raw_id = headers.get(REQUEST_ID_HEADER) or b""
-            request_id = raw_id.decode("ascii", "replace") if isinstance(raw_id, bytes) else raw_id
-            with self._lock:
-                future = self._pending.pop(request_id, None)
-            if future is None or future.done():
-                continue  # timed out already, or a duplicate answer
-            try:
-                future.set_result(decode_record(message.value() or b""))
-            except RecordFormatError as error:
-                future.set_exception(
-                    KafkaReadError(f"unreadable answer to request {request_id}: {error}")
-                )
+            outcomes: dict[asyncio.AbstractEventLoop, list[_Outcome]] = {}
+            for message in messages:
+                self._answer(message, me, outcomes)
+            for loop, answered in outcomes.items():
+                _resolve_on(loop, answered)
+
+    def _answer(
+        self,
+        message: Message,
+        me: bytes,
+        outcomes: dict[asyncio.AbstractEventLoop, list[_Outcome]],
+    ) -> None:
+        """Complete the request `message` answers; answers for a loop are collected."""
+        if message.error() is not None:
+            return
+        headers = dict(message.headers() or [])
+        if headers.get(CLIENT_ID_HEADER) != me:
+            self.others_read += 1
+            return  # another client's answer: skip it without decoding
+        raw_id = headers.get(REQUEST_ID_HEADER) or b""
+        request_id = raw_id.decode("ascii", "replace") if isinstance(raw_id, bytes) else raw_id
+        with self._lock:
+            waiter = self._pending.pop(request_id, None)
+        if waiter is None:
+            return  # timed out already, or a duplicate answer
+        outcome: Record[Any] | BaseException
+        try:
+            outcome = decode_record(message.value() or b"")
+        except RecordFormatError as error:
+            outcome = KafkaReadError(f"unreadable answer to request {request_id}: {error}")
+        if isinstance(waiter, _LoopWaiter):
+            outcomes.setdefault(waiter.loop, []).append((waiter.future, outcome))
+        elif waiter.done():
+            return
+        elif isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)
 
     def close(self) -> None:
         if self._stop.is_set():
@@ -212,6 +299,17 @@ class RequestChannel:
         self._consumer.close()
         with self._lock:
             pending, self._pending = list(self._pending.values()), {}
-        for future in pending:
-            if not future.done():
-                future.set_exception(HoneyflowError("the client was closed"))
+        for waiter in pending:
+            if isinstance(waiter, _LoopWaiter):
+                _resolve_soon(waiter, HoneyflowError("the client was closed"))
+            elif not waiter.done():
+                waiter.set_exception(HoneyflowError("the client was closed"))
+
+
+class _Expired(Exception):
+    """A request's time ran out (turned into RequestTimeoutError naming it)."""
+
+
+def _expire_soon(future: asyncio.Future[Record[Any]]) -> None:
+    if not future.done():
+        future.set_exception(_Expired())

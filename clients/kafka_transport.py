@@ -95,7 +95,7 @@ class KafkaTransport:
         several partitions, which also reads the audit log, waits on one)."""
         if command.intent is DeploymentIntent.CREATE and self.partition_count > 1:
             return await asyncio.to_thread(self._deploy, command, partition_id, timeout)
-        return await self._channel.wait_async(self._channel.submit(command, partition_id), timeout)
+        return await self._channel.request_async(command, partition_id, timeout)
 
     def _deploy(
         self, command: Record[Any], partition_id: int, timeout: float | None

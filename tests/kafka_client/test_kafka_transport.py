@@ -28,7 +28,7 @@ from broker.protocol.values.deployment import ProcessMetadata
 from broker.topics import TopicSettings, ensure_topics
 from clients import commands as c
 from clients.client import Client, _message_partition, connect, connect_async
-from clients.errors import ConnectError, NotFoundError, RequestTimeoutError
+from clients.errors import ConnectError, HoneyflowError, NotFoundError, RequestTimeoutError
 from clients.kafka_jobs import JobClaim
 from clients.kafka_requests import CLIENT_ID_HEADER, REQUEST_ID_HEADER
 from clients.kafka_transport import KafkaTransport
@@ -190,6 +190,53 @@ def test_two_clients_each_get_their_own_answers(
         for t in threads:
             t.join()
     assert len(set(results["a"]) | set(results["b"])) == 20
+
+
+def test_requests_awaited_on_a_loop_each_get_their_own_answer(
+    kafka_bootstrap: str, topics: TopicSettings, engine: FakeEngine
+) -> None:
+    """Many requests in flight on one event loop (as the gateway has them): the answers read
+    together are handed to the loop together, each to its own request."""
+    transport = KafkaTransport.open(f"kafka://{kafka_bootstrap}?prefix={topics.prefix}")
+
+    async def run() -> list[Record[Any]]:
+        commands = [c.create_command("order", {"n": n}, None, False, ()) for n in range(60)]
+        return await asyncio.gather(
+            *(
+                transport.request_async(command, 1 + n % PARTITIONS, 30)
+                for n, command in enumerate(commands)
+            )
+        )
+
+    try:
+        answers = asyncio.run(run())
+    finally:
+        transport.close()
+    assert [a.value.variables["n"] for a in answers] == list(range(60))
+    assert [decode_partition(a.key) for a in answers] == [1 + n % PARTITIONS for n in range(60)]
+    assert len({a.key for a in answers}) == 60
+
+
+def test_a_request_awaited_on_a_loop_times_out_naming_it_or_fails_when_closed(
+    kafka_bootstrap: str, topics: TopicSettings, engine: FakeEngine
+) -> None:
+    transport = KafkaTransport.open(f"kafka://{kafka_bootstrap}?prefix={topics.prefix}")
+    never = c.create_command("order", None, None, True, ())  # the fake engine never answers
+
+    async def run() -> tuple[Record[Any], BaseException]:
+        with pytest.raises(RequestTimeoutError, match=r"PROCESS_INSTANCE_CREATION .*request py-"):
+            await transport.request_async(never, 1, 0.5)
+        waiting = asyncio.ensure_future(transport.request_async(never, 2, None))
+        answered = await transport.request_async(
+            c.create_command("order", None, None, False), 3, 30
+        )
+        await asyncio.to_thread(transport.close)
+        [closed] = await asyncio.gather(waiting, return_exceptions=True)
+        return answered, closed
+
+    answered, closed = asyncio.run(run())
+    assert decode_partition(answered.key) == 3
+    assert isinstance(closed, HoneyflowError) and "closed" in str(closed)
 
 
 def _job(answers: Answers, engine: FakeEngine, topics: TopicSettings, partition_id: int) -> int:
