@@ -15,6 +15,7 @@ from bpmn.expressions import Expression, is_expression, static
 from bpmn.job_types import job_type_problem
 from bpmn.model_parts import (
     BINDING_TYPES,
+    CalledDecision,
     CalledElement,
     HeaderExpression,
     IoMappings,
@@ -145,6 +146,37 @@ def read_called_element(ctx: BuildContext, element: etree._Element) -> CalledEle
         process_id,
         _flag(called.get("propagateAllChildVariables"), True),
         _flag(called.get("propagateAllParentVariables"), True),
+        binding_type,
+        version_tag if binding_type == "versionTag" else None,
+    )
+
+
+def read_called_decision(ctx: BuildContext, element: etree._Element) -> CalledDecision | None:
+    found = zeebe_extensions(element, "calledDecision")
+    called = ctx.single_extension(element, found, "calledDecision")
+    if called is None:
+        return None
+    decision_id = ctx.expression(called, attribute(called, "decisionId"), "decisionId")
+    result = (called.get("resultVariable") or "").strip()
+    if not result:
+        ctx.problem(called, "Attribute 'resultVariable' must be present and not empty")
+        return None
+    binding_type = called.get("bindingType") or "latest"
+    if binding_type not in BINDING_TYPES:
+        ctx.problem(called, f"Attribute 'bindingType' must be one of: {', '.join(BINDING_TYPES)}")
+        return None
+    version_tag = called.get("versionTag")
+    if binding_type == "versionTag" and not (version_tag or "").strip():
+        ctx.problem(
+            called,
+            "Attribute 'versionTag' must be present and not empty if 'bindingType' is 'versionTag'",
+        )
+        return None
+    if decision_id is None:
+        return None
+    return CalledDecision(
+        decision_id,
+        result,
         binding_type,
         version_tag if binding_type == "versionTag" else None,
     )

@@ -15,6 +15,7 @@ from bpmn.build_events import EventParts, EventRole, read_event, read_message_re
 from bpmn.build_extensions import (
     count_extension,
     default_user_task_job,
+    read_called_decision,
     read_called_element,
     read_io_mappings,
     read_job_definition,
@@ -173,7 +174,18 @@ def _with_activity(
     elif local == "sendTask":
         changes["job"] = _job_or_alternative(ctx, element, "publishMessage", _PUBLISH_NOT_SUPPORTED)
     elif local == "businessRuleTask":
-        changes["job"] = _job_or_alternative(ctx, element, "calledDecision", _DMN_NOT_SUPPORTED)
+        decisions = count_extension(element, "calledDecision")
+        tasks = count_extension(element, "taskDefinition")
+        if not ((decisions == 1 and tasks == 0) or (decisions == 0 and tasks == 1)):
+            ctx.problem(
+                element,
+                "Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' "
+                "extension element",
+            )
+        elif decisions:
+            changes["called_decision"] = read_called_decision(ctx, element)
+        else:
+            changes["job"] = read_job_definition(ctx, element)
     elif local == "scriptTask":
         scripts = count_extension(element, "script")
         tasks = count_extension(element, "taskDefinition")
@@ -198,10 +210,6 @@ def _with_activity(
 _PUBLISH_NOT_SUPPORTED: Final = (
     "Publishing a message directly ('zeebe:publishMessage') is not supported by Honeyflow; use "
     "a 'zeebe:taskDefinition' and publish from a job worker"
-)
-_DMN_NOT_SUPPORTED: Final = (
-    "DMN decisions ('zeebe:calledDecision') are not supported by Honeyflow; use a "
-    "'zeebe:taskDefinition' and evaluate the rule in a job worker"
 )
 
 

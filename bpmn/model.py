@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from bpmn.expressions import Expression
 from bpmn.model_parts import (
+    CalledDecision,
     CalledElement,
     ErrorDefinition,
     EscalationDefinition,
@@ -67,6 +68,8 @@ class FlowNode:
     signal: SignalDefinition | None = None
     link_name: str | None = None
     called_element: CalledElement | None = None
+    called_decision: CalledDecision | None = None
+    """Business rule tasks without a job: the decision they evaluate."""
     multi_instance: MultiInstance | None = None
     script: ScriptDefinition | None = None
     attached_to_id: str | None = None

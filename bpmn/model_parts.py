@@ -140,6 +140,20 @@ class CalledElement:
 
 
 @dataclass(frozen=True, slots=True)
+class CalledDecision:
+    """`zeebe:calledDecision` of a business rule task: the decision evaluated on activation,
+    whose output is set as `result_variable`.
+
+    `binding_type` chooses the version, as for called elements: `latest` (the default),
+    `deployment` (the one deployed together with the process) or `versionTag`."""
+
+    decision_id: Expression
+    result_variable: str
+    binding_type: str = "latest"
+    version_tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MultiInstance:
     """`multiInstanceLoopCharacteristics` with its `zeebe:loopCharacteristics`.
 

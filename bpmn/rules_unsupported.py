@@ -24,8 +24,8 @@ from bpmn.model_types import BpmnElementType, BpmnEventType
 _ANY_NODE: Final = frozenset({"ioMapping", "properties", "executionListeners"})
 _JOB: Final = frozenset({"taskDefinition", "taskHeaders"})
 
-# The Zeebe extension elements each owner reads. `publishMessage` and `calledDecision` are read
-# to report them as unsupported with their own message (see build_nodes / build_events).
+# The Zeebe extension elements each owner reads. `publishMessage` is read to report it as
+# unsupported with its own message (see build_nodes / build_events).
 _READ: Final[dict[str, frozenset[str]]] = {
     "process": frozenset({"versionTag", "properties", "executionListeners", "userTaskForm"}),
     "serviceTask": _ANY_NODE | _JOB,
@@ -54,7 +54,7 @@ _WHY: Final[dict[str, str]] = {
     "priorityDefinition": "read on Camunda user tasks ('zeebe:userTask') only",
     "taskListeners": "user task listeners are not implemented",
     "linkedResources": "linked resources are not implemented",
-    "calledDecision": "DMN decisions are not implemented",
+    "calledDecision": "read on business rule tasks only",
     "publishMessage": "publish the message from a job worker",
     "conditionalFilter": "conditional events are not implemented",
     "adHoc": "ad-hoc subprocesses are not implemented",

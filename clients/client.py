@@ -27,7 +27,7 @@ from clients.arguments import Arguments
 from clients.correlation import MessageCorrelation, correlate_command, correlation_result
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
-from clients.results import ActivatedJob, Deployment, InstanceResult
+from clients.results import ActivatedJob, DecisionResult, Deployment, InstanceResult
 from clients.tenants import with_tenant
 from clients.transport import JobSource, Transport
 from clients.user_tasks import AsyncUserTaskCalls, UserTaskCalls
@@ -293,6 +293,28 @@ class Client(UserTaskCalls):
         )
         c.check(self._call(command, c.partition_of(key)))
 
+    def evaluate_decision(
+        self,
+        decision_id: str | None = None,
+        variables: dict[str, Any] | None = None,
+        *,
+        decision_key: int | None = None,
+        tenant_id: str | None = None,
+    ) -> DecisionResult:
+        """Evaluate the latest version of decision `decision_id` (or the version with
+        `decision_key`) with `variables`. A failing evaluation raises
+        `DecisionEvaluationError`; an unknown decision `NotFoundError`."""
+        a = Arguments("evaluate_decision")
+        if (decision_id is None) == (decision_key is None):
+            a.fail("decision_id", "or decision_key must be given, but not both")
+        command = c.evaluate_decision_command(
+            None if decision_id is None else a.text("decision_id", decision_id, required=True),
+            None if decision_key is None else a.key("decision_key", decision_key),
+            a.variables("variables", variables),
+        )
+        command = with_tenant(command, "evaluate_decision", tenant_id)
+        return c.decision_result(self._call(command, self._round_robin.next()))
+
     def resolve_incident(self, key: int) -> None:
         key = Arguments("resolve_incident").key("key", key)
         c.check(self._call(c.resolve_command(key), c.partition_of(key)))
@@ -461,6 +483,23 @@ class AsyncClient(AsyncUserTaskCalls):
 
     async def update_job_timeout(self, key: int, timeout: float) -> None:
         await self._run("update_job_timeout", key, timeout)
+
+    async def evaluate_decision(
+        self,
+        decision_id: str | None = None,
+        variables: dict[str, Any] | None = None,
+        *,
+        decision_key: int | None = None,
+        tenant_id: str | None = None,
+    ) -> DecisionResult:
+        result: DecisionResult = await self._run(
+            "evaluate_decision",
+            decision_id,
+            variables,
+            decision_key=decision_key,
+            tenant_id=tenant_id,
+        )
+        return result
 
     async def resolve_incident(self, key: int) -> None:
         await self._run("resolve_incident", key)

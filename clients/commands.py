@@ -5,11 +5,13 @@ for new instances, every partition for job activation), and rejection → except
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
 from broker.protocol import Record, decode_partition
 from broker.protocol.intents import (
+    DecisionEvaluationIntent,
     DeploymentIntent,
     IncidentIntent,
     JobBatchIntent,
@@ -20,6 +22,7 @@ from broker.protocol.intents import (
     VariableDocumentIntent,
 )
 from broker.protocol.values import (
+    DecisionEvaluationRecordValue,
     DeploymentRecordValue,
     DeploymentResource,
     IncidentRecordValue,
@@ -32,8 +35,20 @@ from broker.protocol.values import (
     VariableDocumentRecordValue,
     VariableDocumentUpdateSemantic,
 )
-from clients.errors import ResourceError, rejection_error
-from clients.results import ActivatedJob, DeployedProcess, Deployment, InstanceResult
+from broker.protocol.values import EvaluatedDecision as EvaluatedDecisionValue
+from clients.errors import DecisionEvaluationError, ResourceError, rejection_error
+from clients.results import (
+    ActivatedJob,
+    DecisionResult,
+    DeployedDecision,
+    DeployedDecisionRequirements,
+    DeployedProcess,
+    Deployment,
+    EvaluatedDecision,
+    EvaluatedValue,
+    InstanceResult,
+    MatchedRule,
+)
 
 DEPLOYMENT_PARTITION = 1
 
@@ -67,13 +82,18 @@ class RoundRobin:
         return next(self._cycle)
 
 
+# DMN 1.1-1.5 namespaces all contain it; the engine tells a resource's kind by its name.
+_DMN_MARK = b"omg.org/spec/DMN/"
+
+
 def deploy_command(resources: tuple[str | Path | bytes, ...]) -> Record[Any]:
     if not resources:
         raise ResourceError("deploy needs at least one resource (a path or BPMN XML bytes)")
     items = []
     for index, resource in enumerate(resources):
         if isinstance(resource, bytes):
-            items.append(DeploymentResource(f"resource-{index + 1}.bpmn", resource))
+            suffix = ".dmn" if _DMN_MARK in resource[:4096] else ".bpmn"
+            items.append(DeploymentResource(f"resource-{index + 1}{suffix}", resource))
             continue
         path = Path(resource)
         try:
@@ -96,6 +116,29 @@ def deployment_result(answer: Record[Any]) -> Deployment:
                 duplicate=m.duplicate,
             )
             for m in value.processes_metadata
+        ),
+        decisions=tuple(
+            DeployedDecision(
+                decision_id=d.decision_id,
+                decision_name=d.decision_name,
+                version=d.version,
+                decision_key=d.decision_key,
+                decision_requirements_id=d.decision_requirements_id,
+                decision_requirements_key=d.decision_requirements_key,
+                duplicate=d.duplicate,
+            )
+            for d in value.decisions_metadata
+        ),
+        decision_requirements=tuple(
+            DeployedDecisionRequirements(
+                decision_requirements_id=r.decision_requirements_id,
+                decision_requirements_name=r.decision_requirements_name,
+                version=r.decision_requirements_version,
+                decision_requirements_key=r.decision_requirements_key,
+                resource_name=r.resource_name,
+                duplicate=r.duplicate,
+            )
+            for r in value.decision_requirements_metadata
         ),
     )
 
@@ -190,6 +233,78 @@ def fail_fields(
         "retry_backoff": retry_backoff_ms,
         "variables": dict(variables or {}),
     }
+
+
+def evaluate_decision_command(
+    decision_id: str | None, decision_key: int | None, variables: dict[str, Any]
+) -> Record[Any]:
+    return Record.command(
+        DecisionEvaluationIntent.EVALUATE,
+        DecisionEvaluationRecordValue(
+            decision_id=decision_id or "",
+            decision_key=-1 if decision_key is None else decision_key,
+            variables=variables,
+        ),
+    )
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _evaluated(d: EvaluatedDecisionValue) -> EvaluatedDecision:
+    return EvaluatedDecision(
+        decision_id=d.decision_id,
+        decision_name=d.decision_name,
+        decision_key=d.decision_key,
+        decision_version=d.decision_version,
+        decision_type=d.decision_type,
+        output=_json(d.decision_output),
+        inputs=tuple(
+            EvaluatedValue(i.input_id, i.input_name, _json(i.input_value))
+            for i in d.evaluated_inputs
+        ),
+        matched_rules=tuple(
+            MatchedRule(
+                r.rule_id,
+                r.rule_index,
+                tuple(
+                    EvaluatedValue(o.output_id, o.output_name, _json(o.output_value))
+                    for o in r.evaluated_outputs
+                ),
+            )
+            for r in d.matched_rules
+        ),
+    )
+
+
+def decision_result(answer: Record[Any]) -> DecisionResult:
+    """The EVALUATED answer as a result; FAILED raises `DecisionEvaluationError`."""
+    value = check(answer).value
+    result = DecisionResult(
+        key=answer.key,
+        decision_id=value.decision_id,
+        decision_name=value.decision_name,
+        decision_version=value.decision_version,
+        decision_key=value.decision_key,
+        decision_requirements_id=value.decision_requirements_id,
+        decision_requirements_key=value.decision_requirements_key,
+        output=_json(value.decision_output),
+        evaluated_decisions=tuple(_evaluated(d) for d in value.evaluated_decisions),
+        failed_decision_id=value.failed_decision_id,
+        failure_message=value.evaluation_failure_message,
+    )
+    if answer.intent is DecisionEvaluationIntent.FAILED:
+        raise DecisionEvaluationError(
+            value.decision_id,
+            value.failed_decision_id,
+            value.evaluation_failure_message,
+            result,
+        )
+    return result
 
 
 def resolve_command(key: int) -> Record[Any]:

@@ -4,6 +4,8 @@ HoneyflowError
 ├── ConnectError          the URL cannot be served (unknown scheme, bad option)
 ├── ResourceError         a resource to deploy cannot be read
 ├── RequestTimeoutError   no answer in time (e.g. create-with-result)
+├── DecisionEvaluationError  a decision was evaluated and failed: `.failed_decision_id`,
+│                         `.failure_message`, `.result` (what was evaluated)
 └── RejectedError         the command was refused: `.rejection_type`, `.reason`
     ├── NotFoundError         NOT_FOUND
     ├── InvalidArgumentError  INVALID_ARGUMENT, from the engine, or from the client before
@@ -14,6 +16,8 @@ HoneyflowError
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class HoneyflowError(Exception):
@@ -30,6 +34,21 @@ class ResourceError(HoneyflowError):
 
 class RequestTimeoutError(HoneyflowError):
     pass
+
+
+class DecisionEvaluationError(HoneyflowError):
+    """`evaluate_decision` found the decision but its evaluation failed (Zeebe's FAILED)."""
+
+    def __init__(
+        self, decision_id: str, failed_decision_id: str, message: str, result: Any
+    ) -> None:
+        super().__init__(
+            f"evaluation of decision '{decision_id}' failed in '{failed_decision_id}': {message}"
+        )
+        self.decision_id = decision_id
+        self.failed_decision_id = failed_decision_id
+        self.failure_message = message
+        self.result = result
 
 
 class RejectedError(HoneyflowError):

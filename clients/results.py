@@ -16,9 +16,80 @@ class DeployedProcess:
 
 
 @dataclass(frozen=True, slots=True)
+class DeployedDecision:
+    decision_id: str
+    decision_name: str
+    version: int
+    decision_key: int
+    decision_requirements_id: str
+    decision_requirements_key: int
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeployedDecisionRequirements:
+    decision_requirements_id: str
+    decision_requirements_name: str
+    version: int
+    decision_requirements_key: int
+    resource_name: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Deployment:
     key: int
     processes: tuple[DeployedProcess, ...]
+    decisions: tuple[DeployedDecision, ...] = ()
+    decision_requirements: tuple[DeployedDecisionRequirements, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluatedValue:
+    """An input of a decision table, or an output of a matched rule, with its value."""
+
+    id: str
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedRule:
+    rule_id: str
+    rule_index: int
+    outputs: tuple[EvaluatedValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluatedDecision:
+    """One decision of an evaluation: the one asked for, or one it requires."""
+
+    decision_id: str
+    decision_name: str
+    decision_key: int
+    decision_version: int
+    decision_type: str
+    output: Any
+    inputs: tuple[EvaluatedValue, ...] = ()
+    matched_rules: tuple[MatchedRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    """What `evaluate_decision` returns: the decision's output and every decision evaluated
+    on the way (required decisions first, the one asked for last)."""
+
+    key: int
+    decision_id: str
+    decision_name: str
+    decision_version: int
+    decision_key: int
+    decision_requirements_id: str
+    decision_requirements_key: int
+    output: Any
+    evaluated_decisions: tuple[EvaluatedDecision, ...] = ()
+    failed_decision_id: str = ""
+    failure_message: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from bpmn.dmn.results import (
     MatchedRule,
 )
 from bpmn.dmn.types import TypeSystem
-from bpmn.feel import FeelError, FeelEvaluationError, FeelFunction, to_json_value
+from bpmn.feel import FeelError, FeelEvaluationError, FeelFunction, to_feel_value, to_json_value
 from bpmn.feel.builtins.clock import use_clock
 
 _DECISION_TYPES: dict[type, str] = {
@@ -66,7 +66,9 @@ class DecisionEvaluator:
         typed: dict[str, Any] = {}
         for data in self.graph.input_data.values():
             if data.type_ref and data.name in variables:
-                typed[data.name] = self.types.coerce(variables[data.name], data.type_ref)
+                # the caller's JSON values (an int) become FEEL values (a Decimal) to be typed
+                value = to_feel_value(variables[data.name])
+                typed[data.name] = self.types.coerce(value, data.type_ref)
         return ChainMap(typed, variables) if typed else variables  # type: ignore[arg-type]
 
     def _knowledge_functions(self) -> dict[str, Any]:
@@ -133,13 +135,15 @@ class DecisionEvaluator:
         return self.types.coerce(result, service.type_ref)
 
     def for_service(self, service_id: str, variables: Mapping[str, Any]) -> DecisionEvaluator:
-        """An evaluation inside a decision service: its input decisions are given, not run."""
+        """An evaluation inside a decision service: its input decisions are given, not run
+        (a value of the wrong type is null, as a mistyped input data is)."""
         service = self.graph.services[service_id]
         inner = DecisionEvaluator(self.graph, variables)
         for decision_id in service.input_decisions:
             decision = self.graph.decision_models.get(decision_id)
             if decision is not None:
-                inner.results[decision_id] = variables.get(decision.name)
+                value = to_feel_value(variables.get(decision.name))
+                inner.results[decision_id] = self.types.coerce(value, decision.type_ref)
         return inner
 
     def _service_function(self, service: m.DecisionService) -> FeelFunction:

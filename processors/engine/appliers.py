@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from broker.protocol import Intent, Record, ValueType
+from processors.engine.decision_appliers import DECISION_APPLIERS
 from processors.engine.deployment_appliers import DEPLOYMENT_APPLIERS
 from processors.engine.instance_appliers import INSTANCE_APPLIERS
 from processors.engine.job_appliers import JOB_APPLIERS
@@ -29,6 +30,7 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **PROCESS_EVENT_APPLIERS,
     **SIGNAL_APPLIERS,
     **USER_TASK_APPLIERS,
+    **DECISION_APPLIERS,
 }
 
 

@@ -1,4 +1,5 @@
-"""DEPLOYMENT CREATE: parse and validate every resource, give the processes new versions, and
+"""DEPLOYMENT CREATE: parse and validate every resource (`.dmn` files in
+`decision_deployment`), give the processes new versions, and
 distribute the deployment to every other partition until each acknowledges it. As in Zeebe the
 resources of a deployment are versioned together: a deployment whose every process is
 unchanged keeps their versions (reported as duplicates), any other gives every process a new
@@ -20,6 +21,7 @@ from broker.protocol.values import (
     ProcessMetadata,
     ProcessRecordValue,
 )
+from processors.engine import decision_deployment
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.bpmn.signal_behavior import replace_signal_start_subscriptions
 from processors.engine.bpmn.timer_behavior import (
@@ -48,7 +50,9 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     if is_own_resend(ctx, command):
         resend(ctx, command)
         return
-    if command.key != -1 and (value.processes_metadata or value.form_metadata):
+    if command.key != -1 and (
+        value.processes_metadata or value.form_metadata or value.decision_requirements_metadata
+    ):
         _apply_distributed(command, ctx)
         return
     if not value.resources:
@@ -61,16 +65,21 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     if isinstance(forms, str):
         ctx.reject(RejectionType.INVALID_ARGUMENT, forms)
         return
-    bpmn_resources = [r for r in value.resources if not is_form(r)]
     loaded: list[tuple[str, Definitions]] = []
-    for resource in bpmn_resources:
+    drgs: list[decision_deployment.LoadedDrg] = []
+    bpmn_resources = []
+    for resource in (r for r in value.resources if not is_form(r)):
         try:
+            if decision_deployment.is_dmn(resource.resource_name):
+                drgs.append(decision_deployment.load_drg(resource))
+                continue
             loaded.append(
                 (
                     resource.resource_name,
                     load(resource.resource, source_name=resource.resource_name),
                 )
             )
+            bpmn_resources.append(resource)
         except BpmnError as error:
             ctx.reject(
                 RejectionType.INVALID_ARGUMENT,
@@ -80,6 +89,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
             return
     # the rules `honeyflow validate` applies too
     reason = _deployment_errors(loaded, dt.datetime.fromtimestamp(ctx.now_ms / 1000, dt.UTC))
+    reason = reason or decision_deployment.drg_problems(drgs)
     if reason:
         ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
         return
@@ -109,11 +119,15 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     processes = ctx.state.processes
     # Zeebe versions the resources of a deployment together: unless every one is unchanged,
     # the unchanged ones get a new version too (so that binding type 'deployment' finds them).
-    duplicates_only = all(
-        (latest := processes.latest(process_id)) is not None
-        and latest.checksum == _checksum(data).hex()
-        for process_id, _, data, _ in found
-    ) and forms_unchanged(ctx, forms)
+    duplicates_only = (
+        all(
+            (latest := processes.latest(process_id)) is not None
+            and latest.checksum == _checksum(data).hex()
+            for process_id, _, data, _ in found
+        )
+        and forms_unchanged(ctx, forms)
+        and decision_deployment.unchanged(ctx.state, drgs)
+    )
     for process_id, resource_name, data, tag in found:
         checksum = _checksum(data)
         latest = processes.latest(process_id)
@@ -164,10 +178,15 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
                 version_tag=tag,
             )
         )
+    decisions, requirements = decision_deployment.deploy_drgs(
+        ctx, drgs, deployment_key, duplicates_only
+    )
     created = DeploymentRecordValue(
         resources=value.resources,
         processes_metadata=tuple(metadata),
         form_metadata=create_forms(ctx, forms, deployment_key, duplicates_only),
+        decisions_metadata=decisions,
+        decision_requirements_metadata=requirements,
         deployment_key=deployment_key,
     )
     ctx.respond(ctx.event(deployment_key, DeploymentIntent.CREATED, created))
@@ -227,6 +246,7 @@ def _apply_distributed(command: Record[DeploymentRecordValue], ctx: ProcessingCo
             replace_start_subscriptions(ctx, meta.process_definition_key)
             replace_signal_start_subscriptions(ctx, meta.process_definition_key)
         apply_distributed_forms(ctx, value)
+        decision_deployment.apply_distributed(ctx, value)
         ctx.event(command.key, DeploymentIntent.CREATED, value)
     ctx.send(
         decode_partition(command.key),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from broker.protocol import Intent, ValueType
 from broker.protocol.intents import (
     CommandDistributionIntent,
+    DecisionEvaluationIntent,
     DeploymentIntent,
     IncidentIntent,
     JobBatchIntent,
@@ -18,6 +19,7 @@ from broker.protocol.intents import (
 from processors.engine import (
     batch_processors,
     creation_processors,
+    decision_evaluation_processors,
     deployment_processors,
     incident_processors,
     instance_processors,
@@ -68,6 +70,10 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
         ValueType.VARIABLE_DOCUMENT,
         VariableDocumentIntent.UPDATE,
     ): variable_processors.update_variables,
+    (
+        ValueType.DECISION_EVALUATION,
+        DecisionEvaluationIntent.EVALUATE,
+    ): decision_evaluation_processors.evaluate_decision,
     **MESSAGE_PROCESSORS,
     **SIGNAL_PROCESSORS,
     **{(ValueType.USER_TASK, intent): p for intent, p in USER_TASK_PROCESSORS.items()},

@@ -57,6 +57,28 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
             f"{P} > callActivity 'no_called'",
             "Must have exactly one 'zeebe:calledElement' extension element",
         ),
+        (
+            10,
+            f"{P} > businessRuleTask 'no_rules'",
+            "Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' "
+            "extension element",
+        ),
+        (
+            11,
+            f"{P} > businessRuleTask 'no_result' > zeebe:calledDecision",
+            "Attribute 'resultVariable' must be present and not empty",
+        ),
+        (
+            12,
+            f"{P} > businessRuleTask 'both'",
+            "Must have either one 'zeebe:calledDecision' or one 'zeebe:taskDefinition' "
+            "extension element",
+        ),
+        (
+            13,
+            f"{P} > businessRuleTask 'no_decision_id' > zeebe:calledDecision",
+            "Attribute 'decisionId' must be present and not empty",
+        ),
     ],
     "invalid_expressions.bpmn": [
         (

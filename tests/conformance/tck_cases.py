@@ -215,11 +215,12 @@ def run_case(
         return result(False, f"bad input value: {error}")
     evaluator = DecisionEvaluator(graph, inputs)
     invoked = case.get("invocableName")
+    service_results: dict[str, Any] | None = None
     if invoked or case.get("type") == "decisionService":
         service = next((s for s in graph.services.values() if s.name == invoked), None)
         if service is None:
             return result(False, f"no decision service named '{invoked}'")
-        evaluator = evaluator.for_service(service.id, inputs)
+        service_results = _invoke_service(evaluator, service, inputs)
     for node in children(case, "resultNode"):
         name = node.get("name", "")
         expected_element = child(node, "expected")
@@ -233,7 +234,10 @@ def run_case(
         if decision is None:
             return result(False, f"no decision named '{name}'")
         try:
-            actual = evaluator.decision(decision.id)
+            if service_results is not None:
+                actual = service_results.get(name)
+            else:
+                actual = evaluator.decision(decision.id)
         except FeelError as error:
             actual = None
             if expected is not None:
@@ -246,6 +250,22 @@ def run_case(
                 False, f"{name} `{text}`: expected {show(expected)} but got {show(actual)}"
             )
     return result(True)
+
+
+def _invoke_service(
+    evaluator: DecisionEvaluator, service: m.DecisionService, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """A decision service invoked directly: its output decisions' values by name (all null
+    when it fails or its result does not conform to its type)."""
+    graph = evaluator.graph
+    names = [graph.decision_models[d].name for d in service.output_decisions]
+    try:
+        value = evaluator.service(service.id, inputs)
+    except FeelError:
+        value = None
+    if len(names) == 1:
+        return {names[0]: value}
+    return {name: value.get(name) if isinstance(value, dict) else None for name in names}
 
 
 def expression_text(decision: m.Decision) -> str:

@@ -37,7 +37,8 @@ SCENARIOS_ON_KAFKA = os.environ.get("HONEYFLOW_KAFKA_SCENARIOS", "subset")
 # One scenario per family (a test module), none of them waiting on the clock: the record
 # stream, create-with-result (its request kept in state), jobs and incidents, call activity,
 # multi-instance, messages across partitions, message start, errors, event subprocess, script
-# task, a timer that is due at once, execution listeners (job kinds through RocksDB state).
+# task, a timer that is due at once, execution listeners (job kinds through RocksDB state),
+# business rule tasks (a decision graph distributed to every partition; an incident).
 REPRESENTATIVE = frozenset(
     {
         "test_one_task_record_stream",
@@ -53,6 +54,8 @@ REPRESENTATIVE = frozenset(
         "test_date_in_the_past_fires_at_once",
         "test_correlating_to_a_waiting_instance_answers_with_that_instance",
         "test_start_listeners_run_before_the_task_and_end_listeners_after_it",
+        "test_required_decisions_are_evaluated_first",
+        "test_a_failing_evaluation_is_an_incident_resolved_after_fixing_the_variable",
     }
 )
 

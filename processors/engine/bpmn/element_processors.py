@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from broker.protocol.values import BpmnElementType as T
 from processors.engine.bpmn.boundary_events import BoundaryEventProcessor, StartEventProcessor
+from processors.engine.bpmn.business_rule_task_processor import BusinessRuleTaskProcessor
 from processors.engine.bpmn.call_activity_processor import CallActivityProcessor
 from processors.engine.bpmn.container_processors import ProcessProcessor, SubProcessProcessor
 from processors.engine.bpmn.element_registry import ElementProcessors
@@ -35,7 +36,7 @@ def build_element_processors() -> ElementProcessors:
             T.SERVICE_TASK: tasks,
             T.USER_TASK: UserTaskProcessor(),
             T.SEND_TASK: tasks,
-            T.BUSINESS_RULE_TASK: tasks,
+            T.BUSINESS_RULE_TASK: BusinessRuleTaskProcessor(),
             T.SCRIPT_TASK: tasks,
             T.MANUAL_TASK: tasks,
             T.TASK: tasks,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from processors.engine.kv_store import KeyValueStore
+from processors.engine.state.decision_state import DecisionReader, DecisionState
 from processors.engine.state.distribution_state import DistributionReader, DistributionState
 from processors.engine.state.element_instance_state import (
     ElementInstance,
@@ -51,6 +52,7 @@ class StateReaders:
     signal_subscriptions: SignalSubscriptionReader
     user_tasks: UserTaskReader
     forms: FormReader
+    decisions: DecisionReader
 
 
 class EngineState:
@@ -72,6 +74,7 @@ class EngineState:
         self.signal_subscriptions = SignalSubscriptionState(store)
         self.user_tasks = UserTaskState(store)
         self.forms = FormState(store)
+        self.decisions = DecisionState(store)
         self.readers = StateReaders(
             processes=self.processes,
             elements=self.elements,
@@ -86,6 +89,7 @@ class EngineState:
             signal_subscriptions=self.signal_subscriptions,
             user_tasks=self.user_tasks,
             forms=self.forms,
+            decisions=self.decisions,
         )
 
     def flush_pending(self) -> None:
