@@ -26,6 +26,7 @@ from clients.cli.instance_verbs import (
 from clients.cli.job_verbs import activate, complete, fail, throw, update
 from clients.cli.kafka_commands import kafka
 from clients.cli.status_commands import incident, incidents, instance, instances, status
+from clients.cli.task_commands import task, tasks
 from clients.cli.topics_commands import topics
 from clients.cli.topology_command import topology
 from clients.cli.validate_command import validate
@@ -51,6 +52,8 @@ cli.add_command(instances)
 cli.add_command(instance)
 cli.add_command(incidents)
 cli.add_command(incident)
+cli.add_command(tasks)
+cli.add_command(task)
 cli.add_command(web)
 cli.add_command(gateway)
 # The client verbs, in the shape of zbctl (docs/cli.md).

@@ -56,6 +56,8 @@ REPRESENTATIVE = frozenset(
         "test_start_listeners_run_before_the_task_and_end_listeners_after_it",
         "test_required_decisions_are_evaluated_first",
         "test_a_failing_evaluation_is_an_incident_resolved_after_fixing_the_variable",
+        "test_complete_with_variables_merges_them_and_applies_output_mappings",
+        "test_a_form_deployed_with_the_process_is_linked_to_the_task",
     }
 )
 
