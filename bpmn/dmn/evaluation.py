@@ -96,7 +96,11 @@ class DecisionEvaluator:
                 raise DecisionFailure(
                     decision.id, f"the required decision '{required}' is not in the graph"
                 )
-            scope[required_decision.name] = self.decision(required)
+            value = self.decision(required)
+            # DMN names the result by the decision's name; Camunda's engine by its variable's
+            # name, else its id (a decision table of Camunda Modeler has no variable)
+            for name in _result_names(required_decision):
+                scope[name] = value
         previous, self._current = self._current, decision.id
         try:
             value, table = self._logic(decision, ChainMap(scope, self.variables))  # type: ignore[arg-type]
@@ -295,6 +299,13 @@ class DecisionEvaluator:
         if expression.kind == "some":
             return True if any(r is True for r in results) else (None if None in results else False)
         return False if any(r is False for r in results) else (None if None in results else True)
+
+
+def _result_names(decision: m.Decision) -> tuple[str, ...]:
+    names = [decision.name, decision.id]
+    if decision.variable_name:
+        names.append(decision.variable_name)
+    return tuple(dict.fromkeys(names))
 
 
 def _boolean(value: Any, part: str) -> Any:

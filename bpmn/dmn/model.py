@@ -244,6 +244,7 @@ class Decision:
     required_knowledge: tuple[str, ...]  # ids of BKMs and decision services
     required_inputs: tuple[str, ...]  # ids of input data
     line: int | None
+    variable_name: str | None = None  # the name of its <variable>, when it has one
 
 
 @dataclass(frozen=True, slots=True)

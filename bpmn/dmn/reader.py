@@ -227,6 +227,7 @@ class _Reader:
             required_knowledge=self.knowledge_requirements(element),
             required_inputs=tuple(required_inputs),
             line=element.sourceline if isinstance(element.sourceline, int) else None,
+            variable_name=(variable.get("name") or None) if variable is not None else None,
         )
 
     def knowledge_requirements(self, element: etree._Element) -> tuple[str, ...]:

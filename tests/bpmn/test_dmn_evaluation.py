@@ -140,3 +140,22 @@ def test_every_dmn_namespace_reads(namespace: str) -> None:
     )
     graph = parse_dmn(data, "dish.dmn")
     assert evaluate_decision(graph, "dish", {"month": 10, "guestCount": 4}).output == "Spareribs"
+
+
+def test_a_required_decision_is_in_scope_by_name_id_and_variable_name() -> None:
+    # Camunda Modeler's decision tables have no <variable>: Camunda's engine names their
+    # result by the decision id; DMN by the decision name; a <variable> by its own name
+    data = (
+        fixture_bytes("dmn/dish.dmn")
+        .replace(b"<text>Season</text>", b"<text>season</text>")
+        .replace(
+            b'<decision id="season" name="Season">',
+            b'<decision id="season" name="Season"><variable name="theSeason" />',
+        )
+    )
+    graph = parse_dmn(data, "dish.dmn")
+    assert evaluate_decision(graph, "dish", {"month": 10, "guestCount": 4}).output == "Spareribs"
+    by_variable = parse_dmn(data.replace(b"<text>season</text>", b"<text>theSeason</text>"), "d")
+    assert evaluate_decision(by_variable, "dish", {"month": 1, "guestCount": 1}).output == (
+        "Roastbeef"
+    )
