@@ -14,6 +14,7 @@ from clients.web.task_forms import (
     task_variables,
 )
 from clients.web.task_pages import TaskView
+from processors.exporter.errors import NotFoundError
 from processors.exporter.queries import Queries
 
 
@@ -70,7 +71,10 @@ class StoreTasks:
 
     def form(self, q: Queries, task: TaskView) -> dict[str, Any]:
         if task.form_key > 0:
-            form = q.form(task.form_key)
+            try:
+                form = q.form(task.form_key)
+            except NotFoundError:
+                raise FormError(f"The task's form {task.form_key} is not in the store.") from None
             return parse_form(form.schema, f"form {form.form_id!r} ({form.resource_name})")
         form_id = embedded_form_id(task.external_form_reference)
         if form_id is None:

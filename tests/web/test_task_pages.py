@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pytest
 
-from clients.client import Client
+from clients.client import Client, connect
 from clients.web.app import create_app
 from clients.web.task_pages import task_page, tasks_page
 from clients.web.web_state import USER_COOKIE
@@ -24,6 +24,8 @@ from processors.exporter.store import open_store
 from tests.web.server_thread import serving
 from tests.web.task_fakes import REVIEW_FORM, FakeTaskClient, FakeTasks
 from tests.web.task_fakes import Task as FakeTask
+from tests.web.task_workload import TASKS, user_task_keys
+from tests.web.web_workload import export
 
 EVIL = "<script>window.injected = true</script>"
 
@@ -273,3 +275,41 @@ def test_the_form_script_reads_the_schema_and_the_variables(fake: FakeSite) -> N
     }
     status, body = _get(f"{fake.base}/api/tasks/{PLAIN_TASK}/form")
     assert status == 404 and json.loads(body) == {"error": "The task has no Camunda form."}
+
+
+def test_without_an_engine_an_action_says_how_to_configure_one(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.db"))
+    create_schema(store, "t.events")
+    tasks = FakeTasks()
+    tasks.add(FakeTask(FORM_TASK, form_key=5))
+    with serving(create_app(store, default_user="ada", tasks=tasks)) as url:
+        status, _, body = _post(f"{url}/tasks/{FORM_TASK}/claim", {})
+        assert status == 503 and "--address" in body
+        # A form the store does not have: the script shows why and offers no Complete.
+        status, body = _get(f"{url}/api/tasks/{FORM_TASK}/form")
+        assert status == 404 and "no Camunda form" in json.loads(body)["error"]
+        status, body = _get(f"{url}/api/tasks/42/form")
+        assert status == 404
+
+
+def test_the_store_source_names_a_form_it_does_not_hold(tmp_path: Path) -> None:
+    """Tasks from the exporter's projection: the form comes from the store's forms, and
+    one missing there is named instead of failing the page."""
+    store_path = tmp_path / "v.db"
+    with connect("memory://?partitions=1") as client:
+        client.deploy(TASKS / "invoice.bpmn", TASKS / "invoice-review.form")
+        instance = client.create_instance("invoice", {"customer": "Ada & Co"})
+        task = user_task_keys(client.records())[instance]
+        export(client, store_path)
+    with serving(create_app(open_store(str(store_path), create=False))) as url:
+        status, body = _get(f"{url}/api/tasks/{task}/form")
+        assert status == 200
+        answer = json.loads(body)
+        assert answer["schema"]["id"] == "invoice-review"
+        assert answer["variables"] == {"customer": "Ada & Co"}
+    with open_store(str(store_path)) as store, store.transaction() as tx:
+        tx.execute("DELETE FROM forms")
+    with serving(create_app(open_store(str(store_path), create=False))) as url:
+        status, body = _get(f"{url}/api/tasks/{task}/form")
+        assert status == 404
+        assert json.loads(body)["error"].endswith("is not in the store.")

@@ -65,7 +65,8 @@
     const response = await fetch(container.dataset.form, {
       headers: { Accept: 'application/json' },
     });
-    const answer = await response.json();
+    const json = (response.headers.get('Content-Type') || '').startsWith('application/json');
+    const answer = json ? await response.json() : {};
     if (!response.ok) {
       throw new Error(answer.error || ('HTTP ' + response.status));
     }
