@@ -42,6 +42,7 @@ from clients.results import (
     DecisionResult,
     DeployedDecision,
     DeployedDecisionRequirements,
+    DeployedForm,
     DeployedProcess,
     Deployment,
     EvaluatedDecision,
@@ -139,6 +140,16 @@ def deployment_result(answer: Record[Any]) -> Deployment:
                 duplicate=r.duplicate,
             )
             for r in value.decision_requirements_metadata
+        ),
+        forms=tuple(
+            DeployedForm(
+                form_id=f.form_id,
+                version=f.version,
+                form_key=f.form_key,
+                resource_name=f.resource_name,
+                duplicate=f.duplicate,
+            )
+            for f in value.form_metadata
         ),
     )
 

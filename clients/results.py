@@ -37,11 +37,21 @@ class DeployedDecisionRequirements:
 
 
 @dataclass(frozen=True, slots=True)
+class DeployedForm:
+    form_id: str
+    version: int
+    form_key: int
+    resource_name: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Deployment:
     key: int
     processes: tuple[DeployedProcess, ...]
     decisions: tuple[DeployedDecision, ...] = ()
     decision_requirements: tuple[DeployedDecisionRequirements, ...] = ()
+    forms: tuple[DeployedForm, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

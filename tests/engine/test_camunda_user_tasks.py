@@ -5,13 +5,14 @@ deployed with the process; and state rebuilt by replaying the log."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clients.client import Client, connect
+from clients.client import Client, connect, connect_async
 from clients.errors import RejectedError
 from processors.engine.engine import Engine
 from tests.engine.conftest import completed_elements, events, scenario, variables_of
@@ -276,3 +277,54 @@ def test_replaying_the_log_rebuilds_user_tasks_and_forms() -> None:
         replayed.replay(runtime.logs[1])
         assert replayed.state.store.dump() == live.state.store.dump()
         assert any(cf.startswith("user_tasks") for cf in live.state.store.dump())
+
+
+def test_a_multi_instance_user_task_gives_each_element_its_task(client: Client) -> None:
+    instance = _start(client, "camunda_user_task_mi", approvers=["ann", "bob"])
+    assigned = events(client, valueType="USER_TASK", intent="ASSIGNED", processInstanceKey=instance)
+    by_assignee = {a["value"]["assignee"]: a["key"] for a in assigned}
+    assert set(by_assignee) == {"ann", "bob"}
+    client.complete_user_task(by_assignee["bob"], {"vote": "no"})
+    client.complete_user_task(by_assignee["ann"], {"vote": "yes"})
+    assert variables_of(client, instance)["votes"] == ["yes", "no"]
+    assert completed_elements(client, instance)[-1] == "camunda_user_task_mi"
+
+
+def test_the_deployment_lists_its_forms() -> None:
+    with connect("memory://") as client:
+        deployment = client.deploy(scenario("review.form"), scenario("camunda_user_task_form.bpmn"))
+        [form] = deployment.forms
+        assert (form.form_id, form.version, form.resource_name, form.duplicate) == (
+            "review-form",
+            1,
+            "review.form",
+            False,
+        )
+        assert client.deploy(scenario("review.form")).forms[0].duplicate is True
+
+
+def test_the_async_client_has_the_user_task_methods() -> None:
+    async def work() -> list[str]:
+        client = connect_async("memory://")
+        try:
+            await client.deploy(scenario("camunda_user_task.bpmn"))
+            instance = await client.create_instance("camunda_user_task")
+            records = await client.records()
+            [key] = [
+                r["key"]
+                for r in records
+                if r["valueType"] == "USER_TASK"
+                and r["intent"] == "CREATED"
+                and r["value"]["processInstanceKey"] == instance
+            ]
+            return [
+                (await client.claim_user_task(key, "ann")).action,
+                (await client.assign_user_task(key, "bob")).assignee,
+                (await client.unassign_user_task(key)).action,
+                (await client.update_user_task(key, priority=1)).changed_attributes[0],
+                (await client.complete_user_task(key, {"approved": True})).action,
+            ]
+        finally:
+            await client.close()
+
+    assert asyncio.run(work()) == ["claim", "bob", "unassign", "priority", "complete"]
