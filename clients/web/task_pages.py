@@ -63,14 +63,21 @@ def _facts(rows: Sequence[tuple[str, object]]) -> Markup:
     return html('<table class="task-facts"><tbody>{body}</tbody></table>', body=body)
 
 
-def _filter_form(assignee: str, group: str) -> Markup:
+def _filter_form(assignee: str, group: str, acting_user: str) -> Markup:
+    mine = (
+        link(url("/tasks", assignee=acting_user), "Assigned to me", "my-tasks")
+        if acting_user
+        else Markup("")
+    )
     return html(
         '<form method="get" action="/tasks" class="task-filter">'
         '<label>Candidate group <input name="group" value="{group}" size="14"></label>'
         '<label>Assignee <input name="assignee" value="{assignee}" size="14"></label>'
-        '<button type="submit">Filter</button> <a href="/tasks">All open tasks</a></form>',
+        '<button type="submit">Filter</button> <a href="/tasks">All open tasks</a>'
+        "{mine}</form>",
         group=group,
         assignee=assignee,
+        mine=mine,
     )
 
 
@@ -102,7 +109,7 @@ def tasks_page(
     filters = {"assignee": assignee, "group": group}
     body = html(
         "<h1>Tasks</h1>{filter}{table}{pager}",
-        filter=_filter_form(assignee, group),
+        filter=_filter_form(assignee, group, acting_user),
         table=table(
             (
                 "Task",

@@ -156,6 +156,19 @@ try {
     prefilled: { Purpose: await page.getByLabel('Purpose', { exact: true }).inputValue() },
   };
 
+  // The completed invoice task: its form is read-only, there is nothing to send.
+  step('completed task');
+  await page.goto(`${args.base}/tasks/${args.formTask}`);
+  await reloadUntil(page, '.state-completed', 'the completed task');
+  await page.waitForSelector('#task-form[data-state]');
+  result.completedTask = {
+    formState: await page.getAttribute('#task-form', 'data-state'),
+    commentDisabled: await page.getByLabel('Comment*', { exact: true }).isDisabled()
+      || await page.getByLabel('Comment*', { exact: true }).getAttribute('readonly') !== null,
+    comment: await page.getByLabel('Comment*', { exact: true }).inputValue(),
+    actions: await page.$$eval('form.task-action, form.task-complete', (fs) => fs.length),
+  };
+
   // The invoice's instance page lists its (now completed) task.
   step('instance page');
   await page.goto(`${args.base}/instances/${args.invoiceInstance}`);

@@ -179,6 +179,13 @@ def test_a_deployed_form_is_filled_in_and_completes_the_instance(task_site: Task
     assert detail.instance.state == "COMPLETED"
     variables = {v.name: json.loads(v.value) for v in detail.variables}
     assert variables == {**INVOICE_VARIABLES, "approved": True, "comment": "looks right"}
+    # Opened again: completed, its form read-only with what was sent, no actions.
+    assert task_site.result["completedTask"] == {
+        "formState": "ready",
+        "commentDisabled": True,
+        "comment": "looks right",
+        "actions": 0,
+    }
     for name in ("task-list.png", "task-page.png"):
         assert (Path(task_site.result["screenshots"]) / name).stat().st_size > 10_000
 

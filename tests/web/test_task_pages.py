@@ -213,6 +213,7 @@ def test_the_list_filters_by_group_and_assignee_newest_first(fake: FakeSite) -> 
     _, body = _get(fake.base + "/tasks?assignee=bob", user="Ada Lovelace")
     assert re.findall(r'href="/tasks/(\d+)" class="task-link"', body) == [str(HELD_TASK)]
     assert 'name="user" value="Ada Lovelace"' in body  # the cookie wins
+    assert 'href="/tasks?assignee=Ada+Lovelace" class="my-tasks"' in body
     assert _get(fake.base + "/tasks/42")[0] == 404
 
 

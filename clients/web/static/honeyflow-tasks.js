@@ -79,6 +79,10 @@
     const problem = document.createElement('p');
     problem.className = 'variables-error error-message';
     problem.setAttribute('role', 'alert');
+    if (!complete) {
+      // A task that is not open any more: its form shows the variables, nothing to send.
+      form.setProperty('readOnly', true);
+    }
     if (complete) {
       complete.prepend(problem);
       complete.addEventListener('submit', (event) => {
