@@ -60,7 +60,7 @@ class DecisionEvaluator:
         self.results: dict[str, Any] = {}
         self.audit: list[tuple[m.Decision, Any, TableResult | None]] = []
         self._knowledge = self._knowledge_functions()
-        self._current: str = ""
+        self.current: str = ""  # the decision being evaluated
 
     def _typed_inputs(self, variables: Mapping[str, Any]) -> Mapping[str, Any]:
         typed: dict[str, Any] = {}
@@ -101,15 +101,14 @@ class DecisionEvaluator:
             # name, else its id (a decision table of Camunda Modeler has no variable)
             for name in _result_names(required_decision):
                 scope[name] = value
-        previous, self._current = self._current, decision.id
+        previous, self.current = self.current, decision.id
         try:
             value, table = self._logic(decision, ChainMap(scope, self.variables))  # type: ignore[arg-type]
         except DecisionFailure:
             raise
         except FeelError as error:
             raise DecisionFailure(decision.id, _describe(error)) from None
-        finally:
-            self._current = previous
+        self.current = previous  # after a failure it names the decision that failed
         value = self.types.coerce(value, decision.type_ref)
         self.results[decision_id] = value
         self.audit.append((decision, value, table))
@@ -357,6 +356,12 @@ def evaluate_decision(
                 decision_id,
                 f"Expected to evaluate decision '{decision_id}', but the evaluation nested"
                 " too deeply",
+            )
+        except Exception as error:  # a defect must fail the evaluation, never the caller
+            failure = EvaluationFailure(
+                evaluator.current or decision_id,
+                f"Expected to evaluate decision '{evaluator.current or decision_id}', but an"
+                f" internal error occurred: {type(error).__name__}: {error}",
             )
         try:
             evaluated = tuple(_audited(*entry) for entry in evaluator.audit)

@@ -159,3 +159,21 @@ def test_a_required_decision_is_in_scope_by_name_id_and_variable_name() -> None:
     assert evaluate_decision(by_variable, "dish", {"month": 1, "guestCount": 1}).output == (
         "Roastbeef"
     )
+
+
+def test_a_defect_inside_the_evaluation_is_a_failure_not_an_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bpmn.dmn import evaluation
+
+    def broken(*args: object) -> object:
+        raise TypeError("a defect")
+
+    monkeypatch.setattr(evaluation, "evaluate_table", broken)
+    result = evaluate_decision(_graph("dish.dmn"), "dish", {"month": 10, "guestCount": 4})
+    assert result.failure is not None
+    assert result.failure.decision_id == "dish"
+    assert result.failure.message == (
+        "Expected to evaluate decision 'dish', but an internal error occurred: TypeError: a defect"
+    )
+    assert [d.decision_id for d in result.evaluated] == ["season"]
