@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from clients.cli.decision_verbs import decisions_table
 from clients.cli.tables import key_column
 from clients.cli.verb_options import (
     DURATION,
@@ -30,7 +31,8 @@ def deploy(
     cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
-    """Deploy BPMN FILES in one deployment; prints each process, its version and key."""
+    """Deploy BPMN and DMN FILES in one deployment; prints each process and decision, its
+    version and key."""
     with cluster.client() as client:
         deployment = client.deploy(*files)
     if as_json:
@@ -44,7 +46,10 @@ def deploy(
     for p in deployment.processes:
         version = f"{p.version} (unchanged)" if p.duplicate else str(p.version)
         table.add_row(p.bpmn_process_id, version, str(p.process_definition_key), p.resource_name)
-    Console().print(table)
+    if deployment.processes:
+        Console().print(table)
+    if deployment.decisions:
+        Console().print(decisions_table(deployment))
 
 
 @click.group()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from clients.cli.decide_command import decide
+from clients.cli.decision_verbs import evaluate
 from clients.cli.demo_command import demo
 from clients.cli.engine_command import engine
 from clients.cli.exporter_command import exporter
@@ -62,6 +63,7 @@ for verb in (deploy, create, cancel, publish, broadcast, set_group, resolve, top
 for verb in (activate, complete, fail, throw, update):
     cli.add_command(verb)
 # Further command families register here, one line each.
+cli.add_command(evaluate)
 
 
 def main() -> None:

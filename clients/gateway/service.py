@@ -26,6 +26,7 @@ from broker.protocol.intents import JobIntent, MessageIntent, ProcessInstanceCre
 from broker.protocol.values import MessageRecordValue, StartInstruction
 from clients import commands as c
 from clients.arguments import Arguments
+from clients.gateway import decisions
 from clients.gateway import messages as m
 from clients.gateway.jobs import JobActivation
 from clients.gateway.status import GatewayError, check_answer, error_status, invalid_argument
@@ -158,21 +159,25 @@ class GatewayService(pb_grpc.GatewayServicer):
         except Exception as error:
             await self._abort(context, error)
             raise
+        value = answer.value
         return pb.DeployResourceResponse(
             key=answer.key,
             deployments=[
-                pb.Deployment(
-                    process=pb.ProcessMetadata(
-                        bpmnProcessId=p.bpmn_process_id,
-                        version=p.version,
-                        processDefinitionKey=p.process_definition_key,
-                        resourceName=p.resource_name,
-                        tenantId=p.tenant_id,
+                *(
+                    pb.Deployment(
+                        process=pb.ProcessMetadata(
+                            bpmnProcessId=p.bpmn_process_id,
+                            version=p.version,
+                            processDefinitionKey=p.process_definition_key,
+                            resourceName=p.resource_name,
+                            tenantId=p.tenant_id,
+                        )
                     )
-                )
-                for p in answer.value.processes_metadata
+                    for p in value.processes_metadata
+                ),
+                *decisions.deployed_decisions(value),
             ],
-            tenantId=answer.value.tenant_id,
+            tenantId=value.tenant_id,
         )
 
     def _create_command(
@@ -423,13 +428,24 @@ class GatewayService(pb_grpc.GatewayServicer):
         await self._keyed(context, c.resolve_command(key), key)
         return pb.ResolveIncidentResponse()
 
-    # -- not implemented yet (docs/gateway.md)
-
     async def EvaluateDecision(
         self, request: pb.EvaluateDecisionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.EvaluateDecisionResponse:
-        await _NotYet.refuse(context, "EvaluateDecision (no DMN in the engine)")
-        raise AssertionError("unreachable")
+        variables = await self._variables(context, "evaluate_decision", request.variables)
+        try:
+            command = c.evaluate_decision_command(
+                request.decisionId or None,
+                request.decisionKey if request.decisionKey > 0 else None,
+                variables or {},
+            )
+            command = _tenant(command, "evaluate_decision", request.tenantId)
+            answer = await self._command(command, self._round_robin.next())
+        except Exception as error:
+            await self._abort(context, error)
+            raise
+        return decisions.evaluation_response(answer)
+
+    # -- not implemented yet (docs/gateway.md)
 
     async def DeployProcess(
         self, request: pb.DeployProcessRequest, context: grpc.aio.ServicerContext[Any, Any]

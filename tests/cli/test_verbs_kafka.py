@@ -263,3 +263,26 @@ def test_activate_jobs_waits_for_a_first_job_with_request_timeout(
     waiting.join()
     [job] = json.loads(answer[0].stdout)
     assert job["processInstanceKey"] == instance and job["type"] == "cli-late"
+
+
+def test_deploy_a_dmn_file_then_evaluate_its_decision(cluster: Cluster) -> None:
+    deployed = cluster.json("deploy", str(HERE / "cli-discount.dmn"))
+    assert [(d["decisionId"], d["version"]) for d in deployed["decisions"]] == [
+        ("discount", 1),
+        ("tier", 1),
+    ]
+    assert deployed["decisionRequirements"][0]["resourceName"] == "cli-discount.dmn"
+    table = cluster.run("deploy", str(HERE / "cli-discount.dmn")).stdout
+    assert "discount" in table and "1 (unchanged)" in table
+    result = cluster.json("evaluate", "decision", "discount", "--variables", '{"amount": 2000}')
+    assert result["output"] == 0.2
+    assert [d["decisionId"] for d in result["evaluatedDecisions"]] == ["tier", "discount"]
+    shown = cluster.run("evaluate", "decision", "discount", "--variables", '{"amount": 5}').stdout
+    assert "decision discount version 1: 0.1" in shown and "silver" in shown
+    by_key = deployed["decisions"][1]["decisionKey"]
+    assert (
+        cluster.json("evaluate", "decision", str(by_key), "--variables", '{"amount": 5}')["output"]
+        == "silver"
+    )
+    missing = cluster.run("evaluate", "decision", "nothing", ok=False)
+    assert missing.exit_code == 1 and "no decision found for id 'nothing'" in missing.output
