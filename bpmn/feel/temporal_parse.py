@@ -89,9 +89,17 @@ def parse_date_time(text: str) -> dt.datetime | FeelDateTime:
     match = _DATE_TIME_RE.fullmatch(text)
     if match is None:
         raise ValueError(f"'{text}' is not a date and time (expected yyyy-mm-ddThh:mm:ss)")
+    date = _date_of(match, text)
+    if int(match["hour"]) == 24 and isinstance(date, dt.date) and _is_end_of_day(match):
+        # ISO 8601's end of day, as java.time's smart resolver reads it: the next midnight
+        if date == dt.date.max:
+            raise ValueError(f"'{text}' is not a date and time: year out of range")
+        date = date + dt.timedelta(days=1)
+        rest = max(match.end(g) for g in ("minute", "second", "fraction") if match[g])
+        match = _DATE_TIME_RE.fullmatch(f"{date.isoformat()}T00:00:00{text[rest:]}")
+        assert match is not None
     if int(match["hour"]) > 23:
         raise ValueError(f"'{text}' is not a date and time: hour out of range")
-    date = _date_of(match, text)
     hour, minute, second, nanos = _time_fields(match, text)
     zone = match["zone"] or match["bracket_zone"]
     if zone is not None:
@@ -108,6 +116,11 @@ def parse_date_time(text: str) -> dt.datetime | FeelDateTime:
     return make_date_time(
         date.year, date.month, date.day, hour, minute, second, nanos, offset_seconds
     )
+
+
+def _is_end_of_day(match: re.Match[str]) -> bool:
+    fraction = match["fraction"] or "0"
+    return match["minute"] == "00" and (match["second"] or "00") == "00" and not fraction.strip("0")
 
 
 def localize(naive: dt.datetime, zone_id: str) -> dt.datetime:

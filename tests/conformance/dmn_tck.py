@@ -50,8 +50,8 @@ CAUSES: dict[str, str] = {
     "0086-import": "DMN imports of other models: not supported (each DMN file stands alone,"
     " as a decision requirements graph in Zeebe does).",
     "0089-nested-inputdata-imports": "DMN imports of other models: not supported.",
-    "0100-arithmetic": "FEEL: a date-time at hour 24 (`T24:00:00`) is not read, and a date"
-    " minus a date-time (or the reverse) gives null.",
+    "0100-arithmetic": "FEEL: a date minus a date-time (or the reverse) gives null, as in"
+    " feel-scala (Camunda's engine fails these cases too).",
     "1111-feel-matches-function": "FEEL: a `\\p{ IsBasicLatin}` block name with spaces"
     " under the `x` flag.",
     "1146-feel-context-put-function": "FEEL: `context put` with a key path through a"

@@ -80,8 +80,25 @@ def test_time_in_a_daylight_saving_gap_moves_forward_as_java_time() -> None:
     assert feel_string(value) == "2020-03-29T03:30:00@Europe/Paris"
 
 
+def test_hour_24_of_a_date_time_is_the_next_midnight_as_java_time_reads_it() -> None:
+    assert parse_date_time("2021-01-01T24:00:00") == dt.datetime(2021, 1, 2)
+    assert parse_date_time("2021-12-31T24:00:00.000Z") == dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    assert feel_string(parse_date_time("2021-03-27T24:00:00@Europe/Paris")) == (
+        "2021-03-28T00:00:00@Europe/Paris"
+    )
+
+
 @pytest.mark.parametrize(
-    "text", ["2017-01-01T25:00:00", "2017-01-01 10:00:00", "2017-01-01T10:00:00+19:00", "x"]
+    "text",
+    [
+        "2017-01-01T25:00:00",
+        "2017-01-01T24:00:01",
+        "2017-01-01T24:30:00",
+        "2017-01-01T24:00:00.5",
+        "2017-01-01 10:00:00",
+        "2017-01-01T10:00:00+19:00",
+        "x",
+    ],
 )
 def test_bad_date_times(text: str) -> None:
     with pytest.raises(ValueError):
