@@ -19,7 +19,7 @@ import pytest
 
 from clients.client import Client, connect
 from clients.web.app import create_app
-from clients.web.assets import NPM_DIR
+from clients.web.assets import NPM_DIR, WebAssets
 from processors.exporter.queries import Queries
 from processors.exporter.store import open_store
 from tests.web.server_thread import serving
@@ -33,10 +33,16 @@ FORM_INPUT = {"Approved": True, "Comment*": "looks right"}
 PLAIN_VARIABLES = {"approved": False, "reason": "no budget"}
 
 
+def _missing_for_tasks() -> str | None:
+    if WebAssets.find().form_js_dist is None:
+        return f"no form-js in {NPM_DIR} (make install)"
+    return _missing()
+
+
 def run_tasks_script(
     base: str, tmp: pytest.TempPathFactory, w: TaskWorkload, **more: Any
 ) -> dict[str, Any]:
-    missing = _missing()
+    missing = _missing_for_tasks()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs the browser tests to run: {missing}")
@@ -87,8 +93,8 @@ class TaskSite:
 
 @pytest.fixture(scope="module")
 def task_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TaskSite]:
-    if _missing() and not os.environ.get("CI"):
-        pytest.skip(str(_missing()))
+    if _missing_for_tasks() and not os.environ.get("CI"):
+        pytest.skip(str(_missing_for_tasks()))
     store_path = tmp_path_factory.mktemp("tasks") / "visibility.db"
     with connect("memory://?partitions=2") as client:
         workload = run_task_workload(client, tick=lambda: client.advance_time(1000))
