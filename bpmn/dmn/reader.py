@@ -218,6 +218,9 @@ class _Reader:
                     required_inputs.append(_href_id(reference, self.namespace))
         variable = child(element, "variable")
         logic_element = self.expression_element(element)
+        if logic_element is None:
+            # Zeebe refuses to deploy it; the lenient reader (the TCK) evaluates it to null
+            self.problem(element, "The decision has no decision logic (a table or expression)")
         return m.Decision(
             id=element_id,
             name=name,
@@ -535,6 +538,12 @@ class _Reader:
             )
         if not outputs:
             self.problem(element, "The decision table has no output")
+        if aggregation is not None and policy is m.HitPolicy.COLLECT and len(outputs) > 1:
+            self.problem(
+                element,
+                f"Hit policy COLLECT with {aggregation.value} needs one output, but the table"
+                f" has {len(outputs)}",
+            )
         rules = []
         for index, rule in enumerate(children(element, "rule"), start=1):
             entries = tuple(self.unary_tests(e) for e in children(rule, "inputEntry"))

@@ -70,3 +70,16 @@ def test_a_rule_with_a_missing_entry() -> None:
     data = _DISH.replace(b'<inputEntry id="UnaryTests_10"><text>-</text></inputEntry>', b"")
     (problem,) = _problems(data)
     assert "rule 'summer': The rule has 1 input entries for 2 inputs" in problem
+
+
+def test_a_decision_without_logic_and_an_aggregation_over_several_outputs() -> None:
+    policies = fixture_bytes("dmn/policies.dmn")
+    data = policies.replace(
+        b'<output id="pointsSum" name="points" typeRef="number" />',
+        b'<output id="pointsSum" name="points" typeRef="number" /><output id="more" name="more" />',
+    ).replace(b"</definitions>", b'<decision id="empty" name="Empty" /></definitions>')
+    with pytest.raises(DmnValidationError) as caught:
+        parse_dmn(data, "policies.dmn")
+    messages = [p.message for p in caught.value.problems]
+    assert "Hit policy COLLECT with SUM needs one output, but the table has 2" in messages
+    assert "The decision has no decision logic (a table or expression)" in messages
