@@ -1,5 +1,6 @@
-"""`honeyflow validate FILE…`: check BPMN and DMN files the way deployment will, without a
-broker (a `.dmn` file is read and checked by `bpmn.dmn.parse_dmn`, each on its own).
+"""`honeyflow validate FILE…`: check BPMN, DMN and form files the way deployment will, without
+a broker (a `.dmn` file is read and checked by `bpmn.dmn.parse_dmn`, a `.form` file by
+`bpmn.forms.read_form`, each on its own).
 
 Exit 0 when every file would deploy (each alone, or with --together all in one deployment);
 exit 1 and one line per problem otherwise. Unreadable
@@ -15,6 +16,7 @@ import click
 
 from bpmn.dmn import parse_dmn
 from bpmn.errors import BpmnParseError, BpmnValidationError, Problem
+from bpmn.forms import FormDocumentError, is_form_name, read_form
 from bpmn.loader import validate_deployment
 from bpmn.xml_reader import DEFAULT_MAX_BYTES
 
@@ -50,6 +52,14 @@ def _dmn_problems(name: str, data: bytes, max_bytes: int) -> list[Problem]:
     return []
 
 
+def _form_problems(name: str, data: bytes) -> list[Problem]:
+    try:
+        read_form(data)
+    except FormDocumentError as error:
+        return [Problem(name, None, "", None, str(error))]
+    return []
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -81,7 +91,10 @@ def validate(files: tuple[Path, ...], max_bytes: int, quiet: bool, together: boo
         else:
             readable.append((str(path), data))
     decisions = [(name, data) for name, data in readable if _is_dmn(name)]
-    readable = [(name, data) for name, data in readable if not _is_dmn(name)]
+    for name, data in readable:
+        if is_form_name(name):
+            problems[name].extend(_form_problems(name, data))
+    readable = [(n, d) for n, d in readable if not _is_dmn(n) and not is_form_name(n)]
     for name, data in decisions:
         problems[name].extend(_dmn_problems(name, data, max_bytes))
     deployments = [readable] if together else [[resource] for resource in readable]

@@ -6,10 +6,10 @@ duplicate and keeps its version; forms reach every partition with the deployment
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bpmn.forms import FormDocumentError, is_form_name, read_form
 from broker.protocol.intents import FormIntent
 from broker.protocol.values import (
     DeploymentRecordValue,
@@ -18,8 +18,6 @@ from broker.protocol.values import (
     FormRecordValue,
 )
 from processors.engine.context import ProcessingContext
-
-FORM_SUFFIX = ".form"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +30,7 @@ class ParsedForm:
 
 
 def is_form(resource: DeploymentResource) -> bool:
-    return resource.resource_name.lower().endswith(FORM_SUFFIX)
+    return is_form_name(resource.resource_name)
 
 
 def parse_forms(resources: Sequence[DeploymentResource]) -> list[ParsedForm] | str:
@@ -44,25 +42,20 @@ def parse_forms(resources: Sequence[DeploymentResource]) -> list[ParsedForm] | s
             continue
         name = resource.resource_name
         try:
-            document = json.loads(resource.resource)
-        except (ValueError, UnicodeDecodeError) as error:
-            return _errors(
-                f"'{name}': Expected a form as a JSON object, but it is not JSON: {error}"
-            )
-        form_id = document.get("id") if isinstance(document, dict) else None
-        if not isinstance(form_id, str) or not form_id.strip():
-            return _errors(f"'{name}': Expected the form to have a non-empty string 'id'")
+            document = read_form(resource.resource)
+        except FormDocumentError as error:
+            return _errors(f"'{name}': {error}")
+        form_id = document.form_id
         if form_id in seen:
             return _errors(
                 f"Expected the form ids to be unique within a deployment but found a duplicated"
                 f" id '{form_id}' in the resources '{seen[form_id]}' and '{name}'."
             )
         seen[form_id] = name
-        tag = document.get("versionTag")
         forms.append(
             ParsedForm(
                 form_id=form_id,
-                version_tag=tag if isinstance(tag, str) else "",
+                version_tag=document.version_tag,
                 resource_name=name,
                 resource=resource.resource,
                 checksum=hashlib.md5(resource.resource, usedforsecurity=False).digest(),

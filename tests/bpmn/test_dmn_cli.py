@@ -109,3 +109,14 @@ def test_validate_refuses_a_bpmn_file_named_dmn(tmp_path: Path) -> None:
     code, out, _ = run("validate", str(wrong))
     assert code == 1
     assert "Not a DMN document: the root element is 'definitions' in namespace" in out
+
+
+def test_validate_checks_form_files(tmp_path: Path) -> None:
+    good = tmp_path / "review.form"
+    good.write_text('{"id": "review", "components": []}')
+    bad = tmp_path / "bad.form"
+    bad.write_text('{"components": []}')
+    result = CliRunner().invoke(cli, ["validate", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert f"{good}: OK" in result.output
+    assert "Expected the form to have a non-empty string 'id'" in result.output

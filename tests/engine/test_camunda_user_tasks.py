@@ -255,10 +255,30 @@ def test_a_missing_form_is_a_form_not_found_incident(client: Client) -> None:
     assert _task(client, instance)["value"]["formKey"] > 0
 
 
-def test_a_form_without_an_id_is_refused() -> None:
-    with connect("memory://") as client, pytest.raises(RejectedError) as refused:
-        client.deploy(b"{}", scenario("camunda_user_task.bpmn"))  # named resource-1.bpmn
-    assert refused.value.rejection_type == "INVALID_ARGUMENT"
+@pytest.mark.parametrize(
+    ("documents", "message"),
+    [
+        ({"bad.form": "{}"}, "'bad.form': Expected the form to have a non-empty string 'id'"),
+        ({"bad.form": "[1"}, "'bad.form': Expected a form as JSON, but it is not"),
+        (
+            {"a.form": '{"id": "f"}', "b.form": '{"id": "f"}'},
+            "duplicated id 'f' in the resources 'a.form' and 'b.form'",
+        ),
+    ],
+)
+def test_a_bad_form_refuses_the_deployment(
+    documents: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    paths = []
+    for name, text in documents.items():
+        (tmp_path / name).write_text(text)
+        paths.append(tmp_path / name)
+    with connect("memory://") as client:
+        with pytest.raises(RejectedError) as refused:
+            client.deploy(*paths, scenario("camunda_user_task_form.bpmn"))
+        assert refused.value.rejection_type == "INVALID_ARGUMENT"
+        assert message in str(refused.value)
+        assert not events(client, valueType="PROCESS")
 
 
 def test_replaying_the_log_rebuilds_user_tasks_and_forms() -> None:
