@@ -72,7 +72,10 @@ def read_dmn(
             "DMN 1.1-1.5 namespace",
             root.sourceline if isinstance(root.sourceline, int) else None,
         )
-    return _Reader(resource_name).read(root)
+    try:
+        return _Reader(resource_name).read(root)
+    except RecursionError:  # libxml2 bounds the depth; a deep caller stack may not leave room
+        raise BpmnParseError(resource_name, "The DMN document is nested too deeply") from None
 
 
 def _split(tag: object) -> tuple[str, str]:

@@ -83,3 +83,24 @@ def test_a_decision_without_logic_and_an_aggregation_over_several_outputs() -> N
     messages = [p.message for p in caught.value.problems]
     assert "Hit policy COLLECT with SUM needs one output, but the table has 2" in messages
     assert "The decision has no decision logic (a table or expression)" in messages
+
+
+def test_a_document_nested_too_deeply_for_the_stack_is_a_parse_error() -> None:
+    import sys
+
+    inner = "<literalExpression><text>1</text></literalExpression>"
+    for depth in range(120):
+        inner = (
+            f'<context><contextEntry><variable name="a{depth}"/>{inner}</contextEntry></context>'
+        )
+    data = (
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" namespace="n">'
+        f'<decision id="x" name="x">{inner}</decision></definitions>'
+    ).encode()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(150)  # a caller deep in its own stack
+    try:
+        with pytest.raises(BpmnParseError, match="nested too deeply"):
+            parse_dmn(data, "deep.dmn")
+    finally:
+        sys.setrecursionlimit(limit)
