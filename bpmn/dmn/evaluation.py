@@ -24,6 +24,7 @@ from bpmn.dmn.results import (
 from bpmn.dmn.types import TypeSystem
 from bpmn.feel import FeelError, FeelEvaluationError, FeelFunction, to_feel_value, to_json_value
 from bpmn.feel.builtins.clock import use_clock
+from bpmn.feel.named_types import use_named_types
 
 _DECISION_TYPES: dict[type, str] = {
     m.DecisionTable: "DECISION_TABLE",
@@ -103,7 +104,8 @@ class DecisionEvaluator:
                 scope[name] = value
         previous, self.current = self.current, decision.id
         try:
-            value, table = self._logic(decision, ChainMap(scope, self.variables))  # type: ignore[arg-type]
+            with use_named_types(self.types.instance_of):
+                value, table = self._logic(decision, ChainMap(scope, self.variables))  # type: ignore[arg-type]
         except DecisionFailure:
             raise
         except FeelError as error:

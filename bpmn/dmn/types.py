@@ -39,6 +39,14 @@ class TypeSystem:
     def __init__(self, definitions: Mapping[str, ItemDefinition]) -> None:
         self.definitions = definitions
 
+    def instance_of(self, name: str, value: Any) -> bool | None:
+        """`value instance of name` for a type the model declares (allowed values aside, as
+        the DMN TCK has it); None when the model declares no such type."""
+        definition = self.definitions.get(_local(name))
+        if definition is None:
+            return None
+        return self._conforms_to_definition(value, definition, allowed=False)
+
     def conforms(self, value: Any, type_ref: str | None) -> bool:
         if value is None or not type_ref or type_ref == "Any":
             return True
@@ -53,7 +61,9 @@ class TypeSystem:
             return callable(value)
         return bool(feel_type_name(value) == expected)
 
-    def _conforms_to_definition(self, value: Any, definition: ItemDefinition) -> bool:
+    def _conforms_to_definition(
+        self, value: Any, definition: ItemDefinition, allowed: bool = True
+    ) -> bool:
         if definition.collection:
             element = ItemDefinition(
                 definition.name,
@@ -64,17 +74,25 @@ class TypeSystem:
                 definition.function,
             )
             return isinstance(value, list) and all(
-                self._conforms_to_definition(item, element) for item in value
+                self._conforms_to_definition(item, element, allowed) for item in value
             )
         if definition.function:
             return callable(value)
         if definition.components:
             return isinstance(value, dict) and all(
                 component.name in value
-                and self._conforms_to_definition(value[component.name], component)
+                and self._conforms_to_definition(value[component.name], component, allowed)
                 for component in definition.components
             )
+        if not allowed:
+            return self._is_of(value, definition.type_ref)
         return self.conforms(value, definition.type_ref) and self._allowed(value, definition)
+
+    def _is_of(self, value: Any, type_ref: str | None) -> bool:
+        definition = self.definitions.get(_local(type_ref)) if type_ref else None
+        if definition is not None:
+            return self._conforms_to_definition(value, definition, allowed=False)
+        return self.conforms(value, type_ref)
 
     @staticmethod
     def _allowed(value: Any, definition: ItemDefinition) -> bool:

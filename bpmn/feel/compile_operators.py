@@ -11,6 +11,7 @@ from typing import Any
 from bpmn.feel import ast
 from bpmn.feel.compile_types import INPUT_NAME, Compile, Fn, NodeCompiler
 from bpmn.feel.compile_unary_tests import compile_tests
+from bpmn.feel.named_types import is_instance_of_named
 from bpmn.feel.operators import (
     ARITHMETIC,
     canonical_type_name,
@@ -262,7 +263,8 @@ def type_check(spec: ast.TypeSpec) -> Callable[[Any], bool]:
             or (callable(value) and not isinstance(value, FeelFunction))
         )
     if name not in _SIMPLE_TYPES:
-        return lambda value: False
+        named = spec.name  # perhaps a type of the DMN model around the expression
+        return lambda value: is_instance_of_named(named, value)
     return lambda value: value is not None and type_name(value) == name
 
 

@@ -70,3 +70,8 @@ def test_a_decision_service_takes_input_data_then_input_decisions_typed(
 ) -> None:
     # greet(who, salutation): "Hi" replaces the salutation decision; 1 is not a string
     assert _output(graph, "callService") == ["Hi Ada", None]
+
+
+def test_instance_of_a_type_the_model_declares(graph: DecisionRequirementsGraph) -> None:
+    # a list of strings is a tGrade; allowed values aside, as the DMN TCK has it
+    assert _output(graph, "typed") == [True, True, False, False, False]

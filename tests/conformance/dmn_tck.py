@@ -41,8 +41,6 @@ CAUSES: dict[str, str] = {
     "0068-feel-equality": "FEEL: times and date-times compare to the microsecond (the TCK"
     " wants 0.0001 s and 0.0002 s equal); unary tests as values (`(=10)`, `(!=10)`) are"
     " not read.",
-    "0070-feel-instance-of": "`instance of` a DMN item definition (`t255`, `tNumberList`):"
-    " FEEL knows FEEL's own types only.",
     "0076-feel-external-java": "Java functions: never supported (no way to reach the host"
     " language from a model, by design).",
     "0082-feel-coercion": "FEEL: the typed parameters of a function literal"
