@@ -217,10 +217,14 @@ async def _instances(request: web.Request) -> web.Response:
 
 async def _instance(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
-    detail, tasks = await state_of(request).query(
-        lambda q: (q.instance(key), q.user_tasks(process_instance_key=key, limit=100))
+    detail, tasks, decisions = await state_of(request).query(
+        lambda q: (
+            q.instance(key),
+            q.user_tasks(process_instance_key=key, limit=100),
+            q.decision_evaluations(key),
+        )
     )
-    return html_response(instance_page(detail, _notice(request), tasks))
+    return html_response(instance_page(detail, _notice(request), tasks, decisions))
 
 
 async def _incidents(request: web.Request) -> web.Response:

@@ -1,6 +1,7 @@
 """One instance (`/instances/<key>`): the diagram with the path taken and the incident marked,
-where it waits, its incidents (with the resolve action), user tasks, variables, jobs, path
-and audit records; and `path_markers`, what the diagram script marks."""
+where it waits, its incidents (with the resolve action), user tasks, decisions evaluated
+(with the rules that matched), variables, jobs, path and audit records; and `path_markers`,
+what the diagram script marks."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from clients.display import duration, timestamp
+from clients.web.decision_table import decision_table
 from clients.web.html import Markup, html, join, url
 from clients.web.incident_page import incident_table
 from clients.web.page_frame import diagram_container, link, page, state_badge, table
 from clients.web.task_pages import TaskView, user_task_table
+from processors.exporter.decision_queries import EvaluatedDecisionRow
 from processors.exporter.views import InstanceDetail
 
 
@@ -19,6 +22,7 @@ def instance_page(
     detail: InstanceDetail,
     notice: Markup | None = None,
     user_tasks: Sequence[TaskView] = (),
+    decisions: Sequence[EvaluatedDecisionRow] = (),
 ) -> str:
     i = detail.instance
     waiting = join(
@@ -32,6 +36,7 @@ def instance_page(
         '<p class="waiting">Waiting at: {waiting}</p>{diagram}'
         "<h2>Incidents</h2>{incidents}"
         "<h2>User tasks</h2>{user_tasks}"
+        "<h2>Decisions</h2>{decisions}"
         "<h2>Variables</h2>{variables}"
         "<h2>Jobs</h2>{jobs}"
         "<h2>Path</h2>{path}"
@@ -59,6 +64,7 @@ def instance_page(
         if detail.incidents
         else html("<p>{n}</p>", n="None."),
         user_tasks=user_task_table(user_tasks),
+        decisions=decision_table(decisions),
         variables=table(
             ("Name", "Value", "Scope", "Updated"),
             [

@@ -27,6 +27,7 @@ from broker.protocol.values import (
     ProcessRecordValue,
     VariableRecordValue,
 )
+from processors.exporter.decision_projection import DecisionProjection
 from processors.exporter.store import Transaction
 from processors.exporter.user_task_projection import UserTaskProjection
 from processors.metrics import JOB_EVENTS
@@ -119,6 +120,7 @@ class ProjectionBatch:
         self._job_updates: list[tuple[Any, ...]] = []
         self._audit: list[tuple[Any, ...]] = []
         self._user_tasks = UserTaskProjection()
+        self._decisions = DecisionProjection()
 
     def __len__(self) -> int:
         return sum(self.applied.values())
@@ -178,6 +180,12 @@ class ProjectionBatch:
             self._user_tasks.user_task(record)
         elif value_type is ValueType.FORM:
             self._user_tasks.form(record)
+        elif value_type is ValueType.DECISION_EVALUATION:
+            self._decisions.evaluation(record)
+        elif value_type is ValueType.DECISION:
+            self._decisions.decision(record)
+        elif value_type is ValueType.DECISION_REQUIREMENTS:
+            self._decisions.requirements(record)
 
     def _definition(self, record: Record[Any], v: ProcessRecordValue) -> None:
         xml = v.resource.decode("utf-8", errors="replace")
@@ -346,6 +354,7 @@ class ProjectionBatch:
         tx.execute_many(_UPDATE_JOB, self._job_updates)
         tx.execute_many(_INSERT_AUDIT, self._audit)
         self._user_tasks.write(tx)
+        self._decisions.write(tx)
         tx.execute_many(
             _UPSERT_POSITION,
             [

@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+from processors.exporter.decision_queries import DecisionQueries
 from processors.exporter.errors import NotFoundError
 from processors.exporter.store import Row, Store
 from processors.exporter.user_task_queries import UserTaskQueries
@@ -43,10 +44,10 @@ _INCIDENT_COLUMNS = (
 )
 
 
-class Queries(UserTaskQueries):
+class Queries(UserTaskQueries, DecisionQueries):
     """Read-only views of one store. `window_start_ms` arguments bound durations to
     instances that completed at or after that time (engine clock, epoch ms). The task
-    list's queries are `UserTaskQueries`'."""
+    list's queries are `UserTaskQueries`', the decisions' `DecisionQueries`'."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

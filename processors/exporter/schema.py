@@ -7,7 +7,7 @@ is written in the same transaction as the projection, which makes the exporter i
 
 from __future__ import annotations
 
-from processors.exporter import user_task_projection
+from processors.exporter import decision_projection, user_task_projection
 from processors.exporter.errors import StoreError
 from processors.exporter.store import Store
 
@@ -140,7 +140,12 @@ def create_schema(store: Store, topic: str) -> None:
     (its positions would be meaningless here) or that a newer Honeyflow created."""
     with store.transaction() as tx:
         for statement in (
-            TABLES + user_task_projection.TABLES + INDEXES + user_task_projection.INDEXES
+            TABLES
+            + user_task_projection.TABLES
+            + decision_projection.TABLES
+            + INDEXES
+            + user_task_projection.INDEXES
+            + decision_projection.INDEXES
         ):
             tx.execute(statement)
         meta: dict[str, str] = dict(tx.query("SELECT name, value FROM store_meta"))
