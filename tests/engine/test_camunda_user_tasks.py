@@ -348,3 +348,66 @@ def test_the_async_client_has_the_user_task_methods() -> None:
             await client.close()
 
     assert asyncio.run(work()) == ["claim", "bob", "unassign", "priority", "complete"]
+
+
+def _form_file(tmp_path: Path, name: str, **fields: Any) -> Path:
+    document = json.loads(scenario("review.form").read_text())
+    document.update(fields)
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_version_tag_binding_takes_the_latest_form_with_that_tag(
+    client: Client, tmp_path: Path
+) -> None:
+    client.deploy(_form_file(tmp_path, "review.form", versionTag="v1"))
+    client.deploy(_form_file(tmp_path, "review.form", versionTag="v1", components=[]))
+    client.deploy(_form_file(tmp_path, "review.form", versionTag="v2"))
+    tagged = {f["value"]["version"]: f for f in _forms(client)}
+    assert [f["value"]["versionTag"] for f in tagged.values()] == ["v1", "v1", "v2"]
+    instance = _start(client, "camunda_user_task_tagged_form", prio=80)
+    value = _task(client, instance)["value"]
+    assert value["formKey"] == tagged[2]["key"] and value["priority"] == 80
+
+
+@pytest.mark.parametrize(
+    ("prio", "message"),
+    [
+        (101, "Expected priority to be in the range [0,100] but was '101'."),
+        (2.5, "Expected result of the expression 'prio' to be a whole 'NUMBER', but was 2.5."),
+        ("high", "to be a whole 'NUMBER', but was 'STRING'."),
+    ],
+)
+def test_a_priority_out_of_range_is_an_incident(
+    client: Client, tmp_path: Path, prio: Any, message: str
+) -> None:
+    client.deploy(_form_file(tmp_path, "review.form", versionTag="v1"))
+    instance = _start(client, "camunda_user_task_tagged_form", prio=prio)
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED", processInstanceKey=instance)
+    assert incident["value"]["errorType"] == "EXTRACT_VALUE_ERROR"
+    assert message in incident["value"]["errorMessage"]
+
+
+def test_a_form_bound_to_the_deployment_must_come_with_it(client: Client) -> None:
+    client.deploy(scenario("review.form"))
+    instance = _start(client, "camunda_user_task_form")  # deployed without the form
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED", processInstanceKey=instance)
+    assert incident["value"]["errorType"] == "FORM_NOT_FOUND"
+    assert "with binding type 'deployment'" in incident["value"]["errorMessage"]
+
+
+def test_the_model_assignee_is_on_creating_then_assigned_after_creation(client: Client) -> None:
+    instance = _start(
+        client, "camunda_user_task_feel", owner="ann", teams=[], due=None, urgent=False
+    )
+    stream = [
+        (r["intent"], r["value"]["assignee"], list(r["value"]["changedAttributes"]))
+        for r in events(client, valueType="USER_TASK", processInstanceKey=instance)
+    ]
+    assert stream == [
+        ("CREATING", "ann", []),
+        ("CREATED", "", []),
+        ("ASSIGNING", "ann", ["assignee"]),
+        ("ASSIGNED", "ann", ["assignee"]),
+    ]

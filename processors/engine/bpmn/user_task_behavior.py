@@ -128,10 +128,15 @@ def _priority(expression: Expression | None, variables: Mapping[str, Any], now: 
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PRIORITY:
+    if not isinstance(value, int) or isinstance(value, bool):
+        shown = value if isinstance(value, float) else f"'{result_type_name(value)}'"
         raise ExpressionFailure(
             f"Expected result of the expression '{expression.feel_text}' to be a whole"
-            f" 'NUMBER' from 0 to {MAX_PRIORITY}, but was '{value}'."
+            f" 'NUMBER', but was {shown}."
+        )
+    if not 0 <= value <= MAX_PRIORITY:
+        raise ExpressionFailure(
+            f"Expected priority to be in the range [0,{MAX_PRIORITY}] but was '{value}'."
         )
     return value
 
@@ -159,22 +164,33 @@ def _linked_form(call: ElementCall, form: FormLink) -> DeployedForm | None:
 
 
 def _not_found_message(call: ElementCall, form: FormLink) -> str:
+    """Zeebe's words, with what to do about it."""
     if form.binding_type == "deployment":
+        process = call.ctx.state.processes.by_key(call.value.process_definition_key)
+        deployment = -1 if process is None else process.deployment_key
         return (
-            f"Expected to find a form with id '{form.form_id}' in the same deployment as the"
-            f" process, but no such form found"
+            f"Expected to use a form with id '{form.form_id}' with binding type 'deployment',"
+            f" but no such form found in the deployment with key {deployment} which contained"
+            " the current process. To resolve this incident, deploy the process together with"
+            " the form it uses and start a new instance"
         )
     if form.binding_type == "versionTag":
         return (
-            f"Expected to find a form with id '{form.form_id}' and version tag"
-            f" '{form.version_tag}', but no such form found"
+            f"Expected to use a form with id '{form.form_id}' and version tag"
+            f" '{form.version_tag}', but no such form found. To resolve the incident, deploy a"
+            " form with the given id and version tag."
         )
-    return f"Expected to find a form with id '{form.form_id}', but no form with this id is deployed"
+    return (
+        f"Expected to find a form with id '{form.form_id}', but no form with this id is found,"
+        " at least a form with this id should be available. To resolve the Incident please"
+        " deploy a form with the same id"
+    )
 
 
 def create_user_task(call: ElementCall, properties: UserTaskProperties) -> None:
-    """USER_TASK CREATING and CREATED, then ASSIGNING and ASSIGNED if it has an assignee
-    (Zeebe creates the task unassigned and assigns it right after)."""
+    """USER_TASK CREATING (with the assignee the model gives) and CREATED (without it), then
+    ASSIGNING and ASSIGNED if it has one: as Zeebe 8.8 creates the task and assigns it right
+    after."""
     node = call.require_node()
     task = node.user_task
     assert task is not None
@@ -200,7 +216,12 @@ def create_user_task(call: ElementCall, properties: UserTaskProperties) -> None:
         process_instance_key=value.process_instance_key,
         tenant_id=value.tenant_id,
     )
-    ctx.event(key, UserTaskIntent.CREATING, created)
+    if properties.assignee:
+        ctx.event(
+            key, UserTaskIntent.CREATING, dataclasses.replace(created, assignee=properties.assignee)
+        )
+    else:
+        ctx.event(key, UserTaskIntent.CREATING, created)
     ctx.event(key, UserTaskIntent.CREATED, created)
     if properties.assignee:
         assigned = _assigned(created, properties.assignee)
