@@ -71,11 +71,19 @@ def rank_table(hit_policy: str, aggregation: str = "", *, drg_id: str = "ranking
 """.encode()
 
 
-def discount_graph(gold_discount: str = "0.2") -> bytes:
-    """Decision `discount` requires decision `tier` (a literal expression over `amount`)."""
+def discount_graph(gold_discount: str = "0.2", version_tag: str = "") -> bytes:
+    """Decision `discount` requires decision `tier` (a literal expression over `amount`);
+    `version_tag` is the `zeebe:versionTag` of `discount`."""
+    tag = (
+        f'<extensionElements><zeebe:versionTag value="{version_tag}" /></extensionElements>'
+        if version_tag
+        else ""
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="{DMN_NS}" id="pricing" name="Pricing" namespace="http://example.com/pricing">
+<definitions xmlns="{DMN_NS}" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="pricing"
+    name="Pricing" namespace="http://example.com/pricing">
   <decision id="discount" name="Discount">
+    {tag}
     <informationRequirement id="needsTier">
       <requiredDecision href="#tier" />
     </informationRequirement>

@@ -173,6 +173,33 @@ def test_binding_type_deployment_evaluates_the_version_deployed_with_the_process
     assert variables_of(client, key)["rate"] == 0.2
 
 
+def test_binding_type_version_tag_evaluates_the_latest_version_with_that_tag(
+    client: Client,
+) -> None:
+    tagged = 'bindingType="versionTag" versionTag="stable"'
+    deployed = client.deploy(discount_graph(version_tag="stable"))
+    assert deployed.decisions[0].decision_id == "discount"
+    client.deploy(discount_graph(gold_discount="0.5", version_tag="next"))
+    client.deploy(rule_process("discount", result="rate", binding=tagged))
+    key = client.create_instance("rules", {"amount": 5000})
+    assert variables_of(client, key)["rate"] == 0.2
+    [created] = [
+        d
+        for d in events(client, valueType="DECISION", intent="CREATED", decisionId="discount")
+        if d["value"]["version"] == 2
+    ][:1]
+    assert created["value"]["versionTag"] == "next"
+    missing = 'bindingType="versionTag" versionTag="none"'
+    client.deploy(rule_process("discount", process_id="untagged", result="rate", binding=missing))
+    client.create_instance("untagged", {"amount": 1})
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["errorType"] == "CALLED_DECISION_ERROR"
+    assert incident["value"]["errorMessage"].startswith(
+        "Expected to evaluate decision with id 'discount' and version tag 'none', but no such"
+        " decision found."
+    )
+
+
 def test_evaluate_decision_through_the_client(client: Client) -> None:
     deployed = client.deploy(discount_graph())
     result = client.evaluate_decision("discount", {"amount": 10})
