@@ -286,6 +286,11 @@ class FormIntent(_IntentEnum):
     DELETED = "DELETED"
 
 
+class ProcessInstanceMigrationIntent(_IntentEnum):
+    MIGRATE = "MIGRATE"
+    MIGRATED = "MIGRATED"
+
+
 Intent: TypeAlias = (
     DeploymentIntent
     | ProcessIntent
@@ -315,6 +320,7 @@ Intent: TypeAlias = (
     | DecisionEvaluationIntent
     | UserTaskIntent
     | FormIntent
+    | ProcessInstanceMigrationIntent
 )
 
 _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = MappingProxyType(
@@ -347,6 +353,7 @@ _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = Mapping
         ValueType.DECISION_EVALUATION: DecisionEvaluationIntent,
         ValueType.USER_TASK: UserTaskIntent,
         ValueType.FORM: FormIntent,
+        ValueType.PROCESS_INSTANCE_MIGRATION: ProcessInstanceMigrationIntent,
     }
 )
 
@@ -446,6 +453,7 @@ _COMMANDS: dict[type[_IntentEnum], frozenset[_IntentEnum]] = {
         }
     ),
     FormIntent: frozenset(),
+    ProcessInstanceMigrationIntent: frozenset({ProcessInstanceMigrationIntent.MIGRATE}),
 }
 
 # Parsing is on the decode hot path: one dict lookup per record instead of Enum.__call__.

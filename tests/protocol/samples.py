@@ -23,6 +23,7 @@ from broker.protocol.values import (
     IncidentRecordValue,
     JobBatchRecordValue,
     JobRecordValue,
+    MappingInstruction,
     MatchedRule,
     MessageBatchRecordValue,
     MessageCorrelationRecordValue,
@@ -31,6 +32,7 @@ from broker.protocol.values import (
     MessageSubscriptionRecordValue,
     ProcessEventRecordValue,
     ProcessInstanceCreationRecordValue,
+    ProcessInstanceMigrationRecordValue,
     ProcessInstanceRecordValue,
     ProcessInstanceResultRecordValue,
     ProcessMessageSubscriptionRecordValue,
@@ -360,5 +362,13 @@ SAMPLES: dict[ValueType, RecordValue] = {
         checksum=b"\x01\x02",
         resource=b'{"id": "review-form", "components": []}',
         deployment_key=2251799813685248,
+    ),
+    ValueType.PROCESS_INSTANCE_MIGRATION: ProcessInstanceMigrationRecordValue(
+        process_instance_key=PI,
+        target_process_definition_key=PD + 7,
+        mapping_instructions=(
+            MappingInstruction("ship", "ship-v2"),
+            MappingInstruction("pay", "pay"),
+        ),
     ),
 }

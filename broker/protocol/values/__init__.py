@@ -42,6 +42,10 @@ from broker.protocol.values.message import (
     MessageSubscriptionRecordValue,
     ProcessMessageSubscriptionRecordValue,
 )
+from broker.protocol.values.migration import (
+    MappingInstruction,
+    ProcessInstanceMigrationRecordValue,
+)
 from broker.protocol.values.process_instance import (
     ProcessEventRecordValue,
     ProcessInstanceCreationRecordValue,
@@ -87,6 +91,7 @@ _ALL: tuple[type[RecordValue], ...] = (
     DecisionEvaluationRecordValue,
     UserTaskRecordValue,
     FormRecordValue,
+    ProcessInstanceMigrationRecordValue,
 )
 
 VALUE_CLASSES: MappingProxyType[ValueType, type[RecordValue]] = MappingProxyType(
@@ -129,6 +134,7 @@ __all__ = [
     "JobKind",
     "JobListenerEventType",
     "JobRecordValue",
+    "MappingInstruction",
     "MatchedRule",
     "MessageBatchRecordValue",
     "MessageCorrelationRecordValue",
@@ -137,6 +143,7 @@ __all__ = [
     "MessageSubscriptionRecordValue",
     "ProcessEventRecordValue",
     "ProcessInstanceCreationRecordValue",
+    "ProcessInstanceMigrationRecordValue",
     "ProcessInstanceRecordValue",
     "ProcessInstanceResultRecordValue",
     "ProcessMessageSubscriptionRecordValue",
