@@ -2,8 +2,6 @@
 definition, element by element as the mapping instructions say (Zeebe's
 ProcessInstanceMigrationRecord)."""
 
-
-
 from __future__ import annotations
 
 from dataclasses import dataclass
