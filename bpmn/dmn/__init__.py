@@ -29,6 +29,10 @@ The contract:
   `MatchedRule(rule_id, rule_index (1-based), outputs: EvaluatedOutput(output_id,
   output_name, value))` - both empty unless the decision is a decision table.
 - `now` is the time FEEL's `now()` and `today()` see (the engine passes the command's time).
+- `typing` (keyword, default "camunda"): Camunda's type rules, as Zeebe applies them (types
+  of inputs, outputs and entries are not enforced; a decision's result or a function's
+  argument not of its FEEL base type fails); "dmn": DMN's (a non-conforming value is null),
+  which the DMN TCK expects.
 
 docs/dmn.md describes what is supported; `bpmn.dmn.evaluation.DecisionEvaluator` gives FEEL
 values instead of JSON ones (the DMN TCK runner compares those).

@@ -21,7 +21,7 @@ from bpmn.dmn.results import (
     EvaluationFailure,
     MatchedRule,
 )
-from bpmn.dmn.types import TypeSystem
+from bpmn.dmn.types import TypeSystem, Typing, camunda_type_mismatch
 from bpmn.feel import FeelError, FeelEvaluationError, FeelFunction, to_feel_value, to_json_value
 from bpmn.feel.builtins.clock import use_clock
 from bpmn.feel.named_types import use_named_types
@@ -54,10 +54,20 @@ class DecisionEvaluator:
     `decision(id)` returns a decision's FEEL value, raising DecisionFailure; `audit` lists
     the decisions evaluated so far, in order, with their table inputs and matched rules."""
 
-    def __init__(self, graph: m.DecisionRequirementsGraph, variables: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        graph: m.DecisionRequirementsGraph,
+        variables: Mapping[str, Any],
+        typing: Typing = "camunda",
+    ) -> None:
         self.graph = graph
+        self.typing: Typing = typing
         self.types = TypeSystem(graph.item_definitions)
-        self.variables = self._typed_inputs(variables)
+        # DMN's rules turn a value of the wrong type into null wherever a type is declared;
+        # Camunda's engine declares nothing on inputs, outputs and entries, and fails where
+        # a decision's result or a function's argument is not of its FEEL base type
+        self.coerce = self.types.coerce if typing == "dmn" else _unchanged
+        self.variables = self._typed_inputs(variables) if typing == "dmn" else variables
         self.results: dict[str, Any] = {}
         self.audit: list[tuple[m.Decision, Any, TableResult | None]] = []
         self._knowledge = self._knowledge_functions()
@@ -111,7 +121,13 @@ class DecisionEvaluator:
         except FeelError as error:
             raise DecisionFailure(decision.id, _describe(error)) from None
         self.current = previous  # after a failure it names the decision that failed
-        value = self.types.coerce(value, decision.type_ref)
+        if self.typing == "dmn":
+            value = self.types.coerce(value, decision.type_ref)
+        else:
+            problem = camunda_type_mismatch(value, decision.type_ref)
+            if problem is not None:
+                self.current = decision.id
+                raise DecisionFailure(decision.id, problem)
         self.results[decision_id] = value
         self.audit.append((decision, value, table))
         return value
@@ -123,8 +139,8 @@ class DecisionEvaluator:
         if logic is None:
             return None, None  # a decision without logic (DMN allows it) decides null
         if isinstance(logic, m.DecisionTable):
-            result = evaluate_table(logic, scope, self.expression, self.types.coerce)
-            return self.types.coerce(result.value, logic.type_ref), result
+            result = evaluate_table(logic, scope, self.expression, self.coerce)
+            return self.coerce(result.value, logic.type_ref), result
         return self.expression(logic, scope), None
 
     def service(self, service_id: str, variables: Mapping[str, Any]) -> Any:
@@ -137,18 +153,18 @@ class DecisionEvaluator:
             if d in self.graph.decision_models
         }
         result = next(iter(values.values())) if len(values) == 1 else values
-        return self.types.coerce(result, service.type_ref)
+        return self.coerce(result, service.type_ref)
 
     def for_service(self, service_id: str, variables: Mapping[str, Any]) -> DecisionEvaluator:
         """An evaluation inside a decision service: its input decisions are given, not run
         (a value of the wrong type is null, as a mistyped input data is)."""
         service = self.graph.services[service_id]
-        inner = DecisionEvaluator(self.graph, variables)
+        inner = DecisionEvaluator(self.graph, variables, self.typing)
         for decision_id in service.input_decisions:
             decision = self.graph.decision_models.get(decision_id)
             if decision is not None:
                 value = to_feel_value(variables.get(decision.name))
-                inner.results[decision_id] = self.types.coerce(value, decision.type_ref)
+                inner.results[decision_id] = self.coerce(value, decision.type_ref)
         return inner
 
     def _service_function(self, service: m.DecisionService) -> FeelFunction:
@@ -166,7 +182,7 @@ class DecisionEvaluator:
         def invoke(args: Sequence[Any]) -> Any:
             values: dict[str, Any] = {}
             for (name, type_ref), arg in zip(parameters, args, strict=False):
-                values[name] = self.types.coerce(arg, type_ref)
+                values[name] = self.coerce(arg, type_ref)
                 if arg is not None and values[name] is None:
                     return None  # an argument of the wrong type: the invocation is null
             return self.service(service.id, values)
@@ -191,7 +207,7 @@ class DecisionEvaluator:
     # ------------------------------------------------------------------ expressions
 
     def expression(self, expression: m.Expression, scope: Mapping[str, Any]) -> Any:
-        return self.types.coerce(self._expression(expression, scope), expression.type_ref)
+        return self.coerce(self._expression(expression, scope), expression.type_ref)
 
     def _optional(self, expression: m.Expression | None, scope: Mapping[str, Any]) -> Any:
         return None if expression is None else self.expression(expression, scope)
@@ -218,7 +234,7 @@ class DecisionEvaluator:
         if isinstance(expression, m.Invocation):
             return self._invocation(expression, scope)
         if isinstance(expression, m.DecisionTable):
-            return evaluate_table(expression, scope, self.expression, self.types.coerce).value
+            return evaluate_table(expression, scope, self.expression, self.coerce).value
         if isinstance(expression, m.Conditional):
             condition = _boolean(self._optional(expression.condition, scope), "if")
             branch = expression.then if condition is True else expression.otherwise
@@ -236,7 +252,7 @@ class DecisionEvaluator:
             value = self._optional(entry.value, inner)
             if entry.name is None:
                 return value
-            result[entry.name] = self.types.coerce(value, entry.type_ref)
+            result[entry.name] = self.coerce(value, entry.type_ref)
         return dict(result)
 
     def _invocation(self, expression: m.Invocation, scope: Mapping[str, Any]) -> Any:
@@ -259,14 +275,18 @@ class DecisionEvaluator:
         def invoke(args: Sequence[Any]) -> Any:
             local: dict[str, Any] = {}
             for parameter, arg in zip(parameters, args, strict=False):
-                local[parameter.name] = self.types.coerce(arg, parameter.type_ref)
+                if self.typing == "camunda":
+                    problem = camunda_type_mismatch(arg, parameter.type_ref)
+                    if problem is not None:
+                        raise FeelEvaluationError(f"parameter '{parameter.name}': {problem}")
+                local[parameter.name] = self.coerce(arg, parameter.type_ref)
                 if arg is not None and local[parameter.name] is None:
                     return None  # an argument of the wrong type: the invocation is null
             outer: Mapping[str, Any] = scope
             if knowledge:  # a BKM sees the other BKMs, not the caller's variables
                 outer = self._knowledge
             value = self._optional(body, ChainMap(local, outer))  # type: ignore[arg-type]
-            return self.types.coerce(value, result_type)
+            return self.coerce(value, result_type)
 
         return FeelFunction(tuple(p.name for p in parameters), invoke)
 
@@ -300,6 +320,10 @@ class DecisionEvaluator:
         if expression.kind == "some":
             return True if any(r is True for r in results) else (None if None in results else False)
         return False if any(r is False for r in results) else (None if None in results else True)
+
+
+def _unchanged(value: Any, type_ref: str | None) -> Any:
+    return value
 
 
 def _result_names(decision: m.Decision) -> tuple[str, ...]:
@@ -341,9 +365,11 @@ def evaluate_decision(
     decision_id: str,
     variables: Mapping[str, Any],
     now: dt.datetime | None = None,
+    typing: Typing = "camunda",
 ) -> DecisionEvaluation:
-    """Evaluate `decision_id` (and the decisions it requires) against `variables`."""
-    evaluator = DecisionEvaluator(graph, variables)
+    """Evaluate `decision_id` (and the decisions it requires) against `variables`, with
+    Camunda's type rules (`typing="dmn"`: DMN's, as the TCK expects)."""
+    evaluator = DecisionEvaluator(graph, variables, typing)
     failure: EvaluationFailure | None = None
     output: Any = None
     with _clock(now):

@@ -7,10 +7,45 @@ convert into each other where the type asks for it. Unknown types (Camunda 7's `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from bpmn.dmn.model import ItemDefinition
 from bpmn.feel.values import feel_type_name
+
+Typing = Literal["camunda", "dmn"]
+"""Whose type rules an evaluation follows: Camunda's DMN engine (what Zeebe runs) checks a
+decision's result and a function's arguments against a FEEL base type and fails on a
+mismatch, and declares nothing elsewhere; DMN (and its TCK) makes a non-conforming value null
+wherever a type is declared, item definitions included."""
+
+# the types Camunda's engine checks, by the FEEL type name of a conforming value
+_CAMUNDA_CHECKED = {
+    "string": ("string",),
+    "number": ("number",),
+    "boolean": ("boolean",),
+    "time": ("time",),
+    "date": ("date",),
+    "dateTime": ("date and time",),
+    "dayTimeDuration": ("days and time duration",),
+    "yearMonthDuration": ("years and months duration",),
+}
+
+
+def camunda_type_mismatch(value: Any, type_ref: str | None) -> str | None:
+    """Why `value` fails Camunda's check of `type_ref` (`feel:` prefix allowed), or None."""
+    if value is None or not type_ref:
+        return None
+    name = type_ref.removeprefix("feel:")
+    accepted = _CAMUNDA_CHECKED.get(name)
+    if accepted is None or feel_type_name(value) in accepted:
+        return None
+    from bpmn.feel.formatting import format_value
+
+    shown = f'"{value}"' if isinstance(value, str) else str(format_value(value))
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return f"expected '{name}' but found '{shown}'"
+
 
 _BUILTIN_TYPES = {
     "number": "number",

@@ -177,3 +177,32 @@ def test_a_defect_inside_the_evaluation_is_a_failure_not_an_exception(
         "Expected to evaluate decision 'dish', but an internal error occurred: TypeError: a defect"
     )
     assert [d.decision_id for d in result.evaluated] == ["season"]
+
+
+def test_camundas_type_rules_ignore_input_and_output_types_but_check_the_result() -> None:
+    # Camunda Modeler gives a new input and output the type string: a number still matches
+    # and passes (Zeebe ignores them), where DMN's rules would make both null
+    data = fixture_bytes("dmn/dish.dmn").replace(
+        b'<inputExpression id="LiteralExpression_2" typeRef="number">',
+        b'<inputExpression id="LiteralExpression_2" typeRef="string">',
+    )
+    graph = parse_dmn(data, "dish.dmn")
+    assert evaluate_decision(graph, "dish", {"month": 10, "guestCount": 4}).output == "Spareribs"
+    assert (
+        evaluate_decision(graph, "dish", {"month": 10, "guestCount": 4}, typing="dmn").output
+        is None
+    )
+    # a decision's result of another FEEL type than its variable's fails, as in Zeebe
+    typed = parse_dmn(
+        data.replace(
+            b'<decision id="season" name="Season">',
+            b'<decision id="season" name="Season"><variable name="Season" typeRef="number" />',
+        ),
+        "dish.dmn",
+    )
+    result = evaluate_decision(typed, "dish", {"month": 10, "guestCount": 4})
+    assert result.failure is not None
+    assert result.failure.message == (
+        "Expected to evaluate decision 'season', but expected 'number' but found '\"Fall\"'"
+    )
+    assert evaluate_decision(typed, "season", {"month": 10}, typing="dmn").output is None

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bpmn.dmn.types import Typing
 from tests.conformance.tck_cases import (
     CAMUNDA_RESULTS,
     DEFAULT_TCK,
@@ -71,14 +72,14 @@ class LevelResults:
         return [r for r in self.results if "-feel-" not in r.folder]
 
 
-def run(tck: Path) -> list[LevelResults]:
+def run(tck: Path, typing: Typing = "dmn") -> list[LevelResults]:
     camunda = {key for key, status in camunda_statuses(tck).items() if status == "SUCCESS"}
     levels = []
     for level in LEVELS:
         results: list[CaseResult] = []
         for folder in sorted((tck / level).iterdir()):
             if folder.is_dir():
-                results.extend(run_folder(folder, camunda))
+                results.extend(run_folder(folder, camunda, typing))
         levels.append(LevelResults(level, results))
     return levels
 
@@ -185,11 +186,17 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     parser.add_argument("--tck", type=Path, default=DEFAULT_TCK)
     parser.add_argument("--write-report", type=Path, metavar="PATH")
     parser.add_argument("--failures", action="store_true", help="list every failing case")
+    parser.add_argument(
+        "--typing",
+        choices=("dmn", "camunda"),
+        default="dmn",
+        help="whose type rules to evaluate with (the TCK expects DMN's; processes use Camunda's)",
+    )
     args = parser.parse_args(argv)
     if not all((args.tck / level).is_dir() for level in LEVELS):
         out(f"dmn-tck: no TCK at {args.tck} (set HONEYFLOW_SHARED)")
         return 2
-    levels = run(args.tck)
+    levels = run(args.tck, args.typing)
     for level in levels:
         for folder, items in by_folder(level.results).items():
             camunda = [r for r in items if r.camunda]

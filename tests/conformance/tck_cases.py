@@ -25,6 +25,7 @@ from lxml import etree
 from bpmn.dmn import model as m
 from bpmn.dmn.evaluation import DecisionEvaluator
 from bpmn.dmn.reader import child, children, read_dmn
+from bpmn.dmn.types import Typing
 from bpmn.errors import BpmnError
 from bpmn.feel import FeelError
 from bpmn.feel.operators import equals
@@ -171,7 +172,10 @@ def camunda_successes(tck: Path) -> set[tuple[str, str]]:
     return {key for key, status in camunda_statuses(tck).items() if status == "SUCCESS"}
 
 
-def run_folder(folder: Path, camunda: set[tuple[str, str]]) -> list[CaseResult]:
+def run_folder(
+    folder: Path, camunda: set[tuple[str, str]], typing: Typing = "dmn"
+) -> list[CaseResult]:
+    """Every case of a folder, evaluated with DMN's type rules (the TCK's) unless told."""
     results: list[CaseResult] = []
     graphs: dict[str, m.DecisionRequirementsGraph | str] = {}
     for test_file in sorted(folder.glob("*-test-*.xml")):
@@ -189,7 +193,7 @@ def run_folder(folder: Path, camunda: set[tuple[str, str]]) -> list[CaseResult]:
             if isinstance(graph, str):
                 results.append(CaseResult(folder.name, case_id, False, graph, in_camunda))
             else:
-                results.append(run_case(graph, folder.name, case, in_camunda))
+                results.append(run_case(graph, folder.name, case, in_camunda, typing))
     return results
 
 
@@ -202,7 +206,11 @@ def _load(path: Path) -> m.DecisionRequirementsGraph | str:
 
 
 def run_case(
-    graph: m.DecisionRequirementsGraph, folder: str, case: etree._Element, in_camunda: bool
+    graph: m.DecisionRequirementsGraph,
+    folder: str,
+    case: etree._Element,
+    in_camunda: bool,
+    typing: Typing = "dmn",
 ) -> CaseResult:
     case_id = case.get("id", "")
 
@@ -213,7 +221,7 @@ def run_case(
         inputs = {node.get("name", ""): parse_value(node) for node in children(case, "inputNode")}
     except (ValueError, ArithmeticError) as error:
         return result(False, f"bad input value: {error}")
-    evaluator = DecisionEvaluator(graph, inputs)
+    evaluator = DecisionEvaluator(graph, inputs, typing)
     invoked = case.get("invocableName")
     service_results: dict[str, Any] | None = None
     if invoked or case.get("type") == "decisionService":
