@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from clients.client import Client, connect, connect_async
-from clients.errors import RejectedError
+from clients.errors import InvalidArgumentError, RejectedError
 from processors.engine.engine import Engine
 from tests.engine.conftest import completed_elements, events, scenario, variables_of
 
@@ -411,3 +411,18 @@ def test_the_model_assignee_is_on_creating_then_assigned_after_creation(client: 
         ("ASSIGNING", "ann", ["assignee"]),
         ("ASSIGNED", "ann", ["assignee"]),
     ]
+
+
+def test_the_client_checks_its_arguments_before_sending() -> None:
+    with connect("memory://") as client:
+        for call, argument in (
+            (lambda: client.claim_user_task(1, ""), "assignee"),
+            (lambda: client.assign_user_task(0, "ann"), "key"),
+            (lambda: client.update_user_task(1, priority=101), "priority"),
+            (lambda: client.update_user_task(1, candidate_groups="clerks"), "candidate_groups"),
+            (lambda: client.complete_user_task(1, {"x": float("nan")}), "variables"),
+        ):
+            with pytest.raises(InvalidArgumentError) as wrong:
+                call()
+            assert wrong.value.argument is not None and wrong.value.argument.startswith(argument)
+        assert not [r for r in client.records() if r["valueType"] == "USER_TASK"]
