@@ -73,6 +73,17 @@ def multi_instance_and_call(client: Client) -> None:
         _complete_all(client, job_type, {"c": 1})
 
 
+def business_rule_task(client: Client) -> None:
+    client.deploy(scenario("business_rule_task.bpmn"), scenario("discount.dmn"))
+    client.deploy(scenario("rank_unique.bpmn"), scenario("rank_unique.dmn"))
+    client.create_instance("business_rule_task", {"amount": 1500})  # with a required decision
+    key = client.create_instance("rank_unique", {"x": 12})  # three rules of a UNIQUE table
+    [incident] = [r for r in client.records() if r["valueType"] == "INCIDENT"]
+    client.set_variables(key, {"x": 3})
+    client.resolve_incident(incident["key"])
+    client.evaluate_decision("discount", {"amount": 10})
+
+
 SCENARIOS: dict[str, Callable[[Client], None]] = {
     "one_task": one_task,
     "exclusive_gateway": exclusive_gateway,
@@ -80,6 +91,7 @@ SCENARIOS: dict[str, Callable[[Client], None]] = {
     "embedded_subprocess": embedded_subprocess,
     "timer_boundary": timer_boundary,
     "multi_instance_and_call": multi_instance_and_call,
+    "business_rule_task": business_rule_task,
 }
 
 
