@@ -57,8 +57,6 @@ CAUSES: dict[str, str] = {
     " missing or non-context entry builds contexts where the TCK wants null.",
     "1155-list-replace-function": "FEEL: `list replace` on a non-list and with a match"
     " function that gives no boolean.",
-    "1156-range-function": "FEEL: `range()` accepts open-ended (`[..2]`), mixed-type and"
-    " descending ranges that DMN 1.5 wants null.",
 }
 
 

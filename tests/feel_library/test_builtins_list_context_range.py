@@ -156,6 +156,14 @@ def test_range_from_string() -> None:
     assert call("range", "[..") is None
 
 
+@pytest.mark.parametrize(
+    "text", ["[..2]", "[1..]", '[1.."b"]', '[@"2020-01-01"..@"2020-01-02T00:00:00"]', "[3..1]"]
+)
+def test_range_from_string_needs_two_ascending_end_points_of_one_type(text: str) -> None:
+    # DMN 1.5 10.3.4.8, as the DMN TCK checks it
+    assert call("range", text) is None
+
+
 def test_is_requires_the_same_type() -> None:
     assert call("is", N[1], num("1.0")) is True
     assert call("is", parse_date("2020-01-01"), dt.datetime(2020, 1, 1)) is False

@@ -10,6 +10,8 @@ from typing import Any
 from bpmn.feel import temporal
 from bpmn.feel.builtins.base import Builtin, FeelFunctionError, feel_equals, require
 from bpmn.feel.builtins.conversion import parse_number
+from bpmn.feel.operators import compare
+from bpmn.feel.values import feel_type_name
 
 _RANGE_RE = re.compile(r"\s*([\[\](])(.*?)\.\.(.*?)([\[\])])\s*", re.S)
 _CONSTRUCTOR_RE = re.compile(r'(date and time|date|time|duration)\(\s*"([^"]*)"\s*\)')
@@ -68,7 +70,14 @@ def _range(text: Any) -> Any:
     assert match is not None
     opening, start, end, closing = match.groups()
     low, high = _endpoint(start), _endpoint(end)
-    require(low is not None or high is not None, "a range needs at least one end point")
+    # DMN 1.5 (10.3.4.8): both end points, of one type, in ascending order
+    require(low is not None and high is not None, "a range from a string needs both end points")
+    require(
+        feel_type_name(low) == feel_type_name(high),
+        f"the end points of '{text}' are not of one type",
+    )
+    order = compare(low, high)
+    require(order is not None and order <= 0, f"the end points of '{text}' are not ascending")
     return Range(low, high, opening == "[", closing == "]")
 
 
