@@ -48,7 +48,7 @@ def gateway(
     zbctl, the Java, Go and Node clients) work against Honeyflow unchanged."""
     # Imported here: the other commands must not pay for gRPC.
     from clients.errors import HoneyflowError
-    from clients.gateway.server import start_gateway
+    from clients.gateway.server import settle_garbage_collector, start_gateway
     from clients.kafka_address import parse_kafka_url
     from clients.kafka_transport import KafkaTransport
 
@@ -77,6 +77,7 @@ def gateway(
             server = await start_gateway(transport, host, port)
         except OSError as e:
             raise click.ClickException(str(e)) from e
+        settle_garbage_collector()
         click.echo(f"gateway listening on {host}:{server.port}", err=False)
         try:
             await stop.wait()

@@ -4,7 +4,9 @@ service, plaintext, by default on loopback (TLS comes with security)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+from typing import Final
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -14,6 +16,8 @@ from clients.gateway.service import GatewayService
 from clients.kafka_transport import KafkaTransport
 
 SERVICE_NAME = "gateway_protocol.Gateway"
+_YOUNG_OBJECTS: Final = 20_000
+"""Allocations between two collections of the youngest generation (Python's default: 700)."""
 log = logging.getLogger(__name__)
 
 
@@ -44,6 +48,19 @@ async def start_gateway(transport: KafkaTransport, host: str, port: int) -> Gate
         await checks.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("gateway listening on %s:%d", host, bound)
     return GatewayServer(server, service, bound)
+
+
+def settle_garbage_collector() -> None:
+    """Once the server is up: what was built at start (modules, gRPC's and protobuf's
+    descriptors, the Kafka clients) is left out of garbage collection for good, and the
+    youngest generation is collected less often. Each RPC allocates many short-lived objects
+    (a request, a record, a response); with Python's defaults the collector ran after every
+    700 of them and, every hundredth run, went through everything loaded at start: 9 % of the
+    gateway's CPU under load (py-spy)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(_YOUNG_OBJECTS, middle, old)
 
 
 async def serve(transport: KafkaTransport, host: str, port: int, ready: asyncio.Event) -> None:
