@@ -24,7 +24,8 @@ from lxml import etree
 
 from bpmn.dmn import model as m
 from bpmn.dmn.evaluation import DecisionEvaluator
-from bpmn.dmn.reader import child, children, read_dmn
+from bpmn.dmn.expression_reader import child, children
+from bpmn.dmn.reader import read_dmn
 from bpmn.dmn.types import Typing
 from bpmn.errors import BpmnError
 from bpmn.feel import FeelError
