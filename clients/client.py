@@ -27,6 +27,7 @@ from clients.arguments import Arguments
 from clients.correlation import MessageCorrelation, correlate_command, correlation_result
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
+from clients.migration import migrate_command
 from clients.results import ActivatedJob, DecisionResult, Deployment, InstanceResult
 from clients.tenants import with_tenant
 from clients.transport import JobSource, Transport
@@ -142,6 +143,14 @@ class Client(UserTaskCalls):
     def cancel_instance(self, key: int) -> None:
         key = Arguments("cancel_instance").key("key", key)
         c.check(self._call(c.cancel_command(key), c.partition_of(key)))
+
+    def migrate_instance(
+        self, key: int, target_process_definition_key: int, mappings: Mapping[str, str]
+    ) -> None:
+        """Move the running instance `key` to another process definition; `mappings` names,
+        per active element id, the target element it becomes (docs/operations.md)."""
+        command = migrate_command(key, target_process_definition_key, mappings)
+        c.check(self._call(command, c.partition_of(command.key)))
 
     def publish_message(
         self,
@@ -397,6 +406,11 @@ class AsyncClient(AsyncUserTaskCalls):
 
     async def cancel_instance(self, key: int) -> None:
         await self._run("cancel_instance", key)
+
+    async def migrate_instance(
+        self, key: int, target_process_definition_key: int, mappings: Mapping[str, str]
+    ) -> None:
+        await self._run("migrate_instance", key, target_process_definition_key, mappings)
 
     async def publish_message(
         self,

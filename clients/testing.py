@@ -65,6 +65,16 @@ def instance_view(records: Sequence[Mapping[str, Any]], key: int) -> InstanceVie
         if value.get("processInstanceKey") != key:
             continue
         value_type, intent = record.get("valueType"), record.get("intent", "")
+        if value_type == "PROCESS_INSTANCE" and intent == "ELEMENT_MIGRATED":
+            # Another process definition or element id, the same lifecycle state.
+            migrated = view.elements.get(record["key"])
+            if record.get("key") == key:
+                view.bpmn_process_id = value.get("bpmnProcessId", "")
+            elif migrated is not None:
+                view.elements[record["key"]] = _ElementInstance(
+                    value.get("elementId", ""), migrated.element_type, migrated.state
+                )
+            continue
         if value_type == "PROCESS_INSTANCE" and intent.startswith("ELEMENT_"):
             element_type = value.get("bpmnElementType", "")
             if element_type == "PROCESS" and record.get("key") == key:
@@ -79,7 +89,9 @@ def instance_view(records: Sequence[Mapping[str, Any]], key: int) -> InstanceVie
         elif value_type == "VARIABLE" and value.get("scopeKey") == key:
             view.variables[value.get("name", "")] = json.loads(value.get("value", "null"))
         elif value_type == "INCIDENT":
-            if intent == "CREATED":
+            if intent == "CREATED" or (
+                intent == "MIGRATED" and record["key"] in view.open_incidents
+            ):
                 view.open_incidents[record["key"]] = dict(value)
             elif intent == "RESOLVED":
                 view.open_incidents.pop(record["key"], None)

@@ -13,6 +13,7 @@ from processors.engine.deployment_appliers import DEPLOYMENT_APPLIERS
 from processors.engine.instance_appliers import INSTANCE_APPLIERS
 from processors.engine.job_appliers import JOB_APPLIERS
 from processors.engine.message_appliers import FOLLOWING_APPLIERS, MESSAGE_APPLIERS
+from processors.engine.migration_appliers import MIGRATION_APPLIERS
 from processors.engine.process_event_appliers import PROCESS_EVENT_APPLIERS
 from processors.engine.signal_appliers import SIGNAL_APPLIERS
 from processors.engine.state import EngineState
@@ -31,6 +32,7 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **SIGNAL_APPLIERS,
     **USER_TASK_APPLIERS,
     **DECISION_APPLIERS,
+    **MIGRATION_APPLIERS,
 }
 
 

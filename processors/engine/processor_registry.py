@@ -29,6 +29,7 @@ from processors.engine import (
 )
 from processors.engine.context import CommandProcessor
 from processors.engine.message_registry import MESSAGE_PROCESSORS
+from processors.engine.migration_processors import MIGRATION_PROCESSORS
 from processors.engine.signal_processors import SIGNAL_PROCESSORS
 from processors.engine.user_task_processors import USER_TASK_PROCESSORS
 
@@ -76,5 +77,6 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
     ): decision_evaluation_processors.evaluate_decision,
     **MESSAGE_PROCESSORS,
     **SIGNAL_PROCESSORS,
+    **MIGRATION_PROCESSORS,
     **{(ValueType.USER_TASK, intent): p for intent, p in USER_TASK_PROCESSORS.items()},
 }

@@ -1,0 +1,297 @@
+"""Scenarios: process instance migration (PROCESS_INSTANCE_MIGRATION MIGRATE), as Zeebe does it:
+every active element moves to its mapped target keeping its key; its job, user task, incident
+and catch-event subscriptions move with it; the instance then follows the target's flow; each
+precondition refuses the whole migration with Zeebe's rejection (docs/operations.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from broker.protocol import Record
+from broker.protocol.intents import ProcessInstanceMigrationIntent
+from broker.protocol.values import MappingInstruction, ProcessInstanceMigrationRecordValue
+from clients.client import Client, connect
+from clients.errors import InvalidArgumentError, InvalidStateError, NotFoundError
+from clients.testing import assert_instance
+from processors.engine.engine import Engine
+from tests.engine.conftest import events, scenario, send_unchecked
+
+
+def _deploy(client: Client, name: str) -> int:
+    [process] = client.deploy(scenario(name)).processes
+    return process.process_definition_key
+
+
+def _migrated(client: Client, **match: Any) -> list[dict[str, Any]]:
+    return events(client, intent="ELEMENT_MIGRATED", valueType="PROCESS_INSTANCE", **match)
+
+
+def test_a_waiting_job_keeps_its_key_and_the_instance_follows_the_new_version(
+    client: Client,
+) -> None:
+    _deploy(client, "migrate_order_v1.bpmn")
+    instance = client.create_instance("migrate_order")
+    [job] = client.activate_jobs("pay", max_jobs=1, timeout=600, worker="w")
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+
+    client.migrate_instance(instance, v2, {"pay": "charge"})
+
+    [process, task] = _migrated(client)
+    assert (process["key"], process["value"]["version"]) == (instance, 2)
+    assert task["key"] == job.element_instance_key
+    assert task["value"]["elementId"] == "charge"
+    assert task["value"]["processDefinitionKey"] == v2
+    [moved] = events(client, valueType="JOB", intent="MIGRATED")
+    assert moved["key"] == job.key and moved["value"]["elementId"] == "charge"
+    [done] = events(client, valueType="PROCESS_INSTANCE_MIGRATION", intent="MIGRATED")
+    assert done["key"] == instance
+    # v2's boundary timer of the mapped task is subscribed when the task migrates
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    assert timer["value"]["targetElementId"] == "too_slow"
+
+    client.complete_job(job.key)  # the worker that held the job before completes it
+    [ship] = client.activate_jobs("ship", max_jobs=1, timeout=60, worker="w")
+    client.complete_job(ship.key)
+    assert_instance(client, instance).is_completed().has_passed("charge", "ship")
+    assert events(client, valueType="TIMER", intent="CANCELED")
+
+
+def test_a_boundary_timer_of_the_target_fires_after_migration(client: Client) -> None:
+    _deploy(client, "migrate_order_v1.bpmn")
+    instance = client.create_instance("migrate_order")
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+    client.migrate_instance(instance, v2, {"pay": "charge"})
+    client.advance_time(3601)
+    assert_instance(client, instance).is_completed().has_passed("too_slow", "escalated")
+
+
+def test_an_unmapped_boundary_timer_of_the_source_is_cancelled(client: Client) -> None:
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+    instance = client.create_instance("migrate_order", version=1)
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    v1 = _deploy(client, "migrate_order_v1.bpmn")
+    assert v1 != v2
+    client.migrate_instance(instance, v1, {"charge": "pay"})
+    [cancelled] = events(client, valueType="TIMER", intent="CANCELED")
+    assert cancelled["key"] == timer["key"]
+    client.advance_time(3601)
+    assert_instance(client, instance).is_waiting_at("pay")
+
+
+def test_a_mapped_boundary_timer_keeps_its_key_and_due_date(client: Client) -> None:
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+    instance = client.create_instance("migrate_order")
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    client.advance_time(1800)
+    client.migrate_instance(instance, v2, {"charge": "charge", "too_slow": "too_slow"})
+    [moved] = events(client, valueType="TIMER", intent="MIGRATED")
+    assert moved["key"] == timer["key"]
+    assert moved["value"]["dueDate"] == timer["value"]["dueDate"]
+    client.advance_time(1801)
+    assert_instance(client, instance).is_completed().has_passed("escalated")
+
+
+def test_a_message_catch_event_and_a_user_task_move_to_another_process(client: Client) -> None:
+    _deploy(client, "migrate_wait_v1.bpmn")
+    target = _deploy(client, "migrate_wait_v2.bpmn")
+    instance = client.create_instance("migrate_wait", {"orderId": "o-1"})
+
+    client.migrate_instance(instance, target, {"wait": "wait_paid"})
+
+    [subscription] = events(client, valueType="PROCESS_MESSAGE_SUBSCRIPTION", intent="MIGRATED")
+    assert subscription["value"]["elementId"] == "wait_paid"
+    assert subscription["value"]["bpmnProcessId"] == "migrate_wait2"
+    client.publish_message("paid", "o-1", {"amount": 5})
+    [task] = events(client, valueType="USER_TASK", intent="CREATED")
+    assert task["value"]["elementId"] == "review2"
+    client.complete_user_task(task["key"])
+    [archive] = client.activate_jobs("archive", max_jobs=1, timeout=60, worker="w")
+    client.complete_job(archive.key)
+    assert_instance(client, instance).is_completed().has_passed("wait_paid", "review2")
+
+
+def test_a_waiting_user_task_keeps_its_key(client: Client) -> None:
+    _deploy(client, "migrate_wait_v1.bpmn")
+    target = _deploy(client, "migrate_wait_v2.bpmn")
+    instance = client.create_instance("migrate_wait", {"orderId": "o-2"})
+    client.publish_message("paid", "o-2")
+    [task] = events(client, valueType="USER_TASK", intent="CREATED")
+    client.claim_user_task(task["key"], "ann")
+
+    client.migrate_instance(instance, target, {"review": "review2"})
+
+    [moved] = events(client, valueType="USER_TASK", intent="MIGRATED")
+    assert moved["key"] == task["key"]
+    assert (moved["value"]["elementId"], moved["value"]["assignee"]) == ("review2", "ann")
+    client.complete_user_task(task["key"])
+    assert_instance(client, instance).is_waiting_at("archive")
+
+
+def test_an_incident_stays_and_is_resolved_on_the_new_version(client: Client) -> None:
+    _deploy(client, "migrate_order_v1.bpmn")
+    instance = client.create_instance("migrate_order")
+    [job] = client.activate_jobs("pay", max_jobs=1, timeout=60, worker="w")
+    client.fail_job(job.key, 0, "card declined")
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+
+    client.migrate_instance(instance, v2, {"pay": "charge"})
+
+    [moved] = events(client, valueType="INCIDENT", intent="MIGRATED")
+    assert moved["key"] == incident["key"]
+    assert (moved["value"]["elementId"], moved["value"]["processDefinitionKey"]) == (
+        "charge",
+        v2,
+    )
+    assert_instance(client, instance).has_incident("JOB_NO_RETRIES")
+    client.update_job_retries(job.key, 1)
+    client.resolve_incident(incident["key"])
+    [again] = client.activate_jobs("pay", max_jobs=1, timeout=60, worker="w")
+    assert (again.key, again.element_id) == (job.key, "charge")
+    client.complete_job(again.key)
+    assert_instance(client, instance).is_waiting_at("ship").has_no_incidents()
+
+
+# -- rejections
+
+
+def _other(client: Client) -> tuple[int, int]:
+    """An instance of migrate_other waiting inside `sub` at `inner`, and the definition."""
+    definition = _deploy(client, "migrate_refusals.bpmn")
+    return client.create_instance("migrate_other"), definition
+
+
+def test_an_unknown_instance_or_target_is_not_found(client: Client) -> None:
+    instance, definition = _other(client)
+    with pytest.raises(NotFoundError) as unknown:
+        client.migrate_instance(instance + 1000, definition, {})
+    assert unknown.value.reason == (
+        "Expected to migrate process instance but no process instance found with key"
+        f" '{instance + 1000}'"
+    )
+    with pytest.raises(NotFoundError) as no_target:
+        client.migrate_instance(instance, definition + 1000, {})
+    assert no_target.value.reason == (
+        "Expected to migrate process instance to process definition but no process definition"
+        f" found with key '{definition + 1000}'"
+    )
+
+
+def test_an_active_element_without_a_mapping_is_refused(client: Client) -> None:
+    instance, definition = _other(client)
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"sub": "sub"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but no mapping instruction defined"
+        " for active element with id 'inner'. Elements cannot be migrated without a mapping."
+    )
+    assert not _migrated(client)  # nothing of the refused migration stays
+
+
+def test_mapping_instructions_are_checked(client: Client) -> None:
+    instance, definition = _other(client)
+    twice = Record.command(
+        ProcessInstanceMigrationIntent.MIGRATE,
+        ProcessInstanceMigrationRecordValue(
+            process_instance_key=instance,
+            target_process_definition_key=definition,
+            mapping_instructions=(MappingInstruction("sub", "sub"), MappingInstruction("sub", "x")),
+        ),
+        key=instance,
+    )
+    with pytest.raises(InvalidArgumentError) as duplicate:
+        send_unchecked(client, twice)  # a dict cannot say it twice: as another client might
+    assert duplicate.value.reason == (
+        f"Expected to migrate process instance '{instance}' but the mapping instructions contain"
+        " duplicate source element ids '[sub]'."
+    )
+    with pytest.raises(InvalidArgumentError) as no_source:
+        client.migrate_instance(instance, definition, {"nowhere": "sub"})
+    assert no_source.value.reason == (
+        f"Expected to migrate process instance '{instance}' but mapping instructions contain a"
+        " non-existing source element id 'nowhere'. Elements provided in mapping instructions"
+        " must exist in the source process definition."
+    )
+    with pytest.raises(InvalidArgumentError) as no_target:
+        client.migrate_instance(instance, definition, {"sub": "nowhere"})
+    assert "non-existing target element id 'nowhere'" in no_target.value.reason
+
+
+def test_an_element_mapped_to_another_type_is_refused(client: Client) -> None:
+    instance, definition = _other(client)
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"sub": "sub", "inner": "approve"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but active element with id 'inner'"
+        " and type 'SERVICE_TASK' is mapped to an element with id 'approve' and different type"
+        " 'USER_TASK'. Elements must be mapped to elements of the same type."
+    )
+
+
+def test_an_element_moved_to_another_flow_scope_is_refused(client: Client) -> None:
+    _deploy(client, "migrate_order_v1.bpmn")
+    instance = client.create_instance("migrate_order")
+    other = _deploy(client, "migrate_refusals.bpmn")
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, other, {"pay": "inner"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but the flow scope of active"
+        " element with id 'pay' is changed. The flow scope of the active element is expected"
+        " to be 'migrate_other' but was 'sub'. The flow scope of an element cannot be changed"
+        " during migration yet."
+    )
+
+
+def test_a_user_task_of_another_implementation_is_refused(client: Client) -> None:
+    instance, definition = _other(client)
+    [job] = client.activate_jobs("pay", max_jobs=1, timeout=60, worker="w")
+    client.complete_job(job.key)
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"approve": "legacy"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but active user task with id"
+        " 'approve' and implementation 'zeebe user task' is mapped to an user task with id"
+        " 'legacy' and different implementation 'job worker'. Elements must be mapped to"
+        " elements of the same implementation."
+    )
+
+
+def test_a_multi_instance_body_is_refused(client: Client) -> None:
+    definition = _deploy(client, "migrate_refusals.bpmn")
+    instance = client.create_instance("migrate_other", start_instructions=["many"])
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"many": "many"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but active element with id 'many'"
+        " has an unsupported type. The migration of a MULTI_INSTANCE_BODY is not supported."
+    )
+
+
+def test_the_client_checks_its_arguments(client: Client) -> None:
+    with pytest.raises(InvalidArgumentError) as bad:
+        client.migrate_instance(1, 2, ["pay"])  # type: ignore[arg-type]
+    assert bad.value.argument == "mappings"
+
+
+def test_replaying_the_log_rebuilds_the_migrated_instances_exactly() -> None:
+    with connect("memory://") as client:
+        v2 = _deploy(client, "migrate_order_v2.bpmn")
+        first = client.create_instance("migrate_order")
+        _deploy(client, "migrate_wait_v1.bpmn")
+        target = _deploy(client, "migrate_wait_v2.bpmn")
+        waiting = client.create_instance("migrate_wait", {"orderId": "o-3"})
+        client.publish_message("paid", "o-3")
+        v1 = _deploy(client, "migrate_order_v1.bpmn")
+        second = client.create_instance("migrate_order")
+        [job] = client.activate_jobs("pay", max_jobs=1, timeout=60, worker="w")
+        client.fail_job(job.key, 0, "no")
+        client.migrate_instance(first, v1, {"charge": "pay"})
+        client.migrate_instance(second, v2, {"pay": "charge"})
+        client.migrate_instance(waiting, target, {"review": "review2"})
+        runtime = client.transport.runtime  # type: ignore[attr-defined]
+        live = runtime.engines[1]
+        replayed = Engine(1, 1)
+        replayed.replay(runtime.logs[1])
+        assert replayed.state.store.dump() == live.state.store.dump()
