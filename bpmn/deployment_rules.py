@@ -1,6 +1,7 @@
 """The rules over the resources deployed together, beyond each file's own: process ids are
 unique within a deployment, a call activity with binding type `deployment` and a static
-process id calls a process of the same deployment, and the expression of a timer start event
+process id calls a process of the same deployment (a business rule task likewise a decision
+of the deployment's DMN files), and the expression of a timer start event
 gives a timer value with no variables at all (Zeebe evaluates it at deployment).
 
 `honeyflow validate` applies them to the files it is given, `bpmn.validate` to its one file and
@@ -11,7 +12,7 @@ deployment accepts. Messages are Zeebe's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import nullcontext
 
 from bpmn.errors import Problem
@@ -24,12 +25,18 @@ from bpmn.timers import TimerValueError, feel_timer_value
 Resources = Sequence[tuple[str, Definitions]]
 
 
-def deployment_problems(resources: Resources, now: dt.datetime | None = None) -> list[Problem]:
+def deployment_problems(
+    resources: Resources,
+    now: dt.datetime | None = None,
+    decision_ids: Collection[str] = (),
+) -> list[Problem]:
     """The problems of deploying these (resource name, definitions) together, in order; timer
-    start expressions see `now` as now() (the real clock when None)."""
+    start expressions see `now` as now() (the real clock when None); `decision_ids` are those
+    of the DMN files deployed with them."""
     return [
         *duplicate_process_ids(resources),
         *unbound_calls(resources),
+        *unbound_decisions(resources, decision_ids),
         *start_timer_problems(resources, now),
     ]
 
@@ -79,6 +86,34 @@ def unbound_calls(resources: Resources) -> list[Problem]:
                             node.line,
                             "Expected to find process with id"
                             f" '{called.process_id.static_value}' in current deployment, but"
+                            " not found.",
+                        )
+                    )
+    return problems
+
+
+def unbound_decisions(resources: Resources, decision_ids: Collection[str]) -> list[Problem]:
+    """A business rule task with binding type `deployment` and a static decision id evaluates
+    a decision of the same deployment (Zeebe's message)."""
+    problems: list[Problem] = []
+    for resource_name, definitions in resources:
+        for process in definitions.processes:
+            for node in process.elements.values():
+                called = node.called_decision
+                if (
+                    called is not None
+                    and called.binding_type == "deployment"
+                    and called.decision_id.is_static
+                    and called.decision_id.static_value not in decision_ids
+                ):
+                    problems.append(
+                        Problem(
+                            resource_name,
+                            node.id,
+                            f"{node.element_path} > extensionElements > calledDecision",
+                            node.line,
+                            "Expected to find decision with id"
+                            f" '{called.decision_id.static_value}' in current deployment, but"
                             " not found.",
                         )
                     )

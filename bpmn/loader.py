@@ -13,7 +13,7 @@ load(data, source_name=...)       -> Definitions     raises BpmnParseError or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -157,10 +157,11 @@ def validate_deployment(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     feel_compiler: FeelCompiler | None = None,
+    decision_ids: Collection[str] = (),
 ) -> list[Problem]:
     """Every problem of deploying these (name, bytes) together, as the engine's deployment
-    finds them: each file's, then those across the files (bpmn.deployment_rules). Never
-    raises."""
+    finds them: each file's, then those across the files (bpmn.deployment_rules);
+    `decision_ids` are those of the DMN files deployed with them. Never raises."""
     problems: list[Problem] = []
     loaded: list[tuple[str, Definitions]] = []
     for source_name, data in resources:
@@ -182,7 +183,7 @@ def validate_deployment(
         if result.definitions is not None:
             loaded.append((source_name, result.definitions))
     if not problems:
-        problems.extend(deployment_problems(loaded))
+        problems.extend(deployment_problems(loaded, decision_ids=decision_ids))
     return problems
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from bpmn.dmn import parse_dmn
-from bpmn.errors import BpmnParseError, BpmnValidationError, Problem
+from bpmn.errors import BpmnError, BpmnParseError, BpmnValidationError, Problem
 from bpmn.forms import FormDocumentError, is_form_name, read_form
 from bpmn.loader import validate_deployment
 from bpmn.xml_reader import DEFAULT_MAX_BYTES
@@ -40,6 +40,16 @@ def _read(path: Path, max_bytes: int) -> bytes | Problem:
 
 def _is_dmn(name: str) -> bool:
     return name.lower().endswith(".dmn")
+
+
+def _decision_ids(files: list[tuple[str, bytes]], max_bytes: int) -> set[str]:
+    ids: set[str] = set()
+    for name, data in files:
+        try:
+            ids.update(d.id for d in parse_dmn(data, name, max_bytes=max_bytes).decisions)
+        except BpmnError:
+            continue  # reported as the file's own problem
+    return ids
 
 
 def _dmn_problems(name: str, data: bytes, max_bytes: int) -> list[Problem]:
@@ -98,8 +108,13 @@ def validate(files: tuple[Path, ...], max_bytes: int, quiet: bool, together: boo
     for name, data in decisions:
         problems[name].extend(_dmn_problems(name, data, max_bytes))
     deployments = [readable] if together else [[resource] for resource in readable]
+    # a business rule task bound to its deployment finds the decisions of the DMN files
+    # validated together with it
+    decision_ids = _decision_ids(decisions, max_bytes) if together else set()
     for deployment in deployments:
-        for problem in validate_deployment(deployment, max_bytes=max_bytes):
+        for problem in validate_deployment(
+            deployment, max_bytes=max_bytes, decision_ids=decision_ids
+        ):
             problems.setdefault(problem.file, []).append(problem)
     failed = 0
     for path in files:

@@ -11,7 +11,12 @@ import datetime as dt
 import hashlib
 
 from bpmn import BpmnError, Definitions, load
-from bpmn.deployment_rules import duplicate_process_ids, start_timer_problems, unbound_calls
+from bpmn.deployment_rules import (
+    duplicate_process_ids,
+    start_timer_problems,
+    unbound_calls,
+    unbound_decisions,
+)
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import CommandDistributionIntent, DeploymentIntent, ProcessIntent
 from broker.protocol.keys import decode_partition
@@ -88,7 +93,10 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
             )
             return
     # the rules `honeyflow validate` applies too
-    reason = _deployment_errors(loaded, dt.datetime.fromtimestamp(ctx.now_ms / 1000, dt.UTC))
+    decision_ids = {d.id for drg in drgs for d in drg.graph.decisions}
+    reason = _deployment_errors(
+        loaded, dt.datetime.fromtimestamp(ctx.now_ms / 1000, dt.UTC), decision_ids
+    )
     reason = reason or decision_deployment.drg_problems(drgs)
     if reason:
         ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
@@ -193,18 +201,21 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     _distribute(ctx, deployment_key, created)
 
 
-def _deployment_errors(loaded: list[tuple[str, Definitions]], now: dt.datetime) -> str:
+def _deployment_errors(
+    loaded: list[tuple[str, Definitions]], now: dt.datetime, decision_ids: set[str]
+) -> str:
     """The rejection reason for the deployment rules that fail, in Zeebe's layout ('' when
-    none does): a duplicated process id says it alone, calls bound to the deployment are
-    listed per resource, a timer start event's failure names its resource."""
+    none does): a duplicated process id says it alone, calls and decisions bound to the
+    deployment are listed per resource, a timer start event's failure names its resource."""
     duplicated = duplicate_process_ids(loaded)
     if duplicated:
         return duplicated[0].message
     prefix = "Expected to deploy new resources, but encountered the following errors:\n"
     by_resource: dict[str, list[str]] = {}
-    for problem in unbound_calls(loaded):
+    for problem in [*unbound_calls(loaded), *unbound_decisions(loaded, decision_ids)]:
+        extension = problem.element_path.rsplit(" > ", 1)[-1]  # calledElement, calledDecision
         by_resource.setdefault(problem.file, []).append(
-            f"- Element: {problem.element_id} > extensionElements > calledElement\n"
+            f"- Element: {problem.element_id} > extensionElements > {extension}\n"
             f"    - ERROR: {problem.message}"
         )
     if by_resource:

@@ -200,6 +200,20 @@ def test_binding_type_version_tag_evaluates_the_latest_version_with_that_tag(
     )
 
 
+def test_binding_type_deployment_needs_the_decision_in_the_deployment(client: Client) -> None:
+    bound = rule_process("discount", result="rate", binding='bindingType="deployment"')
+    client.deploy(discount_graph())  # deployed before: not in the same deployment
+    with pytest.raises(InvalidArgumentError) as refused:
+        client.deploy(bound)
+    assert refused.value.reason == (
+        "Expected to deploy new resources, but encountered the following errors:\n"
+        "'resource-1.bpmn':\n"
+        "- Element: decide > extensionElements > calledDecision\n"
+        "    - ERROR: Expected to find decision with id 'discount' in current deployment, but"
+        " not found.\n"
+    )
+
+
 def test_evaluate_decision_through_the_client(client: Client) -> None:
     deployed = client.deploy(discount_graph())
     result = client.evaluate_decision("discount", {"amount": 10})
