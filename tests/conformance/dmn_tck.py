@@ -33,7 +33,7 @@ LEVELS = ("compliance-level-2", "compliance-level-3")
 # Why the failing folders fail, for the report (keep in step with docs/dmn-conformance.md).
 CAUSES: dict[str, str] = {
     "0021-singleton-list": "FEEL: a built-in function given a singleton list does not take"
-    " its element (DMN's conversion on invocation).",
+    " its element (DMN's conversion on invocation), as feel-scala has no such conversion.",
     "0036-dt-variable-input": "An input entry that is a boolean expression"
     " (`Complex.aBoolean`) matches when it is true, whatever the input value: feel-scala's"
     " rule for unary tests, so Camunda's engine fails these cases too.",
