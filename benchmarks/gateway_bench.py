@@ -2,7 +2,8 @@
 and a ZeebeWorker in this process), against one engine on Kafka.
 
 Prints (a) throughput: N run_process_with_result calls, at most --in-flight at once,
-instances/s until the last completed; (b) p50 / p99 create->completion latency at a fixed
+instances/s until the last completed, with the CPU each process used per instance and the
+load average (the machine may be shared); (b) p50 / p99 create->completion latency at a fixed
 arrival rate (open loop: sent on schedule whatever completes, latency counted from the
 scheduled time). Then the same two runs through Honeyflow's own Kafka client (create with
 result on the commands topic) and its `Worker` in a process of its own, on the same engine, and
@@ -28,7 +29,7 @@ from pathlib import Path
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
 from benchmarks.engine_kafka_bench import Creator
-from benchmarks.kafka_bench_support import ONE_TASK, WorkerProcess
+from benchmarks.kafka_bench_support import ONE_TASK, CpuMeter, WorkerProcess
 from broker.kafka_config import client_config
 from broker.topics import TopicSettings
 from clients.kafka_engine_processes import EngineProcesses
@@ -68,7 +69,9 @@ class Figures:
         return f"{name:<28} {self.throughput:>12.0f} {self.p50:>8.0f} {self.p99:>8.0f}"
 
 
-async def bench(address: str, n: int, in_flight: int, rate: float, seconds: float) -> Figures:
+async def bench(
+    address: str, n: int, in_flight: int, rate: float, seconds: float, meter: CpuMeter
+) -> Figures:
     async with create_insecure_channel(grpc_address=address) as channel:
         client = ZeebeClient(channel)
         with tempfile.TemporaryDirectory() as directory:
@@ -90,12 +93,13 @@ async def bench(address: str, n: int, in_flight: int, rate: float, seconds: floa
                 async with gate:
                     await client.run_process_with_result("bench-one-task", timeout=120_000)
 
+            meter.start()
             started = time.monotonic()
             await asyncio.gather(*(one() for _ in range(n)))
             elapsed = time.monotonic() - started
             print(
                 f"(a) throughput: {n} instances, {in_flight} in flight:"
-                f" {n / elapsed:.0f} instances/s ({elapsed:.1f} s)",
+                f" {n / elapsed:.0f} instances/s ({elapsed:.1f} s); {meter.per_instance(n)}",
                 flush=True,
             )
 
@@ -125,7 +129,7 @@ async def bench(address: str, n: int, in_flight: int, rate: float, seconds: floa
             working.cancel()
 
 
-def native(url: str, topics: TopicSettings, args: argparse.Namespace) -> Figures:
+def native(url: str, topics: TopicSettings, args: argparse.Namespace, engine_pid: int) -> Figures:
     """The same runs through our Kafka client and a `Worker` process (as `make bench-kafka`)."""
     config = client_config(args.bootstrap)
     worker = WorkerProcess(url, "bench", 256)
@@ -133,11 +137,15 @@ def native(url: str, topics: TopicSettings, args: argparse.Namespace) -> Figures
     try:
         creator = Creator(channel, args.partitions)
         creator.run(200, None)  # warm-up: the worker joins the job topic's group
+        meter = CpuMeter(
+            {"engine": engine_pid, "Worker": worker.pid, "creating client": os.getpid()}
+        )
+        meter.start()
         starts, done = creator.run(args.n, None, args.in_flight)
         elapsed = max(done) - starts[0]
         print(
             f"(a) native: {args.n} instances, {args.in_flight} in flight:"
-            f" {args.n / elapsed:.0f} instances/s ({elapsed:.1f} s)",
+            f" {args.n / elapsed:.0f} instances/s ({elapsed:.1f} s); {meter.per_instance(args.n)}",
             flush=True,
         )
         starts, done = creator.run(round(args.rate * args.seconds), args.rate)
@@ -174,15 +182,19 @@ def main() -> None:
         engines.wait_until_serving()
         gateway, address = start_gateway(args.bootstrap, topics.prefix, directory / "gateway.log")
         print(f"engine log {engines.logs[0]}, gateway on {address}", flush=True)
+        engine_pid = engines.processes[0].pid
+        meter = CpuMeter(
+            {"engine": engine_pid, "gateway": gateway.pid, "pyzeebe client+worker": os.getpid()}
+        )
         through_gateway = asyncio.run(
-            bench(address, args.n, args.in_flight, args.rate, args.seconds)
+            bench(address, args.n, args.in_flight, args.rate, args.seconds, meter)
         )
         # The gateway leaves the job type's consumer group, which the native worker joins.
         gateway.terminate()
         gateway.wait(20)
         gateway = None
         url = f"kafka://{args.bootstrap}?prefix={topics.prefix}"
-        direct = native(url, topics, args)
+        direct = native(url, topics, args, engine_pid)
         print(f"{'':<28} {'instances/s':>12} {'p50 ms':>8} {'p99 ms':>8}  (at {args.rate:g}/s)")
         print(through_gateway.row("gateway + pyzeebe"))
         print(direct.row("Kafka client + Worker"))

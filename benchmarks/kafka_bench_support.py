@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -50,6 +51,39 @@ def _work(url: str, job_type: str, concurrency: int, stop: Event) -> None:
         worker.start()
         stop.wait()
         worker.stop()
+
+
+class CpuMeter:
+    """CPU seconds used by named processes (and the machine's load average) between `start`
+    and `per_instance`: on a shared machine, what each process of a run costs per instance
+    says more than instances/s. Reads /proc (Linux); elsewhere it measures nothing."""
+
+    def __init__(self, pids: dict[str, int | None]) -> None:
+        self._pids = {name: pid for name, pid in pids.items() if pid is not None}
+        self._start: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._start = {name: _cpu_seconds(pid) for name, pid in self._pids.items()}
+
+    def per_instance(self, instances: int) -> str:
+        """'name X.XX ms, ...' CPU per instance since `start`, and the load average."""
+        used = {
+            name: _cpu_seconds(pid) - self._start.get(name, 0.0) for name, pid in self._pids.items()
+        }
+        parts = [f"{name} {1000 * seconds / instances:.2f}" for name, seconds in used.items()]
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        return f"CPU ms per instance: {', '.join(parts)}; load average {load:.1f}"
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` (all its threads); 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 class WorkerProcess:
