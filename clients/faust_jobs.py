@@ -67,7 +67,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias
 
@@ -77,7 +77,7 @@ from broker.protocol.values import JobBatchRecordValue
 from broker.topics import ensure_topics
 from clients import commands as c
 from clients.arguments import Arguments
-from clients.errors import HoneyflowError, InvalidArgumentError, RequestTimeoutError
+from clients.errors import HoneyflowError, InvalidArgumentError
 from clients.kafka_address import parse_kafka_url
 from clients.kafka_jobs import workers_group
 from clients.kafka_transport import KafkaTransport
@@ -379,8 +379,8 @@ class FaustJobWorker:
                 log.debug("stopping the producer of partition %d: %s", partition, error)
 
     async def _claim(self, partition: int, keys: list[int]) -> list[ActivatedJob]:
-        """The jobs of `keys` the engine activated for this worker; asks again while no answer
-        comes (jobs a lost answer activated time out and come back)."""
+        """The jobs of `keys` the engine activated for this worker; asks again until it gets
+        an answer (jobs a lost answer activated time out and come back)."""
         command = Record.command(
             JobBatchIntent.ACTIVATE,
             JobBatchRecordValue(
@@ -391,20 +391,32 @@ class FaustJobWorker:
                 job_keys=tuple(keys),
             ),
         )
-        while True:
-            try:
-                reply = await self._transport.request_async(command, partition + 1, _CLAIM_TIMEOUT)
-                return c.activated_jobs(reply)
-            except RequestTimeoutError as error:
-                log.warning("%s: claim not answered, sent again: %s", self.group, error)
-            except HoneyflowError as error:
-                log.warning("%s: claim refused: %s", self.group, error)
-                return []
+        reply = await until_answered(
+            lambda: self._transport.request_async(command, partition + 1, _CLAIM_TIMEOUT),
+            f"{self.group}: claim of {len(keys)} jobs of partition {partition}",
+        )
+        return c.activated_jobs(reply)
 
     async def close(self) -> None:
         for partition in list(self._producers):
             await self._drop(partition)
         self._transport.close()
+
+
+async def until_answered(
+    request: Callable[[], Awaitable[Record[Any]]], what: str, first_pause: float = 0.1
+) -> Record[Any]:
+    """The answer of `request` (a claim), asked again after a pause doubling up to 5 s while
+    it fails: timed out, not delivered (Kafka unreachable) or refused. Never gives up: a claim
+    given up would let the batch's offset pass records whose jobs nobody then activates."""
+    pause = first_pause
+    while True:
+        try:
+            return c.check(await request())
+        except HoneyflowError as error:
+            log.warning("%s: %s; asking again in %.2f s", what, error, pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 5.0)
 
 
 def _job_key(message: Any) -> int | None:

@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 
-from broker.protocol.intents import JobIntent
-from clients.errors import InvalidArgumentError
-from clients.faust_jobs import FaustJobWorker, Outbox, answer, job_app
+from broker.protocol import Record
+from broker.protocol.intents import JobBatchIntent, JobIntent
+from broker.protocol.rejection_types import RejectionType
+from broker.protocol.values import JobBatchRecordValue
+from clients.errors import InvalidArgumentError, RequestTimeoutError
+from clients.faust_jobs import FaustJobWorker, Outbox, answer, job_app, until_answered
+from clients.kafka_offsets import KafkaReadError
 from clients.results import ActivatedJob
 from clients.worker import BpmnError
 from clients.worker_handlers import Backoff
@@ -110,3 +114,32 @@ async def test_a_result_the_engine_cannot_take_fails_the_job_and_says_why() -> N
     assert failed.command.intent is JobIntent.FAIL
     assert failed.command.value.retries == 0
     assert "amounts" in failed.command.value.error_message
+
+
+async def test_a_claim_that_fails_is_asked_again_never_given_up() -> None:
+    """Giving a claim up would let the batch's offset pass jobs nobody then activates."""
+    activated = Record.event(
+        JobBatchIntent.ACTIVATED,
+        JobBatchRecordValue(type="payment"),
+        key=1,
+        partition_id=1,
+        timestamp=0,
+    )
+    rejected = Record.command(JobBatchIntent.ACTIVATE, JobBatchRecordValue(type="payment")).reject(
+        RejectionType.PROCESSING_ERROR, "writing its results to Kafka failed"
+    )
+    failures: list[Exception] = [
+        KafkaReadError("JOB_BATCH ACTIVATE: broker down"),
+        RequestTimeoutError("no answer within 30 s"),
+    ]
+    asked = 0
+
+    async def claim() -> Record[Any]:
+        nonlocal asked
+        asked += 1
+        if failures:
+            raise failures.pop(0)
+        return rejected if asked == 3 else activated
+
+    assert await until_answered(claim, "claim", first_pause=0.001) is activated
+    assert asked == 4
