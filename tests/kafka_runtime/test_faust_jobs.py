@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -41,9 +41,6 @@ pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
 PARTITIONS = 2
 INSTANCES = 1000
 KILLS = 8
-KILL_EVERY = 2.0
-"""Seconds a worker runs before the next SIGKILL (the first kills come while instances are
-still being created, so every kill meets jobs in flight)."""
 JOB_TYPE = "payment"
 
 
@@ -56,6 +53,8 @@ class Outcome:
     """JOB COMPLETED events per job key."""
     charged: Counter[int]
     """read_committed records of the side-effect topic per job key."""
+    written: int
+    """Records of the side-effect topic a read_uncommitted reader sees (aborted ones too)."""
     rejected_completes: int
 
     @property
@@ -72,8 +71,9 @@ class Outcome:
             f" instances completed, {len(self.completed_jobs)} jobs completed"
             f" ({sum(self.completed_jobs.values())} COMPLETED events,"
             f" {self.rejected_completes} COMPLETE rejected), {sum(self.charged.values())}"
-            f" records for {len(self.charged)} jobs: {self.doubled} jobs charged twice or"
-            f" more, {self.lost} completed jobs without a record"
+            f" records for {len(self.charged)} jobs ({self.written} written, aborted ones"
+            f" included): {self.doubled} jobs charged twice or more, {self.lost} completed"
+            " jobs without a record"
         )
 
 
@@ -105,14 +105,25 @@ class WorkerProcess:
         self._log.close()
 
 
-def read_committed(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+def _written(watch: Consumer, topic: str) -> int:
+    """Offsets written to `topic` so far (records, markers, aborted ones: any sign of work)."""
+    return sum(
+        watch.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+        for p in range(PARTITIONS)
+    )
+
+
+def read_committed(
+    bootstrap: str, topic: str, isolation: str = "read_committed"
+) -> list[dict[str, Any]]:
     """Every record a read_committed reader gets from `topic` (JSON values), whether its last
-    offset is a record (a plain producer's) or a transaction marker."""
+    offset is a record (a plain producer's) or a transaction marker; with `isolation`
+    read_uncommitted, the records of aborted transactions too."""
     reader = Consumer(
         {
             "bootstrap.servers": bootstrap,
             "group.id": f"reader-{uuid.uuid4().hex[:8]}",
-            "isolation.level": "read_committed",
+            "isolation.level": isolation,
             "enable.auto.commit": False,
         }
     )
@@ -148,7 +159,6 @@ def run_under_kills(
     worker_argv: list[str],
     env: dict[str, str],
     kills_wanted: int = KILLS,
-    kill_every: float = KILL_EVERY,
 ) -> Outcome:
     topics = TopicSettings(prefix=prefix, partitions=PARTITIONS)
     charged_topic = prefix + "payments.charged"
@@ -165,37 +175,44 @@ def run_under_kills(
         deploy_and_wait(client, commands.one_task_process("pay", JOB_TYPE))
         started = time.monotonic()
         worker = WorkerProcess(worker_argv, env, tmp_path / "worker.log")
-
-        def create() -> None:  # ~100 instances a second: the kills meet jobs in flight
-            for i in range(INSTANCES):
-                client.send(commands.create_instance("pay", {"orderId": i, "amount": 10}))
-                if i % 20 == 19:
-                    client.flush()
-                    time.sleep(0.2)
-            client.flush()
-
-        creating = threading.Thread(target=create)
-        creating.start()
+        # The instances in KILLS + 1 waves, one per life of the worker; each kill comes a
+        # moment after that life's first record: it lands while the worker is at work, never
+        # while it is still starting (an import of Faust takes seconds on a loaded machine).
+        waves = [range(INSTANCES)[k :: kills_wanted + 1] for k in range(kills_wanted + 1)]
+        chance = random.Random(16)
+        watch = Consumer({"bootstrap.servers": bootstrap, "group.id": "watch"})
         kills = 0
+        kill_gaps: list[float] = []
         records: list[dict[str, Any]] = []
-        deadline = time.monotonic() + 200
-        next_kill = time.monotonic() + kill_every
+        try:
+            for wave in waves:
+                for i in wave:
+                    client.send(commands.create_instance("pay", {"orderId": i, "amount": 10}))
+                client.flush()
+                if kills == kills_wanted:
+                    break
+                before = _written(watch, charged_topic)
+                life = time.monotonic()
+                while _written(watch, charged_topic) == before:
+                    assert engine.process.poll() is None, engine.log()[-3000:]
+                    assert worker.process.poll() is None, worker.log_path.read_text()[-3000:]
+                    assert time.monotonic() - life < 60, "the worker wrote nothing for 60 s"
+                    time.sleep(0.05)
+                time.sleep(chance.uniform(0.05, 0.4))
+                kill_gaps.append(time.monotonic() - life)
+                worker.kill_and_restart()
+                kills += 1
+        finally:
+            watch.close()
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert engine.process.poll() is None, engine.log()[-3000:]
             assert worker.process.poll() is None, worker.log_path.read_text()[-3000:]
-            time.sleep(0.5)
-            if kills < kills_wanted and time.monotonic() >= next_kill:
-                worker.kill_and_restart()
-                kills += 1
-                next_kill = time.monotonic() + kill_every
-                continue
-            if kills < kills_wanted:
-                continue
             records = read_all(bootstrap, topics.events, PARTITIONS)
             if len(completed_instances(records)) >= INSTANCES:
                 break
             time.sleep(1.0)
-        creating.join()
+        print(f"lives before each kill (s): {', '.join(f'{g:.1f}' for g in kill_gaps)}")
         seconds = time.monotonic() - started
         worker.stop()
         records = read_all(bootstrap, topics.events, PARTITIONS)
@@ -210,6 +227,7 @@ def run_under_kills(
         completed_instances=len(completed_instances(records)),
         completed_jobs=Counter(r["key"] for r in events_of(records, "JOB", "COMPLETED")),
         charged=charged,
+        written=len(read_committed(bootstrap, charged_topic, "read_uncommitted")),
         rejected_completes=sum(
             1
             for r in records
