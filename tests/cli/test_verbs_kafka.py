@@ -286,3 +286,34 @@ def test_deploy_a_dmn_file_then_evaluate_its_decision(cluster: Cluster) -> None:
     )
     missing = cluster.run("evaluate", "decision", "nothing", ok=False)
     assert missing.exit_code == 1 and "no decision found for id 'nothing'" in missing.output
+
+
+def test_migrate_an_instance_to_a_new_version_then_finish_it_there(cluster: Cluster) -> None:
+    scenarios = Path(__file__).parents[1] / "engine" / "scenarios"
+    cluster.run("deploy", str(scenarios / "migrate_order_v1.bpmn"))
+    instance = cluster.json("create", "instance", "migrate_order")["processInstanceKey"]
+    [v2] = cluster.json("deploy", str(scenarios / "migrate_order_v2.bpmn"))["processes"]
+    target = str(v2["processDefinitionKey"])
+    unmapped = cluster.run("migrate", "instance", str(instance), "--target", target, ok=False)
+    assert unmapped.exit_code == 1 and unmapped.output.count("\n") == 1
+    assert "no mapping instruction defined for active element with id 'pay'" in unmapped.output
+    bad = cluster.run(
+        "migrate", "instance", str(instance), "--target", target, "--map", "pay", ok=False
+    )
+    assert bad.exit_code == 2 and "SOURCE:TARGET" in bad.output
+
+    answer = cluster.json(
+        "migrate", "instance", str(instance), "--target", target, "--map", "pay:charge"
+    )
+    assert answer == {
+        "processInstanceKey": instance,
+        "targetProcessDefinitionKey": v2["processDefinitionKey"],
+        "mappingInstructions": [{"sourceElementId": "pay", "targetElementId": "charge"}],
+    }
+    [job] = cluster.json("activate", "jobs", "pay", "--max-jobs", "1")
+    assert job["elementId"] == "charge"
+    assert job["processDefinitionKey"] == v2["processDefinitionKey"]
+    cluster.run("complete", "job", str(job["key"]))
+    [ship] = cluster.json("activate", "jobs", "ship", "--max-jobs", "1")
+    cluster.run("complete", "job", str(ship["key"]))
+    assert cluster.completed(instance)

@@ -38,7 +38,8 @@ SCENARIOS_ON_KAFKA = os.environ.get("HONEYFLOW_KAFKA_SCENARIOS", "subset")
 # stream, create-with-result (its request kept in state), jobs and incidents, call activity,
 # multi-instance, messages across partitions, message start, errors, event subprocess, script
 # task, a timer that is due at once, execution listeners (job kinds through RocksDB state),
-# business rule tasks (a decision graph distributed to every partition; an incident).
+# business rule tasks (a decision graph distributed to every partition; an incident),
+# process instance migration (a job, a message subscription, a user task, an incident).
 REPRESENTATIVE = frozenset(
     {
         "test_one_task_record_stream",
@@ -58,6 +59,9 @@ REPRESENTATIVE = frozenset(
         "test_a_failing_evaluation_is_an_incident_resolved_after_fixing_the_variable",
         "test_complete_with_variables_merges_them_and_applies_output_mappings",
         "test_a_form_deployed_with_the_process_is_linked_to_the_task",
+        "test_a_waiting_job_keeps_its_key_and_the_instance_follows_the_new_version",
+        "test_a_message_catch_event_and_a_user_task_move_to_another_process",
+        "test_an_incident_stays_and_is_resolved_on_the_new_version",
     }
 )
 
