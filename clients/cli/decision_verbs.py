@@ -13,6 +13,7 @@ from rich.table import Table
 from clients.cli.tables import key_column
 from clients.cli.verb_options import ClusterTarget, echo_json, variables_of, verb_options
 from clients.results import DecisionResult, Deployment
+from processors.exporter.decision_queries import EvaluatedDecisionRow
 
 
 @click.group()
@@ -72,4 +73,24 @@ def decisions_table(deployment: Deployment) -> Table:
     for d in deployment.decisions:
         version = f"{d.version} (unchanged)" if d.duplicate else str(d.version)
         table.add_row(d.decision_id, version, str(d.decision_key), d.decision_requirements_id)
+    return table
+
+
+def evaluations_table(rows: list[EvaluatedDecisionRow]) -> Table:
+    """The decisions an instance's business rule tasks evaluated (`honeyflow instance`)."""
+    table = Table(title="Decisions")
+    for name in ("Element", "Decision", "Version", "Result", "Output", "Matched rules"):
+        table.add_column(name)
+    for row in rows:
+        rules = row.failure_message or ", ".join(
+            f"{rule.get('ruleIndex')} {rule.get('ruleId')}" for rule in row.matched_rules
+        )
+        table.add_row(
+            row.element_id,
+            row.decision_id,
+            str(row.decision_version),
+            row.state,
+            json.dumps(row.output),
+            rules,
+        )
     return table

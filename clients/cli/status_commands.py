@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from clients.cli.cluster_address import ADDRESS_ENV, client_url
+from clients.cli.decision_verbs import evaluations_table
 from clients.cli.kafka_options import kafka_client_options
 from clients.cli.tables import key_column
 from clients.display import duration, timestamp
@@ -147,12 +148,14 @@ def instances(
 @click.option("--json", "as_json", is_flag=True)
 @store_option
 def instance(key: int, as_json: bool, store: str | None) -> None:
-    """One instance: the path it took, where it waits, its variables, jobs, incidents and
-    audit records."""
+    """One instance: the path it took, where it waits, its variables, jobs, incidents, the
+    decisions its business rule tasks evaluated and audit records."""
     with _queries(store) as q:
         detail = q.instance(key)
+        decisions = q.decision_evaluations(key)
     if as_json:
-        click.echo(json.dumps(detail.to_json(), indent=2))
+        shown = {**detail.to_json(), "decisions": [d.to_json() for d in decisions]}
+        click.echo(json.dumps(shown, indent=2))
         return
     i = detail.instance
     console = Console()
@@ -200,6 +203,8 @@ def instance(key: int, as_json: bool, store: str | None) -> None:
         console.print(jobs)
     if detail.incidents:
         console.print(_incident_table(detail.incidents, "Incidents"))
+    if decisions:
+        console.print(evaluations_table(decisions))
     audit = Table(title="Audit records")
     for name in ("Partition", "Position", "Time", "Type", "Value type", "Intent", "Element"):
         audit.add_column(name)

@@ -5,10 +5,13 @@ failed evaluation with its failure. On SQLite and PostgreSQL, in batches of any 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from clients.cli.main import cli
 from clients.client import connect
 from processors.exporter.queries import Queries
 from processors.exporter.store import open_store
@@ -68,3 +71,22 @@ def test_deployed_decisions_are_kept_once(store_url: str) -> None:
             ("tier", 1),
         ]
         assert {d.decision_requirements_id for d in decisions} == {"pricing", "ranking"}
+
+
+def test_honeyflow_instance_lists_the_decisions(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.db")
+    with open_store(store) as opened:
+        apply_records(opened, RECORDS)
+    runner = CliRunner(env={"COLUMNS": "200"})
+    out = runner.invoke(cli, ["instance", str(KEYS["failed"]), "--store", store])
+    assert out.exit_code == 0, out.output
+    table = out.output.split("Decisions")[1]
+    assert "FAILED" in table and "hit policy UNIQUE" in table
+    assert "EVALUATED" in table and "1 r1" in table
+    shown = json.loads(
+        runner.invoke(cli, ["instance", str(KEYS["gold"]), "--store", store, "--json"]).output
+    )
+    assert [(d["decisionId"], d["output"]) for d in shown["decisions"]] == [
+        ("tier", "gold"),
+        ("discount", 0.2),
+    ]
