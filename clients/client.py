@@ -28,6 +28,7 @@ from clients.correlation import MessageCorrelation, correlate_command, correlati
 from clients.errors import ConnectError
 from clients.memory_transport import MemoryTransport
 from clients.migration import migrate_command
+from clients.operations import AsyncOperationCalls, OperationCalls
 from clients.results import ActivatedJob, DecisionResult, Deployment, InstanceResult
 from clients.tenants import with_tenant
 from clients.transport import JobSource, Transport
@@ -92,7 +93,7 @@ def _message_command(
     )
 
 
-class Client(UserTaskCalls):
+class Client(UserTaskCalls, OperationCalls):
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self._round_robin = c.RoundRobin(transport.partition_count)
@@ -360,7 +361,7 @@ class Client(UserTaskCalls):
         self.close()
 
 
-class AsyncClient(AsyncUserTaskCalls):
+class AsyncClient(AsyncUserTaskCalls, AsyncOperationCalls):
     """The asyncio client: every method of `Client`, awaitable; calls run off the event loop."""
 
     def __init__(self, transport: Transport) -> None:

@@ -291,6 +291,17 @@ class ProcessInstanceMigrationIntent(_IntentEnum):
     MIGRATED = "MIGRATED"
 
 
+class ProcessInstanceModificationIntent(_IntentEnum):
+    MODIFY = "MODIFY"
+    MODIFIED = "MODIFIED"
+
+
+class ResourceDeletionIntent(_IntentEnum):
+    DELETE = "DELETE"
+    DELETING = "DELETING"
+    DELETED = "DELETED"
+
+
 Intent: TypeAlias = (
     DeploymentIntent
     | ProcessIntent
@@ -321,6 +332,8 @@ Intent: TypeAlias = (
     | UserTaskIntent
     | FormIntent
     | ProcessInstanceMigrationIntent
+    | ProcessInstanceModificationIntent
+    | ResourceDeletionIntent
 )
 
 _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = MappingProxyType(
@@ -354,6 +367,8 @@ _INTENTS_BY_VALUE_TYPE: MappingProxyType[ValueType, type[_IntentEnum]] = Mapping
         ValueType.USER_TASK: UserTaskIntent,
         ValueType.FORM: FormIntent,
         ValueType.PROCESS_INSTANCE_MIGRATION: ProcessInstanceMigrationIntent,
+        ValueType.PROCESS_INSTANCE_MODIFICATION: ProcessInstanceModificationIntent,
+        ValueType.RESOURCE_DELETION: ResourceDeletionIntent,
     }
 )
 
@@ -454,6 +469,8 @@ _COMMANDS: dict[type[_IntentEnum], frozenset[_IntentEnum]] = {
     ),
     FormIntent: frozenset(),
     ProcessInstanceMigrationIntent: frozenset({ProcessInstanceMigrationIntent.MIGRATE}),
+    ProcessInstanceModificationIntent: frozenset({ProcessInstanceModificationIntent.MODIFY}),
+    ResourceDeletionIntent: frozenset({ResourceDeletionIntent.DELETE}),
 }
 
 # Parsing is on the decode hot path: one dict lookup per record instead of Enum.__call__.

@@ -13,6 +13,7 @@ from broker.protocol.intents import (
     JobIntent,
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
+    ProcessInstanceModificationIntent,
     TimerIntent,
     VariableDocumentIntent,
 )
@@ -24,6 +25,7 @@ from processors.engine import (
     incident_processors,
     instance_processors,
     job_processors,
+    modification_processors,
     timer_processors,
     variable_processors,
 )
@@ -75,6 +77,10 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
         ValueType.DECISION_EVALUATION,
         DecisionEvaluationIntent.EVALUATE,
     ): decision_evaluation_processors.evaluate_decision,
+    (
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+        ProcessInstanceModificationIntent.MODIFY,
+    ): modification_processors.modify_instance,
     **MESSAGE_PROCESSORS,
     **SIGNAL_PROCESSORS,
     **MIGRATION_PROCESSORS,

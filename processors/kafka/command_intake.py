@@ -39,7 +39,13 @@ Headers = tuple[tuple[str, bytes], ...]
 # partitions (deployment distribution, its acknowledgement, message subscriptions) carry keys
 # of their origin and are not checked.
 _LOCAL_KEY_TYPES: Final = frozenset(
-    {ValueType.JOB, ValueType.INCIDENT, ValueType.PROCESS_INSTANCE, ValueType.USER_TASK}
+    {
+        ValueType.JOB,
+        ValueType.INCIDENT,
+        ValueType.PROCESS_INSTANCE,
+        ValueType.USER_TASK,
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+    }
 )
 
 

@@ -39,7 +39,8 @@ SCENARIOS_ON_KAFKA = os.environ.get("HONEYFLOW_KAFKA_SCENARIOS", "subset")
 # multi-instance, messages across partitions, message start, errors, event subprocess, script
 # task, a timer that is due at once, execution listeners (job kinds through RocksDB state),
 # business rule tasks (a decision graph distributed to every partition; an incident),
-# process instance migration (a job, a message subscription, a user task, an incident).
+# process instance migration (a job, a message subscription, a user task, an incident),
+# process instance modification (an incident resolved, a subprocess activated by events).
 REPRESENTATIVE = frozenset(
     {
         "test_one_task_record_stream",
@@ -62,6 +63,8 @@ REPRESENTATIVE = frozenset(
         "test_a_waiting_job_keeps_its_key_and_the_instance_follows_the_new_version",
         "test_a_message_catch_event_and_a_user_task_move_to_another_process",
         "test_an_incident_stays_and_is_resolved_on_the_new_version",
+        "test_skip_a_broken_step_terminates_it_resolves_its_incident_and_goes_on",
+        "test_activate_inside_a_subprocess_creates_its_instance_with_variables",
     }
 )
 

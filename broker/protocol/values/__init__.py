@@ -46,6 +46,12 @@ from broker.protocol.values.migration import (
     MappingInstruction,
     ProcessInstanceMigrationRecordValue,
 )
+from broker.protocol.values.modification import (
+    ModificationActivateInstruction,
+    ModificationTerminateInstruction,
+    ModificationVariableInstruction,
+    ProcessInstanceModificationRecordValue,
+)
 from broker.protocol.values.process_instance import (
     ProcessEventRecordValue,
     ProcessInstanceCreationRecordValue,
@@ -53,6 +59,7 @@ from broker.protocol.values.process_instance import (
     ProcessInstanceResultRecordValue,
     StartInstruction,
 )
+from broker.protocol.values.resource_deletion import ResourceDeletionRecordValue
 from broker.protocol.values.signal import SignalRecordValue, SignalSubscriptionRecordValue
 from broker.protocol.values.timer import TimerRecordValue
 from broker.protocol.values.user_task import UserTaskRecordValue
@@ -92,6 +99,8 @@ _ALL: tuple[type[RecordValue], ...] = (
     UserTaskRecordValue,
     FormRecordValue,
     ProcessInstanceMigrationRecordValue,
+    ProcessInstanceModificationRecordValue,
+    ResourceDeletionRecordValue,
 )
 
 VALUE_CLASSES: MappingProxyType[ValueType, type[RecordValue]] = MappingProxyType(
@@ -141,15 +150,20 @@ __all__ = [
     "MessageRecordValue",
     "MessageStartEventSubscriptionRecordValue",
     "MessageSubscriptionRecordValue",
+    "ModificationActivateInstruction",
+    "ModificationTerminateInstruction",
+    "ModificationVariableInstruction",
     "ProcessEventRecordValue",
     "ProcessInstanceCreationRecordValue",
     "ProcessInstanceMigrationRecordValue",
+    "ProcessInstanceModificationRecordValue",
     "ProcessInstanceRecordValue",
     "ProcessInstanceResultRecordValue",
     "ProcessMessageSubscriptionRecordValue",
     "ProcessMetadata",
     "ProcessRecordValue",
     "RecordValue",
+    "ResourceDeletionRecordValue",
     "SignalRecordValue",
     "SignalSubscriptionRecordValue",
     "StartInstruction",
