@@ -15,6 +15,7 @@ from processors.engine.job_appliers import JOB_APPLIERS
 from processors.engine.message_appliers import FOLLOWING_APPLIERS, MESSAGE_APPLIERS
 from processors.engine.migration_appliers import MIGRATION_APPLIERS
 from processors.engine.process_event_appliers import PROCESS_EVENT_APPLIERS
+from processors.engine.resource_deletion_appliers import RESOURCE_DELETION_APPLIERS
 from processors.engine.signal_appliers import SIGNAL_APPLIERS
 from processors.engine.state import EngineState
 from processors.engine.timer_appliers import TIMER_APPLIERS
@@ -33,6 +34,7 @@ APPLIERS: dict[tuple[ValueType, Intent], Applier] = {
     **USER_TASK_APPLIERS,
     **DECISION_APPLIERS,
     **MIGRATION_APPLIERS,
+    **RESOURCE_DELETION_APPLIERS,
 }
 
 

@@ -154,7 +154,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
             )
             continue
         key = ctx.next_key()
-        version = processes.latest_version(process_id) + 1
+        version = processes.next_version(process_id)
         ctx.event(
             key,
             ProcessIntent.CREATED,

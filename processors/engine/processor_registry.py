@@ -14,6 +14,7 @@ from broker.protocol.intents import (
     ProcessInstanceCreationIntent,
     ProcessInstanceIntent,
     ProcessInstanceModificationIntent,
+    ResourceDeletionIntent,
     TimerIntent,
     VariableDocumentIntent,
 )
@@ -26,6 +27,7 @@ from processors.engine import (
     instance_processors,
     job_processors,
     modification_processors,
+    resource_deletion_processors,
     timer_processors,
     variable_processors,
 )
@@ -81,6 +83,10 @@ PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
         ValueType.PROCESS_INSTANCE_MODIFICATION,
         ProcessInstanceModificationIntent.MODIFY,
     ): modification_processors.modify_instance,
+    (
+        ValueType.RESOURCE_DELETION,
+        ResourceDeletionIntent.DELETE,
+    ): resource_deletion_processors.delete_resource,
     **MESSAGE_PROCESSORS,
     **SIGNAL_PROCESSORS,
     **MIGRATION_PROCESSORS,

@@ -40,7 +40,8 @@ SCENARIOS_ON_KAFKA = os.environ.get("HONEYFLOW_KAFKA_SCENARIOS", "subset")
 # task, a timer that is due at once, execution listeners (job kinds through RocksDB state),
 # business rule tasks (a decision graph distributed to every partition; an incident),
 # process instance migration (a job, a message subscription, a user task, an incident),
-# process instance modification (an incident resolved, a subprocess activated by events).
+# process instance modification (an incident resolved, a subprocess activated by events),
+# resource deletion (distributed to every partition; refused while an instance runs).
 REPRESENTATIVE = frozenset(
     {
         "test_one_task_record_stream",
@@ -65,6 +66,8 @@ REPRESENTATIVE = frozenset(
         "test_an_incident_stays_and_is_resolved_on_the_new_version",
         "test_skip_a_broken_step_terminates_it_resolves_its_incident_and_goes_on",
         "test_activate_inside_a_subprocess_creates_its_instance_with_variables",
+        "test_deleting_the_latest_version_makes_the_previous_one_the_latest",
+        "test_a_definition_with_a_running_instance_is_not_deleted",
     }
 )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpmn.dmn import DecisionRequirementsGraph, parse_dmn
-from processors.engine.kv_store import KeyValueStore, pack
+from processors.engine.kv_store import KeyValueStore, last_int, pack
 
 _DECISIONS = "decisions"
 _DECISION_VERSIONS = "decision_versions"
@@ -154,6 +154,42 @@ class DecisionState(DecisionReader):
             self._store.put(
                 _DRGS, pack(decision.decision_requirements_key), {**drg, "ds": decisions}
             )
+
+    def delete_decision(self, key: int) -> None:
+        """DECISION DELETED: the version is gone; the previous one left becomes the latest."""
+        decision = self.by_key(key)
+        if decision is None:
+            return
+        self._store.delete(_DECISIONS, pack(key))
+        self._store.delete(_DECISION_VERSIONS, pack(decision.decision_id, decision.version))
+        if self.latest_version(decision.decision_id) != decision.version:
+            return
+        for earlier in range(decision.version - 1, 0, -1):
+            if self.by_version(decision.decision_id, earlier) is not None:
+                self._store.put(_DECISION_LATEST, pack(decision.decision_id), earlier)
+                return
+        self._store.delete(_DECISION_LATEST, pack(decision.decision_id))
+
+    def delete_drg(self, key: int) -> None:
+        """DECISION_REQUIREMENTS DELETED: the graph is gone; the previous version left (the
+        graphs are few: read them all) becomes the latest."""
+        drg = self.drg(key)
+        if drg is None:
+            return
+        self._store.delete(_DRGS, pack(key))
+        self._parsed.pop(key, None)
+        latest = self._store.get(_DRG_LATEST, pack(drg.decision_requirements_id))
+        if latest is None or int(latest) != key:
+            return
+        others = [
+            (raw["v"], last_int(index))
+            for index, raw in self._store.iterate(_DRGS)
+            if raw["i"] == drg.decision_requirements_id
+        ]
+        if others:
+            self._store.put(_DRG_LATEST, pack(drg.decision_requirements_id), max(others)[1])
+        else:
+            self._store.delete(_DRG_LATEST, pack(drg.decision_requirements_id))
 
 
 def _decision(key: int, raw: dict[str, Any]) -> DeployedDecision:

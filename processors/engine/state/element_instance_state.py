@@ -280,6 +280,19 @@ class ElementInstanceReader:
                 result.append(child)
         return result
 
+    def runs_definition(self, process_definition_key: int) -> bool:
+        """Whether any element instance of the process definition is running. Reads every
+        instance of the partition: for rare commands only (resource deletion)."""
+        for index, raw in self._store.iterate(_INSTANCES):
+            key = last_int(index)
+            pending = self._pending.get(key, _MISSING)
+            if pending is _MISSING and raw["d"] == process_definition_key:
+                return True
+        return any(
+            i is not None and i.value.process_definition_key == process_definition_key
+            for i in self._pending.values()
+        )
+
 
 class ElementInstanceState(ElementInstanceReader):
     """Writes are kept in memory until `flush`, which the engine calls once per command batch

@@ -79,6 +79,36 @@ class FormState(FormReader):
             if tagged is None or tagged.version <= form.version:
                 self._store.put(_BY_TAG, pack(form.form_id, form.version_tag), form.key)
 
+    def delete_form(self, key: int) -> None:
+        """FORM DELETED: the version is gone; the previous one left becomes the latest (and the
+        latest with its version tag)."""
+        form = self.by_key(key)
+        if form is None:
+            return
+        self._store.delete(_FORMS, pack(key))
+        self._store.delete(_VERSIONS, pack(form.form_id, form.version))
+        if self._store.get(_BY_DEPLOYMENT, pack(form.deployment_key, form.form_id)) == key:
+            self._store.delete(_BY_DEPLOYMENT, pack(form.deployment_key, form.form_id))
+        earlier = [
+            found
+            for version in range(form.version - 1, 0, -1)
+            if (found := self._key(self._store.get(_VERSIONS, pack(form.form_id, version))))
+        ]
+        if self.latest_version(form.form_id) == form.version:
+            if earlier:
+                self._store.put(_LATEST, pack(form.form_id), earlier[0].version)
+            else:
+                self._store.delete(_LATEST, pack(form.form_id))
+        if (
+            form.version_tag
+            and self._store.get(_BY_TAG, pack(form.form_id, form.version_tag)) == key
+        ):
+            tagged = [f for f in earlier if f.version_tag == form.version_tag]
+            if tagged:
+                self._store.put(_BY_TAG, pack(form.form_id, form.version_tag), tagged[0].key)
+            else:
+                self._store.delete(_BY_TAG, pack(form.form_id, form.version_tag))
+
 
 def _deployed(key: int, raw: dict[str, Any]) -> DeployedForm:
     return DeployedForm(

@@ -15,6 +15,7 @@ _PROCESSES = "processes"
 _VERSIONS = "process_versions"
 _LATEST = "process_latest"
 _DEPLOYMENTS = "deployments"
+_HIGHEST = "process_highest_version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,12 @@ class ProcessReader:
     def latest_version(self, bpmn_process_id: str) -> int:
         value = self._store.get(_LATEST, pack(bpmn_process_id))
         return 0 if value is None else int(value["v"])
+
+    def next_version(self, bpmn_process_id: str) -> int:
+        """The version a new deployment of `bpmn_process_id` gets: versions of deleted
+        definitions are never given again, as in Zeebe."""
+        highest = self._store.get(_HIGHEST, pack(bpmn_process_id))
+        return max(0 if highest is None else int(highest), self.latest_version(bpmn_process_id)) + 1
 
     def by_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None:
         key = self._store.get(_VERSIONS, pack(bpmn_process_id, version))
@@ -93,6 +100,29 @@ class ProcessState(ProcessReader):
         self._store.put(_VERSIONS, pack(bpmn_process_id, version), key)
         if version >= self.latest_version(bpmn_process_id):
             self._store.put(_LATEST, pack(bpmn_process_id), {"v": version, "c": checksum})
+
+    def delete_version(self, key: int) -> None:
+        """PROCESS DELETING: no new instance finds this version any more (by version or as the
+        latest); the previous version left becomes the latest."""
+        deployed = self.by_key(key)
+        if deployed is None:
+            return
+        process_id, version = deployed.bpmn_process_id, deployed.version
+        self._store.put(_HIGHEST, pack(process_id), self.next_version(process_id) - 1)
+        self._store.delete(_VERSIONS, pack(process_id, version))
+        if self.latest_version(process_id) != version:
+            return
+        for earlier in range(version - 1, 0, -1):
+            previous = self.by_version(process_id, earlier)
+            if previous is not None:
+                self._store.put(_LATEST, pack(process_id), {"v": earlier, "c": previous.checksum})
+                return
+        self._store.delete(_LATEST, pack(process_id))
+
+    def delete_process(self, key: int) -> None:
+        """PROCESS DELETED: the definition is gone."""
+        self._store.delete(_PROCESSES, pack(key))
+        self._models.pop(key, None)
 
     def put_deployment(self, deployment_key: int) -> None:
         self._store.put(_DEPLOYMENTS, pack(deployment_key), 1)

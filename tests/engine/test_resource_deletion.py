@@ -1,0 +1,148 @@
+"""Scenarios: resource deletion (Zeebe 8.8's DeleteResource) — a process definition (the
+previous version becomes the latest, its start events come back, versions are not reused; a
+definition with running instances is refused), a decision requirements graph with its
+decisions, a form, and an unknown key; on every partition."""
+
+from __future__ import annotations
+
+import pytest
+
+from broker.protocol import Record
+from broker.protocol.intents import ProcessInstanceCreationIntent
+from broker.protocol.values import ProcessInstanceCreationRecordValue
+from clients.client import Client
+from clients.errors import InvalidStateError, NotFoundError
+from tests.engine.conftest import events, scenario, send_unchecked
+from tests.engine.decision_models import discount_graph
+
+_ONE_TASK = scenario("one_task.bpmn").read_bytes()
+
+
+def _partitions(client: Client) -> set[int]:
+    return set(range(1, client.transport.partition_count + 1))
+
+
+def _on_partition_1(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [r for r in records if r["partitionId"] == 1]
+
+
+def test_deleting_the_latest_version_makes_the_previous_one_the_latest(client: Client) -> None:
+    v1 = client.deploy(_ONE_TASK).processes[0]
+    v2 = client.deploy(_ONE_TASK.replace(b"fast", b"slow")).processes[0]
+    assert v2.version == 2
+    client.delete_resource(v2.process_definition_key)
+    deleting = events(client, valueType="RESOURCE_DELETION", intent="DELETING")
+    assert {r["partitionId"] for r in deleting} == _partitions(client)
+    assert deleting[0]["value"]["resourceKey"] == v2.process_definition_key
+    [deleted] = _on_partition_1(events(client, valueType="PROCESS", intent="DELETED"))
+    assert deleted["value"]["version"] == 2
+    assert deleted["value"]["processDefinitionKey"] == v2.process_definition_key
+    instance = client.create_instance("one_task")
+    [job] = client.activate_jobs("work", max_jobs=1, timeout=60)
+    assert job.process_definition_key == v1.process_definition_key
+    assert job.process_instance_key == instance
+    # the deleted definition starts nothing, and its version is not given again
+    by_key = ProcessInstanceCreationRecordValue(process_definition_key=v2.process_definition_key)
+    with pytest.raises(NotFoundError):
+        send_unchecked(client, Record.command(ProcessInstanceCreationIntent.CREATE, by_key), 1)
+    v3 = client.deploy(_ONE_TASK.replace(b"fast", b"slow")).processes[0]
+    assert v3.version == 3 and not v3.duplicate
+
+
+def test_a_definition_with_a_running_instance_is_not_deleted(client: Client) -> None:
+    v1 = client.deploy(_ONE_TASK).processes[0]
+    client.create_instance("one_task")
+    with pytest.raises(InvalidStateError) as refused:
+        client.delete_resource(v1.process_definition_key)
+    assert refused.value.reason == (
+        f"Expected to delete resource with key `{v1.process_definition_key}` but there are"
+        " still running instances"
+    )
+    assert not events(client, valueType="PROCESS", intent="DELETING")
+    [job] = client.activate_jobs("work", max_jobs=1, timeout=60)
+    client.complete_job(job.key)
+    client.delete_resource(v1.process_definition_key)
+    with pytest.raises(NotFoundError) as gone:
+        client.create_instance("one_task")
+    assert gone.value.reason == (
+        "Expected to find process definition with process ID 'one_task', but none found"
+    )
+
+
+def test_an_unknown_key_is_not_found(client: Client) -> None:
+    with pytest.raises(NotFoundError) as refused:
+        client.delete_resource(2251799813685999)
+    assert refused.value.reason == (
+        "Expected to delete resource but no resource found with key `2251799813685999`"
+    )
+
+
+def test_the_start_events_of_the_previous_version_come_back(client: Client) -> None:
+    v1 = client.deploy(scenario("timer_start.bpmn")).processes[0]
+    v2 = client.deploy(scenario("timer_start_v2.bpmn")).processes[0]
+    client.delete_resource(v2.process_definition_key)
+    [canceled] = [
+        r
+        for r in events(client, valueType="TIMER", intent="CANCELED")
+        if r["value"]["processDefinitionKey"] == v2.process_definition_key
+    ]
+    created = events(client, valueType="TIMER", intent="CREATED")
+    assert [r["value"]["processDefinitionKey"] for r in created] == [
+        v1.process_definition_key,
+        v2.process_definition_key,
+        v1.process_definition_key,
+    ]
+    assert canceled["key"] == created[1]["key"]
+
+
+def test_message_start_subscriptions_move_back_to_the_previous_version(client: Client) -> None:
+    message_start = scenario("message_start.bpmn").read_bytes()
+    v1 = client.deploy(message_start).processes[0]
+    v2 = client.deploy(message_start.replace(b"</bpmn:process>", b"</bpmn:process>\n")).processes[0]
+    assert v2.version == 2
+    client.delete_resource(v2.process_definition_key)
+    deleted = events(client, valueType="MESSAGE_START_EVENT_SUBSCRIPTION", intent="DELETED")
+    assert {r["value"]["processDefinitionKey"] for r in deleted} == {
+        v1.process_definition_key,
+        v2.process_definition_key,
+    }
+    created = events(client, valueType="MESSAGE_START_EVENT_SUBSCRIPTION", intent="CREATED")
+    assert created[-1]["value"]["processDefinitionKey"] == v1.process_definition_key
+    assert {r["partitionId"] for r in created[-len(_partitions(client)) :]} == _partitions(client)
+    client.publish_message("order-placed", "o-1")
+    [started] = events(
+        client,
+        valueType="PROCESS_INSTANCE",
+        intent="ELEMENT_ACTIVATED",
+        bpmnElementType="PROCESS",
+    )
+    assert started["value"]["processDefinitionKey"] == v1.process_definition_key
+
+
+def test_deleting_a_decision_graph_deletes_its_decisions(client: Client) -> None:
+    first = client.deploy(discount_graph("0.2"))
+    second = client.deploy(discount_graph("0.3"))
+    assert client.evaluate_decision("discount", {"amount": 2000}).output == 0.3
+    graph = second.decision_requirements[0]
+    client.delete_resource(graph.decision_requirements_key)
+    deleted = _on_partition_1(events(client, valueType="DECISION", intent="DELETED"))
+    assert sorted(r["value"]["decisionId"] for r in deleted) == ["discount", "tier"]
+    assert {r["value"]["version"] for r in deleted} == {2}
+    [drg] = _on_partition_1(events(client, valueType="DECISION_REQUIREMENTS", intent="DELETED"))
+    assert drg["value"]["decisionRequirementsKey"] == graph.decision_requirements_key
+    result = client.evaluate_decision("discount", {"amount": 2000})
+    assert result.output == 0.2
+    assert result.decision_version == 1
+    assert result.decision_key in {d.decision_key for d in first.decisions}
+    with pytest.raises(NotFoundError):
+        client.evaluate_decision(decision_key=second.decisions[0].decision_key)
+
+
+def test_deleting_a_form(client: Client) -> None:
+    deployment = client.deploy(scenario("review.form"))
+    [form] = deployment.forms
+    client.delete_resource(form.form_key)
+    [deleted] = _on_partition_1(events(client, valueType="FORM", intent="DELETED"))
+    assert deleted["value"]["formKey"] == form.form_key
+    with pytest.raises(NotFoundError):
+        client.delete_resource(form.form_key)
