@@ -4,7 +4,7 @@ partition."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from broker.protocol import Record
@@ -27,19 +27,27 @@ def migrate_command(
             "must be a dict of source element id → target element id, but was"
             f" {type(mappings).__name__}",
         )
-    instructions = tuple(
-        MappingInstruction(
+    pairs = [
+        (
             a.text(f"mappings key {source!r}", source, required=True),
             a.text(f"mappings[{source!r}]", target_id, required=True),
         )
         for source, target_id in mappings.items()
-    )
+    ]
+    return migration_record(instance, target, pairs)
+
+
+def migration_record(
+    key: int, target_process_definition_key: int, pairs: Sequence[tuple[str, str]]
+) -> Record[Any]:
+    """The MIGRATE command as given, instruction by instruction (the gateway passes a
+    request's on unchecked: the engine refuses a source mapped twice or an unknown element)."""
     return Record.command(
         ProcessInstanceMigrationIntent.MIGRATE,
         ProcessInstanceMigrationRecordValue(
-            process_instance_key=instance,
-            target_process_definition_key=target,
-            mapping_instructions=instructions,
+            process_instance_key=key,
+            target_process_definition_key=target_process_definition_key,
+            mapping_instructions=tuple(MappingInstruction(s, t) for s, t in pairs),
         ),
-        key=instance,
+        key=key,
     )

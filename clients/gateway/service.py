@@ -31,6 +31,7 @@ from clients.gateway import messages as m
 from clients.gateway.jobs import JobActivation
 from clients.gateway.status import GatewayError, check_answer, error_status, invalid_argument
 from clients.kafka_transport import KafkaTransport
+from clients.migration import migration_record
 from clients.tenants import with_tenant
 from processors.engine.message_partition import message_partition
 
@@ -466,8 +467,12 @@ class GatewayService(pb_grpc.GatewayServicer):
         request: pb.MigrateProcessInstanceRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.MigrateProcessInstanceResponse:
-        await _NotYet.refuse(context, "MigrateProcessInstance")
-        raise AssertionError("unreachable")
+        key = request.processInstanceKey
+        plan = request.migrationPlan
+        pairs = [(i.sourceElementId, i.targetElementId) for i in plan.mappingInstructions]
+        command = migration_record(key, plan.targetProcessDefinitionKey, pairs)
+        await self._keyed(context, command, key)
+        return pb.MigrateProcessInstanceResponse()
 
     async def DeleteResource(
         self, request: pb.DeleteResourceRequest, context: grpc.aio.ServicerContext[Any, Any]
