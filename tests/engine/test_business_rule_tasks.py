@@ -263,3 +263,38 @@ def test_dmn_alone_and_beside_bpmn_in_one_deployment(client: Client) -> None:
         "ranking",
         "resource-2.dmn",
     )
+
+
+def test_replaying_the_log_rebuilds_decisions_and_evaluations_exactly() -> None:
+    from clients.client import connect
+    from processors.engine import Engine
+
+    with connect("memory://") as client:
+        client.deploy(rule_process("discount", result="rate"), discount_graph())
+        client.deploy(discount_graph(gold_discount="0.3", version_tag="next"))
+        client.deploy(rule_process(process_id="ranked"), rank_table("UNIQUE"))
+        client.create_instance("rules", {"amount": 1500})
+        client.create_instance("ranked", {"x": 12})  # waits in an incident
+        client.evaluate_decision("tier", {"amount": 1})
+        runtime = client.transport.runtime  # type: ignore[attr-defined]
+        live = runtime.engines[1]
+        replayed = Engine(1, 1)
+        replayed.replay(runtime.logs[1])
+        assert replayed.state.store.dump() == live.state.store.dump()
+        assert replayed.state.decisions.latest("discount") == live.state.decisions.latest(
+            "discount"
+        )
+
+
+def test_a_multi_instance_business_rule_task_evaluates_once_per_element(client: Client) -> None:
+    loop = (
+        '<bpmn:businessRuleTask id="decide"><bpmn:multiInstanceLoopCharacteristics>'
+        '<bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=xs"'
+        ' inputElement="x" outputCollection="results" outputElement="=result" />'
+        "</bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>"
+    )
+    process = rule_process().replace(b'<bpmn:businessRuleTask id="decide">', loop.encode())
+    client.deploy(process, rank_table("FIRST"))
+    key = client.create_instance("rules", {"xs": [1, 6, 11, -1]})
+    assert variables_of(client, key) == {"xs": [1, 6, 11, -1], "results": [10, 10, 10, 5]}
+    assert len(_evaluations(client, processInstanceKey=key)) == 4
