@@ -295,3 +295,16 @@ def test_replaying_the_log_rebuilds_the_migrated_instances_exactly() -> None:
         replayed = Engine(1, 1)
         replayed.replay(runtime.logs[1])
         assert replayed.state.store.dump() == live.state.store.dump()
+
+
+def test_the_source_version_can_be_deleted_once_its_instances_are_migrated(
+    client: Client,
+) -> None:
+    v1 = _deploy(client, "migrate_order_v1.bpmn")
+    instance = client.create_instance("migrate_order")
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+    with pytest.raises(InvalidStateError):
+        client.delete_resource(v1)
+    client.migrate_instance(instance, v2, {"pay": "charge"})
+    client.delete_resource(v1)
+    assert_instance(client, instance).is_waiting_at("charge")
