@@ -27,6 +27,7 @@ from clients.cli.instance_verbs import (
 from clients.cli.job_verbs import activate, complete, fail, throw, update
 from clients.cli.kafka_commands import kafka
 from clients.cli.migrate_verbs import migrate
+from clients.cli.operation_verbs import delete, modify
 from clients.cli.status_commands import incident, incidents, instance, instances, status
 from clients.cli.task_commands import task, tasks
 from clients.cli.topics_commands import topics
@@ -66,6 +67,8 @@ for verb in (activate, complete, fail, throw, update):
 # Further command families register here, one line each.
 cli.add_command(evaluate)
 cli.add_command(migrate)
+cli.add_command(modify)
+cli.add_command(delete)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from broker.protocol.intents import JobIntent, MessageIntent, ProcessInstanceCre
 from broker.protocol.values import MessageRecordValue, StartInstruction
 from clients import commands as c
 from clients.arguments import Arguments
-from clients.gateway import decisions
+from clients.gateway import decisions, operations
 from clients.gateway import messages as m
 from clients.gateway.jobs import JobActivation
 from clients.gateway.status import GatewayError, check_answer, error_status, invalid_argument
@@ -459,8 +459,13 @@ class GatewayService(pb_grpc.GatewayServicer):
         request: pb.ModifyProcessInstanceRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.ModifyProcessInstanceResponse:
-        await _NotYet.refuse(context, "ModifyProcessInstance")
-        raise AssertionError("unreachable")
+        try:
+            command = operations.modify_request_command(request)
+        except Exception as error:
+            await self._abort(context, error)
+            raise
+        await self._keyed(context, command, command.key)
+        return pb.ModifyProcessInstanceResponse()
 
     async def MigrateProcessInstance(
         self,
@@ -477,8 +482,13 @@ class GatewayService(pb_grpc.GatewayServicer):
     async def DeleteResource(
         self, request: pb.DeleteResourceRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.DeleteResourceResponse:
-        await _NotYet.refuse(context, "DeleteResource")
-        raise AssertionError("unreachable")
+        try:
+            command = operations.delete_request_command(request)
+        except Exception as error:
+            await self._abort(context, error)
+            raise
+        await self._keyed(context, command, request.resourceKey)
+        return pb.DeleteResourceResponse()
 
 
 def _check_stream(request: pb.StreamActivatedJobsRequest) -> None:

@@ -317,3 +317,45 @@ def test_migrate_an_instance_to_a_new_version_then_finish_it_there(cluster: Clus
     [ship] = cluster.json("activate", "jobs", "ship", "--max-jobs", "1")
     cluster.run("complete", "job", str(ship["key"]))
     assert cluster.completed(instance)
+
+
+def test_skip_a_broken_step_then_delete_the_definition(cluster: Cluster) -> None:
+    scenarios = Path(__file__).parents[1] / "engine" / "scenarios"
+    [definition] = cluster.json("deploy", str(scenarios / "repair.bpmn"))["processes"]
+    instance = cluster.json("create", "instance", "repair")["processInstanceKey"]
+    [check] = cluster.json("activate", "jobs", "check", "--max-jobs", "1")
+    cluster.run("fail", "job", str(check["key"]), "--retries", "0")
+    unknown = cluster.run("modify", "instance", str(instance), "--activate", "nowhere", ok=False)
+    assert unknown.exit_code == 1 and unknown.output.count("\n") == 1
+    assert "activate instructions with an element that could not be found: 'nowhere'" in (
+        unknown.output
+    )
+    answer = cluster.json(
+        "modify",
+        "instance",
+        str(instance),
+        "--activate",
+        f"ship:{instance}",
+        "--terminate",
+        str(check["elementInstanceKey"]),
+        "--variables",
+        '{"fixed": true}',
+    )
+    assert answer == {
+        "processInstanceKey": instance,
+        "activated": [{"elementId": "ship", "ancestorScopeKeys": [instance]}],
+        "terminated": [check["elementInstanceKey"]],
+    }
+    assert cluster.events(valueType="INCIDENT", intent="RESOLVED", processInstanceKey=instance)
+    running = cluster.run("delete", "resource", str(definition["processDefinitionKey"]), ok=False)
+    assert running.exit_code == 1 and "there are still running instances" in running.output
+    [ship] = cluster.json("activate", "jobs", "ship", "--max-jobs", "1")
+    assert ship["variables"]["fixed"] is True
+    cluster.run("complete", "job", str(ship["key"]))
+    [pack] = cluster.json("activate", "jobs", "pack", "--max-jobs", "1")
+    cluster.run("complete", "job", str(pack["key"]))
+    assert cluster.completed(instance)
+    deleted = cluster.json("delete", "resource", str(definition["processDefinitionKey"]))
+    assert deleted == {"resourceKey": definition["processDefinitionKey"]}
+    gone = cluster.run("create", "instance", "repair", ok=False)
+    assert gone.exit_code == 1 and "none found" in gone.output
