@@ -122,6 +122,19 @@ def test_decision_id_from_an_expression(client: Client) -> None:
     assert variables_of(client, key)["result"] == 10
 
 
+def test_a_failing_decision_id_expression_is_extract_value_error_as_in_zeebe(
+    client: Client,
+) -> None:
+    client.deploy(rule_process("=which"), rank_table("FIRST"))
+    key = client.create_instance("rules", {"x": 1})
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    assert incident["value"]["errorType"] == "EXTRACT_VALUE_ERROR"
+    assert "which" in incident["value"]["errorMessage"]
+    client.set_variables(key, {"which": "rank"})
+    client.resolve_incident(incident["key"])
+    assert variables_of(client, key)["result"] == 10
+
+
 def test_output_mappings_read_the_result_variable(client: Client) -> None:
     outputs = '<zeebe:output source="=result * 2" target="doubled" />'
     client.deploy(rule_process(outputs=outputs), rank_table("FIRST"))
