@@ -28,6 +28,7 @@ from broker.protocol.values import (
     VariableRecordValue,
 )
 from processors.exporter.decision_projection import DecisionProjection
+from processors.exporter.migration_projection import MigrationProjection
 from processors.exporter.store import Transaction
 from processors.exporter.user_task_projection import UserTaskProjection
 from processors.metrics import JOB_EVENTS
@@ -121,6 +122,9 @@ class ProjectionBatch:
         self._audit: list[tuple[Any, ...]] = []
         self._user_tasks = UserTaskProjection()
         self._decisions = DecisionProjection()
+        self._migrations = MigrationProjection(
+            self._instances, self._elements, self._jobs, self._incidents
+        )
 
     def __len__(self) -> int:
         return sum(self.applied.values())
@@ -204,6 +208,9 @@ class ProjectionBatch:
 
     def _element(self, record: Record[Any], v: ProcessInstanceRecordValue) -> None:
         intent, key, ts = record.intent, record.key, record.timestamp
+        if intent is ProcessInstanceIntent.ELEMENT_MIGRATED:
+            self._migrations.element(record)
+            return
         is_process = v.bpmn_element_type is BpmnElementType.PROCESS
         if intent is ProcessInstanceIntent.ELEMENT_ACTIVATING:
             self._elements[key] = [
@@ -268,6 +275,9 @@ class ProjectionBatch:
         counted = JOB_EVENTS.get(intent)
         if counted is not None:
             self.job_events[counted] += 1
+        if intent is JobIntent.MIGRATED:
+            self._migrations.job(record)
+            return
         if intent is JobIntent.CREATED:
             self._jobs[record.key] = [
                 record.key,
@@ -332,6 +342,8 @@ class ProjectionBatch:
                 record.timestamp,
                 None,
             ]
+        elif record.intent is IncidentIntent.MIGRATED:
+            self._migrations.incident(record)
         elif record.intent is IncidentIntent.RESOLVED:
             row = self._incidents.get(record.key)
             if row is not None:
@@ -353,6 +365,7 @@ class ProjectionBatch:
         tx.execute_many(_INSERT_JOB, list(self._jobs.values()))
         tx.execute_many(_UPDATE_JOB, self._job_updates)
         tx.execute_many(_INSERT_AUDIT, self._audit)
+        self._migrations.write(tx)
         self._user_tasks.write(tx)
         self._decisions.write(tx)
         tx.execute_many(
