@@ -9,8 +9,10 @@ import json
 
 import pytest
 
-from clients.client import Client
+from clients.client import Client, connect
+from clients.commands import partition_of
 from clients.errors import InvalidArgumentError, NotFoundError, RejectedError
+from processors.engine import Engine
 from tests.engine.conftest import element_trace, events, scenario
 
 
@@ -337,3 +339,53 @@ def test_variables_that_are_not_an_object_are_refused_before_sending(client: Cli
         client.modify_instance(instance, activate=[{"elementId": "ship", "variables": [1]}])
     assert "activate[0].variables" in str(refused.value)
     assert json.dumps(events(client, valueType="PROCESS_INSTANCE_MODIFICATION")) == "[]"
+
+
+def test_an_ancestor_of_another_instance_is_refused(client: Client) -> None:
+    instance = _start(client)
+    # another instance on the same partition (others are not found there at all)
+    others = [client.create_instance("repair") for _ in range(client.transport.partition_count)]
+    [other] = [o for o in others if partition_of(o) == partition_of(instance)]
+    with pytest.raises(InvalidArgumentError) as refused:
+        client.modify_instance(
+            instance, activate=[{"elementId": "ship", "ancestorElementInstanceKey": other}]
+        )
+    assert refused.value.reason == (
+        f"{_PREFIX} one or more activate instructions with an ancestor scope key that does not"
+        f" belong to the modified process instance: '{other}'"
+    )
+
+
+def test_an_event_after_an_event_based_gateway_is_refused(client: Client) -> None:
+    client.deploy(scenario("event_gateway.bpmn"))
+    instance = client.create_instance("event_gateway")
+    with pytest.raises(InvalidArgumentError) as refused:
+        client.modify_instance(instance, activate=["soon"])
+    assert refused.value.reason == (
+        "Expected to modify instance of process 'event_gateway' but it contains one or more"
+        " activate instructions for elements that are unsupported: 'soon'. The activation of"
+        " events belonging to an event-based gateway is not supported."
+    )
+
+
+def test_replaying_the_log_rebuilds_the_modified_instances_exactly() -> None:
+    with connect("memory://") as client:
+        instance = _start(client)
+        check = _job(client, "check")
+        client.fail_job(check.key, retries=0, error_message="down")
+        client.modify_instance(
+            instance,
+            activate=[
+                {
+                    "elementId": "pack",
+                    "variableInstructions": [{"scopeId": "sub", "variables": {"box": "L"}}],
+                }
+            ],
+            terminate=[check.element_instance_key],
+        )
+        other = client.create_instance("repair")
+        client.modify_instance(other, terminate=[_only_active(client, other, "check")])
+        runtime = client.transport.runtime  # type: ignore[attr-defined]
+        replayed = Engine(1, 1)
+        replayed.replay(runtime.logs[1])
+        assert replayed.state.store.dump() == runtime.engines[1].state.store.dump()

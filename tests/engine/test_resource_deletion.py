@@ -10,8 +10,9 @@ import pytest
 from broker.protocol import Record
 from broker.protocol.intents import ProcessInstanceCreationIntent
 from broker.protocol.values import ProcessInstanceCreationRecordValue
-from clients.client import Client
+from clients.client import Client, connect
 from clients.errors import InvalidStateError, NotFoundError
+from processors.engine import Engine
 from tests.engine.conftest import events, scenario, send_unchecked
 from tests.engine.decision_models import discount_graph
 
@@ -146,3 +147,43 @@ def test_deleting_a_form(client: Client) -> None:
     assert deleted["value"]["formKey"] == form.form_key
     with pytest.raises(NotFoundError):
         client.delete_resource(form.form_key)
+
+
+def test_signal_start_subscriptions_move_back_to_the_previous_version(client: Client) -> None:
+    signal_start = scenario("signal_start.bpmn").read_bytes()
+    v1 = client.deploy(signal_start).processes[0]
+    v2 = client.deploy(signal_start.replace(b"</bpmn:process>", b"</bpmn:process>\n")).processes[0]
+    client.delete_resource(v2.process_definition_key)
+    created = events(client, valueType="SIGNAL_SUBSCRIPTION", intent="CREATED")
+    assert created[-1]["value"]["processDefinitionKey"] == v1.process_definition_key
+    client.broadcast_signal("start-batch")
+    [started] = events(
+        client, valueType="PROCESS_INSTANCE", intent="ELEMENT_ACTIVATED", bpmnElementType="PROCESS"
+    )
+    assert started["value"]["processDefinitionKey"] == v1.process_definition_key
+
+
+def test_deleting_an_older_version_keeps_the_latest(client: Client) -> None:
+    v1 = client.deploy(_ONE_TASK).processes[0]
+    v2 = client.deploy(_ONE_TASK.replace(b"fast", b"slow")).processes[0]
+    client.delete_resource(v1.process_definition_key)
+    client.create_instance("one_task")
+    [job] = client.activate_jobs("work", max_jobs=1, timeout=60)
+    assert job.process_definition_key == v2.process_definition_key
+
+
+def test_replaying_the_log_rebuilds_the_state_after_deletions_exactly() -> None:
+    with connect("memory://") as client:
+        client.deploy(scenario("timer_start.bpmn"))
+        v2 = client.deploy(scenario("timer_start_v2.bpmn")).processes[0]
+        client.delete_resource(v2.process_definition_key)
+        client.deploy(discount_graph("0.2"))
+        graph = client.deploy(discount_graph("0.3")).decision_requirements[0]
+        client.delete_resource(graph.decision_requirements_key)
+        [form] = client.deploy(scenario("review.form")).forms
+        client.delete_resource(form.form_key)
+        client.deploy(_ONE_TASK)
+        runtime = client.transport.runtime  # type: ignore[attr-defined]
+        replayed = Engine(1, 1)
+        replayed.replay(runtime.logs[1])
+        assert replayed.state.store.dump() == runtime.engines[1].state.store.dump()
