@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install test test-unit lint typecheck demo conformance kafka-up kafka-down clean
+.PHONY: install test test-unit lint typecheck demo conformance kafka-up kafka-down clean fuzz
 
 install: $(BIN)/honeyflow web/node_modules/.package-lock.json tests/gateway/node/node_modules/.package-lock.json
 
@@ -32,6 +32,13 @@ test: install
 
 test-unit: install
 	$(BIN)/pytest -q -m "not kafka"
+
+# Every fuzz target (tests/fuzz: FEEL parse and evaluate, BPMN load, DMN load+evaluate, the
+# command decoder, the engine's handling of wrong commands) for MINUTES in total, split evenly;
+# prints per target how long it ran and what it found (`make test` runs each for seconds).
+MINUTES ?= 10
+fuzz: install
+	HONEYFLOW_SHARED=$${HONEYFLOW_SHARED:-$(CURDIR)/../shared} $(BIN)/python -m tests.fuzz.run --minutes $(MINUTES)
 
 lint: install
 	$(BIN)/ruff check .

@@ -125,7 +125,16 @@ def decode_record(
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
         raise MalformedJsonError(f"invalid UTF-8 ({error.reason})", line, column) from None
-    return record_from_json(obj)
+    except RecursionError:  # `[[[[...` thousands deep: the stdlib parser recurses
+        raise RecordShapeError(
+            "(record)", "JSON nested less deeply", "arrays or objects nested too deeply"
+        ) from None
+    try:
+        return record_from_json(obj)
+    except RecursionError:  # nesting json.loads allowed, deeper than the shape checks can go
+        raise RecordShapeError(
+            "value", "JSON nested less deeply", "arrays or objects nested too deeply"
+        ) from None
 
 
 def _not_json(token: str) -> Any:

@@ -45,6 +45,10 @@ def activate_element(command: Record[ProcessInstanceRecordValue], ctx: Processin
     elif (reason := called_process_rejection(ctx.state, value)) is not None:
         ctx.reject(RejectionType.INVALID_STATE, reason)
         return
+    reason = _unknown_element(ctx, value)
+    if reason is not None:
+        ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
+        return
     process = ctx.state.processes.executable(value.process_definition_key)
     call = ElementCall(ctx, command.key, value, process)
     lifecycle.write(call, PI.ELEMENT_ACTIVATING)
@@ -60,6 +64,25 @@ def activate_element(command: Record[ProcessInstanceRecordValue], ctx: Processin
     ):
         return
     processor_for(call).on_activate(call)
+
+
+def _unknown_element(ctx: ProcessingContext, value: ProcessInstanceRecordValue) -> str | None:
+    """Why an ACTIVATE_ELEMENT command names something its process does not hold (the
+    engine's own never do; one written to the commands topic by hand may)."""
+    try:
+        process = ctx.state.processes.executable(value.process_definition_key)
+    except KeyError:
+        return (
+            f"Expected to activate element '{value.element_id}' of the process definition with"
+            f" key '{value.process_definition_key}', but no such process definition is deployed"
+        )
+    if value.element_id != process.bpmn_process_id and value.element_id not in process.elements:
+        return (
+            f"Expected to activate element '{value.element_id}' of process"
+            f" '{process.bpmn_process_id}' (key '{value.process_definition_key}'), but the"
+            " process has no such element"
+        )
+    return None
 
 
 def complete_element(command: Record[ProcessInstanceRecordValue], ctx: ProcessingContext) -> None:

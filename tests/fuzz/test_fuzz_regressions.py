@@ -1,0 +1,79 @@
+"""The crashes the fuzz targets found, each with its minimized input, as plain tests (the fuzz
+runs keep no example database). docs/security.md "Fuzzing" lists them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from broker.protocol import Record, RecordShapeError, decode_record
+from broker.protocol.intents import ProcessInstanceIntent
+from broker.protocol.values import BpmnElementType, ProcessInstanceRecordValue
+from processors.kafka.command_intake import DeadLetter, read_command
+from tests.fuzz.test_fuzz_engine import started_engine
+
+
+def test_deeply_nested_json_is_a_shape_error_not_a_recursion_error() -> None:
+    # Found by test_fuzz_command_decoder: json.loads recursed past Python's limit and the
+    # commands topic's intake dead-lettered it as "undecodable: RecursionError".
+    data = b"[" * 5000 + b"]" * 5000
+    try:
+        decode_record(data)
+    except RecordShapeError as error:
+        assert "nested too deeply" in str(error)
+    else:
+        raise AssertionError("decoded")
+    outcome = read_command(data, (), 1, 1024 * 1024, 1)
+    assert isinstance(outcome, DeadLetter)
+    assert outcome.reason.startswith("RecordShapeError: ")
+    assert "nested too deeply" in outcome.reason
+
+
+def _activate(element_id: str, process_definition_key: int | None = None) -> dict[str, Any]:
+    client = started_engine()
+    runtime = client.transport.runtime  # type: ignore[attr-defined]
+    [instance] = [
+        r
+        for r in runtime.records()
+        if r["intent"] == "ELEMENT_ACTIVATED" and r["value"]["bpmnElementType"] == "PROCESS"
+    ]
+    value = instance["value"]
+    command = Record.command(
+        ProcessInstanceIntent.ACTIVATE_ELEMENT,
+        ProcessInstanceRecordValue(
+            bpmn_process_id="one_task",
+            version=1,
+            process_definition_key=process_definition_key or value["processDefinitionKey"],
+            process_instance_key=instance["key"],
+            element_id=element_id,
+            flow_scope_key=instance["key"],
+            bpmn_element_type=BpmnElementType.MULTI_INSTANCE_BODY,
+        ),
+        key=instance["key"] + 100,
+    )
+    before = len(runtime.records())
+    runtime.submit(command, 1)
+    [written, answer] = runtime.records()[before : before + 2]
+    assert written["recordType"] == "COMMAND"
+    assert client.create_instance("one_task", {}) > 0  # the partition goes on
+    return answer  # type: ignore[no-any-return]
+
+
+def test_activate_element_of_an_element_the_process_lacks_is_rejected() -> None:
+    # Found by test_fuzz_engine_wrong_commands (a golden stream's ACTIVATE_ELEMENT of 'each',
+    # an element of mi_parallel, sent with the key of one_task's instance): the processor
+    # failed with KeyError "no flow node 'each'" ("an unexpected error occurred").
+    answer = _activate("each")
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        f"Expected to activate element 'each' of process 'one_task' (key"
+        f" '{answer['value']['processDefinitionKey']}'), but the process has no such element"
+    )
+
+
+def test_activate_element_of_an_unknown_process_definition_is_rejected() -> None:
+    answer = _activate("work", process_definition_key=123_456)
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert "no such process definition is deployed" in answer["rejectionReason"]
+    assert "'123456'" in answer["rejectionReason"]
