@@ -27,6 +27,7 @@ SUPPORTED_ELEMENT_TYPES = frozenset(
         T.SUB_PROCESS,
         T.CALL_ACTIVITY,
         T.INTERMEDIATE_CATCH_EVENT,
+        T.MULTI_INSTANCE_BODY,
     }
 )
 """Element types whose active instances migrate; any other active element refuses the whole
@@ -202,13 +203,16 @@ def require_unchanged_flow_scope(
     if scope is None:
         return
     expected = scope.value.element_id
-    if target_node.flow_scope_id != expected:
+    # An inner instance's flow scope is its multi-instance body, of the same element id.
+    inner = scope.value.bpmn_element_type is T.MULTI_INSTANCE_BODY
+    actual = target_node.id if inner else target_node.flow_scope_id
+    if actual != expected:
         raise refuse(
             RejectionType.INVALID_STATE,
             f"Expected to migrate process instance '{key}' but the flow scope of active"
             f" element with id '{instance.value.element_id}' is changed. The flow scope of"
             f" the active element is expected to be '{expected}' but was"
-            f" '{target_node.flow_scope_id}'. The flow scope of an element cannot be changed"
+            f" '{actual}'. The flow scope of an element cannot be changed"
             " during migration yet.",
         )
 
@@ -283,3 +287,25 @@ def require_catch_events_stay_attached(
                 " only be mapped to one catch event in the target.",
             )
         seen[mapped] = node.id
+
+
+def require_same_loop(
+    key: int, instance: ElementInstance, source_node: FlowNode | None, target_node: FlowNode
+) -> None:
+    """A multi-instance body goes on with its inner instances: a sequential one must stay
+    sequential, a parallel one parallel."""
+    if instance.value.bpmn_element_type is not T.MULTI_INSTANCE_BODY or source_node is None:
+        return
+    source_loop, target_loop = source_node.multi_instance, target_node.multi_instance
+    if source_loop is None or target_loop is None:
+        return
+    if source_loop.is_sequential != target_loop.is_sequential:
+        kinds = {True: "sequential", False: "parallel"}
+        raise refuse(
+            RejectionType.INVALID_STATE,
+            f"Expected to migrate process instance '{key}' but active multi-instance element"
+            f" with id '{instance.value.element_id}' is {kinds[source_loop.is_sequential]}"
+            f" and is mapped to an element with id '{target_node.id}' that is"
+            f" {kinds[target_loop.is_sequential]}. A multi-instance element cannot change"
+            " from sequential to parallel or back.",
+        )

@@ -84,7 +84,11 @@ def _migrate_element(
         )
         check.require_same_type(key, instance, target_id, target_type)
     else:
-        check.require_same_type(key, instance, target_id, protocol_element_type(target_node))
+        scope = state.elements.get(instance.flow_scope_key)
+        inner = scope is not None and scope.element_type is BpmnElementType.MULTI_INSTANCE_BODY
+        target_type = target_node.element_type if inner else protocol_element_type(target_node)
+        check.require_same_type(key, instance, target_id, target_type)
+        check.require_same_loop(key, instance, source_process.elements.get(element_id), target_node)
         check.require_same_event_type(key, instance, target_id, target_node)
         check.require_same_user_task_implementation(key, instance, target_id, target_node, state)
         check.require_unchanged_flow_scope(key, instance, target_node, state)

@@ -258,14 +258,59 @@ def test_a_user_task_of_another_implementation_is_refused(client: Client) -> Non
     )
 
 
-def test_a_multi_instance_body_is_refused(client: Client) -> None:
-    definition = _deploy(client, "migrate_refusals.bpmn")
-    instance = client.create_instance("migrate_other", start_instructions=["many"])
+def test_a_multi_instance_body_and_its_inner_instances_migrate(client: Client) -> None:
+    _deploy(client, "migrate_many_v1.bpmn")
+    instance = client.create_instance("migrate_many")
+    jobs = client.activate_jobs("item", max_jobs=3, timeout=600, worker="w")
+    assert len(jobs) == 3
+    client.complete_job(jobs[0].key)
+    v2 = _deploy(client, "migrate_many_v2.bpmn")
+
+    client.migrate_instance(instance, v2, {"each": "each_item"})
+
+    migrated = _migrated(client)
+    assert [m["value"]["bpmnElementType"] for m in migrated] == [
+        "PROCESS",
+        "MULTI_INSTANCE_BODY",
+        "SERVICE_TASK",
+        "SERVICE_TASK",
+    ]
+    assert {m["value"]["elementId"] for m in migrated[1:]} == {"each_item"}
+    for job in jobs[1:]:
+        client.complete_job(job.key)
+    [report] = client.activate_jobs("report", max_jobs=1, timeout=60, worker="w")
+    client.complete_job(report.key)
+    assert_instance(client, instance).is_completed().has_variable("results", [10, 20, 30])
+
+
+def test_a_multi_instance_body_cannot_change_its_loop(client: Client) -> None:
+    _deploy(client, "migrate_many_v1.bpmn")
+    instance = client.create_instance("migrate_many")
+    v2 = _deploy(client, "migrate_many_v2.bpmn")
     with pytest.raises(InvalidStateError) as refused:
-        client.migrate_instance(instance, definition, {"many": "many"})
+        client.migrate_instance(instance, v2, {"each": "one_by_one"})
     assert refused.value.reason == (
-        f"Expected to migrate process instance '{instance}' but active element with id 'many'"
-        " has an unsupported type. The migration of a MULTI_INSTANCE_BODY is not supported."
+        f"Expected to migrate process instance '{instance}' but active multi-instance element"
+        " with id 'each' is parallel and is mapped to an element with id 'one_by_one' that is"
+        " sequential. A multi-instance element cannot change from sequential to parallel or"
+        " back."
+    )
+    with pytest.raises(InvalidStateError) as to_a_task:
+        client.migrate_instance(instance, v2, {"each": "report"})
+    assert "and type 'MULTI_INSTANCE_BODY' is mapped to an element with id 'report' and" in (
+        to_a_task.value.reason
+    )
+
+
+def test_an_element_of_an_unsupported_type_is_refused(client: Client) -> None:
+    definition = _deploy(client, "event_gateway.bpmn")
+    instance = client.create_instance("event_gateway", {"soon": "PT10S"})
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"gateway": "gateway"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but active element with id"
+        " 'gateway' has an unsupported type. The migration of a EVENT_BASED_GATEWAY is not"
+        " supported."
     )
 
 
