@@ -15,7 +15,8 @@ The contract:
   entry, output entry, literal expression), an unknown hit policy or aggregation, decisions
   that require each other in a cycle, rules with the wrong number of entries.
 - `DecisionRequirementsGraph` (frozen): `id` (definitions/@id), `name` (definitions/@name, else
-  the id), `namespace`, `decisions`: a tuple of `DecisionInfo(id, name)` in document order.
+  the id), `namespace`, `decisions`: a tuple of `DecisionInfo(id, name, version_tag)` in
+  document order.
 - `evaluate_decision(drg, decision_id, variables, now=None) -> DecisionEvaluation` never raises
   for a failing evaluation. `DecisionEvaluation` (frozen): `decision_id`; `output` (a JSON
   value via `bpmn.feel.to_json_value`; null when it failed); `evaluated`: the

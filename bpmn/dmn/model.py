@@ -249,10 +249,12 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class DecisionInfo:
-    """A decision of a graph as callers see it: its id and name."""
+    """A decision of a graph as callers see it: its id, name and `zeebe:versionTag` (Camunda 8's
+    extension, read by business rule tasks with binding type `versionTag`; "" when none)."""
 
     id: str
     name: str
+    version_tag: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from bpmn.dmn.errors import DmnValidationError
 from bpmn.dmn.expression_reader import ExpressionReader, child, children, local, split_tag
 from bpmn.dmn.names import NameQuoter, awkward_names
 from bpmn.errors import BpmnParseError, Problem
+from bpmn.namespaces import zeebe
 from bpmn.problems import ProblemCollector
 from bpmn.xml_reader import DEFAULT_MAX_BYTES, read_untrusted_xml
 
@@ -69,6 +70,15 @@ def _href_id(element: etree._Element, namespace: str = "") -> str:
         return href[1:]
     target, _, element_id = href.rpartition("#")
     return element_id if target and target == namespace else href
+
+
+def _version_tag(decision: etree._Element) -> str:
+    """The decision's `zeebe:versionTag` value, "" when it has none."""
+    for tag in decision.iter(zeebe("versionTag")):
+        value = (tag.get("value") or "").strip()
+        if value:
+            return value
+    return ""
 
 
 def _path(element: etree._Element) -> str:
@@ -145,7 +155,10 @@ class _Reader:
             name=root.get("name", "") or definitions_id,
             namespace=root.get("namespace", ""),
             resource_name=self.resource_name,
-            decisions=tuple(m.DecisionInfo(d.id, d.name) for d in decisions.values()),
+            decisions=tuple(
+                m.DecisionInfo(d.id, d.name, _version_tag(elements[d.id]))
+                for d in decisions.values()
+            ),
             decision_models=MappingProxyType(decisions),
             knowledge_models=MappingProxyType(bkms),
             services=MappingProxyType(services),

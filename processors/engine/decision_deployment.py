@@ -11,9 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from bpmn import namespaces as ns
 from bpmn.dmn import DecisionRequirementsGraph, parse_dmn
-from bpmn.xml_reader import read_untrusted_xml
 from broker.protocol.intents import DecisionIntent, DecisionRequirementsIntent
 from broker.protocol.values import (
     DecisionRecordValue,
@@ -34,29 +32,11 @@ def _checksum(resource: bytes) -> bytes:
     return hashlib.md5(resource, usedforsecurity=False).digest()
 
 
-def _version_tags(resource: DeploymentResource) -> dict[str, str]:
-    """Decision id → its `zeebe:versionTag` (Camunda 8's DMN extension, read by binding type
-    `versionTag`); the file was validated before, so it parses."""
-    if b"versionTag" not in resource.resource:
-        return {}
-    root = read_untrusted_xml(resource.resource, resource.resource_name, kind="DMN")
-    tags: dict[str, str] = {}
-    for decision in root:
-        if not isinstance(decision.tag, str) or ns.split_tag(decision.tag)[1] != "decision":
-            continue
-        for tag in decision.iter(ns.zeebe("versionTag")):
-            value = (tag.get("value") or "").strip()
-            if value:
-                tags[decision.get("id", "")] = value
-    return tags
-
-
 @dataclass(frozen=True, slots=True)
 class LoadedDrg:
     resource_name: str
     resource: bytes
     graph: DecisionRequirementsGraph
-    version_tags: dict[str, str]
 
     @property
     def checksum(self) -> bytes:
@@ -66,7 +46,7 @@ class LoadedDrg:
 def load_drg(resource: DeploymentResource) -> LoadedDrg:
     """Parse and validate one `.dmn` resource; raises `BpmnError` naming what is wrong."""
     graph = parse_dmn(resource.resource, resource.resource_name)
-    return LoadedDrg(resource.resource_name, resource.resource, graph, _version_tags(resource))
+    return LoadedDrg(resource.resource_name, resource.resource, graph)
 
 
 def drg_problems(loaded: list[LoadedDrg]) -> str:
@@ -169,7 +149,7 @@ def deploy_drgs(
                 decision_requirements_id=graph.id,
                 decision_requirements_key=drg_key,
                 deployment_key=deployment_key,
-                version_tag=drg.version_tags.get(info.id, ""),
+                version_tag=info.version_tag,
             )
             ctx.event(decision_key, DecisionIntent.CREATED, decision)
             decisions_meta.append(decision)
