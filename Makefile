@@ -126,6 +126,14 @@ bench-kafka: install
 	PYTHONPATH=. $(BIN)/python -m benchmarks.engine_kafka_bench \
 		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)
 
+# The README's way: a synchronous client from 32 threads creating with results, the README's
+# Worker (max_concurrency 64) in its own process; instances/s and the Worker's jobs/s on a
+# backlog, beside a Worker that waits for each answer and raw Kafka (starts a local Kafka).
+.PHONY: bench-readme
+bench-readme: install
+	PYTHONPATH=. $(BIN)/python -m benchmarks.readme_bench \
+		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)
+
 # Gateway
 .PHONY: bench-gateway
 

@@ -26,6 +26,7 @@ from clients import commands as c
 from clients.arguments import Arguments
 from clients.correlation import MessageCorrelation, correlate_command, correlation_result
 from clients.errors import ConnectError
+from clients.job_answers import complete_command, fail_command, throw_error_command
 from clients.memory_transport import MemoryTransport
 from clients.migration import migrate_command
 from clients.operations import AsyncOperationCalls, OperationCalls
@@ -243,12 +244,8 @@ class Client(UserTaskCalls, OperationCalls):
         return jobs
 
     def complete_job(self, key: int, variables: dict[str, Any] | None = None) -> None:
-        a = Arguments("complete_job")
-        key = a.key("key", key)
-        command = c.job_command(
-            JobIntent.COMPLETE, key, variables=a.variables("variables", variables)
-        )
-        c.check(self._call(command, c.partition_of(key)))
+        command = complete_command(key, variables)
+        c.check(self._call(command, c.partition_of(command.key)))
 
     def fail_job(
         self,
@@ -258,15 +255,8 @@ class Client(UserTaskCalls, OperationCalls):
         retry_backoff: float = 0,
         variables: dict[str, Any] | None = None,
     ) -> None:
-        a = Arguments("fail_job")
-        key = a.key("key", key)
-        fields = c.fail_fields(
-            a.count("retries", retries, minimum=0),
-            a.text("error_message", error_message),
-            a.millis("retry_backoff", retry_backoff),
-            a.variables("variables", variables),
-        )
-        c.check(self._call(c.job_command(JobIntent.FAIL, key, **fields), c.partition_of(key)))
+        command = fail_command(key, retries, error_message, retry_backoff, variables)
+        c.check(self._call(command, c.partition_of(command.key)))
 
     def throw_error(
         self,
@@ -275,16 +265,8 @@ class Client(UserTaskCalls, OperationCalls):
         error_message: str = "",
         variables: dict[str, Any] | None = None,
     ) -> None:
-        a = Arguments("throw_error")
-        key = a.key("key", key)
-        command = c.job_command(
-            JobIntent.THROW_ERROR,
-            key,
-            error_code=a.text("error_code", error_code, required=True),
-            error_message=a.text("error_message", error_message),
-            variables=a.variables("variables", variables),
-        )
-        c.check(self._call(command, c.partition_of(key)))
+        command = throw_error_command(key, error_code, error_message, variables)
+        c.check(self._call(command, c.partition_of(command.key)))
 
     def update_job_retries(self, key: int, retries: int) -> None:
         a = Arguments("update_job_retries")

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import threading
+import time
 import uuid
 import zlib
 from concurrent.futures import Future
@@ -103,6 +105,8 @@ class RequestChannel:
         self._responses = responses_topic
         self._ids = itertools.count(1)
         self._pending: dict[str, _Waiter] = {}
+        self._deadlines: list[tuple[float, int, PendingRequest, float]] = []
+        """Requests sent with `send`, by the time they give up (a heap)."""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._producer = Producer(
@@ -154,6 +158,27 @@ class RequestChannel:
             self._pending[request_id] = future
         self._produce(request_id, command, partition_id)
         return PendingRequest(request_id, command, future)
+
+    def send(self, command: Record[Any], partition_id: int, timeout: float) -> Future[Record[Any]]:
+        """`submit` for callers that do not wait: the future gets the answer, or fails with
+        RequestTimeoutError naming the request once `timeout` seconds have passed without one
+        (the reader expires it: no thread or timer per request)."""
+        pending = self.submit(command, partition_id)
+        entry = (time.monotonic() + timeout, next(self._ids), pending, timeout)
+        with self._lock:
+            heapq.heappush(self._deadlines, entry)
+        return pending.future
+
+    def _expire_overdue(self) -> None:
+        now = time.monotonic()
+        overdue: list[tuple[PendingRequest, float]] = []
+        with self._lock:
+            while self._deadlines and self._deadlines[0][0] <= now:
+                _, _, pending, timeout = heapq.heappop(self._deadlines)
+                if not pending.future.done():
+                    overdue.append((pending, timeout))
+        for pending, timeout in overdue:
+            self.expire(pending, timeout)
 
     async def request_async(
         self, command: Record[Any], partition_id: int, timeout: float | None
@@ -256,6 +281,8 @@ class RequestChannel:
                 self._answer(message, me, outcomes)
             for loop, answered in outcomes.items():
                 _resolve_on(loop, answered)
+            if self._deadlines:
+                self._expire_overdue()
 
     def _answer(
         self,
@@ -299,6 +326,7 @@ class RequestChannel:
         self._consumer.close()
         with self._lock:
             pending, self._pending = list(self._pending.values()), {}
+            self._deadlines.clear()
         for waiter in pending:
             if isinstance(waiter, _LoopWaiter):
                 _resolve_soon(waiter, HoneyflowError("the client was closed"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,11 @@ class KafkaTransport:
         if command.intent is DeploymentIntent.CREATE and self.partition_count > 1:
             return self._deploy(command, partition_id, timeout)
         return self._channel.wait(self._channel.submit(command, partition_id), timeout)
+
+    def send(self, command: Record[Any], partition_id: int, timeout: float) -> Future[Record[Any]]:
+        """Send `command` without waiting: the future gets its answer, or RequestTimeoutError
+        after `timeout` seconds (the `Worker` answers jobs this way)."""
+        return self._channel.send(command, partition_id, timeout)
 
     async def request_async(
         self, command: Record[Any], partition_id: int, timeout: float | None

@@ -10,7 +10,12 @@ Concurrency is bounded per task type; `stop()` lets running handlers finish.
 On `kafka://` the worker claims pipelined: each poll claims the jobs read since the last one
 without waiting for the answers of earlier claims, and hands the jobs of an answer to the
 handlers when it arrives (`KafkaTransport.claim_jobs`); jobs claimed and not yet answered
-count against `max_concurrency`.
+count against `max_concurrency`. Its COMPLETE / FAIL / THROW_ERROR go out without the handler
+slot waiting for their answers (`KafkaTransport.send`): the slot takes the next job at once,
+the answer is settled when it arrives (a refusal or no answer within the request timeout is
+logged with the job's key and counted in `Worker.counts()`). At most `max_unanswered` answers
+are outstanding per worker (a handler that would send one more waits for room); `stop()`
+waits for them. Delivery is unchanged: a job whose COMPLETE is lost times out and comes back.
 
     worker = Worker(client)
 
@@ -39,7 +44,8 @@ from broker.protocol import Record
 from clients import commands as c
 from clients.arguments import Arguments
 from clients.client import DEFAULT_REQUEST_TIMEOUT, Client
-from clients.errors import HoneyflowError, InvalidArgumentError
+from clients.errors import HoneyflowError, InvalidArgumentError, rejection_error
+from clients.job_answers import complete_command, fail_command, throw_error_command
 from clients.results import ActivatedJob
 from clients.worker_handlers import (
     AsyncRunner,
@@ -83,6 +89,37 @@ class ClaimSource(Protocol):
     ) -> list[PendingClaim]: ...
 
 
+@runtime_checkable
+class AnswerSink(Protocol):
+    """A transport that sends a command without waiting for its answer (`KafkaTransport`)."""
+
+    def send(
+        self, command: Record[Any], partition_id: int, timeout: float
+    ) -> Future[Record[Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerCounts:
+    """What a worker's answers to its jobs came to, since it was made."""
+
+    completed: int = 0
+    """COMPLETEs the engine accepted."""
+    failed: int = 0
+    """FAILs the engine accepted (the handler raised or returned something wrong)."""
+    errors_thrown: int = 0
+    """THROW_ERRORs the engine accepted (`BpmnError`)."""
+    refused: int = 0
+    """Answers the engine rejected (e.g. the job was canceled or timed out meanwhile)."""
+    unanswered: int = 0
+    """Answers sent and not answered in time or not delivered (the job times out and comes
+    back)."""
+    outstanding: int = 0
+    """Answers sent and not settled yet."""
+
+
+_ACCEPTED = {"COMPLETE": "completed", "FAIL": "failed", "THROW_ERROR": "errors_thrown"}
+
+
 class BpmnError(Exception):
     """Raise in a handler to throw a BPMN error with this code at the job's task."""
 
@@ -114,14 +151,27 @@ class _Task:
 
 class Worker:
     def __init__(
-        self, client: Client, *, name: str = "honeyflow-worker", poll_interval: float = 0.05
+        self,
+        client: Client,
+        *,
+        name: str = "honeyflow-worker",
+        poll_interval: float = 0.05,
+        max_unanswered: int = 1024,
     ) -> None:
+        """`max_unanswered`: most COMPLETE / FAIL / THROW_ERROR sent and not answered yet
+        (on a transport that sends without waiting: `kafka://`)."""
         a = Arguments("Worker")
         if not isinstance(client, Client):
             a.fail("client", f"must be a Client (clients.client.connect), but was {client!r}")
         self._client = client
         self.name = a.text("name", name, required=True)
         self._poll_interval = a.seconds("poll_interval", poll_interval, positive=True)
+        self._room = threading.BoundedSemaphore(
+            a.count("max_unanswered", max_unanswered, minimum=1)
+        )
+        self._counts: dict[str, int] = dict.fromkeys(WorkerCounts.__slots__, 0)
+        self._unanswered: set[Future[Record[Any]]] = set()
+        self._answers_settled = threading.Condition()
         self._tasks: list[_Task] = []
         self._async = AsyncRunner(self.name)
         self._stopping = threading.Event()
@@ -254,8 +304,9 @@ class Worker:
             self._claims_settled.notify_all()
 
     def drain(self) -> None:
-        """Wait for every claim's answer (at most the request timeout) and every running
-        handler."""
+        """Wait for every claim's answer (at most the request timeout), every running
+        handler and the answers to the jobs they sent (each expires after the request
+        timeout)."""
         with self._claims_settled:  # until each answer's jobs were handed to the handlers
             self._claims_settled.wait_for(
                 lambda: not any(task.claims for task in self._tasks), DEFAULT_REQUEST_TIMEOUT
@@ -265,6 +316,10 @@ class Worker:
                 running = list(task.running)
             for future in running:
                 future.result()
+        with self._answers_settled:  # the answers the handlers sent, each at most its timeout
+            self._answers_settled.wait_for(
+                lambda: not self._unanswered, DEFAULT_REQUEST_TIMEOUT + _MAX_POLL_PAUSE
+            )
 
     def _handle(self, task: _Task, job: ActivatedJob) -> None:
         """Run the handler on one job and answer it; never raises (runs in the pool)."""
@@ -281,7 +336,8 @@ class Worker:
             variables = variables_of(result, task.shape)
         except BpmnError as error:
             log.info("%s: handler threw BPMN error %s", _about(job), error.code)
-            self._send(job, self._client.throw_error, error.code, error.message, error.variables)
+            command = throw_error_command(job.key, error.code, error.message, error.variables)
+            self._send(job, command)
             return
         except (MissingVariablesError, ResultError) as error:
             self._fail(task, job, str(error), None)
@@ -290,15 +346,12 @@ class Worker:
             self._fail(task, job, f"{type(error).__name__}: {error}", error)
             return
         try:
-            self._client.complete_job(job.key, variables)
+            command = complete_command(job.key, variables)
         except InvalidArgumentError as error:
-            if error.argument is None:  # the engine's refusal: logged like any other
-                log.warning("%s: COMPLETE refused: %s", _about(job), error)
-                return
             # Variables the client cannot send (a set, NaN, ...): the job must not hang.
             self._fail(task, job, f"handler {task.shape.name} returned {error.reason}", None)
-        except HoneyflowError as error:  # e.g. the job was canceled meanwhile
-            log.warning("%s: COMPLETE refused: %s", _about(job), error)
+            return
+        self._send(job, command)
 
     def _fail(
         self, task: _Task, job: ActivatedJob, message: str, error: BaseException | None
@@ -313,14 +366,73 @@ class Worker:
             message,
             exc_info=error,
         )
-        self._send(job, self._client.fail_job, retries, message, backoff_ms / 1000)
+        self._send(job, fail_command(job.key, retries, message, backoff_ms / 1000, None))
 
-    @staticmethod
-    def _send(job: ActivatedJob, call: Callable[..., None], *args: Any) -> None:
+    def _send(self, job: ActivatedJob, command: Record[Any]) -> None:
+        """Send the answer to `job`; on a transport that does not wait (`AnswerSink`) the
+        slot is free once it is sent, else once it is answered."""
+        partition = c.partition_of(command.key)
+        transport = self._client.transport
+        if not isinstance(transport, AnswerSink):
+            try:
+                answer = transport.request(command, partition, DEFAULT_REQUEST_TIMEOUT)
+            except HoneyflowError as error:
+                self._settle(job, command, error)
+            else:
+                self._settle(job, command, answer)
+            return
+        self._room.acquire()  # at most `max_unanswered` outstanding: memory stays bounded
         try:
-            call(job.key, *args)
-        except HoneyflowError as error:  # e.g. the job was canceled meanwhile
-            log.warning("%s: %s refused: %s", _about(job), call.__name__, error)
+            future = transport.send(command, partition, DEFAULT_REQUEST_TIMEOUT)
+        except BaseException:
+            self._room.release()
+            raise
+        with self._answers_settled:
+            self._unanswered.add(future)
+            self._counts["outstanding"] += 1
+        future.add_done_callback(functools.partial(self._answered, job, command))
+
+    def _answered(
+        self, job: ActivatedJob, command: Record[Any], future: Future[Record[Any]]
+    ) -> None:
+        """Runs in the thread that completed `future` (the reader of the answers)."""
+        try:
+            error = future.exception()
+            self._settle(job, command, future.result() if error is None else error)
+        finally:
+            with self._answers_settled:
+                self._unanswered.discard(future)
+                self._counts["outstanding"] -= 1
+                self._answers_settled.notify_all()
+            self._room.release()
+
+    def _settle(
+        self, job: ActivatedJob, command: Record[Any], outcome: Record[Any] | BaseException
+    ) -> None:
+        """Count the answer to `command`; a refusal or no answer is logged with the job."""
+        intent = command.intent.value
+        if isinstance(outcome, BaseException):
+            counter = "unanswered"
+            log.warning("%s: no answer to %s: %s", _about(job), intent, outcome)
+        elif outcome.is_rejection:
+            counter = "refused"
+            log.warning(
+                "%s: %s refused: %s",
+                _about(job),
+                intent,
+                rejection_error(
+                    outcome.rejection_type.value, outcome.rejection_reason, f"JOB {intent}"
+                ),
+            )
+        else:
+            counter = _ACCEPTED[intent]
+        with self._answers_settled:
+            self._counts[counter] += 1
+
+    def counts(self) -> WorkerCounts:
+        """The answers this worker sent, by what came of them."""
+        with self._answers_settled:
+            return WorkerCounts(**self._counts)
 
     def run(self) -> None:
         """Poll until `stop()`; blocks the calling thread. A poll that fails (the engine or

@@ -33,7 +33,7 @@ from clients.kafka_jobs import JobClaim
 from clients.kafka_requests import CLIENT_ID_HEADER, REQUEST_ID_HEADER
 from clients.kafka_transport import KafkaTransport
 from clients.results import ActivatedJob
-from clients.worker import Worker
+from clients.worker import Worker, WorkerCounts
 from tests.kafka_client.fake_engine import FakeEngine
 
 pytestmark = pytest.mark.kafka
@@ -381,6 +381,17 @@ def test_a_worker_on_kafka_awaits_async_handlers_and_fails_with_a_back_off(
         2000,
         "ValueError: declined",
     )
+    # The answers were sent without waiting in the handler slots; stop() waited for them.
+    assert worker.counts() == WorkerCounts(completed=2, failed=1)
+
+
+def test_a_request_sent_without_waiting_times_out_naming_it(client: Client) -> None:
+    transport = client.transport
+    assert isinstance(transport, KafkaTransport)
+    command = c.create_command("order", {}, None, True)  # the fake engine never answers
+    answer = transport.send(command, 1, timeout=0.5)
+    with pytest.raises(RequestTimeoutError, match=r"PROCESS_INSTANCE_CREATION .*request py-"):
+        answer.result(30)
 
 
 def _claims(transport: KafkaTransport, timeout: float) -> list[JobClaim]:
