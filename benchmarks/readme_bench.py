@@ -16,8 +16,12 @@ Prints, each run `--runs` times beside its peer in the same run:
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,7 +31,15 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-from benchmarks.kafka_bench_support import ONE_TASK, CpuMeter, count_topic, raw_kafka
+from benchmarks.kafka_bench_support import (
+    ONE_TASK,
+    CpuMeter,
+    InstanceSteps,
+    count_topic,
+    end_offsets,
+    instance_steps,
+    raw_kafka,
+)
 from broker.kafka_config import client_config
 from broker.protocol import Record
 from broker.topics import TopicSettings
@@ -77,7 +89,7 @@ def _work(
 
     worker.start()
     ready.set()
-    while not stop.wait(0.005):  # COMPLETEs the engine accepted, for the jobs/s runs
+    while not stop.wait(0.02):  # COMPLETEs the engine accepted, for the jobs/s runs
         completed.value = worker.counts().completed
     worker.stop()
     client.close()
@@ -108,6 +120,12 @@ class WorkerProcess:
             self._process.kill()
 
 
+_ids = itertools.count(1)
+_sent: dict[int, float] = {}
+_answered: dict[int, float] = {}
+"""Per instance (its variable `i`): when its create was sent and answered (wall clock, ms)."""
+
+
 def create_from_threads(client: Client, count: int, threads: int) -> tuple[float, int]:
     """`count` instances created with their result from `threads` threads; (seconds, failed)."""
     share = [count // threads + (1 if t < count % threads else 0) for t in range(threads)]
@@ -116,9 +134,12 @@ def create_from_threads(client: Client, count: int, threads: int) -> tuple[float
 
     def loop(t: int) -> None:
         go.wait()
-        for i in range(share[t]):
+        for _ in range(share[t]):
+            i = next(_ids)
+            _sent[i] = time.time() * 1000
             try:
                 client.create_instance("bench-one-task", {"i": i}, with_result=True)
+                _answered[i] = time.time() * 1000
             except Exception:
                 failed[t] += 1
 
@@ -130,6 +151,28 @@ def create_from_threads(client: Client, count: int, threads: int) -> tuple[float
     for thread in pool:
         thread.join()
     return time.monotonic() - t0, sum(failed)
+
+
+_STAGES = (
+    "create sent -> engine takes it",
+    "-> engine takes the claim (create committed, job read by the worker, claim sent)",
+    "-> engine takes the complete (claim committed and answered, handler, complete sent)",
+    "-> client has the completion (complete committed, answer read)",
+)
+
+
+def print_stages(steps: InstanceSteps) -> None:
+    """Where the instances' time went, p50 / mean ms per stage (engine timestamps)."""
+    spent: list[list[float]] = [[] for _ in _STAGES]
+    for i, done in _answered.items():
+        if i not in steps.created or i not in steps.claimed or i not in steps.job_completed:
+            continue
+        times = [_sent[i], steps.created[i], steps.claimed[i], steps.job_completed[i], done]
+        for stage in range(len(_STAGES)):
+            spent[stage].append(times[stage + 1] - times[stage])
+    for name, values in zip(_STAGES, spent, strict=True):
+        if values:
+            print(f"    {name}: {statistics.median(values):.0f} / {statistics.fmean(values):.0f}")
 
 
 def backlog(client: Client, count: int) -> None:
@@ -163,6 +206,19 @@ def jobs_per_second(url: str, client: Client, waiting: bool, args: argparse.Name
         worker.stop()
 
 
+def _profile(pid: int | None, path: Path, seconds: int) -> subprocess.Popen[bytes] | None:
+    """py-spy (beside this Python) recording `pid` for `seconds` into `path` (raw format)."""
+    if pid is None:
+        return None
+    py_spy = str(Path(sys.executable).parent / "py-spy")
+    where = ["--pid", str(pid), "--duration", str(seconds), "--output", str(path)]
+    return subprocess.Popen(
+        [py_spy, "record", *where, "--format", "raw", "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", required=True)
@@ -172,6 +228,7 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=3000, help="jobs for the jobs/s runs")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--partitions", type=int, default=2)
+    parser.add_argument("--profile", type=Path, help="py-spy raw profiles of the first (a) runs")
     args = parser.parse_args()
 
     config = client_config(args.bootstrap)
@@ -196,9 +253,23 @@ def main() -> None:
                             {"engine": engine_pid, "Worker": worker.pid, "client": os.getpid()}
                         )
                         meter.start()
+                        since = end_offsets(config, topics.events)
+                        profilers = []
+                        if args.profile is not None and run == 0:
+                            args.profile.mkdir(parents=True, exist_ok=True)
+                            mode = "waiting" if waiting else "sending"
+                            profilers = [
+                                _profile(pid, args.profile / f"{who}-{mode}.txt", 4)
+                                for who, pid in (("engine", engine_pid), ("worker", worker.pid))
+                            ]
+                        _sent.clear()
+                        _answered.clear()
                         seconds, failed = create_from_threads(client, args.n, args.threads)
                         created += args.n + 100
                         cpu = meter.per_instance(args.n)
+                        for profiler in profilers:
+                            if profiler is not None:
+                                profiler.wait()
                     finally:
                         worker.stop()
                     rate = args.n / seconds
@@ -209,6 +280,8 @@ def main() -> None:
                         f" ({failed} failed); {cpu}",
                         flush=True,
                     )
+                    print("  stages, ms p50 / mean:")
+                    print_stages(instance_steps(config, topics.events, since))
                 for waiting in (False, True):
                     name = "Worker waiting for answers" if waiting else "Worker"
                     jobs = jobs_per_second(url, client, waiting, args)

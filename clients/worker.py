@@ -172,6 +172,10 @@ class Worker:
         self._counts: dict[str, int] = dict.fromkeys(WorkerCounts.__slots__, 0)
         self._unanswered: set[Future[Record[Any]]] = set()
         self._answers_settled = threading.Condition()
+        transport = client.transport
+        self._sink = transport if isinstance(transport, AnswerSink) else None
+        self._claim_source = transport if isinstance(transport, ClaimSource) else None
+        """The transport, when it sends answers or claims without waiting (checked once)."""
         self._tasks: list[_Task] = []
         self._async = AsyncRunner(self.name)
         self._stopping = threading.Event()
@@ -245,8 +249,7 @@ class Worker:
         their answer arrives)."""
         handed = 0
         self._read_waited = False
-        transport = self._client.transport
-        source = transport if isinstance(transport, ClaimSource) else None
+        source = self._claim_source
         for task in self._tasks:
             with self._lock:
                 task.running = {f for f in task.running if not f.done()}
@@ -372,10 +375,10 @@ class Worker:
         """Send the answer to `job`; on a transport that does not wait (`AnswerSink`) the
         slot is free once it is sent, else once it is answered."""
         partition = c.partition_of(command.key)
-        transport = self._client.transport
-        if not isinstance(transport, AnswerSink):
+        sink = self._sink
+        if sink is None:
             try:
-                answer = transport.request(command, partition, DEFAULT_REQUEST_TIMEOUT)
+                answer = self._client.transport.request(command, partition, DEFAULT_REQUEST_TIMEOUT)
             except HoneyflowError as error:
                 self._settle(job, command, error)
             else:
@@ -383,7 +386,7 @@ class Worker:
             return
         self._room.acquire()  # at most `max_unanswered` outstanding: memory stays bounded
         try:
-            future = transport.send(command, partition, DEFAULT_REQUEST_TIMEOUT)
+            future = sink.send(command, partition, DEFAULT_REQUEST_TIMEOUT)
         except BaseException:
             self._room.release()
             raise

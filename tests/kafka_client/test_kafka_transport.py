@@ -175,6 +175,41 @@ def test_no_answer_raises_a_timeout_naming_the_request(client: Client) -> None:
         client.create_instance("order", with_result=True, timeout=1)
 
 
+def test_a_client_shared_by_many_threads_has_all_their_requests_in_flight_together(
+    client: Client, engine: FakeEngine
+) -> None:
+    # The fake engine never answers a create with result: 32 threads each wait for one.
+    errors: list[Exception] = []
+
+    def create() -> None:
+        try:
+            client.create_instance("order", with_result=True, timeout=60)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=create, daemon=True) for _ in range(32)]
+    for thread in threads:
+        thread.start()
+
+    def waiting() -> int:
+        return sum(
+            s.command.intent is ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT
+            for s in engine.seen
+        )
+
+    deadline = time.monotonic() + 30
+    while waiting() < 32 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # Every thread's request reached the engine while none had its answer: no lock around a
+    # request and its answer.
+    assert waiting() == 32
+    assert all(thread.is_alive() for thread in threads) and not errors
+    client.close()  # the waiting calls end with "the client was closed"
+    for thread in threads:
+        thread.join(10)
+    assert len(errors) == 32
+
+
 def test_two_clients_each_get_their_own_answers(
     kafka_bootstrap: str, topics: TopicSettings, client: Client
 ) -> None:
