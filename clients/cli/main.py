@@ -28,6 +28,7 @@ from clients.cli.job_verbs import activate, complete, fail, throw, update
 from clients.cli.kafka_commands import kafka
 from clients.cli.migrate_verbs import migrate
 from clients.cli.operation_verbs import delete, modify
+from clients.cli.replay_command import replay
 from clients.cli.status_commands import incident, incidents, instance, instances, status
 from clients.cli.task_commands import task, tasks
 from clients.cli.topics_commands import topics
@@ -69,6 +70,7 @@ cli.add_command(evaluate)
 cli.add_command(migrate)
 cli.add_command(modify)
 cli.add_command(delete)
+cli.add_command(replay)
 
 
 def main() -> None:
