@@ -19,6 +19,7 @@ from aiohttp import web
 from clients.client import Client
 from clients.errors import HoneyflowError
 from clients.web.assets import STATIC_DIR, WebAssets
+from clients.web.console_routes import add_console_routes
 from clients.web.diagram_xml import diagram_xml
 from clients.web.html import Markup
 from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
@@ -93,6 +94,7 @@ def create_app(
     r.add_get("/incidents", _incidents)
     r.add_post(r"/incidents/{key:\d+}/resolve", _resolve)
     add_task_routes(r)
+    add_console_routes(r)
     r.add_get("/api/processes/{pid}/xml", _xml)
     r.add_get("/api/processes/{pid}/stats", _stats)
     r.add_get(r"/api/instances/{key:\d+}/path", _path)

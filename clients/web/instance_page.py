@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from clients.display import duration, timestamp
+from clients.web.console_pages import actions_section, time_travel_section
 from clients.web.decision_table import decision_table
 from clients.web.html import Markup, html, join, url
 from clients.web.incident_page import incident_table
@@ -34,6 +35,8 @@ def instance_page(
         "<h1>Instance {key}</h1>"
         '<p class="summary">{process} · {state} · started {start}{end}</p>'
         '<p class="waiting">Waiting at: {waiting}</p>{diagram}'
+        "<h2>Time travel</h2>{time_travel}"
+        "<h2>Actions</h2>{actions}"
         "<h2>Incidents</h2>{incidents}"
         "<h2>User tasks</h2>{user_tasks}"
         "<h2>Decisions</h2>{decisions}"
@@ -58,6 +61,8 @@ def instance_page(
             url("/api/processes", i.bpmn_process_id, "xml", version=i.version),
             path_href=url("/api/instances", i.process_instance_key, "path"),
         ),
+        time_travel=time_travel_section(i.process_instance_key),
+        actions=actions_section(detail),
         incidents=incident_table(
             detail.incidents, show_instance=False, next_path=f"/instances/{i.process_instance_key}"
         )
@@ -118,7 +123,9 @@ def instance_page(
     title = f"Instance {i.process_instance_key}"
     if open_incidents:
         title += " (incident)"
-    return page(title, body, diagram=True, notice=notice)
+    return page(
+        title, body, diagram=True, notice=notice, extra_scripts=["/static/honeyflow-console.js"]
+    )
 
 
 def path_markers(detail: InstanceDetail) -> dict[str, Any]:

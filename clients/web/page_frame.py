@@ -24,6 +24,7 @@ def page(
     acting_user: str | None = None,
     task_form: bool = False,
     status_path: str = "/",
+    extra_scripts: Sequence[str] = (),
 ) -> str:
     """`diagram` loads bpmn-js and our diagram script, `task_form` form-js and the task
     script; `acting_user` (the task pages) puts the "You are" field in the header, which
@@ -36,6 +37,7 @@ def page(
     if task_form:
         styles += FORM_CSS
         scripts += [FORM_JS, "/static/honeyflow-tasks.js"]
+    scripts += extra_scripts
     return html(
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

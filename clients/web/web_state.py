@@ -57,8 +57,8 @@ class WebState:
         queries = Queries(self.store)
         return await asyncio.get_running_loop().run_in_executor(self.store_thread, read, queries)
 
-    async def engine(self, act: Callable[[Client], None]) -> None:
-        def run() -> None:
+    async def engine(self, act: Callable[[Client], T]) -> T:
+        def run() -> T:
             if self.client is None:
                 if self.client_factory is None:
                     raise HttpError(
@@ -68,9 +68,9 @@ class WebState:
                         " HONEYFLOW_ADDRESS).",
                     )
                 self.client = self.client_factory()
-            act(self.client)
+            return act(self.client)
 
-        await asyncio.get_running_loop().run_in_executor(self.engine_thread, run)
+        return await asyncio.get_running_loop().run_in_executor(self.engine_thread, run)
 
     def close(self) -> None:
         if self.client is not None:

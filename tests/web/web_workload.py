@@ -108,6 +108,29 @@ class ExportingClient(Client):
         self.calls.append(("resolve_incident", key))
         export(self, self._store_path)
 
+    def cancel_instance(self, key: int) -> None:
+        self.calls.append(("cancel_instance", key))
+        try:
+            super().cancel_instance(key)
+        finally:
+            export(self, self._store_path)
+
+    def set_variables(
+        self, element_instance_key: int, variables: dict[str, Any], local: bool = False
+    ) -> None:
+        self.calls.append(("set_variables", element_instance_key))
+        try:
+            super().set_variables(element_instance_key, variables, local)
+        finally:
+            export(self, self._store_path)
+
+    def modify_instance(self, key: int, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append(("modify_instance", key))
+        try:
+            return super().modify_instance(key, *args, **kwargs)
+        finally:
+            export(self, self._store_path)
+
     def claim_user_task(self, key: int, assignee: str) -> UserTask:
         self.calls.append(("claim_user_task", key))
         try:
