@@ -31,7 +31,19 @@ from clients.cli.kafka_options import kafka_client_options
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on (plaintext: keep it on loopback or behind TLS).",
+    help="Address to listen on (without --tls-certificate: keep it on loopback).",
+)
+@click.option(
+    "--tls-certificate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HONEYFLOW_GATEWAY_TLS_CERTIFICATE",
+    help="Serve TLS with this certificate chain (PEM); needs --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HONEYFLOW_GATEWAY_TLS_KEY",
+    help="The certificate's private key (PEM, unencrypted).",
 )
 @kafka_client_options
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
@@ -40,6 +52,8 @@ def gateway(
     prefix: str | None,
     port: int,
     host: str,
+    tls_certificate: Path | None,
+    tls_key: Path | None,
     kafka_config: Path | None,
     overrides: tuple[str, ...],
     verbose: bool,
@@ -48,7 +62,7 @@ def gateway(
     zbctl, the Java, Go and Node clients) work against Honeyflow unchanged."""
     # Imported here: the other commands must not pay for gRPC.
     from clients.errors import HoneyflowError
-    from clients.gateway.server import settle_garbage_collector, start_gateway
+    from clients.gateway.server import TlsFiles, settle_garbage_collector, start_gateway
     from clients.kafka_address import parse_kafka_url
     from clients.kafka_transport import KafkaTransport
 
@@ -56,6 +70,9 @@ def gateway(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if (tls_certificate is None) != (tls_key is None):
+        raise click.UsageError("--tls-certificate and --tls-key go together")
+    tls = None if tls_certificate is None or tls_key is None else TlsFiles(tls_certificate, tls_key)
     cluster, _config = reach(address, kafka_config, overrides)
     try:
         transport = KafkaTransport(
@@ -74,7 +91,7 @@ def gateway(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         try:
-            server = await start_gateway(transport, host, port)
+            server = await start_gateway(transport, host, port, tls)
         except OSError as e:
             raise click.ClickException(str(e)) from e
         settle_garbage_collector()

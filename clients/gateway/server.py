@@ -1,11 +1,14 @@
 """The gateway's gRPC server (grpc.aio): the Gateway service and gRPC's health checking
-service, plaintext, by default on loopback (TLS comes with security)."""
+service, on loopback in plaintext by default, or over TLS with a certificate chain and its
+private key (PEM files, as Zeebe's gateway takes `certificateChainPath` and `privateKeyPath`)."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import grpc
@@ -21,6 +24,30 @@ _YOUNG_OBJECTS: Final = 20_000
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    """The server's certificate chain and private key, PEM."""
+
+    certificate_chain: Path
+    private_key: Path
+
+    def credentials(self) -> grpc.ServerCredentials:
+        """gRPC's server credentials; OSError naming the file that cannot be read."""
+        chain = _read_pem(self.certificate_chain, "certificate chain", b"CERTIFICATE")
+        key = _read_pem(self.private_key, "private key", b"PRIVATE KEY")
+        return grpc.ssl_server_credentials([(key, chain)])
+
+
+def _read_pem(path: Path, what: str, label: bytes) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise OSError(f"cannot read the TLS {what} {path}: {e.strerror}") from e
+    if b"-----BEGIN " not in data or label not in data:
+        raise OSError(f"the TLS {what} {path} is not a PEM file with a {label.decode()}")
+    return data
+
+
 class GatewayServer:
     """A started server; `port` is the bound one (ask for 0 to get a free port)."""
 
@@ -34,19 +61,26 @@ class GatewayServer:
         self.service.close()
 
 
-async def start_gateway(transport: KafkaTransport, host: str, port: int) -> GatewayServer:
+async def start_gateway(
+    transport: KafkaTransport, host: str, port: int, tls: TlsFiles | None = None
+) -> GatewayServer:
+    credentials = None if tls is None else tls.credentials()
     server = grpc.aio.server()
     service = GatewayService(transport)
     pb_grpc.add_GatewayServicer_to_server(service, server)
     checks = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(checks, server)
-    bound = server.add_insecure_port(f"{host}:{port}")
+    address = f"{host}:{port}"
+    if credentials is None:
+        bound = server.add_insecure_port(address)
+    else:
+        bound = server.add_secure_port(address, credentials)
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
     await server.start()
     for name in ("", SERVICE_NAME):
         await checks.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("gateway listening on %s:%d", host, bound)
+    log.info("gateway listening on %s:%d (%s)", host, bound, "plaintext" if tls is None else "TLS")
     return GatewayServer(server, service, bound)
 
 

@@ -26,12 +26,12 @@ PARTITIONS = 2
 class GatewayProcess:
     """`honeyflow gateway --port 0` in a subprocess; `address` once it listens."""
 
-    def __init__(self, bootstrap: str, prefix: str, log: Path) -> None:
+    def __init__(self, bootstrap: str, prefix: str, log: Path, *options: str) -> None:
         self.log_path = log
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "clients.cli.main", "gateway"),
-                *("--bootstrap", bootstrap, "--prefix", prefix, "--port", "0"),
+                *("--bootstrap", bootstrap, "--prefix", prefix, "--port", "0", *options),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
