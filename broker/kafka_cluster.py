@@ -23,8 +23,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from broker.errors import ClusterError
+from broker.kafka_config import ClientConfig
 from broker.kafka_dist import KAFKA_VERSION, KafkaDistribution, fetch, require_java
-from broker.topics import default_replication_factor
+from broker.kafka_security import (
+    ClusterSecrets,
+    grant_standard_roles,
+    scram_format_arguments,
+    secure_properties,
+)
+from broker.kafka_tls import make_tls
+from broker.topics import DEFAULT_PREFIX, default_replication_factor
 
 DEFAULT_BASE_PORT = 9092
 CLUSTER_FILE = "cluster.json"
@@ -43,6 +51,10 @@ class ClusterSpec:
     cluster_id: str
     kafka_version: str
     nodes: tuple[NodeSpec, ...]
+    secure: bool = False
+    """SASL_SSL, ACLs and credential files (broker/kafka_security.py)."""
+    topic_prefix: str = DEFAULT_PREFIX
+    """The prefix of the topics the roles' ACLs name (a secure cluster's)."""
 
     @property
     def bootstrap(self) -> str:
@@ -72,6 +84,8 @@ class ClusterSpec:
             cluster_id=raw["cluster_id"],
             kafka_version=raw["kafka_version"],
             nodes=tuple(NodeSpec(**n) for n in raw["nodes"]),
+            secure=bool(raw.get("secure", False)),
+            topic_prefix=str(raw.get("topic_prefix", DEFAULT_PREFIX)),
         )
 
 
@@ -167,6 +181,16 @@ def _server_properties(
         # engine stands still. Local clusters fence after 3 s (six missed heartbeats).
         lines["broker.heartbeat.interval.ms"] = 500
         lines["broker.session.timeout.ms"] = 3000
+    if spec.secure:
+        lines.update(
+            secure_properties(
+                ClusterSecrets(node_dir.parent),
+                node.node_id,
+                [n.node_id for n in spec.nodes],
+                node.broker_port,
+                node.controller_port,
+            )
+        )
     lines.update(extra)
     return "".join(f"{k}={v}\n" for k, v in lines.items())
 
@@ -257,11 +281,19 @@ class LocalCluster:
     # -- up ------------------------------------------------------------------------------
 
     def up(
-        self, nodes: int = 1, *, base_port: int = DEFAULT_BASE_PORT, timeout: float = 120.0
+        self,
+        nodes: int = 1,
+        *,
+        base_port: int = DEFAULT_BASE_PORT,
+        timeout: float = 120.0,
+        secure: bool = False,
+        prefix: str = DEFAULT_PREFIX,
     ) -> ClusterSpec:
         """Start (or reuse) the cluster and return once every node answers metadata requests.
 
         `base_port` 0 picks free ports. Ports are kept in cluster.json for later restarts.
+        `secure` (for a new cluster): SASL_SSL, ACLs for the roles on topics under `prefix`,
+        credential files under `credentials/` (docs/security.md).
         """
         if nodes not in (1, 3):
             raise ClusterError(f"--nodes must be 1 or 3, not {nodes}")
@@ -271,9 +303,23 @@ class LocalCluster:
                 f"the cluster in {self.directory} has {len(spec.nodes)} node(s), not {nodes}; "
                 f"run `honeyflow kafka down --dir {self.directory} --purge` to replace it"
             )
+        if spec is not None and secure and not spec.secure:
+            raise ClusterError(
+                f"the cluster in {self.directory} was made without --secure; run "
+                f"`honeyflow kafka down --dir {self.directory} --purge` to replace it"
+            )
         java = require_java()
         if spec is None:
-            spec = self._new_spec(nodes, base_port)
+            spec = self._new_spec(nodes, base_port, secure=secure, prefix=prefix)
+        if spec.secure:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            secrets_ = ClusterSecrets(self.directory)
+            make_tls(
+                secrets_.tls.directory, secrets_.tls.password, [n.node_id for n in spec.nodes], java
+            )
+            for user in secrets_.users():
+                if user != "broker":
+                    secrets_.write_credentials(user)
         down = [n for n in spec.nodes if self.pid(n.node_id) is None]
         if down:
             dist = self._distribution or fetch()
@@ -285,9 +331,19 @@ class LocalCluster:
             for node in down:
                 self._launch(dist, java, node)
         self.wait_ready(spec, timeout=timeout)
+        if spec.secure:
+            grant_standard_roles(ClusterSecrets(self.directory), spec.bootstrap, spec.topic_prefix)
         return spec
 
-    def _new_spec(self, nodes: int, base_port: int) -> ClusterSpec:
+    def admin_config(self, spec: ClusterSpec) -> ClientConfig:
+        """Client settings of a super user (the admin's credentials on a secure cluster)."""
+        if spec.secure:
+            return ClusterSecrets(self.directory).admin_config(spec.bootstrap)
+        return {"bootstrap.servers": spec.bootstrap}
+
+    def _new_spec(
+        self, nodes: int, base_port: int, *, secure: bool = False, prefix: str = DEFAULT_PREFIX
+    ) -> ClusterSpec:
         if base_port == 0:
             ports = _free_ports(2 * nodes)
         else:
@@ -297,7 +353,13 @@ class LocalCluster:
             for i in range(nodes)
         )
         cluster_id = _new_cluster_id()
-        return ClusterSpec(cluster_id=cluster_id, kafka_version=KAFKA_VERSION, nodes=node_specs)
+        return ClusterSpec(
+            cluster_id=cluster_id,
+            kafka_version=KAFKA_VERSION,
+            nodes=node_specs,
+            secure=secure,
+            topic_prefix=prefix,
+        )
 
     def _check_ports(self, nodes: Iterable[NodeSpec]) -> None:
         for node in nodes:
@@ -333,6 +395,7 @@ class LocalCluster:
                 "--config",
                 str(config),
                 "--ignore-formatted",
+                *(scram_format_arguments(ClusterSecrets(self.directory)) if spec.secure else []),
             ],
             capture_output=True,
             text=True,
@@ -389,7 +452,9 @@ class LocalCluster:
                         f"Kafka node {node.node_id} exited during start-up; see "
                         f"{self.log_file(node.node_id)} and {self._stdout_file(node.node_id)}"
                     )
-            if all(_port_answers(n.broker_port) for n in spec.nodes) and self._all_registered(spec):
+            if all(_port_answers(n.broker_port) for n in spec.nodes) and self._all_registered(
+                spec, self.admin_config(spec)
+            ):
                 return
             if time.monotonic() > deadline:
                 raise ClusterError(
@@ -399,10 +464,10 @@ class LocalCluster:
             time.sleep(0.5)
 
     @staticmethod
-    def _all_registered(spec: ClusterSpec) -> bool:
+    def _all_registered(spec: ClusterSpec, config: ClientConfig) -> bool:
         from confluent_kafka.admin import AdminClient
 
-        admin = AdminClient({"bootstrap.servers": spec.bootstrap, "log_level": 0})
+        admin = AdminClient({**config, "log_level": 0})
         try:
             metadata = admin.list_topics(timeout=5)
         except Exception:  # any failure means "not ready yet"

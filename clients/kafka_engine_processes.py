@@ -26,8 +26,16 @@ class EngineProcesses:
     `directory/engine-N.log`."""
 
     def __init__(
-        self, config: ClientConfig, topics: TopicSettings, directory: Path, count: int = 2
+        self,
+        config: ClientConfig,
+        topics: TopicSettings,
+        directory: Path,
+        count: int = 2,
+        *,
+        kafka_config: Path | None = None,
     ) -> None:
+        """`config`: settings to watch the engines' group with; `kafka_config`: the engines'
+        own client settings file (`--kafka-config`, e.g. a secure cluster's credentials)."""
         self.config = config
         self.topics = topics
         directory.mkdir(parents=True, exist_ok=True)
@@ -52,6 +60,7 @@ class EngineProcesses:
                             str(topics.replication_factor),
                             "--data-dir",
                             str(directory / f"engine-{n}"),
+                            *(["--kafka-config", str(kafka_config)] if kafka_config else []),
                         ],
                         stdout=out,
                         stderr=subprocess.STDOUT,

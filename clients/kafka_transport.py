@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import KafkaException
+from confluent_kafka.cimpl import KafkaError, KafkaException
 
 from broker.errors import BrokerError
 from broker.protocol import Record
@@ -216,6 +216,20 @@ def _layout(address: KafkaAddress) -> tuple[int, int]:
     except KafkaException as error:
         raise ConnectError(f"cannot reach Kafka at {address.bootstrap}: {error}") from None
     found = metadata.topics.get(topic)
+    if found is None and address.config.get("sasl.username"):
+        # A listing of all topics leaves out those the principal may not describe: ask for
+        # this one alone, whose answer says so (auto-creation is off on Honeyflow clusters).
+        try:
+            alone = AdminClient(dict(address.config)).list_topics(topic, timeout=_METADATA_TIMEOUT)
+        except KafkaException:
+            alone = metadata
+        denied = alone.topics.get(topic)
+        refusal = None if denied is None else denied.error
+        if refusal is not None and refusal.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED:
+            raise ConnectError(
+                f"Kafka user {address.config['sasl.username']} is not allowed to use topic"
+                f" {topic} at {address.bootstrap} (no ACL grants it; docs/security.md)"
+            )
     if found is None or not found.partitions:
         raise ConnectError(
             f"topic {topic} does not exist at {address.bootstrap}"

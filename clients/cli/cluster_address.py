@@ -6,6 +6,7 @@ of librdkafka's connection log and a long wait."""
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,17 +113,44 @@ _SILENT.setLevel(logging.CRITICAL + 1)
 def probe(config: ClientConfig, bootstrap: str, timeout: float = PROBE_TIMEOUT) -> None:
     """Raise a one-line ClickException unless the cluster answers a metadata request within
     `timeout` seconds. librdkafka's log is silenced for the probe (log_level 0)."""
-    from confluent_kafka import KafkaException
+    from confluent_kafka import KafkaError, KafkaException
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient(quiet(config))
+    seen: list[KafkaError] = []
+    settings: dict[str, Any] = {**quiet(config), "error_cb": seen.append}
+    admin = AdminClient(settings)
     try:
         admin.list_topics(timeout=timeout)
     except KafkaException as error:
         reason = error.args[0].str() if error.args and hasattr(error.args[0], "str") else error
+        admin.poll(0)  # serves error_cb with what the connections met
+        refused = [e for e in seen if e.code() == KafkaError._AUTHENTICATION]
+        if refused:
+            user = config.get("sasl.username")
+            raise click.ClickException(
+                f"Kafka at {bootstrap} refused the credentials"
+                + (f" of user {user}" if user else "")
+                + f" ({refused[-1].str()})"
+            ) from None
+        hint = ""
+        if "security.protocol" not in config and _accepts_connections(bootstrap):
+            # A plaintext client at a TLS listener is only ever told "transport failure".
+            hint = (
+                "; it accepts connections but not as plaintext Kafka: a secure cluster needs"
+                " credentials, --kafka-config FILE (docs/security.md)"
+            )
         raise click.ClickException(
-            f"cannot reach Kafka at {bootstrap} within {timeout:g} s ({reason})"
+            f"cannot reach Kafka at {bootstrap} within {timeout:g} s ({reason}){hint}"
         ) from None
+
+
+def _accepts_connections(bootstrap: str) -> bool:
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=1):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def reach(

@@ -13,6 +13,9 @@ from rich.table import Table
 from broker.errors import BrokerError
 from broker.kafka_cluster import DEFAULT_BASE_PORT, LocalCluster
 from broker.kafka_dist import KAFKA_VERSION, fetch, require_java
+from broker.kafka_roles import ROLES, role_grants
+from broker.kafka_security import ClusterSecrets, add_user
+from broker.topics import DEFAULT_PREFIX
 
 DEFAULT_DIR = Path(".honeyflow") / "kafka"
 
@@ -41,15 +44,59 @@ def kafka() -> None:
     help="First broker port; brokers use PORT.., controllers follow. 0 picks free ports.",
 )
 @click.option("--timeout", type=float, default=120.0, show_default=True)
+@click.option(
+    "--secure",
+    is_flag=True,
+    help="SASL_SSL (SCRAM-SHA-512 over TLS), ACLs per role, credential files under "
+    "DIR/credentials/ (docs/security.md). Only when the cluster is made.",
+)
+@click.option(
+    "--prefix",
+    default=DEFAULT_PREFIX,
+    show_default=True,
+    help="With --secure: the topic prefix the roles' ACLs are for.",
+)
 @dir_option
-def up(nodes: str, port: int, timeout: float, directory: Path) -> None:
+def up(nodes: str, port: int, timeout: float, secure: bool, prefix: str, directory: Path) -> None:
     """Start the cluster (or reuse a running one) and print its bootstrap servers."""
     cluster = LocalCluster(directory)
     try:
-        spec = cluster.up(int(nodes), base_port=port, timeout=timeout)
+        spec = cluster.up(int(nodes), base_port=port, timeout=timeout, secure=secure, prefix=prefix)
     except BrokerError as e:
         raise click.ClickException(str(e)) from e
     click.echo(spec.bootstrap)
+    if spec.secure:
+        credentials = ClusterSecrets(cluster.directory).credentials_dir
+        click.echo(f"credentials (give one with --kafka-config FILE): {credentials}", err=True)
+
+
+@kafka.group()
+def user() -> None:
+    """Principals of a secure local cluster."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--job-type", help="The job type a worker works on (its only job topic).")
+@dir_option
+def user_add(name: str, role: str, job_type: str | None, directory: Path) -> None:
+    """Add principal NAME with ROLE's ACLs and print its credentials file,
+    DIR/credentials/NAME.properties (give it to the process with --kafka-config)."""
+    cluster = LocalCluster(directory)
+    try:
+        spec = cluster.spec()
+        if spec is None or not spec.secure:
+            raise BrokerError(
+                f"no secure cluster in {directory}; start one with `honeyflow kafka up --secure`"
+            )
+        if job_type is not None and role != "worker":
+            raise BrokerError("--job-type is for --role worker")
+        grants = role_grants(role, spec.topic_prefix, job_type)
+        path = add_user(ClusterSecrets(cluster.directory), spec.bootstrap, name, grants)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(path)
 
 
 @kafka.command()

@@ -1,0 +1,226 @@
+"""A secure single-node cluster (`honeyflow kafka up --secure`): clients without credentials or
+with a wrong password are refused; the engine, an operator and a worker run an instance each
+with nothing but its credentials file (`--kafka-config`); the ACLs keep a worker out of the
+audit log and other types' jobs, and the exporter from writing (docs/security.md)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from confluent_kafka import Consumer, KafkaError, Producer
+
+from broker.kafka_cluster import ClusterSpec, LocalCluster
+from broker.kafka_config import ClientConfig, client_config
+from broker.topics import TopicSettings, ensure_topics
+from clients.cli.main import cli
+from clients.kafka_engine_processes import EngineProcesses, EngineStartError
+
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
+
+BPMN = Path(__file__).parents[1] / "cli" / "verbs" / "cli-task.bpmn"
+JOB_TYPE = "cli-work"
+
+
+class Secure:
+    def __init__(self, cluster: LocalCluster, spec: ClusterSpec) -> None:
+        self.cluster = cluster
+        self.spec = spec
+        self.credentials = cluster.directory / "credentials"
+        self.topics = TopicSettings(prefix=spec.topic_prefix, partitions=2)
+
+    def file(self, user: str) -> Path:
+        return self.credentials / f"{user}.properties"
+
+    def config(self, user: str) -> ClientConfig:
+        return client_config(self.spec.bootstrap, config_file=self.file(user))
+
+    def run(self, *args: str, ok: bool = True) -> Result:
+        result = CliRunner().invoke(cli, list(args))
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    def verb(self, user: str, *args: str, ok: bool = True) -> Result:
+        """`honeyflow ARGS --address ... --kafka-config credentials/USER.properties`."""
+        where = ["--address", self.spec.bootstrap, "--kafka-config", str(self.file(user))]
+        return self.run(*args, *where, ok=ok)
+
+
+@pytest.fixture(scope="module")
+def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secure]:
+    directory = tmp_path_factory.mktemp("kafka-secure")
+    cluster = LocalCluster(directory)
+    try:
+        # As a user starts it: the CLI, which makes the CA, the users and their files.
+        result = CliRunner().invoke(
+            cli, ["kafka", "up", "--secure", "--port", "0", "--dir", str(directory)]
+        )
+        assert result.exit_code == 0, result.output
+        spec = cluster.spec()
+        assert spec is not None and spec.secure
+        yield Secure(cluster, spec)
+    finally:
+        cluster.down()
+
+
+@pytest.fixture(scope="module")
+def engine(secure: Secure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One engine that has only the engine's credentials; it creates its own topics."""
+    engines = EngineProcesses(
+        secure.config("admin"),
+        secure.topics,
+        tmp_path_factory.mktemp("secure-engine"),
+        count=1,
+        kafka_config=secure.file("engine"),
+    )
+    try:
+        try:
+            engines.wait_until_serving()
+        except EngineStartError as error:
+            raise AssertionError(f"{error}\n{engines.output()}") from None
+        yield
+    finally:
+        engines.stop()
+
+
+def first_error(config: ClientConfig, topic: str, group: str) -> KafkaError | None:
+    """What a consumer in `group` meets reading `topic` from the start: the first error, or
+    None if it read a record."""
+    consumer = Consumer({**config, "group.id": group, "auto.offset.reset": "earliest"})
+    try:
+        consumer.subscribe([topic])
+        for _ in range(60):  # 30 s at most: an authorization error comes with the first fetch
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            error: KafkaError | None = msg.error()
+            return error
+        raise AssertionError(f"nothing read from {topic} and no error within 30 s")
+    finally:
+        consumer.close()
+
+
+def produce_error(config: ClientConfig, topic: str) -> str | None:
+    errors: list[Any] = []
+    producer = Producer({**config, "message.timeout.ms": 20000})
+    producer.produce(topic, b"{}", on_delivery=lambda err, _msg: errors.append(err))
+    producer.flush(30)
+    assert len(errors) == 1, "no delivery report within 30 s"
+    return None if errors[0] is None else str(errors[0].name())
+
+
+def test_credentials_are_one_properties_file_per_principal(secure: Secure) -> None:
+    files = sorted(p.name for p in secure.credentials.iterdir())
+    assert files == [
+        f"{u}.properties" for u in ("admin", "engine", "exporter", "operator", "reader")
+    ]
+    operator = secure.config("operator")
+    assert operator["security.protocol"] == "SASL_SSL"
+    assert operator["sasl.mechanism"] == "SCRAM-SHA-512"
+    assert operator["sasl.username"] == "operator"
+    assert Path(str(operator["ssl.ca.location"])).read_text().startswith("-----BEGIN CERT")
+    assert oct(secure.file("operator").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_client_without_credentials_or_with_a_wrong_password_is_refused(
+    secure: Secure, tmp_path: Path
+) -> None:
+    where = ["--address", secure.spec.bootstrap]
+    plain = secure.run("deploy", str(BPMN), *where, ok=False)
+    assert plain.exit_code == 1
+    assert "not as plaintext Kafka: a secure cluster needs credentials" in plain.output
+    wrong = tmp_path / "wrong.properties"
+    text = secure.file("operator").read_text()
+    wrong.write_text(
+        "".join(
+            "sasl.password=not-the-password\n" if line.startswith("sasl.password=") else line
+            for line in text.splitlines(keepends=True)
+        )
+    )
+    refused = secure.run("deploy", str(BPMN), *where, "--kafka-config", str(wrong), ok=False)
+    assert refused.exit_code == 1
+    assert "refused the credentials of user operator" in refused.output
+    assert "invalid credentials" in refused.output
+
+
+def test_engine_operator_and_worker_run_an_instance_with_their_credential_files(
+    secure: Secure, engine: None
+) -> None:
+    added = secure.run(
+        "kafka", "user", "add", "payments", "--role", "worker", "--job-type", JOB_TYPE,
+        "--dir", str(secure.cluster.directory),
+    )  # fmt: skip
+    assert added.output.strip() == str(secure.file("payments"))
+    deployed = json.loads(secure.verb("operator", "deploy", str(BPMN), "--json").stdout)
+    assert [p["bpmnProcessId"] for p in deployed["processes"]] == ["cli-task"]
+    created = json.loads(secure.verb("operator", "create", "instance", "cli-task", "--json").stdout)
+    instance = created["processInstanceKey"]
+    jobs = json.loads(
+        secure.verb("payments", "activate", "jobs", JOB_TYPE, "--max-jobs", "5", "--json").stdout
+    )
+    [job] = [j for j in jobs if j["processInstanceKey"] == instance]
+    secure.verb("payments", "complete", "job", str(job["key"]))
+    # The reader follows the audit log to the instance's end.
+    reader = Consumer(
+        {
+            **secure.config("reader"),
+            "group.id": f"honeyflow.audit.{uuid.uuid4().hex[:8]}",
+            "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed",
+        }
+    )
+    try:
+        reader.subscribe([secure.topics.events])
+        completed = False
+        for _ in range(240):  # 2 minutes at most
+            msg = reader.poll(0.5)
+            if msg is None:
+                continue
+            assert msg.error() is None, msg.error()
+            record = json.loads(msg.value())
+            completed = (
+                record["intent"] == "ELEMENT_COMPLETED"
+                and record["value"].get("bpmnElementType") == "PROCESS"
+                and record["value"].get("processInstanceKey") == instance
+            )
+            if completed:
+                break
+        assert completed, "the instance did not complete"
+    finally:
+        reader.close()
+
+
+def test_a_worker_reads_neither_the_audit_log_nor_other_types_jobs(
+    secure: Secure, engine: None
+) -> None:
+    secure.run(
+        "kafka", "user", "add", "shipping", "--role", "worker", "--job-type", "ship",
+        "--dir", str(secure.cluster.directory),
+    )  # fmt: skip
+    other = secure.topics.job_topic("invoice")
+    ensure_topics(secure.config("admin"), [other, secure.topics.job_topic("ship")])
+    worker = secure.config("shipping")
+    group = f"{secure.topics.prefix}workers.ship"
+    audit = first_error(worker, secure.topics.events, group)
+    assert audit is not None and audit.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    jobs = first_error(worker, other.name, group)
+    assert jobs is not None and jobs.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
+    # Nor may it join another type's group (to take over its offsets).
+    foreign = first_error(worker, secure.topics.job_topic("ship").name, "honeyflow.workers.x")
+    assert foreign is not None and foreign.code() == KafkaError.GROUP_AUTHORIZATION_FAILED
+    assert produce_error(worker, secure.topics.events) == "TOPIC_AUTHORIZATION_FAILED"
+
+
+def test_the_exporter_and_the_reader_cannot_write(secure: Secure, engine: None) -> None:
+    for user in ("exporter", "reader"):
+        for topic in (secure.topics.commands, secure.topics.events):
+            assert produce_error(secure.config(user), topic) == "TOPIC_AUTHORIZATION_FAILED"
+    refused = secure.verb("reader", "deploy", str(BPMN), ok=False)
+    assert refused.exit_code == 1
+    assert "Kafka user reader is not allowed to use topic honeyflow.commands" in refused.output
