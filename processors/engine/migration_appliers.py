@@ -13,6 +13,7 @@ from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import (
     IncidentIntent,
     JobIntent,
+    MessageSubscriptionIntent,
     ProcessInstanceIntent,
     ProcessMessageSubscriptionIntent,
     SignalSubscriptionIntent,
@@ -22,6 +23,7 @@ from broker.protocol.intents import (
 from broker.protocol.values import (
     IncidentRecordValue,
     JobRecordValue,
+    MessageSubscriptionRecordValue,
     ProcessInstanceRecordValue,
     ProcessMessageSubscriptionRecordValue,
     SignalSubscriptionRecordValue,
@@ -68,6 +70,15 @@ def _message_subscription_migrated(
         )
 
 
+def _message_partition_half_migrated(
+    record: Record[MessageSubscriptionRecordValue], state: EngineState
+) -> None:
+    subscriptions = state.message_subscriptions
+    stored = subscriptions.get(record.key)
+    if stored is not None:
+        subscriptions.put(record.key, record.value, resend_at=stored.resend_at)
+
+
 def _signal_subscription_migrated(
     record: Record[SignalSubscriptionRecordValue], state: EngineState
 ) -> None:
@@ -81,6 +92,10 @@ MIGRATION_APPLIERS: dict[tuple[ValueType, Intent], Callable[[Record[Any], Engine
     (ValueType.INCIDENT, IncidentIntent.MIGRATED): _incident_migrated,
     (ValueType.USER_TASK, UserTaskIntent.MIGRATED): _user_task_migrated,
     (ValueType.TIMER, TimerIntent.MIGRATED): _timer_migrated,
+    (
+        ValueType.MESSAGE_SUBSCRIPTION,
+        MessageSubscriptionIntent.MIGRATED,
+    ): _message_partition_half_migrated,
     (
         ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
         ProcessMessageSubscriptionIntent.MIGRATED,

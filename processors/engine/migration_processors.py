@@ -19,11 +19,13 @@ from broker.protocol import Intent, Record, ValueType
 from broker.protocol.intents import (
     IncidentIntent,
     JobIntent,
+    MessageSubscriptionIntent,
     ProcessInstanceMigrationIntent,
     UserTaskIntent,
 )
 from broker.protocol.intents import ProcessInstanceIntent as PI
 from broker.protocol.values import BpmnElementType, ProcessInstanceMigrationRecordValue
+from processors.engine import message_subscription_migration
 from processors.engine import migration_preconditions as check
 from processors.engine.bpmn.element_call import protocol_element_type
 from processors.engine.context import CommandProcessor, ProcessingContext
@@ -186,4 +188,8 @@ MIGRATION_PROCESSORS: dict[tuple[ValueType, Intent], CommandProcessor] = {
         ValueType.PROCESS_INSTANCE_MIGRATION,
         ProcessInstanceMigrationIntent.MIGRATE,
     ): migrate_instance,
+    (
+        ValueType.MESSAGE_SUBSCRIPTION,
+        MessageSubscriptionIntent.MIGRATE,
+    ): message_subscription_migration.migrate,
 }

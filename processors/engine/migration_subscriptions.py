@@ -17,8 +17,9 @@ import dataclasses
 from collections.abc import Mapping
 
 from bpmn import ExecutableProcess
-from broker.protocol import RejectionType
+from broker.protocol import Record, RejectionType
 from broker.protocol.intents import (
+    MessageSubscriptionIntent,
     ProcessMessageSubscriptionIntent,
     SignalSubscriptionIntent,
     TimerIntent,
@@ -34,6 +35,8 @@ from processors.engine.bpmn.event_subscriptions import (
 )
 from processors.engine.bpmn.expression_behavior import ExpressionFailure
 from processors.engine.context import ProcessingContext
+from processors.engine.message_correlation import subscription_value
+from processors.engine.message_partition import message_partition
 
 
 def migrate_catch_events(
@@ -130,11 +133,16 @@ def _migrate_subscriptions(
             value.element_id in kept
             and subscription.state is not ProcessMessageSubscriptionIntent.DELETING
         ):
-            ctx.event(
-                subscription.key,
-                ProcessMessageSubscriptionIntent.MIGRATED,
-                dataclasses.replace(
-                    value, element_id=kept[value.element_id], bpmn_process_id=new.bpmn_process_id
+            migrated = dataclasses.replace(
+                value, element_id=kept[value.element_id], bpmn_process_id=new.bpmn_process_id
+            )
+            ctx.event(subscription.key, ProcessMessageSubscriptionIntent.MIGRATED, migrated)
+            # The message partition's half learns it too (sent after any CREATE before it).
+            ctx.send(
+                message_partition(value.correlation_key, ctx.partition_count),
+                Record.command(
+                    MessageSubscriptionIntent.MIGRATE,
+                    subscription_value(migrated, new.process_definition_key),
                 ),
             )
     for signal in state.signal_subscriptions.of_element(element_key):

@@ -103,6 +103,13 @@ def test_a_message_catch_event_and_a_user_task_move_to_another_process(client: C
     [subscription] = events(client, valueType="PROCESS_MESSAGE_SUBSCRIPTION", intent="MIGRATED")
     assert subscription["value"]["elementId"] == "wait_paid"
     assert subscription["value"]["bpmnProcessId"] == "migrate_wait2"
+    # the message partition's half of the subscription learns it too
+    [half] = events(client, valueType="MESSAGE_SUBSCRIPTION", intent="MIGRATED")
+    assert (half["value"]["bpmnProcessId"], half["value"]["elementId"]) == (
+        "migrate_wait2",
+        "wait_paid",
+    )
+    assert half["value"]["processDefinitionKey"] == target
     client.publish_message("paid", "o-1", {"amount": 5})
     [task] = events(client, valueType="USER_TASK", intent="CREATED")
     assert task["value"]["elementId"] == "review2"
