@@ -389,3 +389,19 @@ def test_replaying_the_log_rebuilds_the_modified_instances_exactly() -> None:
         replayed = Engine(1, 1)
         replayed.replay(runtime.logs[1])
         assert replayed.state.store.dump() == runtime.engines[1].state.store.dump()
+
+
+def test_a_new_scope_whose_catch_events_cannot_be_subscribed_is_refused(client: Client) -> None:
+    client.deploy(scenario("modify_scope_timer.bpmn"))
+    instance = client.create_instance("modify_scope_timer")
+    with pytest.raises(InvalidArgumentError) as refused:
+        client.modify_instance(instance, activate=["inner"])
+    assert refused.value.reason.startswith("Expected to subscribe to catch event(s) of 'sub' but")
+    assert not events(client, valueType="TIMER")
+    # the global variables are set before the scope subscribes: its timer can be evaluated
+    client.modify_instance(
+        instance, activate=[{"elementId": "inner", "variables": {"delay": "PT1H"}}]
+    )
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    assert timer["value"]["targetElementId"] == "sub_timeout"
+    assert len(client.activate_jobs("inner", max_jobs=5, timeout=60)) == 1
