@@ -360,3 +360,73 @@ def test_the_source_version_can_be_deleted_once_its_instances_are_migrated(
     client.migrate_instance(instance, v2, {"pay": "charge"})
     client.delete_resource(v1)
     assert_instance(client, instance).is_waiting_at("charge")
+
+
+def test_a_call_activity_migrates_and_its_parent_goes_on_in_the_target(client: Client) -> None:
+    client.deploy(scenario("call_child.bpmn"), scenario("call_parent.bpmn"))
+    parent = client.create_instance("call_parent")
+    v2_xml = (
+        scenario("call_parent.bpmn")
+        .read_bytes()
+        .replace(b'targetRef="end"', b'targetRef="audit"')
+        .replace(
+            b'<bpmn:endEvent id="end" />',
+            b'<bpmn:serviceTask id="audit"><bpmn:extensionElements>'
+            b'<zeebe:taskDefinition type="audit" /></bpmn:extensionElements></bpmn:serviceTask>'
+            b'<bpmn:sequenceFlow id="f3" sourceRef="audit" targetRef="end" />'
+            b'<bpmn:endEvent id="end" />',
+        )
+    )
+    [v2] = client.deploy(v2_xml).processes
+    client.migrate_instance(parent, v2.process_definition_key, {"call": "call"})
+    [child_job] = client.activate_jobs("child", max_jobs=1, timeout=60, worker="w")
+    client.complete_job(child_job.key)  # the called instance, untouched, completes
+    [audit] = client.activate_jobs("audit", max_jobs=1, timeout=60, worker="w")
+    assert audit.process_instance_key == parent
+    client.complete_job(audit.key)
+    assert_instance(client, parent).is_completed().has_passed("call", "audit")
+
+
+def test_an_element_inside_a_subprocess_migrates_within_its_mapped_subprocess(
+    client: Client,
+) -> None:
+    definition = _deploy(client, "migrate_refusals.bpmn")
+    instance = client.create_instance("migrate_other")
+    renamed = (
+        scenario("migrate_refusals.bpmn")
+        .read_bytes()
+        .replace(b'"sub"', b'"stage"')
+        .replace(b'"inner"', b'"work"')
+    )
+    [v2] = client.deploy(renamed).processes
+    assert v2.process_definition_key != definition
+    client.migrate_instance(instance, v2.process_definition_key, {"sub": "stage", "inner": "work"})
+    [job] = client.activate_jobs("pay", max_jobs=1, timeout=60, worker="w")
+    assert job.element_id == "work"
+    client.complete_job(job.key)
+    assert_instance(client, instance).has_passed("work", "stage").is_waiting_at("approve")
+
+
+def test_an_element_stopped_while_activating_opens_the_targets_catch_events_when_resumed(
+    client: Client,
+) -> None:
+    blocked = (
+        scenario("migrate_order_v1.bpmn")
+        .read_bytes()
+        .replace(
+            b'<zeebe:taskDefinition type="pay" retries="3" />',
+            b'<zeebe:taskDefinition type="pay" retries="3" />'
+            b'<zeebe:ioMapping><zeebe:input source="=amount + 1" target="total" />'
+            b"</zeebe:ioMapping>",
+        )
+    )
+    client.deploy(blocked)
+    instance = client.create_instance("migrate_order")
+    [incident] = events(client, valueType="INCIDENT", intent="CREATED")
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+    client.migrate_instance(instance, v2, {"pay": "charge"})
+    assert not events(client, valueType="TIMER", intent="CREATED")  # not entered yet
+    client.resolve_incident(incident["key"])  # runs as v2 defines it: no input mapping
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    assert timer["value"]["targetElementId"] == "too_slow"
+    assert_instance(client, instance).is_waiting_at("charge").has_no_incidents()
