@@ -219,14 +219,15 @@ async def _instances(request: web.Request) -> web.Response:
 
 async def _instance(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
-    detail, tasks, decisions = await state_of(request).query(
+    detail, tasks, decisions, definitions = await state_of(request).query(
         lambda q: (
             q.instance(key),
             q.user_tasks(process_instance_key=key, limit=100),
             q.decision_evaluations(key),
+            q.definitions(),
         )
     )
-    return html_response(instance_page(detail, _notice(request), tasks, decisions))
+    return html_response(instance_page(detail, _notice(request), tasks, decisions, definitions))
 
 
 async def _incidents(request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ from clients.display import timestamp
 from clients.instance_history import HistoryStep
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
-from processors.exporter.views import InstanceDetail
+from processors.exporter.views import InstanceDetail, ProcessDefinition
 
 MAX_JSON_LENGTH = 64 * 1024
 
@@ -41,7 +41,53 @@ def _scopes(detail: InstanceDetail) -> list[tuple[int, str]]:
     return scopes
 
 
-def actions_section(detail: InstanceDetail) -> Markup:
+def _migrate_form(
+    detail: InstanceDetail, active_ids: Sequence[str], definitions: Sequence[ProcessDefinition]
+) -> Markup:
+    """A target (the latest other version of the process first, then every other deployed
+    process) and, per active element, the target element it becomes (the same id at first)."""
+    i = detail.instance
+    targets = sorted(
+        (d for d in definitions if d.process_definition_key != i.process_definition_key),
+        key=lambda d: (d.bpmn_process_id != i.bpmn_process_id, d.bpmn_process_id, -d.version),
+    )
+    if not targets:
+        return html(
+            '<div class="console-action"><h3>Migrate</h3><p class="hint">{t}</p></div>',
+            t="No other process version is deployed to migrate to.",
+        )
+    options = join(
+        html(
+            '<option value="{k}">{pid} v{v} ({k})</option>',
+            k=d.process_definition_key,
+            pid=d.bpmn_process_id,
+            v=d.version,
+        )
+        for d in targets
+    )
+    rows = join(
+        html(
+            '<label class="migrate-map"><code>{id}</code> becomes'
+            ' <input name="map.{id}" value="{id}" autocomplete="off"></label>',
+            id=element_id,
+        )
+        for element_id in active_ids
+    )
+    return html(
+        '<form method="post" action="/instances/{key}/migrate" class="console-action"'
+        ' id="migrate-form"><h3>Migrate</h3>'
+        '<label>Target <select name="target">{options}</select></label>'
+        "<fieldset><legend>Mapping (source element → target element)</legend>{rows}</fieldset>"
+        '<button type="submit">Migrate…</button></form>',
+        key=i.process_instance_key,
+        options=options,
+        rows=rows or html('<span class="hint">{t}</span>', t="No active element."),
+    )
+
+
+def actions_section(
+    detail: InstanceDetail, definitions: Sequence[ProcessDefinition] = ()
+) -> Markup:
     """The forms of an active instance; each posts to a confirmation first."""
     i = detail.instance
     if i.state != "ACTIVE":
@@ -89,12 +135,13 @@ def actions_section(detail: InstanceDetail) -> Markup:
         "<fieldset><legend>Terminate</legend>{terminate}</fieldset>"
         "<label>Variables for the activated elements (JSON, optional, set in the instance)"
         '<textarea name="variables" rows="2" maxlength="{max}"></textarea></label>'
-        '<button type="submit">Modify…</button></form>'
+        '<button type="submit">Modify…</button></form>{migrate}'
         "</div>",
         base=f"/instances/{key}",
         options=options,
         terminate=terminate or html('<span class="hint">{t}</span>', t="No active element."),
         max=MAX_JSON_LENGTH,
+        migrate=_migrate_form(detail, sorted({e.element_id for e in active}), definitions),
     )
 
 

@@ -40,6 +40,7 @@ def add_console_routes(router: web.UrlDispatcher) -> None:
     router.add_post(r"/instances/{key:\d+}/cancel", _cancel)
     router.add_post(r"/instances/{key:\d+}/variables", _set_variables)
     router.add_post(r"/instances/{key:\d+}/modify", _modify)
+    router.add_post(r"/instances/{key:\d+}/migrate", _migrate)
 
 
 async def _history(request: web.Request) -> web.Response:
@@ -165,4 +166,24 @@ async def _modify(request: web.Request) -> web.Response:
         f" terminate {len(terminate)} element instances?",
         pretty_json(plan),
         lambda c: c.modify_instance(key, activate=activations, terminate=terminate),
+    )
+
+
+async def _migrate(request: web.Request) -> web.Response:
+    check_same_origin(request)
+    key = int(request.match_info["key"])
+    form = await request.post()
+    target = _key_field(str(form.get("target") or ""), "target")
+    mappings = {
+        name.removeprefix("map."): str(value).strip()
+        for name, value in form.items()
+        if name.startswith("map.") and str(value).strip()
+    }
+    return await _act(
+        request,
+        form,
+        f"Migrate instance {key}",
+        f"Migrate process instance {key} to process definition {target} with this mapping?",
+        pretty_json(mappings),
+        lambda c: c.migrate_instance(key, target, mappings),
     )

@@ -16,7 +16,7 @@ from clients.web.incident_page import incident_table
 from clients.web.page_frame import diagram_container, link, page, state_badge, table
 from clients.web.task_pages import TaskView, user_task_table
 from processors.exporter.decision_queries import EvaluatedDecisionRow
-from processors.exporter.views import InstanceDetail
+from processors.exporter.views import InstanceDetail, ProcessDefinition
 
 
 def instance_page(
@@ -24,6 +24,7 @@ def instance_page(
     notice: Markup | None = None,
     user_tasks: Sequence[TaskView] = (),
     decisions: Sequence[EvaluatedDecisionRow] = (),
+    definitions: Sequence[ProcessDefinition] = (),
 ) -> str:
     i = detail.instance
     waiting = join(
@@ -62,7 +63,7 @@ def instance_page(
             path_href=url("/api/instances", i.process_instance_key, "path"),
         ),
         time_travel=time_travel_section(i.process_instance_key),
-        actions=actions_section(detail),
+        actions=actions_section(detail, definitions),
         incidents=incident_table(
             detail.incidents, show_instance=False, next_path=f"/instances/{i.process_instance_key}"
         )

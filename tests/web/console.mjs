@@ -124,6 +124,17 @@ try {
   await Promise.all([page.waitForNavigation(), page.click('#modify-form button[type="submit"]')]);
   result.modify = await confirm(page);
 
+  // Migrate to another version with the mapping form (when the test deployed one).
+  if (args.migrateInstance) {
+    await openInstance(page, args.migrateInstance);
+    await page.selectOption('#migrate-form select[name="target"]', args.migrateTarget);
+    result.migrateMapping = await page.$$eval('#migrate-form input[name^="map."]', (is) =>
+      is.map((i) => [i.name, i.value]));
+    await shot(page, 'console-migrate.png', true);
+    await Promise.all([page.waitForNavigation(), page.click('#migrate-form button[type="submit"]')]);
+    result.migrate = await confirm(page);
+  }
+
   // Cancel the instance that was time-travelled.
   await openInstance(page, args.travelInstance);
   await Promise.all([page.waitForNavigation(), page.click('#cancel-form button')]);

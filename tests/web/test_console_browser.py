@@ -20,6 +20,7 @@ from clients.testing import instance_view
 from clients.web.assets import NPM_DIR
 from tests.web.conftest import Site
 from tests.web.test_browser import CHROMIUM, ORDER_ELEMENTS, _missing
+from tests.web.web_workload import ORDER, export
 
 SCRIPT = Path(__file__).parent / "console.mjs"
 
@@ -37,6 +38,10 @@ def console_run(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     charge = next(
         s.index for s in steps if (s.element_id, s.intent) == ("charge", "ELEMENT_ACTIVATED")
     )
+    v2 = tmp_path_factory.mktemp("v2") / "order.bpmn"
+    v2.write_text(ORDER.read_text().replace('name="Ship order"', 'name="Ship order (v2)"'))
+    target = site.client.deploy(v2).processes[0].process_definition_key
+    export(site.client, site.store_path)
     screenshots = os.environ.get("HONEYFLOW_SCREENSHOTS") or str(tmp_path_factory.mktemp("shots"))
     args = {
         "base": site.base,
@@ -49,6 +54,8 @@ def console_run(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "chargeStep": charge,
         "variablesInstance": str(w.with_incident[0]),
         "modifyInstance": str(w.waiting_at_reserve[0]),
+        "migrateInstance": str(w.with_incident[0]),
+        "migrateTarget": str(target),
     }
     done = subprocess.run(
         ["node", str(SCRIPT), json.dumps(args)],
@@ -111,6 +118,17 @@ def test_modifying_by_clicking_the_diagram(console_run: dict[str, Any], site: Si
     assert view.waiting_at == ["ship"]
 
 
+def test_migrating_with_the_mapping_form(console_run: dict[str, Any], site: Site) -> None:
+    assert console_run["migrateMapping"] == [["map.ship", "ship"]]
+    outcome = console_run["migrate"]
+    assert '"ship": "ship"' in outcome["details"]
+    done = [(r[4], r[5], r[6]) for r in outcome["records"]]
+    assert ("PROCESS_INSTANCE", "ELEMENT_MIGRATED", "ship") in done
+    assert ("INCIDENT", "MIGRATED", "ship") in done
+    steps = instance_history(site.client.records(), site.workload.with_incident[0])
+    assert steps[-1].after.version == 2 and steps[-1].after.incidents
+
+
 def test_cancelling_from_the_page(console_run: dict[str, Any], site: Site) -> None:
     outcome = console_run["cancel"]
     assert "Cancel process instance" in outcome["question"]
@@ -120,5 +138,6 @@ def test_cancelling_from_the_page(console_run: dict[str, Any], site: Site) -> No
 
 
 def test_console_screenshots_were_taken(console_run: dict[str, Any]) -> None:
-    for name in ("console-time-travel.png", "console-confirm.png", "console-modify.png"):
+    for name in ("console-time-travel.png", "console-confirm.png", "console-modify.png",
+                 "console-migrate.png"):  # fmt: skip
         assert (Path(console_run["screenshots"]) / name).stat().st_size > 10_000

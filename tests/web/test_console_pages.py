@@ -8,11 +8,13 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from clients.testing import instance_view
 from tests.web.conftest import Site
 from tests.web.test_pages import get, post
+from tests.web.web_workload import ORDER, export
 
 
 def history(site: Site, key: int) -> list[dict[str, Any]]:
@@ -131,3 +133,26 @@ def test_modify_moves_a_token_and_a_refused_one_shows_why(site: Site) -> None:
     assert "<td>ELEMENT_TERMINATED</td><td>ship</td>" in page
     assert "<td>INCIDENT</td><td>RESOLVED</td>" in page
     assert state_of(site, key) == "ELEMENT_COMPLETED"
+
+
+def test_migrate_to_another_version_with_the_mapping_form(site: Site, tmp_path: Path) -> None:
+    key = site.workload.with_incident[0]
+    v2 = tmp_path / "order.bpmn"
+    v2.write_text(ORDER.read_text().replace('name="Ship order"', 'name="Ship order (v2)"'))
+    target = site.client.deploy(v2).processes[0].process_definition_key
+    export(site.client, site.store_path)
+    status, body, _ = get(f"{site.base}/instances/{key}")
+    assert f'<option value="{target}">order v2 ({target})</option>' in body
+    assert '<input name="map.ship" value="ship"' in body
+    url = f"{site.base}/instances/{key}/migrate"
+    status, page = post(url, {"target": str(target), "map.ship": "nope", "confirmed": "yes"})
+    assert status == 409 and "The engine refused" in page
+    form = {"target": str(target), "map.ship": "ship"}
+    status, page = post(url, form)
+    assert status == 200 and f"to process definition {target}" in page
+    assert "&quot;ship&quot;: &quot;ship&quot;" in page
+    status, page = post(url, {**form, "confirmed": "yes"})
+    assert status == 200, page
+    assert "<td>ELEMENT_MIGRATED</td><td>ship</td>" in page
+    assert "<td>INCIDENT</td><td>MIGRATED</td>" in page
+    assert history(site, key)[-1]["after"]["version"] == 2

@@ -1,0 +1,176 @@
+"""The operator's console end to end on Kafka: two `honeyflow engine` processes, `honeyflow
+exporter` filling a SQLite store, the web app acting through a kafka:// client, driven in
+headless Chromium by the script of the in-process test (tests/web/console.mjs): the
+time-travel slider over the audit log read from Kafka, a variable set, a token moved by
+clicking the diagram, an instance cancelled; and `honeyflow replay KEY` on the same log."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from broker.topics import TopicSettings, ensure_topics
+from clients.client import Client, connect
+from clients.instance_history import instance_history
+from clients.kafka_engine_processes import EngineProcesses
+from clients.testing import instance_view
+from clients.web.app import create_app
+from processors.exporter.queries import Queries
+from processors.exporter.store import open_store
+from tests.web.server_thread import serving
+from tests.web.test_browser import CHROMIUM, ORDER_ELEMENTS, _missing
+from tests.web.test_console_browser import SCRIPT
+from tests.web.web_workload import ORDER
+
+pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
+
+HONEYFLOW = str(Path(sys.executable).parent / "honeyflow")
+DEADLINE = 60.0
+
+
+def _jobs(client: Client, job_type: str, instances: list[int]) -> dict[int, int]:
+    """Job key by instance, once each instance's job of `job_type` is activated."""
+    found: dict[int, int] = {}
+    deadline = time.monotonic() + DEADLINE
+    while not all(i in found for i in instances):
+        assert time.monotonic() < deadline, f"{job_type} jobs: {found} of {instances}"
+        for job in client.activate_jobs(job_type, max_jobs=10, timeout=600, wait=1):
+            found[job.process_instance_key] = job.key
+    return found
+
+
+def _in_store(store: str, keys: list[int], waiting_at: dict[int, str]) -> None:
+    """Until the exporter has each instance waiting where the test left it."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        try:
+            with open_store(store, create=False) as opened:
+                details = [Queries(opened).instance(k) for k in keys]
+            if all(
+                [e.element_id for e in d.waiting_at]
+                == [waiting_at[d.instance.process_instance_key]]
+                for d in details
+            ):
+                return
+        except Exception:  # not there yet
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"instances {keys} not in the store after {DEADLINE}s")
+
+
+def test_console_on_kafka(
+    kafka_bootstrap: str,
+    unique_name: str,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    if _missing() and not os.environ.get("CI"):
+        pytest.skip(str(_missing()))
+    topics = TopicSettings(prefix=f"{unique_name}.", partitions=2)
+    ensure_topics({"bootstrap.servers": kafka_bootstrap}, topics.core_topics())
+    url = f"kafka://{kafka_bootstrap}?prefix={topics.prefix}"
+    store = str(tmp_path / "visibility.db")
+    engines = EngineProcesses(
+        {"bootstrap.servers": kafka_bootstrap}, topics, tmp_path / "engines", 2
+    )
+    exporter: subprocess.Popen[bytes] | None = None
+    exporter_log = tmp_path / "exporter.log"
+    try:
+        engines.wait_until_serving()
+        with exporter_log.open("wb") as log:
+            exporter = subprocess.Popen(
+                [HONEYFLOW, "exporter", "--bootstrap", kafka_bootstrap, "--prefix",
+                 topics.prefix, "--store", store],
+                cwd=tmp_path,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        with connect(url) as client:
+            client.deploy(ORDER)
+            stuck, fixed, waiting = (
+                client.create_instance("order", {"orderId": i, "inStock": True}) for i in range(3)
+            )
+            for job in _jobs(client, "payment", [stuck, fixed, waiting]).values():
+                client.complete_job(job, {"paymentId": "p-1"})
+            for key, job in _jobs(client, "inventory", [stuck, fixed, waiting]).items():
+                if key != waiting:
+                    client.complete_job(job, {"reservationId": "r-1"})
+            for job in _jobs(client, "shipping", [stuck, fixed]).values():
+                client.fail_job(job, 0, "carrier refused: no address")
+            steps = instance_history(client.records(), stuck)
+        _in_store(
+            store, [stuck, fixed, waiting], {stuck: "ship", fixed: "ship", waiting: "reserve"}
+        )
+        charge = next(
+            s.index for s in steps if (s.element_id, s.intent) == ("charge", "ELEMENT_ACTIVATED")
+        )
+
+        replayed = subprocess.run(
+            [HONEYFLOW, "replay", str(stuck), "--address", kafka_bootstrap, "--prefix",
+             topics.prefix, "--json"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert replayed.returncode == 0, replayed.stderr
+        replay_steps: list[dict[str, Any]] = json.loads(replayed.stdout)
+        assert len(replay_steps) == len(steps)
+        assert [i["elementId"] for i in replay_steps[-1]["after"]["incidents"]] == ["ship"]
+
+        app = create_app(open_store(store, create=False), client_factory=lambda: connect(url))
+        with serving(app) as base:
+            args = {
+                "base": base,
+                "npmDir": str(Path(__file__).parents[2] / "web"),
+                "chromium": str(CHROMIUM),
+                "userDataDir": str(tmp_path_factory.mktemp("chromium-profile")),
+                "screenshots": "",
+                "elements": ORDER_ELEMENTS,
+                "travelInstance": str(stuck),
+                "chargeStep": charge,
+                "variablesInstance": str(fixed),
+                "modifyInstance": str(waiting),
+            }
+            done = subprocess.run(
+                ["node", str(SCRIPT), json.dumps(args)],
+                capture_output=True, text=True, timeout=240, check=False,
+            )  # fmt: skip
+        print(done.stderr)
+        assert done.returncode == 0, done.stderr[-3000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        assert result["errors"] == [] and result["foreignRequests"] == []
+        travel = result["travel"]
+        assert travel["max"] == str(len(steps) - 1)
+        assert travel["last"]["elements"]["ship"]["markers"] == ["hf-active", "hf-incident"]
+        assert travel["atCharge"]["elements"]["charge"]["markers"] == ["hf-active"]
+        assert travel["atCharge"]["elements"]["ship"]["markers"] == []
+        assert result["variables"]["records"][0][4:6] == ["VARIABLE", "CREATED"]
+        assert result["modifyPicked"] == {"activate": "ship", "terminate": ["reserve"]}
+        moved = [(r[5], r[6]) for r in result["modify"]["records"]]
+        assert ("ELEMENT_TERMINATED", "reserve") in moved and ("ELEMENT_ACTIVATED", "ship") in moved
+        assert "terminated" in result["cancel"]["state"]
+        with connect(url) as client:
+            records = client.records()
+        assert instance_view(records, stuck).state == "ELEMENT_TERMINATED"
+        assert instance_view(records, fixed).variables["shippingAddress"] == "1 Main St"
+        assert instance_view(records, waiting).waiting_at == ["ship"]
+    except BaseException:
+        print(engines.output()[-4000:])
+        if exporter_log.exists():
+            print(exporter_log.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        if exporter is not None and exporter.poll() is None:
+            exporter.send_signal(signal.SIGTERM)
+            try:
+                exporter.wait(30)
+            except subprocess.TimeoutExpired:
+                exporter.kill()
+                exporter.wait()
+        engines.stop()
