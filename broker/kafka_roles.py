@@ -66,8 +66,11 @@ def role_grants(role: str, prefix: str, job_type: str | None = None) -> list[Gra
     if role == "reader":
         return [_topic(topics.events, "READ", "DESCRIBE"), _group(AUDIT_GROUPS, "prefixed")]
     if role == "operator":
+        # READ on commands and DESCRIBE on the engine's group: `client.records()` (the web
+        # console's history) waits until the engines have processed every command sent.
         return [
-            _topic(topics.commands, "WRITE", "DESCRIBE"),
+            _topic(topics.commands, "WRITE", "READ"),
+            Grant("group", prefix + "engine", "literal", ("DESCRIBE",)),
             _topic(topics.responses, "READ", "DESCRIBE"),
             _topic(topics.events, "READ", "DESCRIBE"),
             _group(REPLY_GROUPS, "prefixed"),

@@ -37,7 +37,9 @@ def test_the_exporter_and_the_reader_only_read_the_audit_log() -> None:
 def test_an_operator_writes_commands_and_reads_answers_and_the_audit_log() -> None:
     grants = role_grants("operator", "p.")
     assert topics_with(grants, "WRITE") == {"p.commands"}
-    assert topics_with(grants, "READ") == {"p.responses", "p.events"}
+    assert topics_with(grants, "READ") == {"p.commands", "p.responses", "p.events"}
+    # The engine's group: described (its offsets), never joined.
+    assert [g.operations for g in grants if g.name == "p.engine"] == [("DESCRIBE",)]
 
 
 def test_a_worker_needs_a_valid_job_type_and_roles_are_known() -> None:

@@ -6,6 +6,10 @@ audit log and other types' jobs, and the exporter from writing (docs/security.md
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +23,7 @@ from broker.kafka_cluster import ClusterSpec, LocalCluster
 from broker.kafka_config import ClientConfig, client_config
 from broker.topics import TopicSettings, ensure_topics
 from clients.cli.main import cli
+from clients.client import connect
 from clients.kafka_engine_processes import EngineProcesses, EngineStartError
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
@@ -166,6 +171,14 @@ def test_engine_operator_and_worker_run_an_instance_with_their_credential_files(
     )
     [job] = [j for j in jobs if j["processInstanceKey"] == instance]
     secure.verb("payments", "complete", "job", str(job["key"]))
+    # The operator's client reads the instance's end in the audit log once processed.
+    with connect(f"kafka://{secure.spec.bootstrap}", kafka_config=secure.file("operator")) as c:
+        assert any(
+            r["intent"] == "ELEMENT_COMPLETED"
+            and r["value"].get("bpmnElementType") == "PROCESS"
+            and r["value"].get("processInstanceKey") == instance
+            for r in c.records()
+        )
     # The reader follows the audit log to the instance's end.
     reader = Consumer(
         {
@@ -194,6 +207,41 @@ def test_engine_operator_and_worker_run_an_instance_with_their_credential_files(
         assert completed, "the instance did not complete"
     finally:
         reader.close()
+
+
+def test_the_exporter_fills_the_query_store_with_its_credentials_file(
+    secure: Secure, engine: None, tmp_path: Path
+) -> None:
+    created = json.loads(secure.verb("operator", "create", "instance", "cli-task", "--json").stdout)
+    store = tmp_path / "visibility.db"
+    exporter = subprocess.Popen(
+        [
+            sys.executable, "-m", "clients.cli.main", "exporter",
+            "--address", secure.spec.bootstrap, "--store", str(store),
+            "--kafka-config", str(secure.file("exporter")),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        found: list[dict[str, Any]] = []
+        for _ in range(120):  # 60 s at most
+            if store.exists():
+                listed = secure.run("instances", "--store", str(store), "--json", ok=False)
+                if listed.exit_code == 0:
+                    found = [
+                        i
+                        for i in json.loads(listed.stdout)
+                        if i["processInstanceKey"] == created["processInstanceKey"]
+                    ]
+                    if found:
+                        break
+            assert exporter.poll() is None, exporter.communicate()[0].decode()
+            time.sleep(0.5)
+        assert [i["bpmnProcessId"] for i in found] == ["cli-task"]
+    finally:
+        exporter.send_signal(signal.SIGTERM)
+        exporter.communicate(timeout=30)
 
 
 def test_a_worker_reads_neither_the_audit_log_nor_other_types_jobs(
