@@ -187,3 +187,35 @@ def test_replaying_the_log_rebuilds_the_state_after_deletions_exactly() -> None:
         replayed = Engine(1, 1)
         replayed.replay(runtime.logs[1])
         assert replayed.state.store.dump() == runtime.engines[1].state.store.dump()
+
+
+def test_a_partition_with_a_running_instance_deletes_once_it_has_ended() -> None:
+    """The deletion succeeds on partitions without instances of the definition; the partition
+    that still runs one refuses the distributed command without acknowledging it, gets it
+    again after the resend time, and deletes once its instance has ended (Zeebe 8.8)."""
+    with connect("memory://?partitions=3") as client:
+        definition = client.deploy(_ONE_TASK).processes[0].process_definition_key
+        instances = [client.create_instance("one_task") for _ in range(3)]
+        jobs = client.activate_jobs("work", max_jobs=3, timeout=600)
+        assert sorted(j.process_instance_key for j in jobs) == sorted(instances)
+        for job in jobs:
+            if job.process_instance_key >> 51 != 2:
+                client.complete_job(job.key)
+        [left] = [j for j in jobs if j.process_instance_key >> 51 == 2]
+        client.delete_resource(definition)
+        deleted = events(client, valueType="PROCESS", intent="DELETED")
+        assert sorted(r["partitionId"] for r in deleted) == [1, 3]
+        [refused] = [
+            r
+            for r in client.records()
+            if r["recordType"] == "COMMAND_REJECTION" and r["valueType"] == "RESOURCE_DELETION"
+        ]
+        assert (refused["partitionId"], refused["rejectionType"]) == (2, "INVALID_STATE")
+        client.advance_time(11)  # sent again: still running there
+        assert len(events(client, valueType="PROCESS", intent="DELETED")) == 2
+        client.complete_job(left.key)
+        client.advance_time(11)
+        deleted = events(client, valueType="PROCESS", intent="DELETED")
+        assert sorted(r["partitionId"] for r in deleted) == [1, 2, 3]
+        finished = events(client, valueType="COMMAND_DISTRIBUTION", intent="FINISHED")
+        assert finished[-1]["key"] == events(client, valueType="RESOURCE_DELETION")[0]["key"]
