@@ -99,6 +99,17 @@ def test_process_page_draws_the_diagram_with_badges_on_the_right_elements(
     assert not page["injected"]
 
 
+def test_process_page_colours_elements_by_their_open_incidents(
+    browser_run: dict[str, Any],
+) -> None:
+    markers = {i: e["markers"] for i, e in browser_run["processPage"]["elements"].items()}
+    # Both open incidents of the order process are at "Ship order": the darkest shade.
+    assert markers["ship"] == ["hf-heat-4"]
+    assert all(m == [] for i, m in markers.items() if i != "ship"), markers
+    auto = browser_run["autoLayoutPage"]["elements"]
+    assert auto["task"]["markers"] == ["hf-heat-4"]
+
+
 def test_a_process_without_diagram_data_is_laid_out(browser_run: dict[str, Any]) -> None:
     page = browser_run["autoLayoutPage"]
     assert page["state"] == "ready", page

@@ -1,6 +1,6 @@
 // Draws the diagram of a process page or an instance page with bpmn-js (the navigated
 // viewer, loaded before this file) and adds what the store knows: per-element badges
-// (active instances, open incidents) or an instance's path (elements completed, sequence
+// (active instances, open incidents; a heat map of incidents) or an instance's path (elements completed, sequence
 // flows taken, where it waits, where the incident is). The server says where to read from
 // in data- attributes of #diagram; when done, #diagram gets data-state="ready" (or "error").
 (function () {
@@ -47,8 +47,15 @@
     const overlays = viewer.get('overlays');
     const registry = viewer.get('elementRegistry');
     const root = viewer.get('canvas').getRootElement();
+    // The incident heat map: each element with open incidents is filled in one of four
+    // shades by its share of the process's busiest element.
+    const most = Math.max(0, ...stats.elements.map((s) => s.incidents));
     for (const s of stats.elements) {
       const element = registry.get(s.elementId);
+      if (element && most > 0 && s.incidents > 0 && element !== root) {
+        const heat = Math.max(1, Math.ceil((4 * s.incidents) / most));
+        viewer.get('canvas').addMarker(element, 'hf-heat-' + heat);
+      }
       // The process itself is the canvas: its counts are in the page's summary line.
       if (!element || element === root || element.type === 'bpmn:Participant') {
         continue;
