@@ -76,11 +76,24 @@ def _unknown_element(ctx: ProcessingContext, value: ProcessInstanceRecordValue) 
             f"Expected to activate element '{value.element_id}' of the process definition with"
             f" key '{value.process_definition_key}', but no such process definition is deployed"
         )
-    if value.element_id != process.bpmn_process_id and value.element_id not in process.elements:
+    where = (
+        f"element '{value.element_id}' of process '{process.bpmn_process_id}' (key"
+        f" '{value.process_definition_key}')"
+    )
+    node = process.elements.get(value.element_id)
+    if value.element_id == process.bpmn_process_id:
+        types = {BpmnElementType.PROCESS}
+    elif node is None:
+        return f"Expected to activate {where}, but the process has no such element"
+    else:  # a multi-instance activity runs as its body and as the body's inner instances
+        types = {node.element_type}
+        if node.multi_instance is not None:
+            types.add(BpmnElementType.MULTI_INSTANCE_BODY)
+    if value.bpmn_element_type not in types:
+        expected = " or ".join(sorted(str(t) for t in types))
         return (
-            f"Expected to activate element '{value.element_id}' of process"
-            f" '{process.bpmn_process_id}' (key '{value.process_definition_key}'), but the"
-            " process has no such element"
+            f"Expected to activate {where} as {expected}, but the command says"
+            f" {value.bpmn_element_type}"
         )
     return None
 

@@ -15,6 +15,7 @@ from typing import Any
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import MessageSubscriptionIntent as MS
 from broker.protocol.intents import ProcessMessageSubscriptionIntent as PMS
+from broker.protocol.keys import decode_partition
 from broker.protocol.values import MessageSubscriptionRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.message_correlation import (
@@ -63,7 +64,29 @@ def _acknowledge(ctx: ProcessingContext, value: Any, intent: PMS) -> None:
     send_to_instance(ctx, intent, process_value(value))
 
 
+def _element_partition_problem(
+    value: MessageSubscriptionRecordValue, ctx: ProcessingContext
+) -> str | None:
+    """Why the subscription's element instance key names no partition to answer (a command
+    written to the commands topic by hand; the engine's own carry the element's key)."""
+    key = value.element_instance_key
+    try:
+        partition = decode_partition(key)
+    except ValueError:
+        partition = 0
+    if 1 <= partition <= ctx.partition_count:
+        return None
+    return (
+        f"Expected to open a message subscription for the element instance with key '{key}',"
+        f" but that key names no partition of this cluster (1..{ctx.partition_count})"
+    )
+
+
 def create(command: Record[MessageSubscriptionRecordValue], ctx: ProcessingContext) -> None:
+    reason = _element_partition_problem(command.value, ctx)
+    if reason is not None:
+        ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
+        return
     if _is_resend(command, ctx):
         _forward(command, ctx, PMS.CREATING)
         return

@@ -3,6 +3,7 @@ runs keep no example database). docs/security.md "Fuzzing" lists them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from broker.protocol import Record, RecordShapeError, decode_record
@@ -77,3 +78,50 @@ def test_activate_element_of_an_unknown_process_definition_is_rejected() -> None
     assert answer["rejectionType"] == "INVALID_ARGUMENT"
     assert "no such process definition is deployed" in answer["rejectionReason"]
     assert "'123456'" in answer["rejectionReason"]
+
+
+def _submit(command: dict[str, Any]) -> dict[str, Any]:
+    client = started_engine()
+    runtime = client.transport.runtime  # type: ignore[attr-defined]
+    before = len(runtime.records())
+    outcome = read_command(json.dumps(command).encode(), (), 1, 1024 * 1024, 1)
+    assert isinstance(outcome, Record)
+    runtime.submit(outcome, 1)
+    [written, answer] = runtime.records()[before : before + 2]
+    assert written["recordType"] == "COMMAND"
+    assert client.create_instance("one_task", {}) > 0  # the partition goes on
+    return answer  # type: ignore[no-any-return]
+
+
+def test_message_subscription_for_an_element_key_of_no_partition_is_rejected() -> None:
+    # Found by test_fuzz_engine_wrong_commands (the default MESSAGE_SUBSCRIPTION CREATE, every
+    # key -1): acknowledging it to the element's partition failed with ValueError "-1 is not a
+    # partition-encoded key" ("an unexpected error occurred").
+    answer = _submit(
+        {
+            "recordType": "COMMAND",
+            "valueType": "MESSAGE_SUBSCRIPTION",
+            "intent": "CREATE",
+            "value": {"elementInstanceKey": -1, "processInstanceKey": -1, "messageName": ""},
+        }
+    )
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected to open a message subscription for the element instance with key '-1', but"
+        " that key names no partition of this cluster (1..1)"
+    )
+
+
+def test_activate_element_of_another_element_type_is_rejected() -> None:
+    # Found by test_fuzz_engine_wrong_commands (a live ACTIVATE_ELEMENT of the process
+    # 'one_task' without its bpmnElementType): "no element processor for UNSPECIFIED"
+    # ("an unexpected error occurred").
+    answer = _activate("one_task")  # the process itself, claimed a MULTI_INSTANCE_BODY
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected to activate element 'one_task' of process 'one_task' (key"
+        f" '{answer['value']['processDefinitionKey']}') as PROCESS, but the command says"
+        " MULTI_INSTANCE_BODY"
+    )
