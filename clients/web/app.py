@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -26,6 +27,7 @@ from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
 from clients.web.incident_page import incidents_page, needs_retries
 from clients.web.instance_page import instance_page, path_markers
 from clients.web.page_frame import error_page, notice_box
+from clients.web.process_charts import chart_series
 from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
 from clients.web.process_pages import instances_page, process_page, processes_page
 from clients.web.task_routes import add_task_routes
@@ -43,6 +45,7 @@ from clients.web.web_state import (
     local_path,
     state_of,
 )
+from processors.exporter.chart_queries import instance_times
 from processors.exporter.errors import NotFoundError, VisibilityError
 from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES
 from processors.exporter.store import Store
@@ -50,6 +53,7 @@ from processors.exporter.views import ProcessDefinition
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 1000
+MAX_CHART_HOURS = 48
 _XML_CACHE_SIZE = 64
 
 # Pages render only our own markup and files: no inline script, nothing from elsewhere.
@@ -97,11 +101,13 @@ def create_app(
     add_console_routes(r)
     r.add_get("/api/processes/{pid}/xml", _xml)
     r.add_get("/api/processes/{pid}/stats", _stats)
+    r.add_get("/api/processes/{pid}/charts", _charts)
     r.add_get(r"/api/instances/{key:\d+}/path", _path)
     r.add_static("/static", STATIC_DIR)
     for prefix, dist in (
         ("/vendor/bpmn-js", state.assets.bpmn_js_dist),
         ("/vendor/form-js", state.assets.form_js_dist),
+        ("/vendor/uplot", state.assets.uplot_dist),
     ):
         if dist is not None:
             r.add_static(prefix, dist)
@@ -302,6 +308,29 @@ async def _stats(request: web.Request) -> web.Response:
             "processDefinitionKey": str(found.process_definition_key),
             # The process's own row counts instances: the page's summary shows those.
             "elements": [e.to_json() for e in elements if e.element_id != pid],
+        }
+    )
+
+
+async def _charts(request: web.Request) -> web.Response:
+    state = state_of(request)
+    pid = request.match_info["pid"]
+    found = await _definition(state, pid, request.query.get("version"))
+    text = request.query.get("hours", "3")
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_CHART_HOURS:
+        raise HttpError(400, f"hours must be a whole number from 1 to {MAX_CHART_HOURS}")
+    hours = int(text)
+    # The window ends now, or at the latest record if the engine's clock is ahead (tests).
+    now = int(time.time() * 1000)
+    since = now - hours * 3_600_000
+    rows = await state.query(lambda q: instance_times(q.store, found.process_definition_key, since))
+    latest = max((max(start, end or 0) for start, end, _ in rows), default=now)
+    return json_response(
+        {
+            "bpmnProcessId": pid,
+            "version": found.version,
+            "hours": hours,
+            **chart_series(rows, max(now, latest), hours),
         }
     )
 

@@ -1,5 +1,5 @@
 """Where the page's files are: our own script and style next to this module, bpmn-js (the
-diagrams) and form-js (the task forms) in the npm folder `web/node_modules` that
+diagrams), form-js (the task forms) and uPlot (charts) in the npm folder `web/node_modules` that
 `make install` fills (`npm ci`). Nothing comes from a CDN: the page works on a machine
 without internet access.
 """
@@ -32,6 +32,13 @@ class WebAssets:
     def form_js_dist(self) -> Path | None:
         dist = self.node_modules / "@bpmn-io" / "form-js" / "dist"
         return dist if (dist / FORM_VIEWER).is_file() else None
+
+    @property
+    def uplot_dist(self) -> Path | None:
+        """uPlot draws the process pages' charts; without it the pages say so, nothing else
+        is missing."""
+        dist = self.node_modules / "uplot" / "dist"
+        return dist if (dist / "uPlot.iife.min.js").is_file() else None
 
     @property
     def missing(self) -> list[str]:

@@ -25,6 +25,7 @@ def page(
     task_form: bool = False,
     status_path: str = "/",
     extra_scripts: Sequence[str] = (),
+    extra_styles: Sequence[str] = (),
 ) -> str:
     """`diagram` loads bpmn-js and our diagram script, `task_form` form-js and the task
     script; `acting_user` (the task pages) puts the "You are" field in the header, which
@@ -38,6 +39,7 @@ def page(
         styles += FORM_CSS
         scripts += [FORM_JS, "/static/honeyflow-tasks.js"]
     scripts += extra_scripts
+    styles += extra_styles
     return html(
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

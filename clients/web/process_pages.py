@@ -74,6 +74,11 @@ def lag_line(lags: Sequence[PartitionLag]) -> str:
     return f"Exporter lag (records behind): {parts}; last update {age:.0f} s ago."
 
 
+CHART_HOURS = 3
+UPLOT_JS = "/vendor/uplot/uPlot.iife.min.js"
+UPLOT_CSS = "/vendor/uplot/uPlot.min.css"
+
+
 def process_page(
     process: ProcessStats,
     versions: Sequence[int],
@@ -94,6 +99,8 @@ def process_page(
         '<p class="versions">Versions: {versions}</p>'
         '<p class="summary">Active {active} · Completed {completed} · Canceled {canceled}'
         " · Open incidents {incidents}</p>{diagram}"
+        '<h2>The last {hours} hours</h2><div id="charts" class="charts" data-charts="{charts}">'
+        '<p class="charts-status">Loading the charts…</p></div>'
         "<h2>Instances <small>(all versions)</small></h2>"
         '<p class="filters">{states}</p>{table}{pager}',
         pid=pid,
@@ -107,11 +114,19 @@ def process_page(
             url("/api/processes", pid, "xml", version=version),
             stats_href=url("/api/processes", pid, "stats", version=version),
         ),
+        hours=CHART_HOURS,
+        charts=url("/api/processes", pid, "charts", version=version, hours=CHART_HOURS),
         states=state_links,
         table=instance_table(instances, show_process=False),
         pager=_pager(f"/processes/{pid}", instances, paged, version=version, state=state),
     )
-    return page(f"{pid} v{version}", body, diagram=True)
+    return page(
+        f"{pid} v{version}",
+        body,
+        diagram=True,
+        extra_styles=[UPLOT_CSS],
+        extra_scripts=[UPLOT_JS, "/static/honeyflow-charts.js"],
+    )
 
 
 def instances_page(

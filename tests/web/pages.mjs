@@ -70,6 +70,19 @@ try {
   const processPage = await openDiagramPage(page, `${args.base}/processes/order`);
   processPage.elements = await page.evaluate(elementFacts, args.processElements);
   processPage.injected = await page.evaluate(() => window.injected === true);
+  await page.waitForSelector('#charts[data-state="ready"], #charts[data-state="error"]');
+  processPage.charts = await page.$eval('#charts', (c) => ({
+    state: c.dataset.state,
+    started: c.dataset.started,
+    completed: c.dataset.completed,
+    canvases: c.querySelectorAll('canvas').length,
+    titles: [...c.querySelectorAll('.u-title')].map((t) => t.textContent),
+  }));
+  if (args.screenshots) {
+    await page.$eval('#charts', (c) => c.scrollIntoView());
+    await page.screenshot({ path: `${args.screenshots}/process-charts.png`, fullPage: false });
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
   if (args.screenshots) {
     await page.screenshot({ path: `${args.screenshots}/process-page.png`, fullPage: false });
   }

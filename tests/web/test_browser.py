@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from clients.web.assets import NPM_DIR
+from clients.web.assets import NPM_DIR, WebAssets
 from tests.web.conftest import Site
 from tests.web.web_workload import CUSTOMER, export
 
@@ -108,6 +108,22 @@ def test_process_page_colours_elements_by_their_open_incidents(
     assert all(m == [] for i, m in markers.items() if i != "ship"), markers
     auto = browser_run["autoLayoutPage"]["elements"]
     assert auto["task"]["markers"] == ["hf-heat-4"]
+
+
+def test_process_page_charts_instances_per_minute_and_durations(
+    browser_run: dict[str, Any],
+) -> None:
+    if WebAssets.find().uplot_dist is None and not os.environ.get("CI"):
+        pytest.skip(f"no uplot in {NPM_DIR} (make install)")
+    charts = browser_run["processPage"]["charts"]
+    # 8 orders started; 3 fulfilled and 1 backordered completed (the canceled one did not).
+    assert charts == {
+        "state": "ready",
+        "started": "8",
+        "completed": "4",
+        "canvases": 2,
+        "titles": ["Instances per minute", "Duration of the instances completed (s)"],
+    }
 
 
 def test_a_process_without_diagram_data_is_laid_out(browser_run: dict[str, Any]) -> None:
