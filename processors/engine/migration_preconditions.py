@@ -179,11 +179,15 @@ def require_same_user_task_implementation(
     target_id: str,
     target_node: FlowNode,
     state: StateReaders,
-) -> None:
+) -> bool:
+    """Whether a job-based user task becomes a Camunda user task (`migration_user_tasks`);
+    the other way is refused."""
     if instance.value.bpmn_element_type is not T.USER_TASK:
-        return
+        return False
     source_kind = "zeebe user task" if state.user_tasks.for_element(instance.key) else "job worker"
     target_kind = "zeebe user task" if target_node.user_task is not None else "job worker"
+    if source_kind == "job worker" and target_kind == "zeebe user task":
+        return True
     if source_kind != target_kind:
         raise refuse(
             RejectionType.INVALID_STATE,
@@ -193,6 +197,7 @@ def require_same_user_task_implementation(
             f" '{target_kind}'. Elements must be mapped to elements of the same"
             " implementation.",
         )
+    return False
 
 
 def require_unchanged_flow_scope(

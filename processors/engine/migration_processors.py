@@ -30,6 +30,7 @@ from processors.engine import migration_preconditions as check
 from processors.engine.bpmn.element_call import protocol_element_type
 from processors.engine.context import CommandProcessor, ProcessingContext
 from processors.engine.migration_subscriptions import migrate_catch_events
+from processors.engine.migration_user_tasks import convert_to_camunda_user_task
 from processors.engine.state import DeployedProcess, ElementInstance
 
 
@@ -77,6 +78,7 @@ def _migrate_element(
     check.require_supported(key, instance, source_process)
     target_id = check.require_mapped(key, element_id, mapping.get(element_id))
     is_process = instance.value.bpmn_element_type is BpmnElementType.PROCESS
+    converts = False
     target_node = None if is_process else target_process.elements.get(target_id)
     if target_node is None:
         target_type = (
@@ -92,7 +94,9 @@ def _migrate_element(
         check.require_same_type(key, instance, target_id, target_type)
         check.require_same_loop(key, instance, source_process.elements.get(element_id), target_node)
         check.require_same_event_type(key, instance, target_id, target_node)
-        check.require_same_user_task_implementation(key, instance, target_id, target_node, state)
+        converts = check.require_same_user_task_implementation(
+            key, instance, target_id, target_node, state
+        )
         check.require_unchanged_flow_scope(key, instance, target_node, state)
     check.require_no_concurrent_command(key, instance, state)
     check.require_no_waiting_join(key, instance)
@@ -106,7 +110,10 @@ def _migrate_element(
         element_id=target_id,
     )
     ctx.event(instance.key, PI.ELEMENT_MIGRATED, new)
-    _migrate_job(ctx, instance, target, target_id)
+    if converts:
+        convert_to_camunda_user_task(ctx, instance, new, target_process)
+    else:
+        _migrate_job(ctx, instance, target, target_id)
     _migrate_incidents(ctx, instance, target, target_id)
     _migrate_user_task(ctx, instance, target, target_id)
     if instance.state is not PI.ELEMENT_ACTIVATING:

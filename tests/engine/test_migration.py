@@ -430,3 +430,42 @@ def test_an_element_stopped_while_activating_opens_the_targets_catch_events_when
     [timer] = events(client, valueType="TIMER", intent="CREATED")
     assert timer["value"]["targetElementId"] == "too_slow"
     assert_instance(client, instance).is_waiting_at("charge").has_no_incidents()
+
+
+def test_a_job_based_user_task_becomes_a_camunda_user_task(client: Client) -> None:
+    _deploy(client, "migrate_review_v1.bpmn")
+    instance = client.create_instance("migrate_review")
+    [job] = events(client, valueType="JOB", intent="CREATED")
+    v2 = _deploy(client, "migrate_review_v2.bpmn")
+
+    client.migrate_instance(instance, v2, {"review": "review"})
+
+    [task] = events(client, valueType="USER_TASK", intent="CREATED")
+    value = task["value"]
+    assert (value["elementId"], value["processDefinitionKey"]) == ("review", v2)
+    assert list(value["candidateGroupsList"]) == ["clerks", "managers"]
+    assert value["dueDate"] == "2030-01-31T12:00:00Z"
+    assert value["externalFormReference"] == "https://forms.example/review"
+    [assigned] = events(client, valueType="USER_TASK", intent="ASSIGNED")
+    assert assigned["value"]["assignee"] == "demo"
+    [canceled] = events(client, valueType="JOB", intent="CANCELED")
+    assert canceled["key"] == job["key"]
+    assert client.activate_jobs("io.camunda.zeebe:userTask", max_jobs=1, timeout=60) == []
+    client.complete_user_task(task["key"])
+    assert_instance(client, instance).is_completed()
+
+
+def test_a_job_based_user_task_with_an_embedded_form_stays_one(client: Client) -> None:
+    client.deploy(scenario("user_task.bpmn"))
+    instance = client.create_instance("user_task")
+    target = (
+        scenario("user_task.bpmn")
+        .read_bytes()
+        .replace(b"<zeebe:formDefinition", b"<zeebe:userTask /><zeebe:formDefinition")
+    )
+    [v2] = client.deploy(target).processes
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, v2.process_definition_key, {"review": "review"})
+    assert refused.value.reason == (
+        "Migrating Job-based User Task to User Task with embedded form is not supported"
+    )
