@@ -24,11 +24,16 @@ from broker.protocol.intents import (
     JobIntent,
     MessageIntent,
     ProcessInstanceCreationIntent,
+    command_intents,
 )
+from broker.protocol.keys import PARTITION_BITS
 from broker.protocol.number_ranges import MAX_INT, MAX_LONG, MIN_INT, MIN_LONG
 from broker.protocol.value_types import ValueType
 from broker.protocol.values.base import camel_case
 from processors.engine.variable_values import MAX_NUMBER, json_value_problem
+
+MIN_PARTITION_KEY: Final = 1 << PARTITION_BITS
+"""The smallest key a partition hands out (partition 1, counter 0)."""
 
 # What a field must hold beyond a long: (JSON name, attribute, check). A check returns the
 # constraint the value breaks, or None.
@@ -48,7 +53,24 @@ def _duration(value: int, now_ms: int) -> str | None:
     return f"zero or more milliseconds, at most {MAX_LONG - max(now_ms, 0)} (a 64-bit deadline)"
 
 
+def _partition_key(value: int, _now_ms: int) -> str | None:
+    """A key some partition handed out (the partition id in its top bits): where an answer
+    between partitions goes."""
+    if MIN_PARTITION_KEY <= value <= MAX_LONG:
+        return None
+    return f"a key of a partition ({MIN_PARTITION_KEY} to {MAX_LONG})"
+
+
+# The commands between the partitions of a message subscription are answered on the partition
+# of the element instance that waits for the message (fuzzed commands of -1 failed there).
+_SUBSCRIPTION_RULES: Final = {
+    (value_type, intent): (("elementInstanceKey", "element_instance_key", _partition_key),)
+    for value_type in (ValueType.MESSAGE_SUBSCRIPTION, ValueType.PROCESS_MESSAGE_SUBSCRIPTION)
+    for intent in command_intents(value_type)
+}
+
 _FIELD_RULES: Final[dict[tuple[ValueType, Any], tuple[tuple[str, str, _Check], ...]]] = {
+    **_SUBSCRIPTION_RULES,
     (ValueType.MESSAGE, MessageIntent.PUBLISH): (("timeToLive", "time_to_live", _duration),),
     (ValueType.JOB, JobIntent.FAIL): (
         ("retries", "retries", _int32),

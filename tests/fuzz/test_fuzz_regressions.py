@@ -93,23 +93,41 @@ def _submit(command: dict[str, Any]) -> dict[str, Any]:
     return answer  # type: ignore[no-any-return]
 
 
-def test_message_subscription_for_an_element_key_of_no_partition_is_rejected() -> None:
-    # Found by test_fuzz_engine_wrong_commands (the default MESSAGE_SUBSCRIPTION CREATE, every
-    # key -1): acknowledging it to the element's partition failed with ValueError "-1 is not a
-    # partition-encoded key" ("an unexpected error occurred").
-    answer = _submit(
-        {
-            "recordType": "COMMAND",
-            "valueType": "MESSAGE_SUBSCRIPTION",
-            "intent": "CREATE",
-            "value": {"elementInstanceKey": -1, "processInstanceKey": -1, "messageName": ""},
-        }
-    )
+def _subscription_command(value_type: str, intent: str, element_key: int) -> dict[str, Any]:
+    return {
+        "recordType": "COMMAND",
+        "valueType": value_type,
+        "intent": intent,
+        "value": {"elementInstanceKey": element_key, "processInstanceKey": -1},
+    }
+
+
+def test_subscription_commands_with_an_element_key_of_no_partition_are_rejected() -> None:
+    # Found by test_fuzz_engine_wrong_commands (the default MESSAGE_SUBSCRIPTION CREATE and
+    # PROCESS_MESSAGE_SUBSCRIPTION CORRELATE, every key -1): answering the element's
+    # partition failed with ValueError "-1 is not a partition-encoded key" ("an unexpected
+    # error occurred").
+    for value_type, intent in (
+        ("MESSAGE_SUBSCRIPTION", "CREATE"),
+        ("PROCESS_MESSAGE_SUBSCRIPTION", "CORRELATE"),
+    ):
+        answer = _submit(_subscription_command(value_type, intent, -1))
+        assert answer["recordType"] == "COMMAND_REJECTION"
+        assert answer["rejectionType"] == "INVALID_ARGUMENT"
+        assert answer["rejectionReason"] == (
+            "Expected elementInstanceKey to be a key of a partition (2251799813685248 to"
+            " 9223372036854775807), but it was '-1'"
+        )
+
+
+def test_message_subscription_for_an_element_of_a_partition_the_cluster_lacks_is_rejected() -> None:
+    key_of_partition_2 = (2 << 51) | 7
+    answer = _submit(_subscription_command("MESSAGE_SUBSCRIPTION", "CREATE", key_of_partition_2))
     assert answer["recordType"] == "COMMAND_REJECTION"
     assert answer["rejectionType"] == "INVALID_ARGUMENT"
     assert answer["rejectionReason"] == (
-        "Expected to open a message subscription for the element instance with key '-1', but"
-        " that key names no partition of this cluster (1..1)"
+        "Expected to open a message subscription for the element instance with key"
+        f" '{key_of_partition_2}', but that key names no partition of this cluster (1..1)"
     )
 
 
