@@ -11,7 +11,7 @@ from bpmn import ExecutableProcess, FlowNode
 from broker.protocol import RejectionType
 from broker.protocol.values import BpmnElementType, BpmnEventType, MappingInstruction
 from processors.engine.context import CommandRejected
-from processors.engine.state import ElementInstance, StateReaders
+from processors.engine.state import DeployedProcess, ElementInstance, StateReaders
 
 T = BpmnElementType
 
@@ -314,3 +314,34 @@ def require_same_loop(
             f" {kinds[target_loop.is_sequential]}. A multi-instance element cannot change"
             " from sequential to parallel or back.",
         )
+
+
+def require_no_start_event_instance_for_target(
+    key: int,
+    root: ElementInstance,
+    target: DeployedProcess,
+    target_process: ExecutableProcess,
+    state: StateReaders,
+) -> None:
+    """An instance a message started moves to another process with message start events
+    only if no instance of that process holds its correlation key (one active instance per
+    correlation key and process)."""
+    if root.value.bpmn_process_id == target.bpmn_process_id:
+        return
+    if not any(
+        target_process.elements[s].event_type is BpmnEventType.MESSAGE
+        for s in target_process.start_event_ids
+    ):
+        return
+    started = state.messages.started_instance(root.key)
+    if started is None:
+        return
+    if state.messages.active_start(target.bpmn_process_id, started.correlation_key) is None:
+        return
+    raise refuse(
+        RejectionType.INVALID_STATE,
+        f"Expected to migrate process instance '{key}' but target process definition"
+        f" '{target.key}' has an active instance triggered by a message start event with"
+        f" correlation key '{started.correlation_key}'. Only one instance per correlation key"
+        " is allowed for message start events.",
+    )

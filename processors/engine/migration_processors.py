@@ -50,6 +50,7 @@ def migrate_instance(
         raise check.target_not_found(value.target_process_definition_key)
     source_process = state.processes.executable(root.value.process_definition_key)
     target_process = state.processes.executable(target.key)
+    check.require_no_start_event_instance_for_target(key, root, target, target_process, state)
     check.require_elements_exist(key, source_process, target_process, instructions)
     mapping = {i.source_element_id: i.target_element_id for i in instructions}
     # The process itself needs no instruction.

@@ -469,3 +469,47 @@ def test_a_job_based_user_task_with_an_embedded_form_stays_one(client: Client) -
     assert refused.value.reason == (
         "Migrating Job-based User Task to User Task with embedded form is not supported"
     )
+
+
+def test_a_message_started_instance_may_not_join_a_process_holding_its_correlation_key(
+    client: Client,
+) -> None:
+    client.deploy(scenario("message_start.bpmn"))
+    other = (
+        scenario("message_start.bpmn")
+        .read_bytes()
+        .replace(b'id="message_start"', b'id="message_start_b"')
+        .replace(b'name="order-placed"', b'name="order-placed-b"')
+    )
+    [target] = client.deploy(other).processes
+    client.publish_message("order-placed", "k-1")
+    client.publish_message("order-placed-b", "k-1")
+    [started] = events(
+        client,
+        valueType="PROCESS_INSTANCE",
+        intent="ELEMENT_ACTIVATED",
+        bpmnElementType="PROCESS",
+        bpmnProcessId="message_start",
+    )
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(started["key"], target.process_definition_key, {"handle": "handle"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{started['key']}' but target process"
+        f" definition '{target.process_definition_key}' has an active instance triggered by a"
+        " message start event with correlation key 'k-1'. Only one instance per correlation"
+        " key is allowed for message start events."
+    )
+    client.publish_message("order-placed", "k-2")  # a key no instance of the target holds
+    [free] = [
+        e
+        for e in events(
+            client,
+            valueType="PROCESS_INSTANCE",
+            intent="ELEMENT_ACTIVATED",
+            bpmnElementType="PROCESS",
+            bpmnProcessId="message_start",
+        )
+        if e["key"] != started["key"]
+    ]
+    client.migrate_instance(free["key"], target.process_definition_key, {"handle": "handle"})
+    assert _migrated(client, bpmnProcessId="message_start_b")
