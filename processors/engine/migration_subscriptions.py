@@ -59,17 +59,18 @@ def migrate_catch_events(
     kept = {
         node.id: mapping[node.id] for node in source_catch if mapping.get(node.id) in target_catch
     }
+    # Every message the element waits for now, also those about to be unsubscribed: a
+    # new subscription may not take the name of one (Zeebe asks for a mapping instead).
+    state = ctx.state
+    waiting_for = {
+        s.value.message_name
+        for s in state.message_subscriptions.process_subscriptions_of(element_key)
+    }
     dropped = [node.id for node in source_catch if node.id not in kept]
     if dropped:
         close_subscriptions(source_call, dropped)
     _migrate_subscriptions(ctx, element_key, new, kept)
 
-    state = ctx.state
-    waiting_for = {
-        s.value.message_name
-        for s in state.message_subscriptions.process_subscriptions_of(element_key)
-        if s.state is not ProcessMessageSubscriptionIntent.DELETING
-    }
     targets_kept = set(kept.values())
     for node in target_catch.values():
         event_type = catch_event_type(node)

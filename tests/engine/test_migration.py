@@ -513,3 +513,26 @@ def test_a_message_started_instance_may_not_join_a_process_holding_its_correlati
     ]
     client.migrate_instance(free["key"], target.process_definition_key, {"handle": "handle"})
     assert _migrated(client, bpmnProcessId="message_start_b")
+
+
+def test_boundary_message_subscriptions_are_kept_only_when_mapped(client: Client) -> None:
+    definition = _deploy(client, "message_boundary.bpmn")
+    instance = client.create_instance("message_boundary", {"orderId": "o-7"})
+    client.publish_message("remind", "o-7")  # the non-interrupting one fires once
+    # the target's boundary events would subscribe to the messages the task waits for
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"work": "work"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but active element with id 'work'"
+        " attempts to subscribe to a message it is already subscribed to with name"
+        " 'cancel-order'. Migrating active elements that subscribe to a message they are"
+        " already subscribed to is not possible yet. Please provide a mapping instruction to"
+        " message catch event with id 'cancelled' to migrate the respective message"
+        " subscription."
+    )
+    client.migrate_instance(
+        instance, definition, {"work": "work", "cancelled": "cancelled", "reminded": "reminded"}
+    )
+    assert len(events(client, valueType="PROCESS_MESSAGE_SUBSCRIPTION", intent="MIGRATED")) == 2
+    client.publish_message("cancel-order", "o-7")
+    assert_instance(client, instance).is_completed().has_passed("cancelled", "cancel_end")
