@@ -128,7 +128,8 @@ bench-kafka: install
 
 # The README's way: a synchronous client from 32 threads creating with results, the README's
 # Worker (max_concurrency 64) in its own process; instances/s and the Worker's jobs/s on a
-# backlog, beside a Worker that waits for each answer and raw Kafka (starts a local Kafka).
+# backlog and against a stand-in engine that keeps up, beside a Worker that waits for each
+# answer, and raw Kafka (starts a local Kafka).
 .PHONY: bench-readme
 bench-readme: install
 	PYTHONPATH=. $(BIN)/python -m benchmarks.readme_bench \

@@ -8,7 +8,9 @@ Prints, each run `--runs` times beside its peer in the same run:
     handler slot (the way before #14), and the CPU each process used per instance;
 (b) the `Worker`'s jobs/s on a backlog (`--backlog` instances created first, then the worker
     started: the engine keeps up), both ways;
-(c) raw Kafka produce+consume of as many records as the audit log holds per instance.
+(c) raw Kafka produce+consume of as many records as the audit log holds per instance;
+(d) the `Worker`'s jobs/s against a stand-in engine that answers every claim and COMPLETE at
+    once (`benchmarks.answering_stub`), both ways: the worker's own limit.
 
     python -m benchmarks.readme_bench --bootstrap HOST:PORT [-n 3000] [--threads 32]
 """
@@ -31,6 +33,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from benchmarks.answering_stub import AnsweringStub
 from benchmarks.kafka_bench_support import (
     ONE_TASK,
     CpuMeter,
@@ -40,9 +43,9 @@ from benchmarks.kafka_bench_support import (
     instance_steps,
     raw_kafka,
 )
-from broker.kafka_config import client_config
+from broker.kafka_config import ClientConfig, client_config
 from broker.protocol import Record
-from broker.topics import TopicSettings
+from broker.topics import TopicSettings, ensure_topics
 from clients import commands
 from clients.client import Client, connect
 from clients.kafka_engine_processes import EngineProcesses
@@ -219,6 +222,35 @@ def _profile(pid: int | None, path: Path, seconds: int) -> subprocess.Popen[byte
     )
 
 
+def worker_alone(config: ClientConfig, args: argparse.Namespace, waiting: bool) -> float:
+    """The Worker's jobs/s against an engine that keeps up (`AnsweringStub`): a backlog of
+    `args.backlog` jobs on topics of their own, no engine."""
+    topics = TopicSettings(prefix=f"stub-{uuid.uuid4().hex[:6]}.", partitions=args.partitions)
+    ensure_topics(config, [*topics.core_topics(), topics.job_topic("bench")])
+    stub = AnsweringStub(config, topics, "bench")
+    try:
+        stub.publish_jobs(args.backlog, 0)
+        worker = WorkerProcess(
+            f"kafka://{args.bootstrap}?prefix={topics.prefix}", waiting, args.concurrency
+        )
+        profiler = None
+        if args.profile is not None and not waiting:
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profiler = _profile(worker.pid, args.profile / "worker-alone.txt", 3)
+        t0 = time.monotonic()
+        try:
+            deadline = t0 + _TIMEOUT
+            while worker.completed.value < args.backlog and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return worker.completed.value / (time.monotonic() - t0)
+        finally:
+            if profiler is not None:
+                profiler.wait()
+            worker.stop()
+    finally:
+        stub.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bootstrap", required=True)
@@ -227,6 +259,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="Worker max_concurrency")
     parser.add_argument("--backlog", type=int, default=3000, help="jobs for the jobs/s runs")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--phases", default="abd", help="which of (a), (b), (d) to run")
     parser.add_argument("--partitions", type=int, default=2)
     parser.add_argument("--profile", type=Path, help="py-spy raw profiles of the first (a) runs")
     args = parser.parse_args()
@@ -244,7 +277,7 @@ def main() -> None:
             at_start = count_topic(config, topics.events).records
             figures: dict[str, list[float]] = {}
             for run in range(args.runs):
-                for waiting in (False, True):
+                for waiting in (False, True) if "a" in args.phases else ():
                     name = "Worker waiting for answers" if waiting else "Worker"
                     worker = WorkerProcess(url, waiting, args.concurrency)
                     try:
@@ -282,7 +315,7 @@ def main() -> None:
                     )
                     print("  stages, ms p50 / mean:")
                     print_stages(instance_steps(config, topics.events, since))
-                for waiting in (False, True):
+                for waiting in (False, True) if "b" in args.phases else ():
                     name = "Worker waiting for answers" if waiting else "Worker"
                     jobs = jobs_per_second(url, client, waiting, args)
                     created += args.backlog + 1
@@ -293,22 +326,33 @@ def main() -> None:
                         f" = {jobs:.0f} jobs/s; load average {load:.1f}",
                         flush=True,
                     )
-            events = count_topic(config, topics.events)
-            per_instance = (events.records - at_start) / created
-            size = max(1, events.payload_bytes // max(events.records, 1))
-            records = round(per_instance * args.n)
-            raw = min(raw_kafka(config, records, size) for _ in range(args.runs))
+                for waiting in (False, True) if "d" in args.phases else ():
+                    name = "Worker waiting for answers" if waiting else "Worker"
+                    jobs = worker_alone(config, args, waiting)
+                    figures.setdefault(f"(d) {name}, engine keeping up", []).append(jobs)
+                    print(
+                        f"(d) run {run + 1}, {name}: {args.backlog} jobs answered at once by"
+                        f" a stand-in engine = {jobs:.0f} jobs/s;"
+                        f" load average {os.getloadavg()[0]:.1f}",
+                        flush=True,
+                    )
             for name, values in figures.items():
                 unit = "instances/s" if name.startswith("(a)") else "jobs/s"
                 print(
                     f"{name}: best {max(values):.0f} {unit} (runs: "
                     f"{', '.join(f'{v:.0f}' for v in values)})"
                 )
-            print(
-                f"(c) raw kafka: {records} records of {size} bytes produced+consumed in"
-                f" {raw:.2f}s = {records / raw / per_instance:.0f} instances/s of audit log"
-                f" ({per_instance:.1f} records per instance)"
-            )
+            if created:
+                events = count_topic(config, topics.events)
+                per_instance = (events.records - at_start) / created
+                size = max(1, events.payload_bytes // max(events.records, 1))
+                records = round(per_instance * args.n)
+                raw = min(raw_kafka(config, records, size) for _ in range(args.runs))
+                print(
+                    f"(c) raw kafka: {records} records of {size} bytes produced+consumed in"
+                    f" {raw:.2f}s = {records / raw / per_instance:.0f} instances/s of audit"
+                    f" log ({per_instance:.1f} records per instance)"
+                )
     finally:
         engines.stop()
 

@@ -16,6 +16,8 @@ the answer is settled when it arrives (a refusal or no answer within the request
 logged with the job's key and counted in `Worker.counts()`). At most `max_unanswered` answers
 are outstanding per worker (a handler that would send one more waits for room); `stop()`
 waits for them. Delivery is unchanged: a job whose COMPLETE is lost times out and comes back.
+A poll that finds every slot taken polls again as soon as a handler finishes or a claim is
+answered, not a poll interval later.
 
     worker = Worker(client)
 
@@ -143,6 +145,9 @@ class _Task:
     backoff: Backoff
     pool: ThreadPoolExecutor
     running: set[Future[None]] = field(default_factory=set)
+    busy: int = 0
+    """Jobs handed to the pool whose handler has not finished (`running` may still hold
+    futures of finished ones)."""
     claims: set[Future[Record[Any]]] = field(default_factory=set)
     """Answers of claims sent and not yet answered."""
     claimed: int = 0
@@ -184,6 +189,8 @@ class Worker:
         self._claims_settled = threading.Condition(self._lock)
         self._read_waited = False
         """The last `work_once` waited for jobs in a read (no extra sleep needed)."""
+        self._full = False
+        """The last `work_once` found no room in any task type."""
 
     def task(
         self,
@@ -249,13 +256,15 @@ class Worker:
         their answer arrives)."""
         handed = 0
         self._read_waited = False
+        self._full = True
         source = self._claim_source
         for task in self._tasks:
             with self._lock:
                 task.running = {f for f in task.running if not f.done()}
-                room = min(task.max_jobs, task.max_concurrency - len(task.running) - task.claimed)
+                room = min(task.max_jobs, _room(task))
             if room <= 0:
                 continue
+            self._full = False
             if source is not None:
                 handed += self._claim(source, task, room)
                 continue
@@ -263,9 +272,9 @@ class Worker:
                 task.job_type, max_jobs=room, timeout=task.timeout_ms / 1000, worker=self.name
             )
             for job in jobs:
-                future = task.pool.submit(self._handle, task, job)
                 with self._lock:
-                    task.running.add(future)
+                    task.running.add(task.pool.submit(self._handle, task, job))
+                    task.busy += 1
             handed += len(jobs)
         return handed
 
@@ -301,6 +310,7 @@ class Worker:
             for job in jobs:
                 try:
                     task.running.add(task.pool.submit(self._handle, task, job))
+                    task.busy += 1
                 except RuntimeError:  # stopped meanwhile: the job times out and comes back
                     log.warning("job %d answered after the worker stopped", job.key)
             task.claims.discard(answer)
@@ -330,6 +340,10 @@ class Worker:
             self._answer(task, job)
         except Exception:  # a defect here must not lose the job silently
             log.exception("%s: the worker could not answer it", _about(job))
+        finally:
+            with self._claims_settled:  # a slot is free: wakes a poll that had no room
+                task.busy -= 1
+                self._claims_settled.notify_all()
 
     def _answer(self, task: _Task, job: ActivatedJob) -> None:
         try:
@@ -457,7 +471,17 @@ class Worker:
                 pause = min(pause * 2, max(_MAX_POLL_PAUSE, self._poll_interval))
                 continue
             pause = self._poll_interval
-            if handed == 0 and not self._read_waited:
+            if handed == 0 and self._full:
+                # Every slot taken: poll again as soon as a handler finishes or a claim is
+                # answered, not a whole poll interval later.
+                with self._claims_settled:
+                    self._claims_settled.wait_for(
+                        lambda: (
+                            self._stopping.is_set() or any(_room(task) > 0 for task in self._tasks)
+                        ),
+                        self._poll_interval,
+                    )
+            elif handed == 0 and not self._read_waited:
                 self._stopping.wait(self._poll_interval)
 
     def start(self) -> None:
@@ -470,12 +494,19 @@ class Worker:
         if timeout is not None:
             timeout = Arguments("Worker.stop").seconds("timeout", timeout)
         self._stopping.set()
+        with self._claims_settled:  # a poll waiting for room stops waiting
+            self._claims_settled.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
         self.drain()
         for task in self._tasks:
             task.pool.shutdown(wait=True)
         self._async.close()
+
+
+def _room(task: _Task) -> int:
+    """Jobs `task` may take now (call holding the worker's lock)."""
+    return task.max_concurrency - task.busy - task.claimed
 
 
 def _about(job: ActivatedJob) -> str:

@@ -99,6 +99,37 @@ def test_concurrency_limit_is_respected() -> None:
     assert peak == 2
 
 
+def test_a_worker_with_every_slot_taken_polls_again_as_soon_as_a_handler_finishes() -> None:
+    client = connect("memory://")
+    client.deploy(scenario("one_task.bpmn"))
+    for _ in range(2):
+        client.create_instance("one_task")
+    # A poll interval far longer than the test waits: the second job can only be taken by
+    # the poll that the first handler's end wakes.
+    worker = Worker(client, poll_interval=120)
+    release = threading.Event()
+    second = threading.Event()
+    calls = 0
+
+    @worker.task("work", max_concurrency=1)
+    def work() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            release.wait(10)
+        else:
+            second.set()
+
+    worker.start()
+    try:
+        time.sleep(0.5)  # let the poll find no room and wait (an order, not a measure)
+        release.set()
+        assert second.wait(30)
+    finally:
+        worker.stop()
+    assert len(events(client, valueType="JOB", intent="COMPLETED")) == 2
+
+
 def test_async_client_has_the_same_methods() -> None:
     async def scenario_run() -> tuple[int, list[ActivatedJob]]:
         client = connect_async("memory://?partitions=2")
