@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from clients.cli.cluster_address import ADDRESS_ENV, client_url
+from clients.cli.cluster_address import ADDRESS_ENV, client_url, quiet, reach
 from clients.cli.kafka_options import kafka_client_options
 from clients.cli.status_commands import store_option
 
@@ -56,6 +57,8 @@ def web(
 
     from broker.kafka_config import parse_overrides
     from clients.client import Client, connect
+    from clients.cluster_topology import read_topology
+    from clients.errors import ConnectError
     from clients.web.app import create_app
     from clients.web.assets import WebAssets
     from clients.web.web_state import check_user
@@ -79,6 +82,20 @@ def web(
         assert engine is not None
         return connect(engine, kafka_config=kafka_config, kafka_options=options)
 
+    reached: list[tuple[str, str, dict[str, Any]]] = []
+
+    def topology() -> dict[str, Any]:
+        """Asks the cluster the first time the start page is shown, not at start."""
+        assert address is not None
+        if not reached:
+            try:
+                cluster, config = reach(address, kafka_config, overrides)
+            except click.ClickException as e:
+                raise ConnectError(e.message) from None
+            reached.append((cluster.bootstrap, cluster.with_prefix(None), quiet(config)))
+        bootstrap, prefix, config = reached[0]
+        return read_topology(config, bootstrap, prefix)
+
     found = WebAssets.find(assets)
     if found.missing:
         click.echo(f"warning: {found.missing_message}", err=True)
@@ -88,6 +105,7 @@ def web(
         engine_url=engine,
         assets=found,
         default_user=user,
+        topology=topology if address and engine and engine.startswith("kafka://") else None,
     )
     click.echo(f"Honeyflow web page on http://{host}:{port}/ (store {opened.url})")
     aiohttp_web.run_app(app, host=host, port=port, print=None)

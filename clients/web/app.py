@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -76,10 +77,12 @@ def create_app(
     assets: WebAssets | None = None,
     default_user: str = "",
     tasks: TaskSource | None = None,
+    topology: Callable[[], dict[str, Any]] | None = None,
 ) -> web.Application:
     """`store` is opened by the caller and closed with the app; `client_factory` connects to
     the engine on the first action (None: the page is read-only and says so);
-    `default_user` acts on tasks for a browser that has not said who it is."""
+    `default_user` acts on tasks for a browser that has not said who it is; `topology`
+    reads the engine partitions and their owners for the start page."""
     app = web.Application(middlewares=[_errors, _headers])
     state = WebState(
         store,
@@ -89,6 +92,7 @@ def create_app(
         check_user(default_user),
         tasks or StoreTasks(),
     )
+    state.topology = topology
     app[STATE] = state
     r = app.router
     r.add_get("/", _processes)
@@ -170,8 +174,15 @@ def _notice(request: web.Request) -> Markup | None:
 
 
 async def _processes(request: web.Request) -> web.Response:
-    stats, lags = await state_of(request).query(lambda q: (q.process_stats(), q.exporter_lag()))
-    return html_response(processes_page(stats, lags))
+    state = state_of(request)
+    stats, lags = await state.query(lambda q: (q.process_stats(), q.exporter_lag()))
+    partitions: dict[str, Any] | str | None = None
+    if state.topology is not None:
+        try:
+            partitions = await asyncio.to_thread(state.topology)
+        except HoneyflowError as e:
+            partitions = f"The engine partitions could not be read: {e}"
+    return html_response(processes_page(stats, lags, partitions))
 
 
 async def _versions(state: WebState, pid: str) -> list[ProcessDefinition]:

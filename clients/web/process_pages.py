@@ -4,8 +4,10 @@ element, and its instances) and the instance list (`/instances`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from clients.cluster_topology import short_member
 from clients.display import duration, timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import (
@@ -28,7 +30,15 @@ _STATE_FILTERS = (
 )
 
 
-def processes_page(stats: Sequence[ProcessStats], lags: Sequence[PartitionLag]) -> str:
+def processes_page(
+    stats: Sequence[ProcessStats],
+    lags: Sequence[PartitionLag],
+    partitions: Mapping[str, Any] | str | None = None,
+) -> str:
+    """The start page: every process version with its counts, the totals in flight, the
+    engine partitions with the engine that processes each (`partitions`: what
+    clients.cluster_topology reads, an error text, or None without a cluster) and the
+    exporter's lag per partition."""
     rows = [
         (
             link(url("/processes", s.bpmn_process_id, version=s.version), s.bpmn_process_id),
@@ -44,7 +54,12 @@ def processes_page(stats: Sequence[ProcessStats], lags: Sequence[PartitionLag]) 
         for s in stats
     ]
     body = html(
-        '<h1>Processes</h1>{table}<p class="lag">{lag}</p>',
+        '<h1>Processes</h1><p class="summary in-flight">In flight: {active} instances ·'
+        " open incidents: {incidents}</p>{table}"
+        '<h2>Engine partitions</h2>{partitions}<p class="lag">{lag}</p>',
+        active=count(sum(s.active for s in stats), "active"),
+        incidents=count(sum(s.incidents for s in stats), "incidents"),
+        partitions=_partitions(partitions, lags),
         table=table(
             (
                 "Process",
@@ -64,6 +79,41 @@ def processes_page(stats: Sequence[ProcessStats], lags: Sequence[PartitionLag]) 
         lag=lag_line(lags),
     )
     return page("Processes", body)
+
+
+def _partitions(found: Mapping[str, Any] | str | None, lags: Sequence[PartitionLag]) -> Markup:
+    if found is None:
+        return html(
+            '<p class="hint">{t}</p>',
+            t="Start `honeyflow web` with --address to see the engine partitions and their owners.",
+        )
+    if isinstance(found, str):
+        return html('<p class="error-message">{t}</p>', t=found)
+    lag_of = {lag.partition_id: lag.lag for lag in lags}
+    group = found["engineGroup"]
+    rows = [
+        (
+            p["partitionId"],
+            p["leader"],
+            ",".join(map(str, p["inSync"])),
+            f"{p['engine']['host'].lstrip('/')} {short_member(p['engine']['memberId'])}"
+            if p["engine"]
+            else html('<span class="error-message">{t}</span>', t="none"),
+            lag_of.get(p["partitionId"], "-"),
+        )
+        for p in found["partitions"]
+    ]
+    return html(
+        '<p class="summary">{n} brokers · engine group {state} with {members} engines</p>{t}',
+        n=len(found["brokers"]),
+        state=group["state"],
+        members=group["members"],
+        t=table(
+            ("Partition", "Kafka leader", "In sync", "Engine", "Exporter lag"),
+            rows,
+            css="partitions",
+        ),
+    )
 
 
 def lag_line(lags: Sequence[PartitionLag]) -> str:

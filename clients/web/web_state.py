@@ -52,6 +52,9 @@ class WebState:
     )
     client: Client | None = None
     diagrams: dict[int, str] = field(default_factory=dict)
+    topology: Callable[[], dict[str, Any]] | None = None
+    """Reads the engine partitions and their owners (clients.cluster_topology) for the start
+    page; None without a Kafka cluster to ask."""
 
     async def query(self, read: Callable[[Queries], T]) -> T:
         queries = Queries(self.store)

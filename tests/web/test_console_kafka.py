@@ -2,7 +2,8 @@
 exporter` filling a SQLite store, the web app acting through a kafka:// client, driven in
 headless Chromium by the script of the in-process test (tests/web/console.mjs): the
 time-travel slider over the audit log read from Kafka, a variable set, a token moved by
-clicking the diagram, an instance cancelled; and `honeyflow replay KEY` on the same log."""
+clicking the diagram, an instance cancelled; the start page's engine partitions and their
+owners; and `honeyflow replay KEY` on the same log."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 
 from broker.topics import TopicSettings, ensure_topics
 from clients.client import Client, connect
+from clients.cluster_topology import read_topology
 from clients.instance_history import instance_history
 from clients.kafka_engine_processes import EngineProcesses
 from clients.testing import instance_view
@@ -123,8 +126,18 @@ def test_console_on_kafka(
         assert len(replay_steps) == len(steps)
         assert [i["elementId"] for i in replay_steps[-1]["after"]["incidents"]] == ["ship"]
 
-        app = create_app(open_store(store, create=False), client_factory=lambda: connect(url))
+        app = create_app(
+            open_store(store, create=False),
+            client_factory=lambda: connect(url),
+            topology=lambda: read_topology(
+                {"bootstrap.servers": kafka_bootstrap}, kafka_bootstrap, topics.prefix
+            ),
+        )
         with serving(app) as base:
+            start = urllib.request.urlopen(base + "/").read().decode()
+            assert "engine group STABLE with 2 engines" in start, start
+            partitions = start.split('<table class="partitions">')[1].split("</table>")[0]
+            assert partitions.count("<tr><td>") == 2 and ">none<" not in partitions
             args = {
                 "base": base,
                 "npmDir": str(Path(__file__).parents[2] / "web"),
