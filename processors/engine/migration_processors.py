@@ -99,8 +99,9 @@ def _migrate_element(
             key, instance, target_id, target_node, state
         )
         check.require_unchanged_flow_scope(key, instance, target_node, state)
-    check.require_no_concurrent_command(key, instance, state)
+    # A join that waits counts its taken flows as under way: named first.
     check.require_no_waiting_join(key, instance)
+    check.require_no_concurrent_command(key, instance, state)
 
     old = instance.value
     new = dataclasses.replace(

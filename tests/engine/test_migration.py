@@ -536,3 +536,66 @@ def test_boundary_message_subscriptions_are_kept_only_when_mapped(client: Client
     assert len(events(client, valueType="PROCESS_MESSAGE_SUBSCRIPTION", intent="MIGRATED")) == 2
     client.publish_message("cancel-order", "o-7")
     assert_instance(client, instance).is_completed().has_passed("cancelled", "cancel_end")
+
+
+def test_a_joining_gateway_that_waits_is_refused(client: Client) -> None:
+    definition = _deploy(client, "parallel.bpmn")
+    instance = client.create_instance("parallel")
+    [a] = client.activate_jobs("a", max_jobs=1, timeout=60, worker="w")
+    client.migrate_instance(instance, definition, {"a": "a", "b": "b"})  # before: allowed
+    client.complete_job(a.key)  # the join now waits for b
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, definition, {"b": "b"})
+    assert refused.value.reason == (
+        f"Expected to migrate process instance '{instance}' but the joining gateway with id"
+        " 'join' in the scope of element 'parallel' waits for more incoming sequence flows."
+        " Migrating a gateway that waits to join is not possible yet."
+    )
+
+
+def test_catch_event_mappings_are_checked(client: Client) -> None:
+    v2 = _deploy(client, "migrate_order_v2.bpmn")
+    instance = client.create_instance("migrate_order")
+    with pytest.raises(InvalidStateError) as detached:
+        client.migrate_instance(instance, v2, {"charge": "charge", "too_slow": "escalated"})
+    assert detached.value.reason == (
+        f"Expected to migrate process instance '{instance}' but active element with id"
+        " 'charge' is mapped to an element with id 'charge' and has a catch event with id"
+        " 'too_slow' that is mapped to a catch event with id 'escalated'. There are multiple"
+        " mapping instructions or a mapping instruction that detaches the catch event from the"
+        " element in the target process. Catch events must stay attached to the same element"
+        " instance."
+    )
+    waiting = _deploy(client, "migrate_wait_v1.bpmn")
+    other = client.create_instance("migrate_wait", {"orderId": "o-9"})
+    with pytest.raises(InvalidStateError) as to_a_timer:
+        client.migrate_instance(other, v2, {"wait": "too_slow"})
+    assert "and type 'INTERMEDIATE_CATCH_EVENT' is mapped to an element with id 'too_slow'" in (
+        to_a_timer.value.reason
+    )
+    assert waiting
+
+
+def test_a_catch_event_of_the_target_that_cannot_be_evaluated_is_refused(client: Client) -> None:
+    _deploy(client, "migrate_order_v1.bpmn")
+    instance = client.create_instance("migrate_order")
+    broken = (
+        scenario("migrate_order_v2.bpmn")
+        .read_bytes()
+        .replace(
+            b"<bpmn:timeDuration>PT1H</bpmn:timeDuration>",
+            b"<bpmn:timeDuration>=wait</bpmn:timeDuration>",
+        )
+    )
+    [v2] = client.deploy(broken).processes
+    with pytest.raises(InvalidStateError) as refused:
+        client.migrate_instance(instance, v2.process_definition_key, {"pay": "charge"})
+    assert refused.value.reason.startswith(
+        f"Expected to migrate process instance '{instance}' but active element with id 'pay'"
+        " is mapped to element with id 'charge' that must be subscribed to a catch event. "
+    )
+    assert "wait" in refused.value.reason
+    client.set_variables(instance, {"wait": "PT5M"})
+    client.migrate_instance(instance, v2.process_definition_key, {"pay": "charge"})
+    [timer] = events(client, valueType="TIMER", intent="CREATED")
+    assert timer["value"]["targetElementId"] == "too_slow"
