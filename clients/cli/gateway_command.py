@@ -15,8 +15,8 @@ from clients.cli.cluster_address import address_option, reach
 from clients.cli.kafka_options import kafka_client_options
 
 
-@click.command()
-@address_option("--bootstrap")
+@click.group(invoke_without_command=True)
+@address_option("--bootstrap", required=False)
 @click.option(
     "--prefix", default=None, help="Topic prefix [default: the address's, or honeyflow.]."
 )
@@ -45,24 +45,52 @@ from clients.cli.kafka_options import kafka_client_options
     envvar="HONEYFLOW_GATEWAY_TLS_KEY",
     help="The certificate's private key (PEM, unencrypted).",
 )
+@click.option(
+    "--clients",
+    "clients_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HONEYFLOW_GATEWAY_CLIENTS",
+    help="Authenticate clients: the file `honeyflow gateway clients add` writes (needs TLS).",
+)
+@click.option(
+    "--token-port",
+    type=click.IntRange(0, 65535),
+    default=26580,
+    show_default=True,
+    help="With --clients: the HTTPS port of the token endpoint (/oauth/token; 0: a free one).",
+)
 @kafka_client_options
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
 def gateway(
-    address: str,
+    ctx: click.Context,
+    address: str | None,
     prefix: str | None,
     port: int,
     host: str,
     tls_certificate: Path | None,
     tls_key: Path | None,
+    clients_file: Path | None,
+    token_port: int,
     kafka_config: Path | None,
     overrides: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Serve Zeebe's gateway protocol (gRPC) so that Camunda 8 clients and workers (pyzeebe,
     zbctl, the Java, Go and Node clients) work against Honeyflow unchanged."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if address is None:
+        raise click.UsageError("Missing option '--address'.")
     # Imported here: the other commands must not pay for gRPC.
     from clients.errors import HoneyflowError
-    from clients.gateway.server import TlsFiles, settle_garbage_collector, start_gateway
+    from clients.gateway.clients_file import ClientsFileError, load
+    from clients.gateway.server import (
+        Authentication,
+        TlsFiles,
+        settle_garbage_collector,
+        start_gateway,
+    )
     from clients.kafka_address import parse_kafka_url
     from clients.kafka_transport import KafkaTransport
 
@@ -73,6 +101,14 @@ def gateway(
     if (tls_certificate is None) != (tls_key is None):
         raise click.UsageError("--tls-certificate and --tls-key go together")
     tls = None if tls_certificate is None or tls_key is None else TlsFiles(tls_certificate, tls_key)
+    authentication = None
+    if clients_file is not None:
+        if tls is None:
+            raise click.UsageError("--clients needs TLS: give --tls-certificate and --tls-key")
+        try:
+            authentication = Authentication(load(clients_file), token_port)
+        except ClientsFileError as e:
+            raise click.ClickException(str(e)) from e
     cluster, _config = reach(address, kafka_config, overrides)
     try:
         transport = KafkaTransport(
@@ -91,11 +127,13 @@ def gateway(
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         try:
-            server = await start_gateway(transport, host, port, tls)
+            server = await start_gateway(transport, host, port, tls, authentication)
         except OSError as e:
             raise click.ClickException(str(e)) from e
         settle_garbage_collector()
         click.echo(f"gateway listening on {host}:{server.port}", err=False)
+        if server.token_url is not None:
+            click.echo(f"token endpoint {server.token_url}", err=False)
         try:
             await stop.wait()
         finally:
@@ -105,3 +143,45 @@ def gateway(
         asyncio.run(run())
     finally:
         transport.close()
+
+
+@gateway.group()
+def clients() -> None:
+    """The clients the gateway authenticates (--clients FILE)."""
+
+
+@clients.command("add")
+@click.argument("client_id", metavar="ID")
+@click.option(
+    "--file",
+    "clients_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HONEYFLOW_GATEWAY_CLIENTS",
+    required=True,
+    help="The clients file (made if missing, mode 0600).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["operator", "worker", "viewer"]),
+    required=True,
+    help="operator: every call; worker: its job types' jobs; viewer: Topology.",
+)
+@click.option("--job-type", "job_types", multiple=True, help="A worker's job type (repeat).")
+@click.option("--tenant", "tenants", multiple=True, help="A tenant (recorded; not enforced yet).")
+def add(
+    client_id: str,
+    clients_file: Path,
+    role: str,
+    job_types: tuple[str, ...],
+    tenants: tuple[str, ...],
+) -> None:
+    """Add client ID (or give it a new secret and role) and print its secret, once: the file
+    keeps only its Argon2 hash. Restart the gateways that read the file."""
+    from clients.gateway.clients_file import ClientsFileError, add_client
+
+    try:
+        secret = add_client(clients_file, client_id, role, job_types, tenants)
+    except (ClientsFileError, ValueError) as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"ZEEBE_CLIENT_ID={client_id}")
+    click.echo(f"ZEEBE_CLIENT_SECRET={secret}")

@@ -1,0 +1,130 @@
+"""The gateway's clients (`honeyflow gateway --clients FILE`): who may get a token, with which
+secret and role. A JSON file, mode 0600:
+
+    {"signing_key": "<hex>", "clients": {"<id>": {"secret_hash": "$argon2id$...",
+     "role": "worker", "job_types": ["payment"], "tenants": []}}}
+
+Secrets are kept only as Argon2id hashes (argon2-cffi); `signing_key` signs the gateway's
+tokens, so every gateway started with the same file accepts the tokens of the others and a
+restarted gateway accepts the tokens it gave before."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal, cast
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+Role = Literal["operator", "worker", "viewer"]
+ROLES: Final[tuple[Role, ...]] = ("operator", "worker", "viewer")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
+_HASHER: Final = PasswordHasher()
+# Verified against when the client id is unknown, so that an unknown id costs as much as a
+# wrong secret and the time of a refusal does not tell which ids exist.
+_DUMMY_HASH: Final = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+class ClientsFileError(ValueError):
+    """The clients file cannot be read or holds something wrong; the message names it."""
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client of the gateway: what its token lets it do (docs/gateway.md, Authentication)."""
+
+    client_id: str
+    role: Role
+    job_types: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = ()
+    secret_hash: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Clients:
+    signing_key: bytes
+    by_id: dict[str, Client]
+
+    def authenticate(self, client_id: str, secret: str) -> Client | None:
+        """The client whose id and secret these are, or None (unknown id or wrong secret)."""
+        client = self.by_id.get(client_id)
+        try:
+            _HASHER.verify(client.secret_hash if client else _DUMMY_HASH, secret)
+        except (VerificationError, InvalidHashError):
+            return None
+        return client
+
+
+def check_client(client_id: str, role: str, job_types: tuple[str, ...]) -> None:
+    """ValueError saying what is wrong with a client to add."""
+    if not _ID.fullmatch(client_id):
+        raise ValueError(f"client id {client_id!r}: use letters, digits and . _ @ - (at most 128)")
+    if role not in ROLES:
+        raise ValueError(f"role {role!r}: one of {', '.join(ROLES)}")
+    if role == "worker" and not job_types:
+        raise ValueError("a worker needs at least one --job-type")
+    if role != "worker" and job_types:
+        raise ValueError(f"--job-type is for workers, not for the role {role}")
+
+
+def load(path: Path) -> Clients:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ClientsFileError(f"cannot read the clients file {path}: {e.strerror}") from e
+    except ValueError as e:
+        raise ClientsFileError(f"the clients file {path} is not JSON: {e}") from e
+    try:
+        key = bytes.fromhex(data["signing_key"])
+        clients = {}
+        for client_id, entry in cast(dict[str, Any], data["clients"]).items():
+            job_types = tuple(str(t) for t in entry.get("job_types", ()))
+            check_client(client_id, entry["role"], job_types)
+            clients[client_id] = Client(
+                client_id,
+                entry["role"],
+                job_types,
+                tuple(str(t) for t in entry.get("tenants", ())),
+                str(entry["secret_hash"]),
+            )
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise ClientsFileError(f"the clients file {path} is malformed: {e}") from e
+    if len(key) < 32:
+        raise ClientsFileError(f"the clients file {path}: signing_key is shorter than 32 bytes")
+    return Clients(key, clients)
+
+
+def add_client(
+    path: Path,
+    client_id: str,
+    role: str,
+    job_types: tuple[str, ...] = (),
+    tenants: tuple[str, ...] = (),
+) -> str:
+    """Add `client_id` to the file (made if missing), or give it a new secret and role if it is
+    there; the new secret, which only its hash keeps."""
+    check_client(client_id, role, job_types)
+    if path.exists():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        load(path)  # refuse to extend a broken file
+    else:
+        data = {"signing_key": secrets.token_bytes(32).hex(), "clients": {}}
+    secret = secrets.token_urlsafe(32)
+    data["clients"][client_id] = {
+        "secret_hash": _HASHER.hash(secret),
+        "role": role,
+        "job_types": list(job_types),
+        "tenants": list(tenants),
+    }
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+    os.replace(temporary, path)
+    return secret
