@@ -21,6 +21,7 @@ from aiohttp import web
 from clients.client import Client
 from clients.errors import HoneyflowError
 from clients.web.assets import STATIC_DIR, WebAssets
+from clients.web.batch_routes import add_batch_routes
 from clients.web.console_routes import add_console_routes
 from clients.web.diagram_xml import diagram_xml
 from clients.web.html import Markup
@@ -103,6 +104,7 @@ def create_app(
     r.add_post(r"/incidents/{key:\d+}/resolve", _resolve)
     add_task_routes(r)
     add_console_routes(r)
+    add_batch_routes(r)
     r.add_get("/api/processes/{pid}/xml", _xml)
     r.add_get("/api/processes/{pid}/stats", _stats)
     r.add_get("/api/processes/{pid}/charts", _charts)

@@ -9,6 +9,7 @@ from typing import Any
 
 from clients.cluster_topology import short_member
 from clients.display import duration, timestamp
+from clients.web.batch_routes import batch_form
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import (
     count,
@@ -151,6 +152,7 @@ def process_page(
         " · Open incidents {incidents}</p>{diagram}"
         '<h2>The last {hours} hours</h2><div id="charts" class="charts" data-charts="{charts}">'
         '<p class="charts-status">Loading the charts…</p></div>'
+        "<h2>Batch actions <small>(all versions)</small></h2>{batch}"
         "<h2>Instances <small>(all versions)</small></h2>"
         '<p class="filters">{states}</p>{table}{pager}',
         pid=pid,
@@ -165,6 +167,7 @@ def process_page(
             stats_href=url("/api/processes", pid, "stats", version=version),
         ),
         hours=CHART_HOURS,
+        batch=batch_form(pid),
         charts=url("/api/processes", pid, "charts", version=version, hours=CHART_HOURS),
         states=state_links,
         table=instance_table(instances, show_process=False),
