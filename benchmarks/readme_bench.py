@@ -2,7 +2,8 @@
 creating one-task instances with their result in a loop, and the README's `Worker` (default
 poll interval and `max_jobs`, `max_concurrency` 64) in a process of its own.
 
-Prints, each run `--runs` times beside its peer in the same run:
+Prints, each run `--runs` times beside its peer in the same run (each way first in every
+other run):
 (a) instances/s of the README's way, with the `Worker` as it is (COMPLETE sent without holding
     a handler slot for its answer) and with a `Worker` that waits for each answer in the
     handler slot (the way before #14), and the CPU each process used per instance;
@@ -277,7 +278,10 @@ def main() -> None:
             at_start = count_topic(config, topics.events).records
             figures: dict[str, list[float]] = {}
             for run in range(args.runs):
-                for waiting in (False, True) if "a" in args.phases else ():
+                # Each way goes first in every other run: the first of a pair often pays
+                # for what the machine's other users did just before.
+                order = (False, True) if run % 2 == 0 else (True, False)
+                for waiting in order if "a" in args.phases else ():
                     name = "Worker waiting for answers" if waiting else "Worker"
                     worker = WorkerProcess(url, waiting, args.concurrency)
                     try:
@@ -315,7 +319,7 @@ def main() -> None:
                     )
                     print("  stages, ms p50 / mean:")
                     print_stages(instance_steps(config, topics.events, since))
-                for waiting in (False, True) if "b" in args.phases else ():
+                for waiting in order if "b" in args.phases else ():
                     name = "Worker waiting for answers" if waiting else "Worker"
                     jobs = jobs_per_second(url, client, waiting, args)
                     created += args.backlog + 1
@@ -326,7 +330,7 @@ def main() -> None:
                         f" = {jobs:.0f} jobs/s; load average {load:.1f}",
                         flush=True,
                     )
-                for waiting in (False, True) if "d" in args.phases else ():
+                for waiting in order if "d" in args.phases else ():
                     name = "Worker waiting for answers" if waiting else "Worker"
                     jobs = worker_alone(config, args, waiting)
                     figures.setdefault(f"(d) {name}, engine keeping up", []).append(jobs)
