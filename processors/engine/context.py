@@ -100,6 +100,12 @@ class ProcessingContext:
         self.writers.respond(self.request_id, rejection)
 
     def send(self, partition_id: int, command: Record[Any]) -> None:
+        if not 1 <= partition_id <= self.partition_count:  # a key from a hand-written command
+            raise CommandRejected(
+                RejectionType.INVALID_ARGUMENT,
+                f"Expected to send {command.value_type} {command.intent} to partition"
+                f" {partition_id}, but the cluster has partitions 1..{self.partition_count}",
+            )
         self.writers.send(partition_id, command)
 
     def publish_job(self, job_key: int, record: Record[Any]) -> None:

@@ -58,6 +58,10 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     if command.key != -1 and (
         value.processes_metadata or value.form_metadata or value.decision_requirements_metadata
     ):
+        reason = _distributed_problem(command)
+        if reason is not None:
+            ctx.reject(RejectionType.INVALID_ARGUMENT, reason)
+            return
         _apply_distributed(command, ctx)
         return
     if not value.resources:
@@ -230,6 +234,38 @@ def _deployment_errors(
 
 def _distribute(ctx: ProcessingContext, key: int, created: DeploymentRecordValue) -> None:
     distribute(ctx, Record.command(DeploymentIntent.CREATE, created, key=key))
+
+
+def _distributed_problem(command: Record[DeploymentRecordValue]) -> str | None:
+    """Why a deployment that says it was distributed (a key and metadata) cannot be one: the
+    engine's own carry the key of their partition and every resource their metadata names."""
+    try:
+        decode_partition(command.key)
+    except ValueError:
+        return (
+            f"Expected a distributed deployment to carry the key of the partition that"
+            f" deployed it, but it carries '{command.key}'"
+        )
+    data = {r.resource_name: r.resource for r in command.value.resources}
+    for form in command.value.form_metadata:
+        if not form.duplicate and form.resource_name not in data:
+            return (
+                f"Expected a distributed deployment to carry the resource"
+                f" '{form.resource_name}' of form '{form.form_id}', but it does not"
+            )
+    for meta in command.value.processes_metadata:
+        if meta.duplicate:
+            continue
+        where = f"the resource '{meta.resource_name}' of process '{meta.bpmn_process_id}'"
+        if meta.resource_name not in data:
+            return f"Expected a distributed deployment to carry {where}, but it does not"
+        try:
+            load(data[meta.resource_name], source_name=meta.resource_name).process(
+                meta.bpmn_process_id
+            )
+        except (BpmnError, KeyError):
+            return f"Expected a distributed deployment to carry {where}, but it does not hold it"
+    return None
 
 
 def _apply_distributed(command: Record[DeploymentRecordValue], ctx: ProcessingContext) -> None:

@@ -3,6 +3,7 @@ runs keep no example database). docs/security.md "Fuzzing" lists them."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from broker.protocol import Record, RecordShapeError, decode_record
 from broker.protocol.intents import ProcessInstanceIntent
 from broker.protocol.values import BpmnElementType, ProcessInstanceRecordValue
 from processors.kafka.command_intake import DeadLetter, read_command
+from tests.engine.conftest import scenario
 from tests.fuzz.test_fuzz_engine import started_engine
 
 
@@ -142,4 +144,76 @@ def test_activate_element_of_another_element_type_is_rejected() -> None:
         "Expected to activate element 'one_task' of process 'one_task' (key"
         f" '{answer['value']['processDefinitionKey']}') as PROCESS, but the command says"
         " MULTI_INSTANCE_BODY"
+    )
+
+
+def _distributed_deployment(key: int, resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """A golden stream's distributed DEPLOYMENT CREATE (metadata of process 'subprocess'),
+    as the fuzzer sent it."""
+    return {
+        "recordType": "COMMAND",
+        "valueType": "DEPLOYMENT",
+        "intent": "CREATE",
+        "key": key,
+        "value": {
+            "deploymentKey": 2_251_799_813_685_249,
+            "resources": resources,
+            "processesMetadata": [
+                {
+                    "bpmnProcessId": "subprocess",
+                    "checksum": "GG2mhKcWJ2wk03Iunbz0ug==",
+                    "deploymentKey": 2_251_799_813_685_249,
+                    "duplicate": False,
+                    "processDefinitionKey": 2_251_799_813_685_250,
+                    "resourceName": "subprocess.bpmn",
+                    "version": 1,
+                }
+            ],
+        },
+    }
+
+
+def test_distributed_deployment_with_a_key_of_no_partition_is_rejected() -> None:
+    # Found by test_fuzz_engine_wrong_commands: key 0 failed with ValueError "0 is not a
+    # partition-encoded key"; a key of partition 4 of a one-partition cluster made the engine
+    # send the acknowledgement to partition 4, which stopped the in-memory runtime (KeyError).
+    answer = _submit(_distributed_deployment(0, []))
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected a distributed deployment to carry the key of the partition that deployed it,"
+        " but it carries '0'"
+    )
+    resource = base64.b64encode(scenario("subprocess.bpmn").read_bytes()).decode()
+    answer = _submit(  # partition 4
+        _distributed_deployment(
+            9_007_199_254_740_993, [{"resourceName": "subprocess.bpmn", "resource": resource}]
+        )
+    )
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected to send COMMAND_DISTRIBUTION ACKNOWLEDGE to partition 4, but the cluster has"
+        " partitions 1..1"
+    )
+
+
+def test_distributed_deployment_without_its_resource_is_rejected() -> None:
+    key_of_partition_2 = (2 << 51) | 1
+    answer = _submit(_distributed_deployment(key_of_partition_2 + 10, []))
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected a distributed deployment to carry the resource 'subprocess.bpmn' of process"
+        " 'subprocess', but it does not"
+    )
+    answer = _submit(
+        _distributed_deployment(
+            key_of_partition_2 + 10,
+            [{"resourceName": "subprocess.bpmn", "resource": "PG5vdC1icG1uLz4="}],  # <not-bpmn/>
+        )
+    )
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected a distributed deployment to carry the resource 'subprocess.bpmn' of process"
+        " 'subprocess', but it does not hold it"
     )
