@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,6 +26,7 @@ from broker.topics import TopicSettings
 from clients.gateway.clients_file import add_client
 from tests.gateway.conftest import PARTITIONS, GatewayProcess
 from tests.gateway.test_gateway_tls import certificates  # noqa: F401 (a fixture)
+from tests.gateway.test_zbctl import ZBCTL
 
 PROCESS = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -215,3 +217,26 @@ async def test_no_token_no_call_and_a_wrong_secret_no_token(auth_gateway: AuthGa
     wrong = await asyncio.to_thread(post)
     assert wrong.code == 401
     assert json.loads(wrong.read())["error"] == "invalid_client"
+
+
+@pytest.mark.kafka
+@pytest.mark.timeout(180)
+def test_zbctl_with_client_credentials(auth_gateway: AuthGateway, tmp_path: Path) -> None:
+    """zbctl (the Go client) posts its credentials as JSON and caches the token under HOME."""
+    if not ZBCTL.exists():
+        pytest.skip(f"no zbctl at {ZBCTL} (make install)")
+    ca = str(auth_gateway.ca)
+    # SSL_CERT_FILE: Go's HTTP client trusts the test CA for the token endpoint.
+    env = {"ZEEBE_CA_CERTIFICATE_PATH": ca, "SSL_CERT_FILE": ca, "PATH": "/usr/bin"}
+    env["HOME"] = str(tmp_path)
+    command = [str(ZBCTL), "status", "--address", auth_gateway.address]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=90)
+    assert refused.returncode != 0
+    assert "Unauthenticated" in refused.stdout + refused.stderr
+    env["ZEEBE_CLIENT_ID"] = "ops"
+    env["ZEEBE_CLIENT_SECRET"] = auth_gateway.secrets["ops"]
+    env["ZEEBE_AUTHORIZATION_SERVER_URL"] = auth_gateway.token_url
+    env["ZEEBE_TOKEN_AUDIENCE"] = "zeebe-api"
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Partitions count: {PARTITIONS}" in done.stdout
