@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from clients.cli.batch_command import batch
 from clients.cli.decide_command import decide
 from clients.cli.decision_verbs import evaluate
 from clients.cli.demo_command import demo
@@ -71,6 +72,7 @@ cli.add_command(migrate)
 cli.add_command(modify)
 cli.add_command(delete)
 cli.add_command(replay)
+cli.add_command(batch)
 
 
 def main() -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from broker.protocol.values import JOB_RETRIES_ERRORS
+from clients.batch_runner import DONE, run_batch
 from clients.client import Client
-from clients.errors import HoneyflowError
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
 from clients.web.web_state import HttpError, check_same_origin, html_response, state_of
@@ -63,18 +62,8 @@ async def _batch(request: web.Request) -> web.Response:
         return html_response(_confirm(title, pid, filters, items))
 
     def run(client: Client) -> list[tuple[BatchItem, str]]:
-        outcomes = []
-        for item in items:
-            try:
-                if action == "cancel":
-                    client.cancel_instance(item.key)
-                else:
-                    if item.error_type in JOB_RETRIES_ERRORS and item.job_key > 0:
-                        client.update_job_retries(item.job_key, 1)
-                    client.resolve_incident(item.key)
-                outcomes.append((item, "done"))
-            except HoneyflowError as e:
-                outcomes.append((item, f"refused: {e}"))
+        outcomes: list[tuple[BatchItem, str]] = []
+        run_batch(client, action, items, lambda item, outcome: outcomes.append((item, outcome)))
         return outcomes
 
     outcomes = await state.engine(run)
@@ -127,7 +116,7 @@ def _confirm(title: str, pid: str, filters: dict[str, str], items: list[BatchIte
 
 
 def _outcome(title: str, pid: str, outcomes: list[tuple[BatchItem, str]]) -> str:
-    done = sum(1 for _, o in outcomes if o == "done")
+    done = sum(1 for _, o in outcomes if o == DONE)
     body = html(
         "<h1>{title}</h1>{notice}{table}<p>{back}</p>",
         title=title,

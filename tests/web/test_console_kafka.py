@@ -3,7 +3,7 @@ exporter` filling a SQLite store, the web app acting through a kafka:// client, 
 headless Chromium by the script of the in-process test (tests/web/console.mjs): the
 time-travel slider over the audit log read from Kafka, a variable set, a token moved by
 clicking the diagram, an instance cancelled; the start page's engine partitions and their
-owners; and `honeyflow replay KEY` on the same log."""
+owners; `honeyflow replay KEY` and `honeyflow batch resolve` on the same cluster."""
 
 from __future__ import annotations
 
@@ -168,8 +168,21 @@ def test_console_on_kafka(
         moved = [(r[5], r[6]) for r in result["modify"]["records"]]
         assert ("ELEMENT_TERMINATED", "reserve") in moved and ("ELEMENT_ACTIVATED", "ship") in moved
         assert "terminated" in result["cancel"]["state"]
+        # Resolve-many from the shell: the incident left at "ship"; a progress file makes a
+        # second run skip what the first did, whether or not the exporter has caught up.
+        progress = tmp_path / "batch.jsonl"
+        command = [HONEYFLOW, "batch", "resolve", "--process", "order", "--element", "ship",
+                   "--store", store, "--address", kafka_bootstrap, "--prefix", topics.prefix,
+                   "--progress", str(progress)]  # fmt: skip
+        first = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert "1 done, 0 refused" in first.stdout
+        assert [json.loads(x)["outcome"] for x in progress.read_text().splitlines()] == ["done"]
+        again = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert again.returncode == 0 and "0 done, 0 refused" in again.stdout, again.stdout
         with connect(url) as client:
             records = client.records()
+        assert not instance_view(records, fixed).open_incidents
         assert instance_view(records, stuck).state == "ELEMENT_TERMINATED"
         assert instance_view(records, fixed).variables["shippingAddress"] == "1 Main St"
         assert instance_view(records, waiting).waiting_at == ["ship"]
