@@ -18,6 +18,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pyzeebe import ZeebeClient, create_oauth2_client_credentials_channel
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
@@ -199,6 +200,10 @@ async def test_no_token_no_call_and_a_wrong_secret_no_token(auth_gateway: AuthGa
             )
         )
         assert forged.code() == grpc.StatusCode.UNAUTHENTICATED
+        # Health checks (load balancers, Kubernetes probes) need no token.
+        health = health_pb2_grpc.HealthStub(channel)
+        checked = await health.Check(health_pb2.HealthCheckRequest(), timeout=30)
+        assert checked.status == health_pb2.HealthCheckResponse.SERVING
     form = {
         "grant_type": "client_credentials",
         "client_id": "payer",
