@@ -2,8 +2,9 @@
 exporter` filling a SQLite store, the web app acting through a kafka:// client, driven in
 headless Chromium by the script of the in-process test (tests/web/console.mjs): the
 time-travel slider over the audit log read from Kafka, a variable set, a token moved by
-clicking the diagram, an instance cancelled; the start page's engine partitions and their
-owners; `honeyflow replay KEY` and `honeyflow batch resolve` on the same cluster."""
+clicking the diagram, an instance migrated to a second version, an instance cancelled; the
+start page's engine partitions and their owners; `honeyflow replay KEY` and `honeyflow batch
+resolve` on the same cluster."""
 
 from __future__ import annotations
 
@@ -69,6 +70,20 @@ def _in_store(store: str, keys: list[int], waiting_at: dict[int, str]) -> None:
     raise AssertionError(f"instances {keys} not in the store after {DEADLINE}s")
 
 
+def _definition_in_store(store: str, key: int) -> None:
+    """Until the exporter has the process definition `key` (the migrate form lists versions)."""
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        try:
+            with open_store(store, create=False) as opened:
+                if any(d.process_definition_key == key for d in Queries(opened).definitions()):
+                    return
+        except Exception:  # not there yet
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"process definition {key} not in the store after {DEADLINE}s")
+
+
 def test_console_on_kafka(
     kafka_bootstrap: str,
     unique_name: str,
@@ -109,9 +124,14 @@ def test_console_on_kafka(
             for job in _jobs(client, "shipping", [stuck, fixed]).values():
                 client.fail_job(job, 0, "carrier refused: no address")
             steps = instance_history(client.records(), stuck)
+            # A second version to migrate the fixed instance to.
+            v2 = tmp_path / "order-v2.bpmn"
+            v2.write_text(ORDER.read_text().replace('name="Ship order"', 'name="Ship order (v2)"'))
+            target = client.deploy(v2).processes[0].process_definition_key
         _in_store(
             store, [stuck, fixed, waiting], {stuck: "ship", fixed: "ship", waiting: "reserve"}
         )
+        _definition_in_store(store, target)
         charge = next(
             s.index for s in steps if (s.element_id, s.intent) == ("charge", "ELEMENT_ACTIVATED")
         )
@@ -149,6 +169,8 @@ def test_console_on_kafka(
                 "chargeStep": charge,
                 "variablesInstance": str(fixed),
                 "modifyInstance": str(waiting),
+                "migrateInstance": str(fixed),
+                "migrateTarget": str(target),
             }
             done = subprocess.run(
                 ["node", str(SCRIPT), json.dumps(args)],
@@ -167,6 +189,10 @@ def test_console_on_kafka(
         assert result["modifyPicked"] == {"activate": "ship", "terminate": ["reserve"]}
         moved = [(r[5], r[6]) for r in result["modify"]["records"]]
         assert ("ELEMENT_TERMINATED", "reserve") in moved and ("ELEMENT_ACTIVATED", "ship") in moved
+        assert result["migrateMapping"] == [["map.ship", "ship"]]
+        migrated = {(r[4], r[5], r[6]) for r in result["migrate"]["records"]}
+        assert ("PROCESS_INSTANCE", "ELEMENT_MIGRATED", "ship") in migrated
+        assert ("INCIDENT", "MIGRATED", "ship") in migrated
         assert "terminated" in result["cancel"]["state"]
         # Resolve-many from the shell: the incident left at "ship"; a progress file makes a
         # second run skip what the first did, whether or not the exporter has caught up.
