@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.intents import ProcessInstanceIntent as PI
-from broker.protocol.values import BpmnElementType, ErrorType, ProcessInstanceRecordValue
+from broker.protocol.values import (
+    BpmnElementType,
+    BpmnEventType,
+    ErrorType,
+    ProcessInstanceRecordValue,
+)
 from processors.engine.bpmn import lifecycle, multi_instance_behavior
 from processors.engine.bpmn.call_activity_processor import called_process_rejection
 from processors.engine.bpmn.element_call import ElementCall, call_for
@@ -94,6 +99,12 @@ def _unknown_element(ctx: ProcessingContext, value: ProcessInstanceRecordValue) 
         return (
             f"Expected to activate {where} as {expected}, but the command says"
             f" {value.bpmn_element_type}"
+        )
+    event_type = BpmnEventType.UNSPECIFIED if node is None else node.event_type
+    if value.bpmn_event_type is not event_type:
+        return (
+            f"Expected to activate {where} with event type {event_type}, but the command"
+            f" says {value.bpmn_event_type}"
         )
     return None
 

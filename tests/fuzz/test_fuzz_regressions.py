@@ -31,7 +31,11 @@ def test_deeply_nested_json_is_a_shape_error_not_a_recursion_error() -> None:
     assert "nested too deeply" in outcome.reason
 
 
-def _activate(element_id: str, process_definition_key: int | None = None) -> dict[str, Any]:
+def _activate(
+    element_id: str,
+    process_definition_key: int | None = None,
+    element_type: BpmnElementType = BpmnElementType.MULTI_INSTANCE_BODY,
+) -> dict[str, Any]:
     client = started_engine()
     runtime = client.transport.runtime  # type: ignore[attr-defined]
     [instance] = [
@@ -49,7 +53,7 @@ def _activate(element_id: str, process_definition_key: int | None = None) -> dic
             process_instance_key=instance["key"],
             element_id=element_id,
             flow_scope_key=instance["key"],
-            bpmn_element_type=BpmnElementType.MULTI_INSTANCE_BODY,
+            bpmn_element_type=element_type,
         ),
         key=instance["key"] + 100,
     )
@@ -216,4 +220,18 @@ def test_distributed_deployment_without_its_resource_is_rejected() -> None:
     assert answer["rejectionReason"] == (
         "Expected a distributed deployment to carry the resource 'subprocess.bpmn' of process"
         " 'subprocess', but it does not hold it"
+    )
+
+
+def test_activate_element_with_another_event_type_is_rejected() -> None:
+    # Found by test_fuzz_engine_wrong_commands (a live ACTIVATE_ELEMENT of the end event 'end'
+    # without its bpmnEventType): "UNSPECIFIED END_EVENT 'end' has no processor" ("an
+    # unexpected error occurred").
+    answer = _activate("end", element_type=BpmnElementType.END_EVENT)
+    assert answer["recordType"] == "COMMAND_REJECTION"
+    assert answer["rejectionType"] == "INVALID_ARGUMENT"
+    assert answer["rejectionReason"] == (
+        "Expected to activate element 'end' of process 'one_task' (key"
+        f" '{answer['value']['processDefinitionKey']}') with event type NONE, but the command"
+        " says UNSPECIFIED"
     )
