@@ -1,9 +1,10 @@
-"""`honeyflow batch resolve|cancel --process ID [--element E] [--type T]`: resolve the open
-incidents, or cancel the active instances, of a process that match a filter — found in the
-query store (`--store`), worked through the cluster (`--address`) one ordinary command after
-another, each item's outcome printed as it comes. `--progress FILE` appends each outcome as a
-JSON line and skips the items a previous run already did, so a batch stopped half-way (or
-run again before the exporter caught up) goes on where it was."""
+"""`honeyflow batch resolve|cancel|migrate --process ID [filters]`: resolve the open incidents,
+cancel the active instances, or migrate the active instances, of a process that match a
+filter (`--version`, `--element`, `--type`, `--variable NAME=JSON`) — found in the query store
+(`--store`), worked through the cluster (`--address`) one ordinary command after another,
+each item's outcome printed as it comes. `--progress FILE` appends each outcome as a JSON
+line and skips the items a previous run already did, so a batch stopped half-way (or run
+again before the exporter caught up) goes on where it was."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 
 import click
 
-from clients.batch_runner import DONE, run_batch
+from clients.batch_progress import DONE, append, done_keys
+from clients.batch_runner import MigrationPlan, run_batch
+from clients.cli.migrate_verbs import _mappings
 from clients.cli.status_commands import _queries, store_option
 from clients.cli.verb_options import ClusterTarget, verb_options
 from processors.exporter.batch_queries import BatchItem, incidents_to_resolve, instances_to_cancel
@@ -21,7 +24,26 @@ from processors.exporter.batch_queries import BatchItem, incidents_to_resolve, i
 
 @click.group()
 def batch() -> None:
-    """Resolve or cancel many at once (docs/operations.md, "The operator's console")."""
+    """Resolve, cancel or migrate many at once (docs/operations.md, "The operator's console")."""
+
+
+def parse_variable(text: str | None) -> tuple[str, object] | None:
+    """NAME=JSON → (name, value); None for no filter."""
+    if not text:
+        return None
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip():
+        raise click.BadParameter(
+            f'expected NAME=JSON (e.g. region="EU"), but was {text!r}', param_hint="--variable"
+        )
+    try:
+        return name.strip(), json.loads(value)
+    except ValueError as e:
+        raise click.BadParameter(
+            f"the value of {name.strip()!r} is not JSON ({e}): {value!r}; quote a string,"
+            " e.g. region='\"EU\"'",
+            param_hint="--variable",
+        ) from None
 
 
 def _options(command: Any) -> Any:
@@ -34,10 +56,19 @@ def _options(command: Any) -> Any:
     command = click.option("--dry-run", is_flag=True, help="List what matches; send nothing.")(
         command
     )
+    command = click.option(
+        "--variable",
+        default=None,
+        metavar="NAME=JSON",
+        help="Only instances with a variable NAME (any scope) whose value is JSON.",
+    )(command)
     command = click.option("--type", "error_type", default="", help="An open incident's type.")(
         command
     )
     command = click.option("--element", default="", help="The element they wait at.")(command)
+    command = click.option(
+        "--version", type=int, default=None, help="Only this version of the process."
+    )(command)
     command = click.option("--process", "process_id", required=True, help="BPMN process id.")(
         command
     )
@@ -47,23 +78,24 @@ def _options(command: Any) -> Any:
 def _run(
     action: str,
     process_id: str,
+    version: int | None,
     element: str,
     error_type: str,
+    variable: str | None,
     dry_run: bool,
     progress: Path | None,
     store: str | None,
     cluster: ClusterTarget,
     as_json: bool,
+    migration: MigrationPlan | None = None,
 ) -> None:
+    wanted = parse_variable(variable)
     find = incidents_to_resolve if action == "resolve" else instances_to_cancel
     with _queries(store) as q:
-        items = find(q.store, process_id, element, error_type.upper())
-    done: set[int] = set()
-    if progress is not None and progress.exists():
-        for line in progress.read_text(encoding="utf-8").splitlines():
-            entry = json.loads(line) if line.strip() else {}
-            if entry.get("outcome") == DONE:
-                done.add(int(entry["key"]))
+        items = find(
+            q.store, process_id, element, error_type.upper(), version=version, variable=wanted
+        )
+    done = done_keys(progress) if progress is not None else set()
     todo = [i for i in items if i.key not in done]
     if not as_json:
         click.echo(
@@ -80,11 +112,10 @@ def _run(
         counts["done" if outcome == DONE else "refused"] += 1
         _print(as_json, item, outcome)
         if progress is not None:
-            with progress.open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"key": item.key, "outcome": outcome}) + "\n")
+            append(progress, {"key": item.key, "outcome": outcome})
 
     with cluster.client() as client:
-        run_batch(client, action, todo, report)
+        run_batch(client, action, todo, report, migration)
     if not as_json:
         click.echo(f"{counts['done']} done, {counts['refused']} refused")
     if counts["refused"]:
@@ -112,7 +143,7 @@ def _print(as_json: bool, item: BatchItem, outcome: str) -> None:
 @batch.command(name="resolve")
 @_options
 def resolve_many(**options: Any) -> None:
-    """Resolve the open incidents of --process (all versions) at --element of --type."""
+    """Resolve the open incidents of --process at --element of --type."""
     _run("resolve", **options)
 
 
@@ -122,3 +153,25 @@ def cancel_many(**options: Any) -> None:
     """Cancel the active instances of --process waiting at --element, with an open incident
     of --type."""
     _run("cancel", **options)
+
+
+@batch.command(name="migrate")
+@click.option(
+    "--target",
+    type=int,
+    required=True,
+    metavar="DEFINITION_KEY",
+    help="The process definition key to migrate to (honeyflow deploy prints it).",
+)
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="SOURCE:TARGET",
+    help="An active element's id and the target element it becomes; repeat per element.",
+)
+@_options
+def migrate_many(target: int, pairs: tuple[str, ...], **options: Any) -> None:
+    """Migrate the active instances of --process (of --version, waiting at --element, ...) to
+    the process definition --target, one MIGRATE command per instance."""
+    _run("migrate", **options, migration=MigrationPlan(target, _mappings(pairs)))
