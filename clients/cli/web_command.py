@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,13 @@ from clients.cli.status_commands import store_option
     help="Who claims and completes tasks from a browser that has not named itself on the"
     " task pages (a name, not a login: that comes with the security work).",
 )
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the batches' progress is kept [default: $XDG_STATE_HOME/honeyflow/web, else"
+    " ~/.local/state/honeyflow/web].",
+)
 @store_option
 def web(
     host: str,
@@ -48,6 +56,7 @@ def web(
     overrides: tuple[str, ...],
     assets: Path | None,
     user: str,
+    state_dir: Path | None,
     store: str | None,
 ) -> None:
     """Serve the web page: processes with their counts, diagrams with per-element badges,
@@ -106,6 +115,13 @@ def web(
         assets=found,
         default_user=user,
         topology=topology if address and engine and engine.startswith("kafka://") else None,
+        state_dir=state_dir or default_state_dir(),
     )
     click.echo(f"Honeyflow web page on http://{host}:{port}/ (store {opened.url})")
     aiohttp_web.run_app(app, host=host, port=port, print=None)
+
+
+def default_state_dir() -> Path:
+    """A per-user directory for what `honeyflow web` keeps (the batches' progress)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "honeyflow" / "web"

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -79,11 +80,13 @@ def create_app(
     default_user: str = "",
     tasks: TaskSource | None = None,
     topology: Callable[[], dict[str, Any]] | None = None,
+    state_dir: Path | None = None,
 ) -> web.Application:
     """`store` is opened by the caller and closed with the app; `client_factory` connects to
     the engine on the first action (None: the page is read-only and says so);
     `default_user` acts on tasks for a browser that has not said who it is; `topology`
-    reads the engine partitions and their owners for the start page."""
+    reads the engine partitions and their owners for the start page; `state_dir` keeps the
+    batches' progress files (None: a batch's progress lives only in its request)."""
     app = web.Application(middlewares=[_errors, _headers])
     state = WebState(
         store,
@@ -94,6 +97,7 @@ def create_app(
         tasks or StoreTasks(),
     )
     state.topology = topology
+    state.state_dir = state_dir
     app[STATE] = state
     r = app.router
     r.add_get("/", _processes)

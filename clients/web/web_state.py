@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -55,6 +56,10 @@ class WebState:
     topology: Callable[[], dict[str, Any]] | None = None
     """Reads the engine partitions and their owners (clients.cluster_topology) for the start
     page; None without a Kafka cluster to ask."""
+    state_dir: Path | None = None
+    """Where the batches' progress files are kept (`honeyflow web --state-dir`); None: a
+    batch's progress lives only in its request."""
+    running_batches: set[str] = field(default_factory=set)
 
     async def query(self, read: Callable[[Queries], T]) -> T:
         queries = Queries(self.store)
