@@ -3,8 +3,9 @@ exporter` filling a SQLite store, the web app acting through a kafka:// client, 
 headless Chromium by the script of the in-process test (tests/web/console.mjs): the
 time-travel slider over the audit log read from Kafka, a variable set, a token moved by
 clicking the diagram, an instance migrated to a second version, an instance cancelled; the
-start page's engine partitions and their owners; `honeyflow replay KEY` and `honeyflow batch
-resolve` on the same cluster."""
+start page's engine partitions and their owners; `honeyflow replay KEY`, `honeyflow batch
+resolve` and `honeyflow batch migrate` (many instances, filtered by a variable) on the same
+cluster."""
 
 from __future__ import annotations
 
@@ -212,6 +213,29 @@ def test_console_on_kafka(
         assert instance_view(records, stuck).state == "ELEMENT_TERMINATED"
         assert instance_view(records, fixed).variables["shippingAddress"] == "1 Main St"
         assert instance_view(records, waiting).waiting_at == ["ship"]
+        # Migrate-many from the shell: the instance the console moved to "ship" (orderId 2),
+        # to the second version; a second run with the progress file sends nothing.
+        _in_store(store, [waiting], {waiting: "ship"})
+        progress = tmp_path / "migrate.jsonl"
+        command = [HONEYFLOW, "batch", "migrate", "--process", "order", "--element", "ship",
+                   "--variable", "orderId=2", "--target", str(target), "--map", "ship:ship",
+                   "--store", store, "--address", kafka_bootstrap, "--prefix", topics.prefix,
+                   "--progress", str(progress)]  # fmt: skip
+        first = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert f"{waiting}: done" in first.stdout and "1 done, 0 refused" in first.stdout
+        assert [json.loads(x) for x in progress.read_text().splitlines()] == [
+            {"key": waiting, "outcome": "done"}
+        ]
+        again = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert again.returncode == 0 and "0 done, 0 refused" in again.stdout, again.stdout
+        with connect(url) as client:
+            migrated_records = [
+                r for r in client.records()
+                if r["intent"] == "ELEMENT_MIGRATED"
+                and r["value"].get("processInstanceKey") == waiting
+            ]  # fmt: skip
+        assert {r["value"]["processDefinitionKey"] for r in migrated_records} == {target}
     except BaseException:
         print(engines.output()[-4000:])
         if exporter_log.exists():
