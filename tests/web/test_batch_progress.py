@@ -8,6 +8,8 @@ again skips what it did."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +19,11 @@ import pytest
 from clients.client import Client, connect
 from clients.testing import instance_view
 from clients.web.app import create_app
+from clients.web.assets import NPM_DIR
 from clients.web.batch_routes import batch_id
 from processors.exporter.store import open_store
 from tests.web.server_thread import serving
+from tests.web.test_browser import CHROMIUM, _missing
 from tests.web.test_pages import get, post
 from tests.web.web_workload import (
     ORDER,
@@ -154,3 +158,52 @@ def test_honeyflow_web_keeps_batches_in_a_per_user_state_directory(
     monkeypatch.delenv("XDG_STATE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "ada"))
     assert default_state_dir() == tmp_path / "ada" / ".local" / "state" / "honeyflow" / "web"
+
+
+def test_batch_migrate_in_chromium(setup: Setup, tmp_path: Path) -> None:
+    """The process page's batch form in headless Chromium (tests/web/batch.mjs): migrate the
+    instances of version 1 waiting at ship with orderId 4 to version 2, through the
+    confirmation page, then the batch's page. Skipped where Chromium or the npm packages are
+    missing, except in CI."""
+    missing = _missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the browser tests to run: {missing}")
+        pytest.skip(missing)
+    s, w = setup, setup.workload
+    _, other = w.with_incident  # orderId 4
+    form = {
+        "action": "migrate",
+        "version": "1",
+        "element": "ship",
+        "var_name": "orderId",
+        "var_value": "4",
+        "target": "2",
+        "mappings": "ship:ship",
+    }
+    for base in _serve(s):
+        args = {
+            "base": base,
+            "npmDir": str(NPM_DIR),
+            "chromium": str(CHROMIUM),
+            "userDataDir": str(tmp_path / "chromium-profile"),
+            "process": "order",
+            "form": form,
+        }
+        done = subprocess.run(
+            ["node", str(Path(__file__).parent / "batch.mjs"), json.dumps(args)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["errors"] == [] and result["foreignRequests"] == []
+    assert result["question"].startswith("1 match (version 1, waiting at ship, with orderId = 4")
+    assert [row[0] for row in result["matches"]] == [str(other)]
+    assert result["notice"].startswith("1 of 1 done, 0 refused")
+    assert result["outcomes"] == [[str(other), "", "ship", "", "done"]]
+    assert result["batchState"] == "finished"
+    assert result["batchOutcomes"] == [[str(other), "done"]]
+    assert _migrated(s, other)
