@@ -112,11 +112,13 @@ def decode_record(
     data: bytes | bytearray | str, *, max_bytes: int = DEFAULT_MAX_RECORD_BYTES
 ) -> Record[Any]:
     """The record in `data` (UTF-8 JSON). Raises a `RecordFormatError` subclass."""
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if size > max_bytes:
         raise OversizedRecordError(size, max_bytes)
     try:
-        obj = json.loads(data, parse_constant=_not_json)
+        # Strict UTF-8 (json.loads of bytes would let UTF-16 and encoded surrogates through).
+        text = data if isinstance(data, str) else bytes(data).decode("utf-8-sig")
+        obj = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise MalformedJsonError(error.msg, error.lineno, error.colno) from None
     except UnicodeDecodeError as error:
@@ -129,12 +131,35 @@ def decode_record(
         raise RecordShapeError(
             "(record)", "JSON nested less deeply", "arrays or objects nested too deeply"
         ) from None
+    may_hold_surrogates = "\\u" in text or isinstance(data, str)
+    if may_hold_surrogates and (where := _lone_surrogate(obj)) is not None:
+        # `"\ud800"`: valid JSON escapes, but no UTF-8 can carry half a UTF-16 pair, so the
+        # record could never be written back (its rejection neither).
+        raise RecordShapeError(where, "text without unpaired UTF-16 surrogates (\\ud800-\\udfff)")
     try:
         return record_from_json(obj)
     except RecursionError:  # nesting json.loads allowed, deeper than the shape checks can go
         raise RecordShapeError(
             "value", "JSON nested less deeply", "arrays or objects nested too deeply"
         ) from None
+
+
+def _lone_surrogate(obj: Any, path: str = "(record)") -> str | None:
+    """The path of the first string (or key) in `obj` holding an unpaired surrogate."""
+    stack = [(obj, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and any("\ud800" <= c <= "\udfff" for c in item):
+                return where
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not key.isascii() and any("\ud800" <= c <= "\udfff" for c in key):
+                    return where
+                stack.append((child, key if where == "(record)" else f"{where}.{key}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))
+    return None
 
 
 def _not_json(token: str) -> Any:

@@ -7,7 +7,7 @@ import base64
 import json
 from typing import Any
 
-from broker.protocol import Record, RecordShapeError, decode_record
+from broker.protocol import Record, RecordFormatError, RecordShapeError, decode_record
 from broker.protocol.intents import ProcessInstanceIntent
 from broker.protocol.values import BpmnElementType, ProcessInstanceRecordValue
 from processors.kafka.command_intake import DeadLetter, read_command
@@ -235,3 +235,28 @@ def test_activate_element_with_another_event_type_is_rejected() -> None:
         f" '{answer['value']['processDefinitionKey']}') with event type NONE, but the command"
         " says UNSPECIFIED"
     )
+
+
+def test_unpaired_surrogates_are_a_shape_error() -> None:
+    # Found by test_fuzz_command_decoder: a string holding half a UTF-16 pair (as the escape
+    # "\ud800", or as its three UTF-8-style bytes, which json.loads of bytes let through)
+    # decoded into a record that could not be encoded again ("surrogates not allowed").
+    for data in (
+        b'{"recordType": "COMMAND", "valueType": "JOB", "intent": "COMPLETE",'
+        b' "value": {"variables": {"a": "\\ud800"}}}',
+        b'{"recordType": "COMMAND", "valueType": "JOB", "intent": "COMPLETE",'
+        b' "value": {"variables": {"a": "\xed\xa0\x80"}}}',
+        '{"recordType": "COMMAND", "valueType": "JOB", "intent": "COMPLETE",'
+        ' "value": {"variables": {"a": "\ud800"}}}',
+    ):
+        try:
+            decode_record(data)
+        except RecordFormatError as error:
+            assert "value.variables.a: expected text without unpaired UTF-16 surrogates" in str(
+                error
+            ) or "invalid UTF-8" in str(error)
+        else:
+            raise AssertionError(f"decoded {data!r}")
+    paired = '{"recordType": "COMMAND", "valueType": "JOB", "intent": "COMPLETE",'
+    paired += ' "value": {"variables": {"a": "\\ud83d\\ude00"}}}'
+    assert decode_record(paired.encode()).value.variables == {"a": "😀"}
