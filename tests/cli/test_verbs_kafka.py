@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from broker.protocol.keys import decode_partition
 from broker.topics import TopicSettings, ensure_topics
 from clients.cli.main import cli
 from clients.cli.topology_command import short_member
@@ -310,20 +311,41 @@ def test_migrate_an_instance_to_a_new_version_then_finish_it_there(cluster: Clus
         "targetProcessDefinitionKey": v2["processDefinitionKey"],
         "mappingInstructions": [{"sourceElementId": "pay", "targetElementId": "charge"}],
     }
-    [job] = cluster.json("activate", "jobs", "pay", "--max-jobs", "1")
+    [job] = _jobs_of(cluster, "pay", instance)
     assert job["elementId"] == "charge"
     assert job["processDefinitionKey"] == v2["processDefinitionKey"]
     cluster.run("complete", "job", str(job["key"]))
-    [ship] = cluster.json("activate", "jobs", "ship", "--max-jobs", "1")
+    [ship] = _jobs_of(cluster, "ship", instance)
     cluster.run("complete", "job", str(ship["key"]))
     assert cluster.completed(instance)
+
+
+def _instance_on_the_deployment_partition(cluster: Cluster, process_id: str) -> int:
+    """An instance of `process_id` on partition 1, where a deletion is decided: that partition
+    refuses to delete a definition while an instance of it runs there (instances on other
+    partitions hold the deletion back there, not on partition 1). Instances created round
+    robin on the other partitions on the way are cancelled."""
+    for _ in range(PARTITIONS):
+        key = int(cluster.json("create", "instance", process_id)["processInstanceKey"])
+        if decode_partition(key) == 1:
+            return key
+        cluster.run("cancel", "instance", str(key))
+    raise AssertionError(f"no instance of {process_id} on partition 1")
+
+
+def _jobs_of(cluster: Cluster, job_type: str, instance: int) -> list[dict[str, Any]]:
+    """The jobs of `job_type` of `instance`, waiting for them to be ready (long polling)."""
+    jobs = cluster.json(
+        "activate", "jobs", job_type, "--max-jobs", "10", "--request-timeout", "30s"
+    )
+    return [j for j in jobs if j["processInstanceKey"] == instance]
 
 
 def test_skip_a_broken_step_then_delete_the_definition(cluster: Cluster) -> None:
     scenarios = Path(__file__).parents[1] / "engine" / "scenarios"
     [definition] = cluster.json("deploy", str(scenarios / "repair.bpmn"))["processes"]
-    instance = cluster.json("create", "instance", "repair")["processInstanceKey"]
-    [check] = cluster.json("activate", "jobs", "check", "--max-jobs", "1")
+    instance = _instance_on_the_deployment_partition(cluster, "repair")
+    [check] = _jobs_of(cluster, "check", instance)
     cluster.run("fail", "job", str(check["key"]), "--retries", "0")
     unknown = cluster.run("modify", "instance", str(instance), "--activate", "nowhere", ok=False)
     assert unknown.exit_code == 1 and unknown.output.count("\n") == 1
@@ -349,10 +371,10 @@ def test_skip_a_broken_step_then_delete_the_definition(cluster: Cluster) -> None
     assert cluster.events(valueType="INCIDENT", intent="RESOLVED", processInstanceKey=instance)
     running = cluster.run("delete", "resource", str(definition["processDefinitionKey"]), ok=False)
     assert running.exit_code == 1 and "there are still running instances" in running.output
-    [ship] = cluster.json("activate", "jobs", "ship", "--max-jobs", "1")
+    [ship] = _jobs_of(cluster, "ship", instance)
     assert ship["variables"]["fixed"] is True
     cluster.run("complete", "job", str(ship["key"]))
-    [pack] = cluster.json("activate", "jobs", "pack", "--max-jobs", "1")
+    [pack] = _jobs_of(cluster, "pack", instance)
     cluster.run("complete", "job", str(pack["key"]))
     assert cluster.completed(instance)
     deleted = cluster.json("delete", "resource", str(definition["processDefinitionKey"]))

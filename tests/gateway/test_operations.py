@@ -15,7 +15,9 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
+from broker.protocol.keys import decode_partition
 from broker.topics import TopicSettings
+from tests.gateway.conftest import PARTITIONS
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(240)]
 
@@ -30,6 +32,22 @@ async def _one_job(stub: pb_grpc.GatewayStub, job_type: str) -> pb.ActivatedJob:
         if answer.jobs:
             return answer.jobs[0]
     raise AssertionError(f"no {job_type} job")
+
+
+async def _instance_on_the_deployment_partition(stub: pb_grpc.GatewayStub, process_id: str) -> int:
+    """An instance on partition 1, where a deletion is decided: that partition refuses to
+    delete a definition while an instance of it runs there. Instances created round robin on
+    the other partitions on the way are cancelled."""
+    for _ in range(PARTITIONS):
+        created = await stub.CreateProcessInstance(
+            pb.CreateProcessInstanceRequest(bpmnProcessId=process_id)
+        )
+        if decode_partition(created.processInstanceKey) == 1:
+            return int(created.processInstanceKey)
+        await stub.CancelProcessInstance(
+            pb.CancelProcessInstanceRequest(processInstanceKey=created.processInstanceKey)
+        )
+    raise AssertionError(f"no instance of {process_id} on partition 1")
 
 
 async def test_modify_an_instance_and_delete_its_definition(
@@ -48,10 +66,7 @@ async def test_modify_an_instance_and_delete_its_definition(
             pb.DeployResourceRequest(resources=[pb.Resource(name="repair.bpmn", content=xml)])
         )
         definition = deployed.deployments[0].process.processDefinitionKey
-        created = await stub.CreateProcessInstance(
-            pb.CreateProcessInstanceRequest(bpmnProcessId=f"repair-{tag}")
-        )
-        instance = created.processInstanceKey
+        instance = await _instance_on_the_deployment_partition(stub, f"repair-{tag}")
         check = await _one_job(stub, f"check-{tag}")
 
         with pytest.raises(grpc.aio.AioRpcError) as unknown:
