@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -21,15 +19,14 @@ from typing import Any
 
 import pytest
 
-from broker.topics import TopicSettings, ensure_topics
 from clients.client import Client, connect
 from clients.cluster_topology import read_topology
 from clients.instance_history import instance_history
-from clients.kafka_engine_processes import EngineProcesses
 from clients.testing import instance_view
 from clients.web.app import create_app
 from processors.exporter.queries import Queries
 from processors.exporter.store import open_store
+from tests.web.kafka_stack import HONEYFLOW, engines_and_exporter
 from tests.web.server_thread import serving
 from tests.web.test_browser import CHROMIUM, ORDER_ELEMENTS, _missing
 from tests.web.test_console_browser import SCRIPT
@@ -37,7 +34,6 @@ from tests.web.web_workload import ORDER
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
 
-HONEYFLOW = str(Path(sys.executable).parent / "honeyflow")
 DEADLINE = 60.0
 
 
@@ -93,25 +89,8 @@ def test_console_on_kafka(
 ) -> None:
     if _missing() and not os.environ.get("CI"):
         pytest.skip(str(_missing()))
-    topics = TopicSettings(prefix=f"{unique_name}.", partitions=2)
-    ensure_topics({"bootstrap.servers": kafka_bootstrap}, topics.core_topics())
-    url = f"kafka://{kafka_bootstrap}?prefix={topics.prefix}"
-    store = str(tmp_path / "visibility.db")
-    engines = EngineProcesses(
-        {"bootstrap.servers": kafka_bootstrap}, topics, tmp_path / "engines", 2
-    )
-    exporter: subprocess.Popen[bytes] | None = None
-    exporter_log = tmp_path / "exporter.log"
-    try:
-        engines.wait_until_serving()
-        with exporter_log.open("wb") as log:
-            exporter = subprocess.Popen(
-                [HONEYFLOW, "exporter", "--bootstrap", kafka_bootstrap, "--prefix",
-                 topics.prefix, "--store", store],
-                cwd=tmp_path,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+    with engines_and_exporter(kafka_bootstrap, unique_name, tmp_path) as stack:
+        url, store, topics = stack.url, stack.store, stack.topics
         with connect(url) as client:
             client.deploy(ORDER)
             stuck, fixed, waiting = (
@@ -236,17 +215,3 @@ def test_console_on_kafka(
                 and r["value"].get("processInstanceKey") == waiting
             ]  # fmt: skip
         assert {r["value"]["processDefinitionKey"] for r in migrated_records} == {target}
-    except BaseException:
-        print(engines.output()[-4000:])
-        if exporter_log.exists():
-            print(exporter_log.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        if exporter is not None and exporter.poll() is None:
-            exporter.send_signal(signal.SIGTERM)
-            try:
-                exporter.wait(30)
-            except subprocess.TimeoutExpired:
-                exporter.kill()
-                exporter.wait()
-        engines.stop()

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import cast
 
 import pytest
 
-from broker.topics import TopicSettings, ensure_topics
 from clients.client import connect
-from clients.kafka_engine_processes import EngineProcesses
 from clients.kafka_transport import KafkaTransport
 from clients.web.app import create_app
 from processors.exporter.queries import Queries
 from processors.exporter.store import open_store
+from tests.web.kafka_stack import engines_and_exporter
 from tests.web.server_thread import serving
 from tests.web.task_workload import INVOICE_VARIABLES, run_task_workload
 from tests.web.test_task_browser import (
@@ -39,7 +35,6 @@ from tests.web.test_task_browser import (
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
 
-HONEYFLOW = str(Path(sys.executable).parent / "honeyflow")
 DEADLINE = 60.0
 
 
@@ -82,25 +77,8 @@ def test_task_pages_on_kafka(
 ) -> None:
     if _missing_for_tasks() and not os.environ.get("CI"):
         pytest.skip(str(_missing_for_tasks()))
-    topics = TopicSettings(prefix=f"{unique_name}.", partitions=2)
-    ensure_topics({"bootstrap.servers": kafka_bootstrap}, topics.core_topics())
-    url = f"kafka://{kafka_bootstrap}?prefix={topics.prefix}"
-    store = str(tmp_path / "visibility.db")
-    engines = EngineProcesses(
-        {"bootstrap.servers": kafka_bootstrap}, topics, tmp_path / "engines", 2
-    )
-    exporter: subprocess.Popen[bytes] | None = None
-    exporter_log = tmp_path / "exporter.log"
-    try:
-        engines.wait_until_serving()
-        with exporter_log.open("wb") as log:
-            exporter = subprocess.Popen(
-                [HONEYFLOW, "exporter", "--bootstrap", kafka_bootstrap, "--prefix",
-                 topics.prefix, "--store", store],
-                cwd=tmp_path,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
+    with engines_and_exporter(kafka_bootstrap, unique_name, tmp_path) as stack:
+        url, store = stack.url, stack.store
         with connect(url) as client:
             workload = run_task_workload(
                 client,
@@ -121,17 +99,3 @@ def test_task_pages_on_kafka(
         state, variables = _instance_state(store, workload.approve_instance)
         assert state == "COMPLETED"
         assert variables == {"request": "team dinner", **PLAIN_VARIABLES}
-    except BaseException:
-        print(engines.output()[-4000:])
-        if exporter_log.exists():
-            print(exporter_log.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        if exporter is not None and exporter.poll() is None:
-            exporter.send_signal(signal.SIGTERM)
-            try:
-                exporter.wait(30)
-            except subprocess.TimeoutExpired:
-                exporter.kill()
-                exporter.wait()
-        engines.stop()
