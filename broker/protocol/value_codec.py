@@ -238,6 +238,12 @@ class ValueCodec(Generic[V]):
         self._names = tuple(f.json_name for f in fields)
         self._encoders = tuple(f.kind.encode for f in fields)
         self._plain = all(e is None for e in self._encoders)
+        self._documents = tuple(
+            f.json_name for f in fields if isinstance(f.kind, _JsonObject | _StringMap)
+        )
+        self._arrays = tuple(
+            (f.json_name, f.kind.cls) for f in fields if isinstance(f.kind, _ObjectArray)
+        )
         attrs = [f.attr for f in fields]
         getter = operator.attrgetter(*attrs)
         # attrgetter of a single name returns the value itself, not a 1-tuple.
@@ -279,6 +285,53 @@ class ValueCodec(Generic[V]):
             name: (v if enc is None else enc(v))
             for name, enc, v in zip(self._names, self._encoders, values, strict=True)
         }
+
+    def plain_documents(self, obj: dict[str, Any]) -> bool:
+        """Whether the free-form fields of this value's JSON object `obj` (from `encode`:
+        documents and string maps, also in arrays of values) hold only strings, ints,
+        booleans, nulls, lists, tuples and dicts with string keys (no float, no other type);
+        the other fields hold what their declared types say."""
+        for name in self._documents:
+            item = obj[name]
+            if item and not _plain_json(item):
+                return False
+        for name, cls in self._arrays:
+            items = obj[name]
+            if items:
+                codec = codec_for(cls)
+                if not all(codec.plain_documents(item) for item in items):
+                    return False
+        return True
+
+
+def _plain_json(document: Any) -> bool:
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                kind = type(child)
+                if kind is str or kind is int or kind is bool or child is None:
+                    continue
+                if kind is dict or kind is list or kind is tuple:
+                    stack.append(child)
+                    continue
+                return False
+        elif kind is list or kind is tuple:
+            for child in item:
+                kind = type(child)
+                if kind is str or kind is int or kind is bool or child is None:
+                    continue
+                if kind is dict or kind is list or kind is tuple:
+                    stack.append(child)
+                    continue
+                return False
+        elif not (kind is str or kind is int or kind is bool or item is None):
+            return False
+    return True
 
 
 _CODECS: dict[type[Any], ValueCodec[Any]] = {}
