@@ -4,10 +4,14 @@ Honeyflow's engine core (one partition, every record of the audit log kept in a 
 SpiffWorkflow run the same three processes in the same run: (a) one task, (b) ten tasks in
 sequence, (c) a parallel fan-out of ten tasks. A Honeyflow task is a service task whose job a
 worker activates and completes (JOB_BATCH ACTIVATE, JOB COMPLETE); a SpiffWorkflow task is a
-user task the caller completes (`task.run()`). Also the state one instance waiting at one
-task takes. Each figure is the best of `--rounds` rounds. With `--waiting N` both engines
-first start N instances that stay waiting at their task (Honeyflow's worker then completes the
-oldest jobs, so N stay waiting): the cost of a busy partition's state. Prints figures; asserts
+user task the caller completes (`task.run()`). Rows (a) to (c) drive the engine core
+(`Engine.process`); rows (a') and (b') run (a) and (b) through the public client API on
+`memory://` (`create_instance`, `activate_jobs`, `complete_job`: argument checks, the
+in-process runtime and its log of every record included), as a user of the library would.
+Also the state one instance waiting at one task takes. Each figure is the best of `--rounds`
+rounds. With `--waiting N` both engines first start N instances that stay waiting at their
+task (Honeyflow's worker then completes the oldest jobs, so N stay waiting): the cost of a
+busy partition's state. Prints figures; asserts
 nothing.
 """
 
@@ -27,7 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from broker.protocol import Record
 from broker.protocol.intents import JobIntent
+from clients.client import Client
 from clients.commands import activate_command, create_command, deploy_command, job_command
+from clients.memory_transport import MemoryTransport
 from processors.engine import Engine
 
 _HEAD = (
@@ -80,6 +86,10 @@ class HoneyflowRun:
         for _ in range(waiting):
             self._answer(create_command("bench", {"order": 1}, None, False))
 
+    @property
+    def records(self) -> int:
+        return len(self.log)
+
     def _answer(self, command: Record[Any]) -> Record[Any]:
         result = self.engine.process(command, self.now_ms, request_id=1)
         self.log.extend(result.records)
@@ -93,6 +103,32 @@ class HoneyflowRun:
             for key in batch.job_keys:
                 self._answer(job_command(JobIntent.COMPLETE, key, variables={"ok": True}))
             done += len(batch.job_keys)
+
+
+class ClientRun:
+    """The same through the public client API on `memory://` (the in-process runtime keeps
+    every record, as `HoneyflowRun` does)."""
+
+    def __init__(self, xml: bytes, waiting: int = 0) -> None:
+        self.transport = MemoryTransport()
+        self.client = Client(self.transport)  # what connect("memory://") returns
+        self.client.deploy(xml)
+        for _ in range(waiting):
+            self.client.create_instance("bench", {"order": 1})
+
+    @property
+    def records(self) -> int:
+        return sum(len(log) for log in self.transport.runtime.logs.values())
+
+    def instance(self, tasks: int) -> None:
+        client = self.client
+        client.create_instance("bench", {"order": 1})
+        done = 0
+        while done < tasks:
+            jobs = client.activate_jobs("work", max_jobs=tasks, timeout=60, worker="bench")
+            for job in jobs:
+                client.complete_job(job.key, {"ok": True})
+            done += len(jobs)
 
 
 class SpiffRun:
@@ -134,9 +170,11 @@ def _timed(run: Callable[[], None], instances: int) -> float:
 
 
 WORKLOADS = (
-    ("(a) one task", 1, False),
-    ("(b) 10 in sequence", 10, False),
-    ("(c) fan-out of 10", 10, True),
+    ("(a) one task", 1, False, False),
+    ("(b) 10 in sequence", 10, False, False),
+    ("(c) fan-out of 10", 10, True, False),
+    ("(a') one, client API", 1, False, True),
+    ("(b') 10, client API", 10, False, True),
 )
 
 
@@ -146,18 +184,21 @@ def throughput(
     """Per workload: Honeyflow instances/s, records/s, SpiffWorkflow instances/s; the two
     engines take turns, so a busy machine slows both alike."""
     rows = []
-    for name, tasks, parallel in WORKLOADS:
-        honey = HoneyflowRun(bpmn(tasks, parallel, spiff=False), waiting)
+    for name, tasks, parallel, through_client in WORKLOADS:
+        xml = bpmn(tasks, parallel, spiff=False)
+        honey: HoneyflowRun | ClientRun = (
+            ClientRun(xml, waiting) if through_client else HoneyflowRun(xml, waiting)
+        )
         spiff = SpiffRun(bpmn(tasks, parallel, spiff=True), waiting)
         _timed(partial(honey.instance, tasks), max(1, instances // 10))  # warm-up
         _timed(partial(spiff.instance, tasks), max(1, instances // 10))
         honey_best = spiff_best = float("inf")
         records = 0
         for _ in range(rounds):
-            before = len(honey.log)
+            before = honey.records
             seconds = _timed(partial(honey.instance, tasks), instances)
             if seconds < honey_best:
-                honey_best, records = seconds, len(honey.log) - before
+                honey_best, records = seconds, honey.records - before
             spiff_best = min(spiff_best, _timed(partial(spiff.instance, tasks), instances))
         rows.append((name, instances / honey_best, records / honey_best, instances / spiff_best))
     return rows
@@ -204,10 +245,10 @@ def main() -> None:
         f" {args.instances} instances; CPU time; {args.waiting} instances waiting"
     )
     print(
-        f"{'workload':<20}{'Honeyflow inst/s':>18}{'records/s':>12}{'Spiff inst/s':>14}{'ratio':>8}"
+        f"{'workload':<22}{'Honeyflow inst/s':>18}{'records/s':>12}{'Spiff inst/s':>14}{'ratio':>8}"
     )
     for name, honey, records, spiff in throughput(args.instances, args.rounds, args.waiting):
-        print(f"{name:<20}{honey:>18,.0f}{records:>12,.0f}{spiff:>14,.0f}{honey / spiff:>7.1f}x")
+        print(f"{name:<22}{honey:>18,.0f}{records:>12,.0f}{spiff:>14,.0f}{honey / spiff:>7.1f}x")
     honey_bytes, spiff_bytes = waiting_bytes(args.instances)
     print(
         f"state per instance waiting at one task: Honeyflow {honey_bytes:,.0f} B"
