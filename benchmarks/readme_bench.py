@@ -34,6 +34,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+from benchmarks import latency_trace
 from benchmarks.answering_stub import AnsweringStub
 from benchmarks.kafka_bench_support import (
     ONE_TASK,
@@ -53,6 +54,32 @@ from clients.kafka_engine_processes import EngineProcesses
 from clients.kafka_transport import KafkaTransport
 
 _TIMEOUT = 120.0
+
+
+def _append_time(config: ClientConfig, topic: str) -> None:
+    """`topic` stamps its records with the broker's append time (LogAppendTime)."""
+    from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource
+
+    entry = ConfigEntry(
+        "message.timestamp.type",
+        "LogAppendTime",
+        incremental_operation=AlterConfigOpType.SET,
+    )
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[entry])
+    admin = AdminClient(dict(config))
+    for future in admin.incremental_alter_configs([resource]).values():
+        future.result(30)
+
+
+def _trace_children(directory: Path) -> None:
+    """Trace this process and the engine and Worker processes it starts (`latency_trace`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ[latency_trace.ENV] = str(directory)
+    boot = str(Path(__file__).parent / "trace_boot")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [boot, *filter(None, os.environ.get("PYTHONPATH", ".").split(os.pathsep))]
+    )
+    latency_trace.install(str(directory))
 
 
 class _Waiting:
@@ -263,7 +290,12 @@ def main() -> None:
     parser.add_argument("--phases", default="abd", help="which of (a), (b), (d) to run")
     parser.add_argument("--partitions", type=int, default=2)
     parser.add_argument("--profile", type=Path, help="py-spy raw profiles of the first (a) runs")
+    parser.add_argument(
+        "--trace", type=Path, help="log every hop's timestamps there; print (a)'s breakdown"
+    )
     args = parser.parse_args()
+    if args.trace is not None:
+        _trace_children(args.trace)
 
     config = client_config(args.bootstrap)
     topics = TopicSettings(prefix=f"readme-{uuid.uuid4().hex[:6]}.", partitions=args.partitions)
@@ -271,6 +303,8 @@ def main() -> None:
     engines = EngineProcesses(config, topics, Path(tempfile.mkdtemp()), count=1)
     try:
         engines.wait_until_serving()
+        if args.trace is not None:  # the commands' records stamped with the broker's time
+            _append_time(config, topics.commands)
         engine_pid = engines.processes[0].pid
         with connect(url) as client:
             client.deploy(ONE_TASK)
@@ -301,6 +335,7 @@ def main() -> None:
                             ]
                         _sent.clear()
                         _answered.clear()
+                        started = time.time() * 1000
                         seconds, failed = create_from_threads(client, args.n, args.threads)
                         created += args.n + 100
                         cpu = meter.per_instance(args.n)
@@ -319,6 +354,10 @@ def main() -> None:
                     )
                     print("  stages, ms p50 / mean:")
                     print_stages(instance_steps(config, topics.events, since))
+                    if args.trace is not None:
+                        time.sleep(0.5)  # the engine's and the worker's last lines
+                        trace = latency_trace.read(args.trace, started, time.time() * 1000)
+                        latency_trace.print_breakdown(trace)
                 for waiting in order if "b" in args.phases else ():
                     name = "Worker waiting for answers" if waiting else "Worker"
                     jobs = jobs_per_second(url, client, waiting, args)
