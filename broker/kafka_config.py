@@ -64,6 +64,23 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
     return result
 
 
+HONEYFLOW_SETTINGS_PREFIX = "honeyflow."
+"""Keys of Honeyflow's own settings in a client configuration (`honeyflow.signing.key.location`
+in a credentials file): taken out before the rest goes to librdkafka or aiokafka, which would
+refuse them as unknown."""
+
+
+def _merged(
+    config_file: Path | None, overrides: Mapping[str, str] | None, environ: Mapping[str, str] | None
+) -> dict[str, str]:
+    config: dict[str, str] = {}
+    if config_file is not None:
+        config.update(read_properties(config_file))
+    config.update(from_environment(environ))
+    config.update(overrides or {})
+    return config
+
+
 def client_config(
     bootstrap: str,
     *,
@@ -71,10 +88,25 @@ def client_config(
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> ClientConfig:
-    """librdkafka-style settings (confluent-kafka takes them as they are)."""
+    """librdkafka-style settings (confluent-kafka takes them as they are), without
+    Honeyflow's own (`honeyflow_settings`)."""
     config: ClientConfig = {"bootstrap.servers": bootstrap}
-    if config_file is not None:
-        config.update(read_properties(config_file))
-    config.update(from_environment(environ))
-    config.update(overrides or {})
+    for key, value in _merged(config_file, overrides, environ).items():
+        if not key.startswith(HONEYFLOW_SETTINGS_PREFIX):
+            config[key] = value
     return config
+
+
+def honeyflow_settings(
+    *,
+    config_file: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Honeyflow's own settings from the same sources as `client_config`, which leaves them
+    out (`honeyflow.signing.key.location`: the key that signs this client's commands)."""
+    return {
+        key: value
+        for key, value in _merged(config_file, overrides, environ).items()
+        if key.startswith(HONEYFLOW_SETTINGS_PREFIX)
+    }

@@ -20,8 +20,8 @@ from bpmn.job_types import job_type_problem
 from broker.errors import BrokerError
 from broker.topics import TopicSettings, job_topic_suffix
 
-ROLES = ("engine", "exporter", "operator", "worker", "reader")
-Role = Literal["engine", "exporter", "operator", "worker", "reader"]
+ROLES = ("engine", "exporter", "operator", "gateway", "worker", "reader")
+Role = Literal["engine", "exporter", "operator", "gateway", "worker", "reader"]
 Pattern = Literal["literal", "prefixed"]
 Resource = Literal["topic", "group", "transactional_id", "cluster"]
 
@@ -65,7 +65,9 @@ def role_grants(role: str, prefix: str, job_type: str | None = None) -> list[Gra
         ]
     if role == "reader":
         return [_topic(topics.events, "READ", "DESCRIBE"), _group(AUDIT_GROUPS, "prefixed")]
-    if role == "operator":
+    if role in ("operator", "gateway"):
+        # A gateway has an operator's ACLs; its certificate lets it name the end user it
+        # speaks for (docs/security.md, "Who sent a command").
         # READ on commands and DESCRIBE on the engine's group: `client.records()` (the web
         # console's history) waits until the engines have processed every command sent.
         return [

@@ -5,7 +5,9 @@ reach each other's controller listener over mutual TLS (KRaft cannot check SCRAM
 controllers hold the SCRAM credentials themselves). The StandardAuthorizer refuses whatever no
 ACL allows; `admin` and the brokers (`broker` on SASL, the node certificates on TLS) are super
 users. Every principal gets `<cluster>/credentials/<name>.properties`, a librdkafka client
-configuration any Honeyflow command takes with `--kafka-config`. Passwords are kept in
+configuration any Honeyflow command takes with `--kafka-config`, with the Ed25519 key that
+signs the principal's commands and its certificate (broker/command_signing.py; the admin's
+public key, `credentials/admin.pub`, is what the engine checks them with). Passwords are kept in
 `<cluster>/secrets.json` (mode 0600) so that a restart reuses them.
 """
 
@@ -19,10 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from broker.command_signing import (
+    SIGNING_KEY_SETTING,
+    generate_key,
+    issue_certificate,
+    read_private_key,
+    write_private_key,
+    write_public_key,
+)
 from broker.errors import BrokerError
-from broker.kafka_config import ClientConfig, read_properties
+from broker.kafka_config import ClientConfig, client_config
 from broker.kafka_roles import Grant, apply_acls, role_grants
 from broker.kafka_tls import ClusterTls
+from broker.protocol.principal import DEFAULT_TENANTS, Role
 
 MECHANISM = "SCRAM-SHA-512"
 SCRAM_ITERATIONS = 8192
@@ -46,6 +57,15 @@ def check_user_name(name: str) -> None:
         raise BrokerError(
             f"user name {name!r}: use letters, digits, '.', '_' or '-' (not 'admin' or 'broker')"
         )
+
+
+@dataclass(frozen=True)
+class SigningGrant:
+    """What a principal's certificate grants it in the engine (docs/security.md)."""
+
+    role: Role
+    job_types: tuple[str, ...] = ()
+    tenants: tuple[str, ...] = DEFAULT_TENANTS
 
 
 @dataclass(frozen=True)
@@ -99,11 +119,13 @@ class ClusterSecrets:
     def credentials_file(self, name: str) -> Path:
         return self.credentials_dir / f"{name}.properties"
 
-    def write_credentials(self, name: str) -> Path:
-        """`credentials/<name>.properties`, readable by its owner only."""
+    def write_credentials(self, name: str, grant: SigningGrant | None = None) -> Path:
+        """`credentials/<name>.properties`, readable by its owner only, and the principal's
+        signing key and certificate beside it (`signing_files`)."""
         password = self.users()[name]
         self.credentials_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.credentials_dir, 0o700)
+        key = self.signing_files(name, grant)
         path = self.credentials_file(name)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -114,13 +136,51 @@ class ClusterSecrets:
                 f"sasl.username={name}\n"
                 f"sasl.password={password}\n"
                 f"ssl.ca.location={self.tls.ca_pem}\n"
+                f"# Honeyflow's own: the key that signs this principal's commands (its\n"
+                f"# certificate beside it, .principal); not passed to Kafka\n"
+                f"{SIGNING_KEY_SETTING}={key}\n"
             )
         return path
 
+    @property
+    def admin_public_key(self) -> Path:
+        """What the engine is started with (`--admin-public-key`) to check signed commands."""
+        return self.credentials_dir / f"{ADMIN_USER}.pub"
+
+    def signing_files(self, name: str, grant: SigningGrant | None = None) -> Path:
+        """`credentials/<name>.key`, the principal's Ed25519 key (made once, kept across
+        restarts), and `<name>.principal`, its certificate signed by the admin key: with
+        `grant`, or the standard role's, or as it was. Returns the key's path."""
+        directory = self.credentials_dir.resolve()
+        admin_key_path = directory / f"{ADMIN_USER}.key"
+        if not admin_key_path.exists():
+            admin_key = generate_key()
+            write_private_key(admin_key, admin_key_path)
+            write_public_key(admin_key.public_key(), directory / f"{ADMIN_USER}.pub")
+        admin_key = read_private_key(admin_key_path)
+        key_path = directory / f"{name}.key"
+        if not key_path.exists():
+            write_private_key(generate_key(), key_path)
+        certificate = key_path.with_suffix(".principal")
+        if grant is None and name in STANDARD_USERS:
+            grant = SigningGrant(Role(STANDARD_USERS[name] or ADMIN_USER))
+        if grant is not None or not certificate.exists():
+            grant = grant or SigningGrant(Role.OPERATOR)
+            certificate.write_bytes(
+                issue_certificate(
+                    admin_key,
+                    name,
+                    grant.role,
+                    read_private_key(key_path).public_key(),
+                    job_types=grant.job_types,
+                    tenants=grant.tenants,
+                )
+            )
+            certificate.chmod(0o600)
+        return key_path
+
     def admin_config(self, bootstrap: str) -> ClientConfig:
-        config: ClientConfig = {"bootstrap.servers": bootstrap}
-        config.update(read_properties(self.credentials_file(ADMIN_USER)))
-        return config
+        return client_config(bootstrap, config_file=self.credentials_file(ADMIN_USER), environ={})
 
 
 def _jaas(user: str, password: str) -> str:
@@ -208,11 +268,13 @@ def add_user(
     bootstrap: str,
     name: str,
     grants: list[Grant],
+    signing: SigningGrant,
 ) -> Path:
-    """A new principal with `grants`: its SCRAM credential, ACLs and credentials file."""
+    """A new principal with `grants`: its SCRAM credential, ACLs, credentials file, signing
+    key and certificate (what the engine lets it do: `signing`)."""
     check_user_name(name)
     admin = secrets_.admin_config(bootstrap)
     password = secrets_.add_user(name)
     add_scram_user(admin, name, password)
     apply_acls(admin, name, grants)
-    return secrets_.write_credentials(name)
+    return secrets_.write_credentials(name, signing)

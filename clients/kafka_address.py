@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from broker.command_signing import SIGNING_KEY_SETTING
 from broker.errors import BrokerError, TopicError
-from broker.kafka_config import ClientConfig, client_config
+from broker.kafka_config import ClientConfig, client_config, honeyflow_settings
 from broker.topics import DEFAULT_PREFIX, TopicSettings
 from clients.errors import ConnectError
 
@@ -23,6 +24,9 @@ class KafkaAddress:
     prefix: str
     config: ClientConfig
     """librdkafka settings shared by every producer, consumer and admin client."""
+    signing_key: Path | None = None
+    """The private key that signs this client's commands (`honeyflow.signing.key.location`
+    in its credentials file), its certificate beside it; None: commands go unsigned."""
 
     def topics(self, partitions: int) -> TopicSettings:
         return TopicSettings(prefix=self.prefix, partitions=partitions)
@@ -60,6 +64,10 @@ def parse_kafka_url(
         config = client_config(
             bootstrap, config_file=config_file, overrides=overrides, environ=environ
         )
+        own = honeyflow_settings(config_file=config_file, overrides=overrides, environ=environ)
     except BrokerError as error:
         raise ConnectError(str(error)) from None
-    return KafkaAddress(bootstrap=bootstrap, prefix=prefix, config=config)
+    key = own.get(SIGNING_KEY_SETTING)
+    return KafkaAddress(
+        bootstrap=bootstrap, prefix=prefix, config=config, signing_key=Path(key) if key else None
+    )

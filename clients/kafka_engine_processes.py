@@ -33,9 +33,11 @@ class EngineProcesses:
         count: int = 2,
         *,
         kafka_config: Path | None = None,
+        admin_public_key: Path | None = None,
     ) -> None:
         """`config`: settings to watch the engines' group with; `kafka_config`: the engines'
-        own client settings file (`--kafka-config`, e.g. a secure cluster's credentials)."""
+        own client settings file (`--kafka-config`, e.g. a secure cluster's credentials);
+        `admin_public_key`: the engines check signed commands (`--admin-public-key`)."""
         self.config = config
         self.topics = topics
         directory.mkdir(parents=True, exist_ok=True)
@@ -61,6 +63,11 @@ class EngineProcesses:
                             "--data-dir",
                             str(directory / f"engine-{n}"),
                             *(["--kafka-config", str(kafka_config)] if kafka_config else []),
+                            *(
+                                ["--admin-public-key", str(admin_public_key)]
+                                if admin_public_key
+                                else []
+                            ),
                         ],
                         stdout=out,
                         stderr=subprocess.STDOUT,

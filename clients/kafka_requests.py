@@ -24,11 +24,14 @@ import time
 import uuid
 import zlib
 from concurrent.futures import Future
+from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
+from broker.command_signing import Signer, SigningError
 from broker.kafka_config import ClientConfig
 from broker.protocol import Record, RecordFormatError, decode_record, encode_record
 from clients.errors import ConnectError, HoneyflowError, RequestTimeoutError
@@ -87,6 +90,11 @@ def _resolve_soon(waiter: _LoopWaiter, outcome: Record[Any] | BaseException) -> 
     _resolve_on(waiter.loop, [(waiter.future, outcome)])
 
 
+SPEAKING_FOR: ContextVar[str] = ContextVar("honeyflow_speaking_for", default="")
+"""The end user the commands sent in this context are for: the gateway sets it to the client
+it authenticated, and a gateway's signature names it (docs/security.md)."""
+
+
 class RequestChannel:
     """Sends commands and hands back their answers. Thread-safe; `close()` once."""
 
@@ -97,10 +105,19 @@ class RequestChannel:
         responses_topic: str,
         *,
         reply_partition: int | None = None,
+        signing_key: Path | None = None,
     ) -> None:
         """`reply_partition`: the Kafka partition of `responses_topic` to be answered on;
-        by default one chosen by the client id, so that clients spread over the partitions."""
+        by default one chosen by the client id, so that clients spread over the partitions.
+        `signing_key`: the principal's private key (its certificate beside it, `.principal`)
+        that signs every command (docs/security.md, "Who sent a command")."""
         self.client_id = f"py-{uuid.uuid4().hex[:12]}"
+        self._signer: Signer | None = None
+        if signing_key is not None:
+            try:
+                self._signer = Signer.from_files(signing_key)
+            except SigningError as error:
+                raise ConnectError(str(error)) from None
         self._commands = commands_topic
         self._responses = responses_topic
         self._ids = itertools.count(1)
@@ -214,10 +231,16 @@ class RequestChannel:
             if error is not None:
                 self._fail(request_id, KafkaReadError(f"{describe(command)}: {error.str()}"))
 
+        value = encode_record(command)
+        if self._signer is not None:
+            behalf = SPEAKING_FOR.get()
+            headers.extend(
+                self._signer.headers(value, partition_id, request_id, on_behalf_of=behalf)
+            )
         try:
             self._producer.produce(
                 self._commands,
-                encode_record(command),
+                value,
                 partition=partition_id - 1,
                 headers=headers,
                 on_delivery=delivered,

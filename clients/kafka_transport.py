@@ -54,6 +54,7 @@ class KafkaTransport:
             self.topics.commands,
             self.topics.responses,
             reply_partition=reply_partition,
+            signing_key=address.signing_key,
         )
         self._feeds: dict[str, JobFeed] = {}
         self._feeds_lock = threading.Lock()

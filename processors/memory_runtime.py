@@ -12,6 +12,7 @@ from collections import deque
 from typing import Any
 
 from broker.protocol import Record, record_to_json
+from broker.protocol.principal import Principal, Unverified
 from processors.engine import Engine
 
 
@@ -32,6 +33,7 @@ class MemoryRuntime:
         self._responses: dict[int, Record[Any]] = {}
         self._request_ids = itertools.count(1)
         self._queue: deque[tuple[int, Record[Any], int | None]] = deque()
+        self._senders: dict[int, Principal | Unverified] = {}
         # Due commands the engine refused at the current time: asking again before the clock
         # moves would be refused again, for ever (the loop guard of the due date checks).
         self._refused_due: set[tuple[int, str, str, int]] = set()
@@ -41,11 +43,17 @@ class MemoryRuntime:
     def now_ms(self) -> int:
         return self._now_ms
 
-    def submit(self, command: Record[Any], partition_id: int) -> int:
-        """Process `command` on a partition until idle; returns the request id."""
+    def submit(
+        self, command: Record[Any], partition_id: int, sender: Principal | Unverified | None = None
+    ) -> int:
+        """Process `command` on a partition until idle; returns the request id. `sender`: who
+        sent it, as the Kafka runtime's signature check says (docs/security.md), for tests of
+        the engine's authorization; None: unchecked, as always in process."""
         with self._condition:
             request_id = next(self._request_ids)
             self._queue.append((partition_id, command, request_id))
+            if sender is not None:
+                self._senders[request_id] = sender
             self._run_until_idle()
             return request_id
 
@@ -60,9 +68,13 @@ class MemoryRuntime:
             return self._responses.pop(request_id)
 
     def execute(
-        self, command: Record[Any], partition_id: int, timeout: float | None = None
+        self,
+        command: Record[Any],
+        partition_id: int,
+        timeout: float | None = None,
+        sender: Principal | Unverified | None = None,
     ) -> Record[Any]:
-        return self.wait_response(self.submit(command, partition_id), timeout)
+        return self.wait_response(self.submit(command, partition_id, sender), timeout)
 
     def advance_time(self, seconds: float) -> None:
         with self._condition:
@@ -81,7 +93,10 @@ class MemoryRuntime:
         while True:
             while self._queue:
                 partition_id, command, request_id = self._queue.popleft()
-                result = self.engines[partition_id].process(command, self._now_ms, request_id)
+                sender = None if request_id is None else self._senders.pop(request_id, None)
+                result = self.engines[partition_id].process(
+                    command, self._now_ms, request_id, sender
+                )
                 self.logs[partition_id].extend(result.records)
                 self._all.extend(result.records)
                 if id(command) in due:

@@ -56,7 +56,12 @@ ENVELOPE_FIELDS: Final = (
 )
 """The envelope's JSON keys, in the order `encode_record` writes them."""
 
-_ENVELOPE_SET: Final = frozenset(ENVELOPE_FIELDS)
+PRINCIPAL_FIELD: Final = "principal"
+"""The envelope's one optional key, written after `value` only when the record has a
+principal (the engine checks signed commands): records of an engine that does not stay
+byte for byte as they were."""
+
+_ENVELOPE_SET: Final = frozenset((*ENVELOPE_FIELDS, PRINCIPAL_FIELD))
 _MISSING: Final = object()
 
 # Integer envelope fields and what a COMMAND that omits them gets.
@@ -83,7 +88,7 @@ _ENCODER: Final = json.JSONEncoder(
 
 def record_to_json(record: Record[Any]) -> dict[str, Any]:
     """The JSON object of `record` (before serialisation), keys in canonical order."""
-    return {
+    obj = {
         "position": record.position,
         "sourceRecordPosition": record.source_record_position,
         "key": record.key,
@@ -98,6 +103,9 @@ def record_to_json(record: Record[Any]) -> dict[str, Any]:
         "brokerVersion": record.broker_version,
         "value": _VALUE_CODECS[record.value_type].encode(record.value),
     }
+    if record.principal:
+        obj[PRINCIPAL_FIELD] = record.principal
+    return obj
 
 
 def encode_record(record: Record[Any], *, max_bytes: int | None = None) -> bytes:
@@ -198,7 +206,8 @@ def record_from_json(obj: Any) -> Record[Any]:
     if not _ENVELOPE_SET.issuperset(obj):
         unknown = sorted(set(obj) - _ENVELOPE_SET)[0]
         raise RecordShapeError(
-            unknown, f"no such envelope field (known: {', '.join(ENVELOPE_FIELDS)})"
+            unknown,
+            f"no such envelope field (known: {', '.join((*ENVELOPE_FIELDS, PRINCIPAL_FIELD))})",
         )
 
     record_type = _enum_field(obj, "recordType", _RECORD_TYPES)
@@ -236,6 +245,7 @@ def record_from_json(obj: Any) -> Record[Any]:
         rejection_type = _enum_field(obj, "rejectionType", _REJECTION_TYPES)
     rejection_reason = _string_field(obj, "rejectionReason", "" if lenient else None, record_type)
     broker_version = _string_field(obj, "brokerVersion", "" if lenient else None, record_type)
+    principal = _string_field(obj, PRINCIPAL_FIELD, "", record_type)
 
     raw_value = obj.get("value", _MISSING)
     codec = _VALUE_CODECS[value_type]
@@ -259,6 +269,7 @@ def record_from_json(obj: Any) -> Record[Any]:
         record_version=ints["recordVersion"],
         broker_version=broker_version,
         value=value,
+        principal=principal,
     )
 
 

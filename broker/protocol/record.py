@@ -60,6 +60,11 @@ class Record(Generic[V]):
     record_version: int = CURRENT_RECORD_VERSION
     broker_version: str = BROKER_VERSION
     value: V
+    principal: str = ""
+    """Who sent the command this record is or follows from, when the engine checks signed
+    commands (docs/security.md, "Who sent a command"): the principal's name, and the end user
+    a gateway spoke for as `gateway (for alice)`. Empty when the engine does not check
+    signatures, and on what time or the engine itself started."""
 
     def __post_init__(self) -> None:
         # Shapes already checked pass with one set lookup: the engine writes tens of records
@@ -210,9 +215,10 @@ build_unchecked_record: Any = unchecked_builder(
         "timestamp",
         "source_record_position",
         "position",
+        "principal",
     ),
 )
 """`build_unchecked_record(record_type, value_type, intent, value, key, partition_id, timestamp,
-source_record_position, position)`: a COMMAND or EVENT record (rejection type NULL_VAL, the
-current record version) without the shape check. Only for writers that build each shape once
-through `Record(...)` first (see `processors/engine/results.py`)."""
+source_record_position, position, principal)`: a COMMAND or EVENT record (rejection type
+NULL_VAL, the current record version) without the shape check. Only for writers that build
+each shape once through `Record(...)` first (see `processors/engine/results.py`)."""

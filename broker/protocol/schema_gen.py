@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from broker.protocol.codec import ENVELOPE_FIELDS
+from broker.protocol.codec import ENVELOPE_FIELDS, PRINCIPAL_FIELD
 from broker.protocol.intents import command_intents, event_intents
 from broker.protocol.record_types import RecordType
 from broker.protocol.rejection_types import RejectionType
@@ -74,6 +74,12 @@ ENVELOPE_DESCRIPTIONS: Final[dict[str, tuple[dict[str, Any], str]]] = {
     ),
     "brokerVersion": ({"type": "string"}, "Version of the Honeyflow that wrote the record."),
     "value": ({"type": "object"}, "The typed value; its schema depends on `valueType`."),
+    "principal": (
+        {"type": "string"},
+        "Who sent the command this record is or follows from, when the engine checks signed"
+        " commands: the principal's name, or `gateway (for alice)` for an end user a gateway"
+        " speaks for. Absent otherwise, and on records that time or the engine started.",
+    ),
 }
 
 SchemaFiles = dict[str, str]
@@ -150,7 +156,7 @@ def record_schema() -> dict[str, Any]:
         name: {"description": description, **type_schema}
         for name, (type_schema, description) in ENVELOPE_DESCRIPTIONS.items()
     }
-    assert tuple(properties) == ENVELOPE_FIELDS
+    assert tuple(properties) == (*ENVELOPE_FIELDS, PRINCIPAL_FIELD)
     rules: list[dict[str, Any]] = [
         {
             "description": "An EVENT or COMMAND_REJECTION carries the whole envelope; a COMMAND"

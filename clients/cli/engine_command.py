@@ -68,6 +68,15 @@ if TYPE_CHECKING:
     default=None,
     help="Serve Prometheus metrics on this port (/metrics); off by default.",
 )
+@click.option(
+    "--admin-public-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="HONEYFLOW_ADMIN_PUBLIC_KEY",
+    default=None,
+    help="The admin's public key (DIR/credentials/admin.pub of `kafka up --secure`): every"
+    " command must then be signed by a principal the admin certified, and is refused when its"
+    " role does not allow it (docs/security.md). Off by default.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every partition hand-over.")
 def engine(
     address: str,
@@ -80,6 +89,7 @@ def engine(
     kafka_config: Path | None,
     metrics_port: int | None,
     overrides: tuple[str, ...],
+    admin_public_key: Path | None,
     verbose: bool,
 ) -> None:
     """Run an engine processor until SIGTERM or Ctrl-C."""
@@ -92,6 +102,7 @@ def engine(
     )
     cluster, config = reach(address, kafka_config, overrides)
     try:
+        signing_key = _signing_key(kafka_config or cluster.config_file, overrides)
         if replication_factor is None:
             replication_factor = cluster_replication_factor(config)
         settings = EngineSettings(
@@ -104,6 +115,8 @@ def engine(
             data_dir=data_dir,
             session_timeout_ms=session_timeout_ms,
             max_record_bytes=max_record_bytes,
+            admin_public_key=admin_public_key,
+            signing_key=signing_key,
         )
         metrics = None
         if metrics_port is not None:
@@ -119,6 +132,17 @@ def engine(
         asyncio.run(_serve(runtime))
     except BrokerError as e:  # topics that cannot be created or differ: one line, no traceback
         raise click.ClickException(str(e)) from e
+
+
+def _signing_key(config_file: Path | None, overrides: tuple[str, ...]) -> Path | None:
+    """The engine's own signing key, from its Kafka settings (`honeyflow.signing.key.location`
+    in its credentials file)."""
+    from broker.command_signing import SIGNING_KEY_SETTING
+    from broker.kafka_config import honeyflow_settings, parse_overrides
+
+    own = honeyflow_settings(config_file=config_file, overrides=parse_overrides(overrides))
+    location = own.get(SIGNING_KEY_SETTING)
+    return Path(location) if location else None
 
 
 async def _serve(runtime: EngineRuntime) -> None:

@@ -14,7 +14,8 @@ from broker.errors import BrokerError
 from broker.kafka_cluster import DEFAULT_BASE_PORT, LocalCluster
 from broker.kafka_dist import KAFKA_VERSION, fetch, require_java
 from broker.kafka_roles import ROLES, role_grants
-from broker.kafka_security import ClusterSecrets, add_user
+from broker.kafka_security import ClusterSecrets, SigningGrant, add_user
+from broker.protocol.principal import DEFAULT_TENANTS, Role
 from broker.topics import DEFAULT_PREFIX
 
 DEFAULT_DIR = Path(".honeyflow") / "kafka"
@@ -68,6 +69,11 @@ def up(nodes: str, port: int, timeout: float, secure: bool, prefix: str, directo
     if spec.secure:
         credentials = ClusterSecrets(cluster.directory).credentials_dir
         click.echo(f"credentials (give one with --kafka-config FILE): {credentials}", err=True)
+        click.echo(
+            "commands signed by their principal (docs/security.md): start the engine with"
+            f" --admin-public-key {credentials / 'admin.pub'}",
+            err=True,
+        )
 
 
 @kafka.group()
@@ -79,8 +85,16 @@ def user() -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--job-type", help="The job type a worker works on (its only job topic).")
+@click.option(
+    "--tenant",
+    "tenants",
+    multiple=True,
+    help="A tenant the principal is granted (repeat for several) [default: <default>].",
+)
 @dir_option
-def user_add(name: str, role: str, job_type: str | None, directory: Path) -> None:
+def user_add(
+    name: str, role: str, job_type: str | None, tenants: tuple[str, ...], directory: Path
+) -> None:
     """Add principal NAME with ROLE's ACLs and print its credentials file,
     DIR/credentials/NAME.properties (give it to the process with --kafka-config)."""
     cluster = LocalCluster(directory)
@@ -92,8 +106,15 @@ def user_add(name: str, role: str, job_type: str | None, directory: Path) -> Non
             )
         if job_type is not None and role != "worker":
             raise BrokerError("--job-type is for --role worker")
+        if role == "worker" and job_type is None:
+            raise BrokerError("--role worker needs --job-type")
         grants = role_grants(role, spec.topic_prefix, job_type)
-        path = add_user(ClusterSecrets(cluster.directory), spec.bootstrap, name, grants)
+        signing = SigningGrant(
+            Role(role),
+            (job_type,) if job_type else (),
+            tenants or DEFAULT_TENANTS,
+        )
+        path = add_user(ClusterSecrets(cluster.directory), spec.bootstrap, name, grants, signing)
     except BrokerError as e:
         raise click.ClickException(str(e)) from e
     click.echo(path)

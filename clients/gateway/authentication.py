@@ -6,6 +6,7 @@ to everyone: they tell nothing but SERVING."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Final
 
@@ -15,6 +16,7 @@ from pyzeebe.proto import gateway_pb2 as pb
 from clients.gateway.authorization import ActivatedJobs, refusal
 from clients.gateway.clients_file import Client
 from clients.gateway.tokens import InvalidToken, Tokens
+from clients.kafka_requests import SPEAKING_FOR
 
 _GATEWAY: Final = "/gateway_protocol.Gateway/"
 _BEARER: Final = "bearer "
@@ -68,11 +70,12 @@ class Authenticator(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         except InvalidToken as e:
             raise _Refused(grpc.StatusCode.UNAUTHENTICATED, str(e)) from e
 
-    def check(self, metadata: Any, method: str, request: Any) -> None:
+    def check(self, metadata: Any, method: str, request: Any) -> Client:
         client = self.client_of(metadata)
         why = refusal(client, method, request, self.jobs)
         if why is not None:
             raise _Refused(grpc.StatusCode.PERMISSION_DENIED, why)
+        return client
 
     async def intercept_service(
         self,
@@ -101,10 +104,15 @@ class Authenticator(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def _unary(self, inner: Any, metadata: Any, method: str) -> Any:
         async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             try:
-                self.check(metadata, method, request)
+                client = self.check(metadata, method, request)
             except _Refused as refused:
                 await context.abort(refused.code, refused.message)
-            return await inner(request, context)
+            # The commands of this call name the client: a gateway's signature carries it.
+            speaking = SPEAKING_FOR.set(client.client_id)
+            try:
+                return await inner(request, context)
+            finally:
+                SPEAKING_FOR.reset(speaking)
 
         return call
 
@@ -113,10 +121,16 @@ class Authenticator(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             request: Any, context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Any]:
             try:
-                self.check(metadata, method, request)
+                client = self.check(metadata, method, request)
             except _Refused as refused:
                 await context.abort(refused.code, refused.message)
-            async for response in inner(request, _RememberingContext(context, self.jobs)):
-                yield response
+            speaking = SPEAKING_FOR.set(client.client_id)
+            try:
+                async for response in inner(request, _RememberingContext(context, self.jobs)):
+                    yield response
+            finally:
+                # A stream closed from elsewhere ends in another context: nothing to reset.
+                with contextlib.suppress(ValueError):
+                    SPEAKING_FOR.reset(speaking)
 
         return call

@@ -17,8 +17,10 @@ from typing import Any
 
 from bpmn.feel.builtins.clock import RandomScope, SeededRandom
 from broker.protocol import Record, RejectionType
+from broker.protocol.principal import Principal, Unverified
 from processors.engine import loop_guard
 from processors.engine.appliers import EVENT_APPLIERS, apply_event
+from processors.engine.authorization import authorization_refusal
 from processors.engine.command_arguments import invalid_argument
 from processors.engine.context import AwaitingResult, CommandRejected, ProcessingContext
 from processors.engine.due_date_checkers import due_commands, timer_triggers
@@ -56,8 +58,15 @@ class Engine:
         self.input_collections = InputCollectionMemo()
 
     def process(
-        self, command: Record[Any], now_ms: int, request_id: int | None = None
+        self,
+        command: Record[Any],
+        now_ms: int,
+        request_id: int | None = None,
+        sender: Principal | Unverified | None = None,
     ) -> ProcessingResult:
+        """Process `command` and its follow-ups. `sender`: who signed it, when the runtime
+        checks signed commands (None: it does not, or the command is the engine's own, as
+        what time calls for); every record of the batch then names it."""
         state = self.state
         meta = state.meta
         last_position = meta.last_position
@@ -68,6 +77,10 @@ class Engine:
             last_position=last_position,
             appliers=self._appliers,
         )
+        if sender is not None:
+            builder.principal = (
+                sender.audit_name if isinstance(sender, Principal) else sender.claimed
+            )
         first = builder.append_command(command)
         # A failed command goes back to here, and the commands before it apply their events
         # again (see `_roll_back`).
@@ -87,8 +100,14 @@ class Engine:
             subscription_kinds=self.registries.subscriptions,
             input_collections=self.input_collections,
         )
-        foreign_tenant = tenant_rejection(first)
-        if foreign_tenant is not None:  # multi-tenancy is off: refused before any processor
+        refusal = None
+        if sender is not None:
+            refusal = authorization_refusal(first, sender, state.readers)
+        foreign_tenant = tenant_rejection(first) if refusal is None else None
+        if refusal is not None:  # refused before any processor: nothing else changes
+            rejection = builder.reject(first, refusal[0], refusal[1])
+            builder.respond(request_id, rejection)
+        elif foreign_tenant is not None:  # multi-tenancy is off: refused before any processor
             rejection = builder.reject(first, RejectionType.INVALID_ARGUMENT, foreign_tenant)
             builder.respond(request_id, rejection)
         else:

@@ -105,6 +105,9 @@ class ResultBuilder:
         self.follow_ups: deque[Record[Any]] = deque()
         self.side_effects: list[SideEffect] = []
         self.source_position = -1
+        self.principal = ""
+        """Who sent the command being processed (`Record.principal`): every record of its
+        batch carries it."""
 
     def _position(self) -> int:
         if self._counting:
@@ -138,6 +141,7 @@ class ResultBuilder:
                 self.now_ms,
                 source_position,
                 position,
+                self.principal,
             )
             return record, entry
         record = Record(
@@ -150,6 +154,7 @@ class ResultBuilder:
             timestamp=self.now_ms,
             source_record_position=source_position,
             position=position,
+            principal=self.principal,
         )
         return record, self._appliers.learn(record)
 
@@ -206,6 +211,7 @@ class ResultBuilder:
             source_record_position=command.position,
             rejection_type=rejection_type,
             rejection_reason=reason,
+            principal=self.principal,
         )
         self.records.append(rejection)
         return rejection

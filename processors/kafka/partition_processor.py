@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
+from broker.command_signing import COMMAND_ID_HEADER
 from broker.protocol import Record, RejectionType, ValueType, encode_record
 from broker.protocol.intents import JobIntent
 from broker.topics import TopicSettings
@@ -44,6 +45,10 @@ from processors.kafka.failed_commands import (
     message_id,
 )
 from processors.kafka.rocks_store import RocksKeyValueStore
+from processors.signed_intake import SignedIntake
+
+if TYPE_CHECKING:
+    from broker.command_signing import CommandVerifier, Signer
 
 MAX_OUTPUT_BYTES: Final = 1_000_000
 """Largest record value the runtime produces: within Kafka's default `message.max.bytes`
@@ -89,7 +94,11 @@ class PartitionProcessor:
         store: RocksKeyValueStore,
         topics: TopicSettings,
         max_record_bytes: int,
+        verifier: CommandVerifier | None = None,
+        signer: Signer | None = None,
     ) -> None:
+        """With `verifier`, every command must be signed (docs/security.md, "Who sent a
+        command"), and `signer` signs the commands this partition sends to others."""
         self.partition_id = partition_id
         self.kafka_partition = partition_id - 1
         self.store = store
@@ -97,6 +106,8 @@ class PartitionProcessor:
         self.max_record_bytes = max_record_bytes
         self.awaiting = StoredAwaitingResults(store)
         self.engine = Engine(partition_id, partition_count, store, awaiting=self.awaiting)
+        self.intake = None if verifier is None else SignedIntake(verifier, store)
+        self.signer = signer
         self._job_topic_names: dict[str, str] = {}
         self.left_out_due: set[DueId] = set()
         """Due commands rejected because their results could not be written."""
@@ -142,7 +153,12 @@ class PartitionProcessor:
                 request_id = offset if request is not None else None
                 if request is not None:
                     self.awaiting.current[offset] = request
-                result = self.engine.process(outcome, now_ms, request_id)
+                sender = None
+                if self.intake is not None:
+                    sender = self.intake.check(
+                        value or b"", headers, self._signed_partitions(headers), now_ms
+                    )
+                result = self.engine.process(outcome, now_ms, request_id, sender)
             start = len(batch.records)
             self._collect(result, batch, {offset: request} if request is not None else {})
             _check_sizes(batch.records, start)
@@ -150,6 +166,14 @@ class PartitionProcessor:
             command = outcome.command if isinstance(outcome, Rejected) else outcome
             reason = failure_reason(command, f"{type(error).__name__}: {error}")
             raise CommandsFailed({command_id: reason}) from error
+
+    def _signed_partitions(self, headers: Headers) -> tuple[int, ...]:
+        """The partitions a command may have been signed for: this one, or the one a message
+        was re-routed from (messages go where their correlation key says)."""
+        for name, data in headers:
+            if name == REROUTED_FROM_HEADER and data and data.isdigit() and len(data) < 10:
+                return (self.partition_id, int(data))
+        return (self.partition_id,)
 
     def process_due(
         self, now_ms: int, batch: Batch, failed: Mapping[CommandId, Failure] = _NONE_FAILED
@@ -224,13 +248,23 @@ class PartitionProcessor:
             )
         self.awaiting.current.clear()
         self.awaiting.taken.clear()
-        for target, command in result.outbound:
+        last = result.records[-1].position if result.records else -1
+        for index, (target, command) in enumerate(result.outbound):
+            value = encode_record(command)
+            signed: Headers = ()
+            if self.signer is not None:  # unique per command: this partition's position
+                command_id = f"engine-{self.partition_id}-{last}-{index}"
+                signed = (
+                    (COMMAND_ID_HEADER, command_id.encode()),
+                    *self.signer.headers(value, target, command_id, now_ms=command_time(result)),
+                )
             batch.records.append(
                 Outgoing(
                     self.topics.commands,
                     target - 1,
                     str(command.key).encode(),
-                    encode_record(command),
+                    value,
+                    signed,
                 )
             )
         self._publish_jobs(result.side_effects, batch)
@@ -316,6 +350,11 @@ class PartitionProcessor:
         return Outgoing(
             dead_letter_topic(self.topics), self.kafka_partition, None, value, dlq_headers
         )
+
+
+def command_time(result: ProcessingResult) -> int:
+    """When the commands of `result` were written (its records' timestamp)."""
+    return result.records[-1].timestamp if result.records else 0
 
 
 def _check_sizes(records: list[Outgoing], start: int) -> None:

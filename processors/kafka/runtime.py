@@ -22,6 +22,7 @@ from aiokafka.errors import KafkaError, ProducerFenced
 from aiokafka.producer import sender as aiokafka_sender
 from aiokafka.protocol.offset import OffsetRequest
 
+from broker.command_signing import SIGNING_KEY_SETTING, CommandVerifier, Signer, SigningError
 from broker.errors import TopicError
 from broker.kafka_config import ClientConfig
 from broker.protocol import DEFAULT_MAX_RECORD_BYTES
@@ -67,6 +68,13 @@ class EngineSettings:
     """How often due dates are checked; also the longest wait for new commands."""
     session_timeout_ms: int = 6000
     """How long a processor may be silent before the group gives its partitions away."""
+    admin_public_key: Path | None = None
+    """The admin's Ed25519 public key (PEM): with it, every command must be signed by a
+    principal the admin certified (docs/security.md, "Who sent a command"); without it,
+    commands are not checked."""
+    signing_key: Path | None = None
+    """The engine's own key (its certificate beside it, `.principal`), which signs the
+    commands it sends between partitions; needed with `admin_public_key`."""
 
     @property
     def group_id(self) -> str:
@@ -98,6 +106,17 @@ class EngineRuntime:
         self._known_job_topics: set[str] = set()
         self._changelog = changelog_spec(self.topics).name
         self._consumer: AIOKafkaConsumer | None = None
+        self._verifier: CommandVerifier | None = None
+        self._signer: Signer | None = None
+        if settings.admin_public_key is not None:
+            self._verifier = CommandVerifier.from_file(settings.admin_public_key)
+            if settings.signing_key is None:
+                raise SigningError(
+                    "an engine that checks signed commands needs its own signing key for the"
+                    f" commands it sends between partitions: set {SIGNING_KEY_SETTING} in its"
+                    " Kafka configuration (the engine's credentials file has it)"
+                )
+            self._signer = Signer.from_files(settings.signing_key)
 
     @property
     def partitions(self) -> list[int]:
@@ -388,6 +407,8 @@ class EngineRuntime:
                 store,
                 self.topics,
                 self.settings.max_record_bytes,
+                self._verifier,
+                self._signer,
             )
             committed = await consumer.committed(tp)
             if committed is None:

@@ -1,7 +1,10 @@
 """A secure single-node cluster (`honeyflow kafka up --secure`): clients without credentials or
 with a wrong password are refused; the engine, an operator and a worker run an instance each
 with nothing but its credentials file (`--kafka-config`); the ACLs keep a worker out of the
-audit log and other types' jobs, and the exporter from writing (docs/security.md)."""
+audit log and other types' jobs, and the exporter from writing (docs/security.md). The engine
+checks signed commands (`--admin-public-key`): a worker of one type cannot deploy, cancel or
+complete another type's job, unsigned and wrongly signed commands are refused, and the audit
+log names every command's principal."""
 
 from __future__ import annotations
 
@@ -83,6 +86,7 @@ def engine(secure: Secure, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         tmp_path_factory.mktemp("secure-engine"),
         count=1,
         kafka_config=secure.file("engine"),
+        admin_public_key=secure.credentials / "admin.pub",
     )
     try:
         try:
@@ -121,10 +125,16 @@ def produce_error(config: ClientConfig, topic: str) -> str | None:
 
 
 def test_credentials_are_one_properties_file_per_principal(secure: Secure) -> None:
-    files = sorted(p.name for p in secure.credentials.iterdir())
-    assert files == [
-        f"{u}.properties" for u in ("admin", "engine", "exporter", "operator", "reader")
-    ]
+    users = ("admin", "engine", "exporter", "operator", "reader")
+    files = sorted(p.name for p in secure.credentials.iterdir() if p.suffix == ".properties")
+    assert files == [f"{u}.properties" for u in users]
+    # Each with its signing key and certificate; the admin's public key checks them.
+    signing = sorted(p.name for p in secure.credentials.iterdir() if p.suffix != ".properties")
+    assert signing == sorted(
+        ["admin.pub", *(f"{u}.{s}" for u in users for s in ("key", "principal"))]
+    )
+    assert "honeyflow.signing.key.location=" in secure.file("operator").read_text()
+    assert oct((secure.credentials / "operator.key").stat().st_mode & 0o777) == "0o600"
     operator = secure.config("operator")
     assert operator["security.protocol"] == "SASL_SSL"
     assert operator["sasl.mechanism"] == "SCRAM-SHA-512"
@@ -272,3 +282,134 @@ def test_the_exporter_and_the_reader_cannot_write(secure: Secure, engine: None) 
     refused = secure.verb("reader", "deploy", str(BPMN), ok=False)
     assert refused.exit_code == 1
     assert "Kafka user reader is not allowed to use topic honeyflow.commands" in refused.output
+
+
+def _audit(secure: Secure) -> list[dict[str, Any]]:
+    """The audit log as the operator reads it, once the engine processed what was sent."""
+    with connect(f"kafka://{secure.spec.bootstrap}", kafka_config=secure.file("operator")) as c:
+        return c.records()
+
+
+def _only_rejected(records: list[dict[str, Any]], rejection: dict[str, Any]) -> None:
+    """Nothing but the rejection followed from the command it rejects."""
+    followed = [
+        r for r in records if r["sourceRecordPosition"] == rejection["sourceRecordPosition"]
+    ]
+    followed = [r for r in followed if r["partitionId"] == rejection["partitionId"]]
+    assert followed == [rejection]
+
+
+def test_a_worker_cannot_deploy_cancel_or_complete_a_job_of_another_type(
+    secure: Secure, engine: None
+) -> None:
+    for name, job_type in (("clerk", JOB_TYPE), ("packer", "pack")):
+        secure.run(
+            "kafka", "user", "add", name, "--role", "worker", "--job-type", job_type,
+            "--dir", str(secure.cluster.directory),
+        )  # fmt: skip
+    secure.verb("operator", "deploy", str(BPMN))
+    created = json.loads(secure.verb("operator", "create", "instance", "cli-task", "--json").stdout)
+    instance = created["processInstanceKey"]
+    jobs = json.loads(
+        secure.verb("clerk", "activate", "jobs", JOB_TYPE, "--max-jobs", "5", "--json").stdout
+    )
+    [job] = [j for j in jobs if j["processInstanceKey"] == instance]
+
+    deploy = secure.verb("packer", "deploy", str(BPMN), ok=False)
+    cancel = secure.verb("packer", "cancel", "instance", str(instance), ok=False)
+    complete = secure.verb("packer", "complete", "job", str(job["key"]), ok=False)
+    for refused in (deploy, cancel, complete):
+        assert refused.exit_code == 1
+        assert "FORBIDDEN" in refused.output and "principal 'packer' is a worker" in refused.output
+    assert "'CREATE' on resource 'DEPLOYMENT'" in deploy.output
+    assert "'CANCEL' on resource 'PROCESS_INSTANCE'" in cancel.output
+    assert f"job {job['key']} is of type '{JOB_TYPE}'" in complete.output
+
+    records = _audit(secure)
+    rejections = [
+        r
+        for r in records
+        if r["recordType"] == "COMMAND_REJECTION" and r.get("principal") == "packer"
+    ]
+    assert [(r["valueType"], r["intent"]) for r in rejections] == [
+        ("DEPLOYMENT", "CREATE"),
+        ("PROCESS_INSTANCE", "CANCEL"),
+        ("JOB", "COMPLETE"),
+    ]
+    for rejection in rejections:
+        assert rejection["rejectionType"] == "FORBIDDEN"
+        _only_rejected(records, rejection)
+    # The operator's commands and what followed from them name the operator.
+    started = [
+        r
+        for r in records
+        if r["value"].get("processInstanceKey") == instance and r["intent"] == "ELEMENT_ACTIVATED"
+    ]
+    assert started and {r["principal"] for r in started} == {"operator"}
+    # The worker of the job's own type completes it: the instance ends.
+    secure.verb("clerk", "complete", "job", str(job["key"]))
+    ended = [
+        r
+        for r in _audit(secure)
+        if r["intent"] == "ELEMENT_COMPLETED"
+        and r["value"].get("bpmnElementType") == "PROCESS"
+        and r["value"].get("processInstanceKey") == instance
+    ]
+    assert [r["principal"] for r in ended] == ["clerk"]
+
+
+def test_unsigned_wrongly_signed_and_replayed_commands_are_rejected(
+    secure: Secure, engine: None
+) -> None:
+    from broker.command_signing import Signer, generate_key, issue_certificate
+    from broker.protocol import encode_record
+    from broker.protocol.principal import Role
+    from clients.commands import deploy_command
+
+    value = encode_record(deploy_command((BPMN,)))
+    operator = Signer.from_files(secure.credentials / "operator.key")
+    rogue_key = generate_key()  # a key of its own, with the operator's certificate
+    rogue = Signer(rogue_key, issue_certificate(rogue_key, "x", Role.ADMIN, rogue_key.public_key()))
+    tag = uuid.uuid4().hex[:8]
+
+    def headers(request_id: str, signer: Signer | None) -> list[tuple[str, bytes]]:
+        found = [("honeyflow-request-id", request_id.encode())]
+        if signer is not None:
+            found += signer.headers(value, 1, request_id)
+        return found
+
+    forged = [
+        (k, operator.certificate if k == "honeyflow-principal" else v)
+        for k, v in headers(f"forged-{tag}", rogue)
+    ]
+    signed = headers(f"signed-{tag}", operator)
+    producer = Producer(secure.config("operator"))
+    for message_headers in (headers(f"unsigned-{tag}", None), forged, signed, signed):
+        producer.produce(secure.topics.commands, value, partition=0, headers=message_headers)
+    assert producer.flush(30) == 0
+
+    deployments = [
+        r
+        for r in _audit(secure)
+        if r["valueType"] == "DEPLOYMENT"
+        and r["recordType"] in ("COMMAND_REJECTION", "EVENT")
+        and r["sourceRecordPosition"] >= 0
+    ]
+    rejected = [r for r in deployments if r["recordType"] == "COMMAND_REJECTION"][-3:]
+    assert [(r["rejectionType"], r.get("principal", "")) for r in rejected] == [
+        ("UNAUTHORIZED", ""),
+        ("UNAUTHORIZED", "operator"),
+        ("UNAUTHORIZED", "operator"),
+    ]
+    unsigned, wrong_key, replayed = (r["rejectionReason"] for r in rejected)
+    assert "the command is not signed" in unsigned
+    assert "its signature does not match the command for partition 1" in wrong_key
+    assert f"request id 'signed-{tag}' was already used by operator" in replayed
+    # The one genuine copy deployed.
+    assert any(
+        r["recordType"] == "EVENT"
+        and r["intent"] == "CREATED"
+        and r.get("principal") == "operator"
+        and r["sourceRecordPosition"] < rejected[-1]["sourceRecordPosition"]
+        for r in deployments
+    )
