@@ -36,10 +36,11 @@ from broker.protocol.intents import (
     UserTaskIntent,
     VariableDocumentIntent,
 )
-from broker.protocol.principal import Principal, Role, Unverified
+from broker.protocol.principal import DEFAULT_TENANTS, Principal, Role, Unverified
 from processors.engine.state import StateReaders
 
 Refusal = tuple[RejectionType, str]
+DEFAULT_TENANT: Final = DEFAULT_TENANTS[0]
 
 _WORKER_JOB_INTENTS: Final = frozenset(
     {
@@ -151,8 +152,16 @@ def _worker_refusal(command: Record[Any], sender: Principal, state: StateReaders
     return _forbidden(command, sender, f"a worker of job type {types} sends job commands only")
 
 
+_NOUNS: Final = {
+    ValueType.JOB: "job",
+    ValueType.USER_TASK: "user task",
+    ValueType.INCIDENT: "incident",
+    ValueType.VARIABLE_DOCUMENT: "element instance",
+}
+
+
 def _not_found(command: Record[Any]) -> Refusal:
-    noun = "job" if command.value_type is ValueType.JOB else "process instance"
+    noun = _NOUNS.get(command.value_type, "process instance")
     return (
         RejectionType.NOT_FOUND,
         f"Expected to {str(command.intent).lower().replace('_', ' ')} {noun} with key"
@@ -160,30 +169,75 @@ def _not_found(command: Record[Any]) -> Refusal:
     )
 
 
+_TENANT_NAMING: Final = frozenset(
+    {
+        (ValueType.DEPLOYMENT, DeploymentIntent.CREATE),
+        (ValueType.PROCESS_INSTANCE_CREATION, ProcessInstanceCreationIntent.CREATE),
+        (
+            ValueType.PROCESS_INSTANCE_CREATION,
+            ProcessInstanceCreationIntent.CREATE_WITH_AWAITING_RESULT,
+        ),
+        (ValueType.MESSAGE, MessageIntent.PUBLISH),
+        (ValueType.MESSAGE_CORRELATION, MessageCorrelationIntent.CORRELATE),
+        (ValueType.SIGNAL, SignalIntent.BROADCAST),
+        (ValueType.DECISION_EVALUATION, DecisionEvaluationIntent.EVALUATE),
+        (ValueType.JOB_BATCH, JobBatchIntent.ACTIVATE),
+    }
+)
+"""Commands that name the tenant they act in (a blank one, or none, is the default tenant).
+Every other client command acts on an entity, which has its tenant."""
+_INSTANCE_KEYED: Final = frozenset(
+    {
+        ValueType.PROCESS_INSTANCE,
+        ValueType.PROCESS_INSTANCE_MODIFICATION,
+        ValueType.PROCESS_INSTANCE_MIGRATION,
+    }
+)
+
+
 def _tenant_refusal(command: Record[Any], sender: Principal, state: StateReaders) -> Refusal | None:
-    """A tenant the command names that the principal is not granted, or an instance it is
-    about that belongs to such a tenant."""
+    """A tenant the command names that the principal is not granted (FORBIDDEN), or an entity
+    it is about that belongs to such a tenant (NOT_FOUND: for this principal, it does not
+    exist)."""
     value = command.value
-    named: tuple[str, ...]
-    if command.value_type is ValueType.JOB_BATCH:
-        named = tuple(getattr(value, "tenant_ids", ()))
-    else:
-        tenant = getattr(value, "tenant_id", "")
-        named = (tenant,) if tenant else ()
-    foreign = [t for t in named if t.strip() and t not in sender.tenants]
-    if foreign:
-        return (
-            RejectionType.FORBIDDEN,
-            f"Expected to handle {command.value_type} {command.intent} with tenant identifier"
-            f" '{foreign[0]}', but principal '{sender.audit_name}' is not authorized for this"
-            " tenant",
-        )
-    if command.value_type is ValueType.PROCESS_INSTANCE and command.key != NO_KEY:
-        instance = state.elements.get(command.key)
-        if instance is not None and instance.value.tenant_id not in sender.tenants:
-            return _not_found(command)
-    if command.value_type is ValueType.JOB and command.key != NO_KEY:
-        job = state.jobs.get(command.key)
-        if job is not None and job.value.tenant_id not in sender.tenants:
-            return _not_found(command)
+    value_type = command.value_type
+    if (value_type, command.intent) in _TENANT_NAMING:
+        if value_type is ValueType.JOB_BATCH:
+            named = tuple(t.strip() or DEFAULT_TENANT for t in value.tenant_ids)
+        else:
+            named = (value.tenant_id.strip() or DEFAULT_TENANT,)
+        foreign = [t for t in named or (DEFAULT_TENANT,) if t not in sender.tenants]
+        if foreign:
+            return (
+                RejectionType.FORBIDDEN,
+                f"Expected to handle {value_type} {command.intent} with tenant identifier"
+                f" '{foreign[0]}', but principal '{sender.audit_name}' is not authorized for"
+                " this tenant",
+            )
+        return None
+    owner = _owner_tenant(command, state)
+    if owner is not None and owner not in sender.tenants:
+        return _not_found(command)
+    return None
+
+
+def _owner_tenant(command: Record[Any], state: StateReaders) -> str | None:
+    """The tenant of the entity `command` is about, if it exists."""
+    value_type = command.value_type
+    key = command.key
+    if value_type in _INSTANCE_KEYED:
+        instance = state.elements.get(key)
+        return None if instance is None else instance.value.tenant_id
+    if value_type is ValueType.JOB:
+        job = state.jobs.get(key)
+        return None if job is None else job.value.tenant_id
+    if value_type is ValueType.USER_TASK:
+        task = state.user_tasks.get(key)
+        return None if task is None else task.value.tenant_id
+    if value_type is ValueType.INCIDENT:
+        incident = state.incidents.get(key)
+        return None if incident is None else incident.tenant_id
+    if value_type is ValueType.VARIABLE_DOCUMENT:
+        scope = state.elements.get(command.value.scope_key)
+        return None if scope is None else scope.value.tenant_id
     return None

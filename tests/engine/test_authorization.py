@@ -172,3 +172,27 @@ def test_without_a_sender_nothing_is_checked_and_no_record_names_a_principal(
     client.deploy(BPMN)
     client.create_instance("cli-task")
     assert all("principal" not in r for r in transport.records())
+
+
+def test_an_operator_of_another_tenant_can_neither_deploy_to_nor_cancel_in_the_default_one(
+    transport: SignedTransport,
+) -> None:
+    instance, _ = _started(transport)
+    tenant_b = Principal("ops-b", Role.OPERATOR, tenants=("tenant-b",))
+    deploy = _refused(transport, tenant_b, lambda c: c.deploy(BPMN))
+    assert deploy.rejection_type == "FORBIDDEN"
+    assert (
+        "with tenant identifier '<default>', but principal 'ops-b' is not authorized for this"
+        " tenant" in deploy.reason
+    )
+    cancel = _refused(transport, tenant_b, lambda c: c.cancel_instance(instance))
+    assert cancel.rejection_type == "NOT_FOUND"
+    assert f"Expected to cancel process instance with key '{instance}', but no such" in (
+        cancel.reason
+    )
+    activate = _refused(
+        transport,
+        Principal("w-b", Role.WORKER, ("cli-work",), ("tenant-b",)),
+        lambda c: c.activate_jobs("cli-work", max_jobs=1, timeout=60),
+    )
+    assert activate.rejection_type == "FORBIDDEN"

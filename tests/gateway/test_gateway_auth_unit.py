@@ -165,3 +165,26 @@ async def test_the_token_endpoint_grants_client_credentials(tmp_path: Path) -> N
         password = await http.post(TOKEN_PATH, data={**form, "grant_type": "password"})
         assert password.status == 400
         assert (await password.json())["error"] == "unsupported_grant_type"
+
+
+def test_a_call_s_commands_name_the_client_the_gateway_authenticated(tmp_path: Path) -> None:
+    """What the gateway sends while serving a call is signed naming its client
+    (docs/security.md, "Who sent a command"); outside a call, nobody."""
+    import asyncio
+
+    from clients.gateway.authentication import Authenticator
+    from clients.kafka_requests import SPEAKING_FOR
+
+    path, _ = _file(tmp_path)
+    tokens = Tokens(load(path))
+    token = tokens.issue(load(path).by_id["ops"])
+    seen: list[str] = []
+
+    async def inner(_request: object, _context: object) -> str:
+        seen.append(SPEAKING_FOR.get())
+        return "done"
+
+    call = Authenticator(tokens)._unary(inner, [("authorization", f"Bearer {token}")], "Topology")
+    assert asyncio.run(call(pb.TopologyRequest(), None)) == "done"
+    assert seen == ["ops"]
+    assert SPEAKING_FOR.get() == ""
