@@ -151,3 +151,20 @@ bench-gateway: install
 # Exporter throughput (records/s) and lag at 200 one-task instances/s (starts a local Kafka).
 bench-exporter: install
 	$(BIN)/python benchmarks/exporter_bench.py
+
+# Soak
+.PHONY: soak
+
+# MINUTES of steady load, RATE instances/s (open loop, capped at 3,000 unfinished), on a local
+# 3-node Kafka with two engines, the exporter and a worker process: a job failing into incidents
+# the driver resolves, a timer, a message it correlates. Prints and plots (PNG) latency, engine
+# RSS, RocksDB size and exporter lag over time into build/soak/<UTC time>/, says whether each is
+# flat, and fails if an instance was lost or doubled (docs/soak.md).
+RATE ?= 100
+soak: install $(BIN)/.bench-extras
+	PYTHONPATH=. $(BIN)/python -m benchmarks.soak --minutes $(MINUTES) --rate $(RATE)
+
+# The optional `bench` dependencies (matplotlib), beside the dev ones.
+$(BIN)/.bench-extras: pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
