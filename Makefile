@@ -3,6 +3,10 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# helm renders deploy/helm/honeyflow in tests/deploy (`make helm`, docs/kubernetes.md).
+HELM_VERSION := 4.3.2
+HELM := $(HOME)/.cache/honeyflow/helm-v$(HELM_VERSION)/helm
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
 .PHONY: install test test-unit lint typecheck demo conformance kafka-up kafka-down clean fuzz
 
@@ -27,7 +31,7 @@ tests/gateway/node/node_modules/.package-lock.json: tests/gateway/node/package.j
 
 # The whole suite: unit tests and integration tests against real Kafka brokers that the
 # test session starts itself (jars fetched with Maven into ~/.cache/honeyflow on first use).
-test: install
+test: install $(HELM)
 	$(BIN)/pytest -q
 
 test-unit: install
@@ -168,3 +172,25 @@ soak: install $(BIN)/.bench-extras
 $(BIN)/.bench-extras: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
+
+# Kubernetes (deploy/helm/honeyflow, docs/kubernetes.md)
+.PHONY: helm helm-lint k8s-check
+
+# helm itself (HELM, above), built from the Go module proxy with `go install` once per
+# machine into ~/.cache/honeyflow (as Kafka's jars are); tests/deploy find it there.
+helm: $(HELM)
+	$(HELM) version
+
+$(HELM):
+	GOBIN=$(dir $@) GOFLAGS=-buildvcs=false $(GO) install helm.sh/helm/v$(firstword $(subst ., ,$(HELM_VERSION)))/cmd/helm@v$(HELM_VERSION)
+
+# helm's own checks of the chart (templates, values, Chart.yaml), strict: warnings fail.
+helm-lint: $(HELM)
+	$(HELM) lint --strict deploy/helm/honeyflow
+
+# The chart rendered with default values and variants (3 engines on 24 partitions, a Kafka
+# credentials Secret, a TLS gateway, PostgreSQL, Strimzi topics and users), every object
+# validated against the Kubernetes 1.27 and 1.37 schemas, and what Honeyflow needs checked
+# (part of `make test`).
+k8s-check: install $(HELM)
+	HONEYFLOW_HELM=$(HELM) $(BIN)/pytest -q -p no:cacheprovider tests/deploy
