@@ -21,6 +21,10 @@ _SEPARATOR: Final = b"\x00"
 # Sorts after every column family name (ASCII), so no family's prefix scan reaches it.
 _OFFSET_KEY: Final = b"\xff\xffchangelog-offset"
 _DELETED: Final = object()
+KEPT_INFO_LOGS: Final = 5
+"""RocksDB's info logs kept per partition (LOG and LOG.old.*): every open starts a new one,
+and an engine whose partitions are handed over again and again reopens its stores each
+time (RocksDB's default keeps 1,000)."""
 _ABSENT: Final = object()
 
 Change = tuple[bytes, bytes | None]
@@ -42,6 +46,7 @@ class RocksKeyValueStore:
         path.mkdir(parents=True, exist_ok=True)
         options = Options(raw_mode=True)
         options.create_if_missing(True)
+        options.set_keep_log_file_num(KEPT_INFO_LOGS)
         self._db = Rdict(str(path), options)
         self._dirty: dict[bytes, Any] = {}
         # Per column family, the sorted keys in the overlay (deletions included).
