@@ -1,5 +1,6 @@
-"""A secure single-node cluster (`honeyflow kafka up --secure`): clients without credentials or
-with a wrong password are refused; the engine, an operator and a worker run an instance each
+"""A secure three-node cluster (`honeyflow kafka up --secure --nodes 3`): brokers replicate to
+each other over SASL_SSL and reach the controllers over mutual TLS; clients without credentials
+or with a wrong password are refused; the engine, an operator and a worker run an instance each
 with nothing but its credentials file (`--kafka-config`); the ACLs keep a worker out of the
 audit log and other types' jobs, and the exporter from writing (docs/security.md). The engine
 checks signed commands (`--admin-public-key`): a worker of one type cannot deploy, cancel or
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from confluent_kafka import Consumer, KafkaError, Producer
+from confluent_kafka.admin import AdminClient
 
 from broker.kafka_cluster import ClusterSpec, LocalCluster
 from broker.kafka_config import ClientConfig, client_config
@@ -28,6 +30,7 @@ from broker.topics import TopicSettings, ensure_topics
 from clients.cli.main import cli
 from clients.client import connect
 from clients.kafka_engine_processes import EngineProcesses, EngineStartError
+from tests.conftest import pids_of
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
 
@@ -40,7 +43,7 @@ class Secure:
         self.cluster = cluster
         self.spec = spec
         self.credentials = cluster.directory / "credentials"
-        self.topics = TopicSettings(prefix=spec.topic_prefix, partitions=2)
+        self.topics = TopicSettings(prefix=spec.topic_prefix, partitions=2, replication_factor=3)
 
     def file(self, user: str) -> Path:
         return self.credentials / f"{user}.properties"
@@ -67,7 +70,8 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secure]:
     try:
         # As a user starts it: the CLI, which makes the CA, the users and their files.
         result = CliRunner().invoke(
-            cli, ["kafka", "up", "--secure", "--port", "0", "--dir", str(directory)]
+            cli,
+            ["kafka", "up", "--secure", "--nodes", "3", "--port", "0", "--dir", str(directory)],
         )
         assert result.exit_code == 0, result.output
         spec = cluster.spec()
@@ -75,6 +79,7 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secure]:
         yield Secure(cluster, spec)
     finally:
         cluster.down()
+    assert pids_of(directory) == []
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +146,22 @@ def test_credentials_are_one_properties_file_per_principal(secure: Secure) -> No
     assert operator["sasl.username"] == "operator"
     assert Path(str(operator["ssl.ca.location"])).read_text().startswith("-----BEGIN CERT")
     assert oct(secure.file("operator").stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_topics_are_replicated_on_the_three_nodes_over_sasl_ssl(secure: Secure) -> None:
+    admin = secure.config("admin")
+    topics = secure.topics
+    ensure_topics(admin, topics.core_topics())
+    described = AdminClient(admin).list_topics(topics.commands, timeout=30)
+    partitions = described.topics[topics.commands].partitions.values()
+    assert partitions and all(len(p.replicas) == 3 for p in partitions)
+    # acks=all: the operator's write is on every in-sync replica (an unsigned, undecodable
+    # record: the engine dead-letters it).
+    errors: list[KafkaError | None] = []
+    producer = Producer({**secure.config("operator"), "acks": "all", "message.timeout.ms": 30000})
+    producer.produce(topics.commands, b"{}", on_delivery=lambda e, _m: errors.append(e))
+    producer.flush(60)
+    assert errors == [None]
 
 
 def test_a_client_without_credentials_or_with_a_wrong_password_is_refused(

@@ -142,3 +142,27 @@ async def test_the_options_are_accepted_by_aiokafka_clients(tls: dict[str, Path]
     assert consumer._client._sasl_plain_username == "u"
     await producer.stop()
     await consumer.stop()
+
+
+def test_a_credentials_file_s_signing_key_is_honeyflow_s_not_kafka_s(tmp_path: Path) -> None:
+    """`honeyflow.signing.key.location` (docs/security.md) is taken out of the client settings
+    (librdkafka and aiokafka would refuse it) and read as Honeyflow's own; an engine told to
+    check signed commands without a key of its own says which setting is missing."""
+    from broker.command_signing import SigningError, generate_key, write_public_key
+    from broker.kafka_config import honeyflow_settings
+    from broker.topics import TopicSettings
+    from processors.kafka.runtime import EngineRuntime, EngineSettings
+
+    properties = tmp_path / "engine.properties"
+    properties.write_text("sasl.username=engine\nhoneyflow.signing.key.location=/k/engine.key\n")
+    config = client_config("127.0.0.1:9092", config_file=properties, environ={})
+    assert config == {"bootstrap.servers": "127.0.0.1:9092", "sasl.username": "engine"}
+    assert aiokafka_options(config)["security_protocol"] == "PLAINTEXT"
+    assert honeyflow_settings(config_file=properties, environ={}) == {
+        "honeyflow.signing.key.location": "/k/engine.key"
+    }
+    admin = tmp_path / "admin.pub"
+    write_public_key(generate_key().public_key(), admin)
+    settings = EngineSettings(config, TopicSettings(), tmp_path, admin_public_key=admin)
+    with pytest.raises(SigningError, match=r"set honeyflow\.signing\.key\.location"):
+        EngineRuntime(settings)
