@@ -139,6 +139,15 @@ bench-readme: install
 	PYTHONPATH=. $(BIN)/python -m benchmarks.readme_bench \
 		--bootstrap $$($(BIN)/honeyflow kafka up --dir /tmp/honeyflow-bench-kafka --port 0)
 
+# Scale out: a three-node Kafka (started and stopped by the bench), 12 partitions, 1, 2 and 3
+# `honeyflow engine` processes in turn, then 3 with one engine and one broker SIGKILLed during
+# the load; instances/s and CPU ms per instance for each, and every run's audit log checked
+# for exactly once (the exit status). SECONDS of load per run; docs/scaling.md.
+.PHONY: bench-scale
+SECONDS ?= 60
+bench-scale: install
+	PYTHONPATH=. $(BIN)/python -m benchmarks.scale_bench --seconds $(SECONDS)
+
 # Gateway
 .PHONY: bench-gateway
 
