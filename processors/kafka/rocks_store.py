@@ -17,6 +17,11 @@ from typing import Any, Final
 
 from rocksdict import Options, Rdict, ReadOptions, WriteBatch
 
+try:  # optional at import: without it the stdlib's json encodes and decodes every value
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a pinned dependency
+    orjson = None  # type: ignore[assignment]
+
 _SEPARATOR: Final = b"\x00"
 # Sorts after every column family name (ASCII), so no family's prefix scan reaches it.
 _OFFSET_KEY: Final = b"\xff\xffchangelog-offset"
@@ -36,6 +41,16 @@ def stored_key(cf: str, key: bytes) -> bytes:
 
 
 def _encode(value: Any) -> bytes:
+    """A state value as compact UTF-8 JSON: orjson (several times faster than the stdlib);
+    the stdlib where orjson refuses (ints beyond 64 bits, keys that are not strings). The bytes
+    may differ from the stdlib's in a float's exponent form (`1e-7`, `1e-07`), never in the
+    value read back (state is only ever read back by `json.loads`). Values come from records
+    (no NaN: the codec refuses it)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            pass
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -184,6 +199,8 @@ class RocksKeyValueStore:
         if value is not _ABSENT:
             return value
         data = self._db.get(full)
+        # The stdlib's json reads back what either encoder wrote (orjson.loads would read an
+        # int beyond 64 bits as a float).
         decoded = None if data is None else json.loads(data)
         if len(self._cache) > 100_000:
             self._cache.clear()
