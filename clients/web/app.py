@@ -21,6 +21,7 @@ from aiohttp import web
 
 from clients.client import Client
 from clients.errors import HoneyflowError
+from clients.web.access import ACCESS, Access, check_access
 from clients.web.assets import STATIC_DIR, WebAssets
 from clients.web.batch_routes import add_batch_routes
 from clients.web.console_routes import add_console_routes
@@ -29,6 +30,7 @@ from clients.web.html import Markup
 from clients.web.incident_page import PAGE_SIZE as INCIDENT_PAGE_SIZE
 from clients.web.incident_page import incidents_page, needs_retries
 from clients.web.instance_page import instance_page, path_markers
+from clients.web.login_routes import add_login_routes
 from clients.web.page_frame import error_page, notice_box
 from clients.web.process_charts import chart_series
 from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
@@ -81,13 +83,16 @@ def create_app(
     tasks: TaskSource | None = None,
     topology: Callable[[], dict[str, Any]] | None = None,
     state_dir: Path | None = None,
+    access: Access | None = None,
 ) -> web.Application:
     """`store` is opened by the caller and closed with the app; `client_factory` connects to
     the engine on the first action (None: the page is read-only and says so);
     `default_user` acts on tasks for a browser that has not said who it is; `topology`
     reads the engine partitions and their owners for the start page; `state_dir` keeps the
-    batches' progress files (None: a batch's progress lives only in its request)."""
-    app = web.Application(middlewares=[_errors, _headers])
+    batches' progress files (None: a batch's progress lives only in its request); `access`
+    (`--users`) puts every page and action behind a login (clients.web.access), and the
+    acting user of the task pages is then the logged-in one."""
+    app = web.Application(middlewares=[_headers, _errors, check_access])
     state = WebState(
         store,
         client_factory,
@@ -100,13 +105,16 @@ def create_app(
     state.state_dir = state_dir
     app[STATE] = state
     r = app.router
+    if access is not None:
+        app[ACCESS] = access
+        add_login_routes(r)
     r.add_get("/", _processes)
     r.add_get("/processes/{pid}", _process)
     r.add_get("/instances", _instances)
     r.add_get(r"/instances/{key:\d+}", _instance)
     r.add_get("/incidents", _incidents)
     r.add_post(r"/incidents/{key:\d+}/resolve", _resolve)
-    add_task_routes(r)
+    add_task_routes(r, named_users=access is None)
     add_console_routes(r)
     add_batch_routes(r)
     r.add_get("/api/processes/{pid}/xml", _xml)

@@ -26,6 +26,7 @@ from clients.batch_runner import MigrationPlan, run_batch
 from clients.client import Client
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
+from clients.web.session_context import csrf_field
 from clients.web.web_state import (
     HttpError,
     WebState,
@@ -56,8 +57,8 @@ def add_batch_routes(router: web.UrlDispatcher) -> None:
 
 def batch_form(pid: str) -> Markup:
     return html(
-        '<form method="post" action="{action}" class="console-action batch" id="batch-form">'
-        "<h3>Batch</h3>"
+        '<form method="post" action="{action}" class="console-action batch"'
+        ' id="batch-form">{csrf}<h3>Batch</h3>'
         '<label>Action <select name="action"><option value="resolve">resolve the open'
         ' incidents</option><option value="cancel">cancel the active instances</option>'
         '<option value="migrate">migrate the active instances</option>'
@@ -74,6 +75,7 @@ def batch_form(pid: str) -> Markup:
         '<button type="submit">Find them…</button></form>'
         "<p>{batches}</p>",
         action=url("/processes", pid, "batch"),
+        csrf=csrf_field(),
         batches=link("/batches", "Batches run from this console"),
     )
 
@@ -249,9 +251,10 @@ def _confirm(
         "<h1>{title}</h1>"
         '<p class="confirm-question">{n} match ({filters}){limit}{already}. Send one command'
         " for each?</p>"
-        '<form method="post" action="{action}" class="confirm">{hidden}'
+        '<form method="post" action="{action}" class="confirm">{csrf}{hidden}'
         '<input type="hidden" name="confirmed" value="yes">'
         '<button type="submit" id="confirm">Yes, do it</button> {back}</form>{table}',
+        csrf=csrf_field(),
         title=title,
         n=len(items),
         filters=_filters_text(fields),
@@ -378,8 +381,9 @@ async def _batch_page(request: web.Request) -> web.Response:
     description: dict[str, str] = {str(k): str(v) for k, v in s["description"].items()}
     pid = description.get("process", "")
     again = html(
-        '<form method="post" action="{action}" class="confirm">{hidden}'
+        '<form method="post" action="{action}" class="confirm">{csrf}{hidden}'
         '<button type="submit">Run it again (skips what is done)…</button></form>',
+        csrf=csrf_field(),
         action=url("/processes", pid, "batch"),
         hidden=_hidden(description),
     )

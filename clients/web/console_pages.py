@@ -13,6 +13,7 @@ from clients.display import timestamp
 from clients.instance_history import HistoryStep
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
+from clients.web.session_context import CSRF_FIELD, csrf_field
 from processors.exporter.views import InstanceDetail, ProcessDefinition
 
 MAX_JSON_LENGTH = 64 * 1024
@@ -75,10 +76,11 @@ def _migrate_form(
     )
     return html(
         '<form method="post" action="/instances/{key}/migrate" class="console-action"'
-        ' id="migrate-form"><h3>Migrate</h3>'
+        ' id="migrate-form">{csrf}<h3>Migrate</h3>'
         '<label>Target <select name="target">{options}</select></label>'
         "<fieldset><legend>Mapping (source element → target element)</legend>{rows}</fieldset>"
         '<button type="submit">Migrate…</button></form>',
+        csrf=csrf_field(),
         key=i.process_instance_key,
         options=options,
         rows=rows or html('<span class="hint">{t}</span>', t="No active element."),
@@ -115,17 +117,18 @@ def actions_section(
     )
     return html(
         '<div class="console-actions">'
-        '<form method="post" action="{base}/cancel" class="console-action" id="cancel-form">'
+        '<form method="post" action="{base}/cancel" class="console-action" id="cancel-form">{csrf}'
         "<h3>Cancel</h3><p>Terminates every element instance and the instance itself.</p>"
         '<button type="submit">Cancel the instance…</button></form>'
-        '<form method="post" action="{base}/variables" class="console-action" id="variables-form">'
+        '<form method="post" action="{base}/variables" class="console-action"'
+        ' id="variables-form">{csrf}'
         "<h3>Set variables</h3>"
         '<label>Scope <select name="scope">{options}</select></label>'
         '<label><input type="checkbox" name="local" value="1"> only in this scope (local)</label>'
         '<textarea name="variables" rows="4" required maxlength="{max}"'
         ' placeholder=\'{{"shippingAddress": "1 Main St"}}\'></textarea>'
         '<button type="submit">Set variables…</button></form>'
-        '<form method="post" action="{base}/modify" class="console-action" id="modify-form">'
+        '<form method="post" action="{base}/modify" class="console-action" id="modify-form">{csrf}'
         "<h3>Modify</h3>"
         '<p class="hint">Click the diagram to pick: <label><input type="radio" name="pick"'
         ' value="activate" checked> add a token there</label> <label><input type="radio"'
@@ -138,6 +141,7 @@ def actions_section(
         '<button type="submit">Modify…</button></form>{migrate}'
         "</div>",
         base=f"/instances/{key}",
+        csrf=csrf_field(),
         options=options,
         terminate=terminate or html('<span class="hint">{t}</span>', t="No active element."),
         max=MAX_JSON_LENGTH,
@@ -156,15 +160,18 @@ def confirm_page(
     """Nothing is sent before this page's button: it repeats the form as hidden fields."""
     hidden = []
     for name, value in fields.items():
+        if name == CSRF_FIELD:
+            continue
         values = [value] if isinstance(value, str) else list(value)
         hidden += [
             html('<input type="hidden" name="{n}" value="{v}">', n=name, v=v) for v in values
         ]
     body = html(
         '<h1>{title}</h1><p class="confirm-question">{question}</p>{details}'
-        '<form method="post" action="{action}" class="confirm">{hidden}'
+        '<form method="post" action="{action}" class="confirm">{csrf}{hidden}'
         '<input type="hidden" name="confirmed" value="yes">'
         '<button type="submit" id="confirm">Yes, do it</button> {back}</form>',
+        csrf=csrf_field(),
         title=title,
         question=question,
         action=action,

@@ -11,6 +11,7 @@ from broker.protocol.values import JOB_RETRIES_ERRORS
 from clients.display import timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, table
+from clients.web.session_context import csrf_field
 from processors.exporter.views import Incident
 
 PAGE_SIZE = 50
@@ -34,9 +35,10 @@ def resolve_form(incident: Incident, next_path: str) -> Markup:
         else Markup("")
     )
     return html(
-        '<form method="post" action="{action}" class="resolve" data-incident-key="{key}">'
+        '<form method="post" action="{action}" class="resolve" data-incident-key="{key}">{csrf}'
         '<input type="hidden" name="next" value="{next}">{retries}'
         '<button type="submit">Resolve</button></form>',
+        csrf=csrf_field(),
         action=url("/incidents", incident.incident_key, "resolve"),
         key=incident.incident_key,
         next=next_path,

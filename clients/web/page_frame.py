@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from clients.web.html import Markup, html, join
+from clients.web.session_context import csrf_field, csrf_meta, current_session
 
 BPMN_JS = "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
 BPMN_CSS = ("/vendor/bpmn-js/assets/diagram-js.css", "/vendor/bpmn-js/assets/bpmn-js.css")
@@ -26,10 +27,12 @@ def page(
     status_path: str = "/",
     extra_scripts: Sequence[str] = (),
     extra_styles: Sequence[str] = (),
+    navigation: bool = True,
 ) -> str:
     """`diagram` loads bpmn-js and our diagram script, `task_form` form-js and the task
     script; `acting_user` (the task pages) puts the "You are" field in the header, which
-    comes back to `status_path` once set."""
+    comes back to `status_path` once set. A logged-in page names its user instead, with a
+    logout button; `navigation=False` (the login page) leaves the links out."""
     styles: list[str] = []
     scripts: list[str] = []
     if diagram:
@@ -46,18 +49,41 @@ def page(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="icon" href="data:,">'
         "<title>{title} · Honeyflow</title>{styles}"
-        '<link rel="stylesheet" href="/static/honeyflow.css"></head>'
-        '<body><header><a class="brand" href="/">Honeyflow</a>'
-        '<nav><a href="/">Processes</a><a href="/instances">Instances</a>'
-        '<a href="/incidents">Incidents</a><a href="/tasks">Tasks</a></nav>{user}</header>'
+        '{meta}<link rel="stylesheet" href="/static/honeyflow.css"></head>'
+        '<body><header><a class="brand" href="/">Honeyflow</a>{nav}{user}</header>'
         "<main>{notice}{body}</main>{scripts}</body></html>",
         title=title,
         styles=join(html('<link rel="stylesheet" href="{href}">', href=h) for h in styles),
-        user=acting_user_form(acting_user, status_path) if acting_user is not None else "",
+        meta=csrf_meta(),
+        nav=Markup(_NAVIGATION) if navigation else Markup(""),
+        user=_user_box(acting_user, status_path),
         notice=notice or Markup(""),
         body=body,
         scripts=join(html('<script src="{src}"></script>', src=s) for s in scripts),
     )
+
+
+_NAVIGATION = (
+    '<nav><a href="/">Processes</a><a href="/instances">Instances</a>'
+    '<a href="/incidents">Incidents</a><a href="/tasks">Tasks</a></nav>'
+)
+
+
+def _user_box(acting_user: str | None, back: str) -> Markup:
+    """The logged-in user and the logout button; without a login, the task pages' name."""
+    session = current_session()
+    if session is not None:
+        return html(
+            '<form method="post" action="/logout" class="session-user">{csrf}'
+            '<span class="user-name" title="{roles}">{name}</span>'
+            ' <button type="submit" id="logout">Log out</button></form>',
+            csrf=csrf_field(),
+            name=session.user.name,
+            roles=session.user.role_text,
+        )
+    if acting_user is not None:
+        return acting_user_form(acting_user, back)
+    return Markup("")
 
 
 def acting_user_form(user: str, back: str) -> Markup:

@@ -11,6 +11,7 @@ from typing import Protocol
 from clients.display import timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, state_badge, table
+from clients.web.session_context import csrf_field
 
 PAGE_SIZE = 50
 
@@ -142,8 +143,9 @@ def tasks_page(
 
 def _action(task: TaskView, action: str, label: str, *, disabled: bool = False) -> Markup:
     return html(
-        '<form method="post" action="{action}" class="task-action task-{name}">'
+        '<form method="post" action="{action}" class="task-action task-{name}">{csrf}'
         '<button type="submit"{disabled}>{label}</button></form>',
+        csrf=csrf_field(),
         action=url("/tasks", task.user_task_key, action),
         name=action,
         label=label,
@@ -182,8 +184,9 @@ def _completion(task: TaskView, acting_user: str, has_form: bool) -> Markup:
     hidden = html('<input type="hidden" name="variables" value="{{}}">') if has_form else Markup("")
     return html(
         '<h2>Complete</h2><form method="post" action="{action}" class="task-complete"'
-        ' data-form="{has_form}">{editor}{hidden}'
+        ' data-form="{has_form}">{csrf}{editor}{hidden}'
         '<button type="submit"{disabled}>Complete</button>{hint}</form>',
+        csrf=csrf_field(),
         action=url("/tasks", task.user_task_key, "complete"),
         has_form="true" if has_form else "false",
         editor=editor,

@@ -17,9 +17,12 @@ from clients.client import Client
 from clients.errors import HoneyflowError
 from clients.web.html import Markup, url
 from clients.web.page_frame import notice_box
+from clients.web.session_context import current_session
+from clients.web.task_access import offered_to, open_tasks_of, reads_every_task, visible_to
 from clients.web.task_forms import FormError
 from clients.web.task_pages import PAGE_SIZE, TaskView, task_page, tasks_page
 from clients.web.task_source import has_form
+from clients.web.users_file import WebUser
 from clients.web.web_state import (
     USER_COOKIE,
     USER_COOKIE_AGE,
@@ -34,6 +37,7 @@ from clients.web.web_state import (
     local_path,
     state_of,
 )
+from processors.exporter.errors import NotFoundError
 from processors.exporter.queries import Queries
 
 log = logging.getLogger(__name__)
@@ -45,14 +49,17 @@ _DONE = {
 }
 
 
-def add_task_routes(r: web.UrlDispatcher) -> None:
+def add_task_routes(r: web.UrlDispatcher, *, named_users: bool = True) -> None:
+    """`named_users`: the acting user is a name the browser gives (`POST /user`); without
+    it the acting user is the logged-in one."""
     r.add_get("/tasks", _tasks)
     r.add_get(r"/tasks/{key:\d+}", _task)
     r.add_post(r"/tasks/{key:\d+}/claim", _claim)
     r.add_post(r"/tasks/{key:\d+}/unclaim", _unclaim)
     r.add_post(r"/tasks/{key:\d+}/complete", _complete)
     r.add_get(r"/api/tasks/{key:\d+}/form", _form)
-    r.add_post("/user", _set_user)
+    if named_users:
+        r.add_post("/user", _set_user)
 
 
 def _form_problem(task: TaskView) -> str:
@@ -73,15 +80,25 @@ async def _tasks(request: web.Request) -> web.Response:
     group = request.query.get("group", "").strip()
     before = before_param(request)
     state = state_of(request)
-    tasks = await state.query(
-        lambda q: state.tasks.open_tasks(
-            q, assignee=assignee, group=group, limit=PAGE_SIZE, before=before
-        )
-    )
+    user = _logged_in()
     next_before = None
-    if len(tasks) == PAGE_SIZE:
-        last = tasks[-1]
-        next_before = f"{last.creation_time}:{last.user_task_key}"
+    if user is not None and not reads_every_task(user):
+        tasks, after = await state.query(
+            lambda q: open_tasks_of(
+                state.tasks, q, user, assignee=assignee, group=group, before=before
+            )
+        )
+        if after is not None:
+            next_before = f"{after[0]}:{after[1]}"
+    else:
+        tasks = await state.query(
+            lambda q: state.tasks.open_tasks(
+                q, assignee=assignee, group=group, limit=PAGE_SIZE, before=before
+            )
+        )
+        if len(tasks) == PAGE_SIZE:
+            last = tasks[-1]
+            next_before = f"{last.creation_time}:{last.user_task_key}"
     notice = None
     done = request.query.get("completed", "")
     if done.isdigit():
@@ -102,11 +119,24 @@ async def _tasks(request: web.Request) -> web.Response:
     )
 
 
+def _logged_in() -> WebUser | None:
+    session = current_session()
+    return None if session is None else session.user
+
+
+async def _visible_task(state: WebState, key: int) -> TaskView:
+    """The task, or 404 for a task the logged-in task user may not see (as a missing one)."""
+    task = await state.query(lambda q: state.tasks.task(q, key))
+    if not visible_to(task, _logged_in()):
+        raise NotFoundError(f"no user task with key {key}")
+    return task
+
+
 async def _render_task(
     request: web.Request, key: int, notice: Markup | None, status: int = 200
 ) -> web.Response:
     state = state_of(request)
-    task = await state.query(lambda q: state.tasks.task(q, key))
+    task = await _visible_task(state, key)
     body = task_page(
         task,
         acting_user=acting_user(request),
@@ -133,8 +163,12 @@ async def _form(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
     state = state_of(request)
 
+    user = _logged_in()
+
     def read(q: Queries) -> dict[str, Any]:
         task = state.tasks.task(q, key)
+        if not visible_to(task, user):
+            raise NotFoundError(f"no user task with key {key}")
         schema = state.tasks.form(q, task)
         variables = state.tasks.variables(q, task)
         return {"userTaskKey": str(key), "schema": schema, "variables": variables}
@@ -170,10 +204,30 @@ def _user_for_action(request: web.Request) -> str:
     return user
 
 
+async def _check_offered(request: web.Request, key: int, what: str) -> None:
+    """With a login, a task user acts only on its own tasks (403, nothing sent)."""
+    user = _logged_in()
+    if user is None:
+        return
+    state = state_of(request)
+    task = await _visible_task(state, key)
+    if what in ("claim", "complete") and not offered_to(task, user):
+        raise HttpError(
+            403,
+            f"Task {key} is not offered to {user.name}: it is assigned to someone else or"
+            " offered to other users or groups. Nothing was done.",
+        )
+    if what == "unclaim" and task.assignee != user.name:
+        raise HttpError(
+            403, f"Task {key} is not assigned to {user.name}: nothing to unclaim. Nothing was done."
+        )
+
+
 async def _claim(request: web.Request) -> web.Response:
     check_same_origin(request)
     key = int(request.match_info["key"])
     user = _user_for_action(request)
+    await _check_offered(request, key, "claim")
 
     def act(client: Client) -> None:
         client.claim_user_task(key, user)
@@ -185,6 +239,7 @@ async def _unclaim(request: web.Request) -> web.Response:
     check_same_origin(request)
     key = int(request.match_info["key"])
     _user_for_action(request)
+    await _check_offered(request, key, "unclaim")
 
     def act(client: Client) -> None:
         client.unassign_user_task(key)
@@ -211,10 +266,11 @@ async def _complete(request: web.Request) -> web.Response:
     check_same_origin(request)
     key = int(request.match_info["key"])
     user = _user_for_action(request)
+    await _check_offered(request, key, "complete")
     form = await request.post()
     variables = parse_variables(str(form.get("variables", "")))
     state = state_of(request)
-    task = await state.query(lambda q: state.tasks.task(q, key))
+    task = await _visible_task(state, key)
     if task.state == "CREATED" and task.assignee and task.assignee != user:
         # As Tasklist: a task is completed by whoever holds it (the engine does not check,
         # having no users yet). A task the store shows unassigned may just have been

@@ -18,6 +18,7 @@ from aiohttp import web
 from clients.client import Client
 from clients.web.assets import WebAssets
 from clients.web.page_frame import MAX_USER_LENGTH
+from clients.web.session_context import current_session
 from clients.web.task_source import StoreTasks, TaskSource
 from processors.exporter.queries import Queries
 from processors.exporter.store import Store
@@ -133,8 +134,11 @@ def local_path(text: str, fallback: str) -> str:
 
 
 def acting_user(request: web.Request) -> str:
-    """The name this browser acts under: its cookie, else `honeyflow web --user`. Anyone can
-    type any name until a login comes with the security work (#15)."""
+    """The name this browser acts under: the logged-in user (`honeyflow web --users`), else
+    its name cookie, else `honeyflow web --user`. Without a login anyone can type any name."""
+    session = current_session()
+    if session is not None:
+        return session.user.name
     cookie = request.cookies.get(USER_COOKIE)
     if cookie is not None:
         try:

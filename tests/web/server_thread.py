@@ -4,6 +4,7 @@ it over HTTP (urllib) or drive it with a browser."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,8 +13,9 @@ from aiohttp import web
 
 
 @contextmanager
-def serving(app: web.Application) -> Iterator[str]:
-    """Yields the base URL (`http://127.0.0.1:PORT`); stops the server and its cleanup on exit."""
+def serving(app: web.Application, ssl_context: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Yields the base URL (`http://127.0.0.1:PORT`, https with `ssl_context`); stops the
+    server and its cleanup on exit."""
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
     started = threading.Event()
@@ -21,10 +23,10 @@ def serving(app: web.Application) -> Iterator[str]:
 
     async def start() -> None:
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
         await site.start()
         host, port = runner.addresses[0][:2]
-        base.append(f"http://{host}:{port}")
+        base.append(f"{'https' if ssl_context else 'http'}://{host}:{port}")
 
     def run() -> None:
         asyncio.set_event_loop(loop)
