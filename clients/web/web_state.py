@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from aiohttp import web
 
 from clients.client import Client
+from clients.kafka_requests import SPEAKING_FOR
 from clients.web.assets import WebAssets
 from clients.web.page_frame import MAX_USER_LENGTH
 from clients.web.session_context import current_session
@@ -67,7 +68,20 @@ class WebState:
         return await asyncio.get_running_loop().run_in_executor(self.store_thread, read, queries)
 
     async def engine(self, act: Callable[[Client], T]) -> T:
+        """`act(client)` on the engine thread. With a login, the commands it sends name the
+        logged-in user as the end user the console speaks for (signed commands: the audit
+        log shows `console (for olga)` when the console's principal is a gateway's)."""
+        session = current_session()
+        speaking_for = "" if session is None else session.user.name
+
         def run() -> T:
+            speaking = SPEAKING_FOR.set(speaking_for)
+            try:
+                return connected()
+            finally:
+                SPEAKING_FOR.reset(speaking)
+
+        def connected() -> T:
             if self.client is None:
                 if self.client_factory is None:
                     raise HttpError(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from clients.kafka_requests import SPEAKING_FOR
 from clients.testing import instance_view
 from clients.web.access import SESSION_COOKIE
 from tests.web.login_site import Browser, LoginSite, login_site
@@ -158,8 +159,16 @@ def test_an_action_with_a_foreign_or_missing_csrf_token_is_refused(site: LoginSi
 
 
 def test_the_operator_acts_with_its_own_token_and_logout_ends_the_session(
-    site: LoginSite,
+    site: LoginSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    speaking_for: list[str] = []
+    resolve = site.page_client.resolve_incident
+
+    def spy(key: int) -> None:
+        speaking_for.append(SPEAKING_FOR.get())
+        resolve(key)
+
+    monkeypatch.setattr(site.page_client, "resolve_incident", spy)
     olga = Browser(site.base)
     assert olga.login("olga", next_path="/incidents").location == "/incidents"
     token = olga.csrf_token("/incidents")
@@ -170,6 +179,7 @@ def test_the_operator_acts_with_its_own_token_and_logout_ends_the_session(
     answer = olga.post(f"/incidents/{incident}/resolve", {"retries": "1", "csrf_token": token})
     assert answer.status == 303 and f"resolved={incident}" in answer.location
     assert not _incident_open(site, incident)
+    assert speaking_for == ["olga"]  # signed commands name her as the end user
     # Confirmation page, then the command: the token goes along.
     confirm = olga.post(f"/instances/{second}/cancel", {"csrf_token": token})
     assert confirm.status == 200
