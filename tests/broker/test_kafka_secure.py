@@ -31,6 +31,7 @@ from clients.cli.main import cli
 from clients.client import connect
 from clients.kafka_engine_processes import EngineProcesses, EngineStartError
 from tests.conftest import pids_of
+from tests.gateway.test_gateway_tls import certificates  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(600)]
 
@@ -434,3 +435,71 @@ def test_unsigned_wrongly_signed_and_replayed_commands_are_rejected(
         and r["sourceRecordPosition"] < rejected[-1]["sourceRecordPosition"]
         for r in deployments
     )
+
+
+@pytest.mark.timeout(300)
+def test_the_gateway_signs_as_itself_naming_the_client_it_authenticated(
+    secure: Secure,
+    engine: None,
+    certificates: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`honeyflow gateway --clients FILE` with a gateway principal's credentials: a pyzeebe
+    client with a token deploys and creates an instance; the audit log names the gateway and
+    the client it spoke for."""
+    import asyncio
+
+    import grpc
+    from pyzeebe import ZeebeClient, create_oauth2_client_credentials_channel
+
+    from clients.gateway.clients_file import add_client
+    from tests.gateway.conftest import GatewayProcess
+
+    secure.run(
+        "kafka", "user", "add", "gw", "--role", "gateway", "--dir", str(secure.cluster.directory)
+    )  # fmt: skip
+    clients = certificates / "secure-clients.json"
+    secret = add_client(clients, "alice", "operator")
+    # requests (under pyzeebe's OAuth channel) trusts the test CA for the token endpoint.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificates / "ca.pem"))
+    gateway = GatewayProcess(
+        secure.spec.bootstrap,
+        secure.topics.prefix,
+        certificates / "secure-gateway.log",
+        *("--tls-certificate", str(certificates / "gateway.pem")),
+        *("--tls-key", str(certificates / "gateway.key")),
+        *("--clients", str(clients), "--token-port", "0"),
+        *("--kafka-config", str(secure.file("gw"))),
+    )
+    try:
+        assert gateway.process.stdout is not None
+        token_url = gateway.process.stdout.readline().split()[-1].replace("127.0.0.1", "localhost")
+        port = gateway.address.rsplit(":", 1)[1]
+
+        async def run() -> int:
+            channel = create_oauth2_client_credentials_channel(
+                f"localhost:{port}",
+                "alice",
+                secret,
+                token_url,
+                audience="zeebe-api",
+                channel_credentials=grpc.ssl_channel_credentials(
+                    (certificates / "ca.pem").read_bytes()
+                ),
+            )
+            async with channel:
+                client = ZeebeClient(channel)
+                await client.deploy_resource(str(BPMN))
+                created = await client.run_process("cli-task")
+            return int(created.process_instance_key)
+
+        instance = asyncio.run(run())
+    finally:
+        gateway.stop()
+    records = _audit(secure)
+    created = [
+        r
+        for r in records
+        if r["value"].get("processInstanceKey") == instance and r["intent"] == "ELEMENT_ACTIVATED"
+    ]
+    assert created and {r["principal"] for r in created} == {"gw (for alice)"}
