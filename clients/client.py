@@ -31,7 +31,7 @@ from clients.memory_transport import MemoryTransport
 from clients.migration import migrate_command
 from clients.operations import AsyncOperationCalls, OperationCalls
 from clients.results import ActivatedJob, DecisionResult, Deployment, InstanceResult
-from clients.tenants import with_tenant
+from clients.tenants import DEFAULT_TENANTS, tenant_list, with_tenant
 from clients.transport import JobSource, Transport
 from clients.user_tasks import AsyncUserTaskCalls, UserTaskCalls
 from processors.engine.message_partition import message_partition as _message_partition
@@ -213,10 +213,13 @@ class Client(UserTaskCalls, OperationCalls):
         timeout: float,
         worker: str = "default",
         wait: float = 0,
+        tenant_ids: Sequence[str] | None = None,
     ) -> list[ActivatedJob]:
         """Activate up to `max_jobs` jobs ready now; on Kafka, with `wait` seconds, wait that
         long for a first one when there is none (long polling, as zbctl's --requestTimeout).
-        In process (`memory://`) nothing arrives while the call waits: it answers at once."""
+        In process (`memory://`) nothing arrives while the call waits: it answers at once.
+        Only jobs of `tenant_ids` (default: the default tenant) are activated."""
+        tenants = tenant_list("activate_jobs", tenant_ids)
         a = Arguments("activate_jobs")
         job_type = a.text("job_type", job_type, required=True)
         max_jobs = a.count("max_jobs", max_jobs, minimum=1)
@@ -225,6 +228,8 @@ class Client(UserTaskCalls, OperationCalls):
         wait = a.seconds("wait", wait)
         jobs: list[ActivatedJob] = []
         if self._job_source is not None:
+            if tenants != DEFAULT_TENANTS:
+                a.fail("tenant_ids", "jobs of other tenants than <default> are not on Kafka yet")
             answers = self._job_source.activate_jobs(
                 job_type,
                 max_jobs=max_jobs,
@@ -241,7 +246,7 @@ class Client(UserTaskCalls, OperationCalls):
             if remaining <= 0 and jobs:
                 break
             command = c.activate_command_ms(
-                job_type, max(remaining, 1) if jobs else max_jobs, timeout_ms, worker
+                job_type, max(remaining, 1) if jobs else max_jobs, timeout_ms, worker, tenants
             )
             jobs.extend(c.activated_jobs(self._call(command, partition)))
         return jobs
@@ -450,9 +455,16 @@ class AsyncClient(AsyncUserTaskCalls, AsyncOperationCalls):
         timeout: float,
         worker: str = "default",
         wait: float = 0,
+        tenant_ids: Sequence[str] | None = None,
     ) -> list[ActivatedJob]:
         jobs: list[ActivatedJob] = await self._run(
-            "activate_jobs", job_type, max_jobs=max_jobs, timeout=timeout, worker=worker, wait=wait
+            "activate_jobs",
+            job_type,
+            max_jobs=max_jobs,
+            timeout=timeout,
+            worker=worker,
+            wait=wait,
+            tenant_ids=tenant_ids,
         )
         return jobs
 

@@ -22,6 +22,7 @@ from broker.protocol.intents import (
     VariableDocumentIntent,
 )
 from broker.protocol.values import (
+    DEFAULT_TENANT_ID,
     DecisionEvaluationRecordValue,
     DeploymentRecordValue,
     DeploymentResource,
@@ -200,11 +201,25 @@ def activate_command(job_type: str, max_jobs: int, timeout: float, worker: str) 
     return activate_command_ms(job_type, max_jobs, seconds_to_ms(timeout), worker)
 
 
-def activate_command_ms(job_type: str, max_jobs: int, timeout_ms: int, worker: str) -> Record[Any]:
+def activate_command_ms(
+    job_type: str,
+    max_jobs: int,
+    timeout_ms: int,
+    worker: str,
+    tenant_ids: tuple[str, ...] = (),
+) -> Record[Any]:
+    """JOB_BATCH ACTIVATE; `tenant_ids` only when other than just the default tenant (which
+    the engine assumes when it names none), so the default's command stays as it was."""
+    if tenant_ids == (DEFAULT_TENANT_ID,):
+        tenant_ids = ()
     return Record.command(
         JobBatchIntent.ACTIVATE,
         JobBatchRecordValue(
-            type=job_type, worker=worker, timeout=timeout_ms, max_jobs_to_activate=max_jobs
+            type=job_type,
+            worker=worker,
+            timeout=timeout_ms,
+            max_jobs_to_activate=max_jobs,
+            tenant_ids=tenant_ids,
         ),
     )
 
@@ -226,6 +241,7 @@ def activated_jobs(answer: Record[Any]) -> list[ActivatedJob]:
             bpmn_process_id=job.bpmn_process_id,
             process_definition_key=job.process_definition_key,
             retry_backoff=job.retry_backoff,
+            tenant_id=job.tenant_id,
         )
         for key, job in zip(value.job_keys, value.jobs, strict=True)
     ]

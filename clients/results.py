@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from broker.protocol.values import DEFAULT_TENANT_ID
+
 
 @dataclass(frozen=True, slots=True)
 class DeployedProcess:
@@ -128,3 +130,5 @@ class ActivatedJob:
     retry_backoff: int = 0
     """Milliseconds the job waited after its last failure (0 if it never failed, or failed
     without back-off); the worker's exponential back-off grows from it."""
+    tenant_id: str = DEFAULT_TENANT_ID
+    """The tenant the job's process instance belongs to."""

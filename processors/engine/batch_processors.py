@@ -1,15 +1,17 @@
 """JOB_BATCH ACTIVATE: hand up to `maxJobsToActivate` activatable jobs of a type to one worker,
-each with a deadline and the variables visible at its task. The oldest jobs go first; an
-activated job is not handed out again until it is completed, failed or timed out."""
+each with a deadline and the variables visible at its task. Only jobs of the batch's
+`tenantIds` are handed out (the default tenant when it names none). The oldest jobs go first;
+an activated job is not handed out again until it is completed, failed or timed out."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 
 from broker.protocol import Record, RejectionType
 from broker.protocol.fast_init import fast_replacer
 from broker.protocol.intents import JobBatchIntent
-from broker.protocol.values import JobBatchRecordValue, JobRecordValue
+from broker.protocol.values import DEFAULT_TENANT_ID, JobBatchRecordValue, JobRecordValue
 from processors.engine.context import ProcessingContext
 from processors.engine.state import JobStatus
 
@@ -41,7 +43,8 @@ def activate_jobs(command: Record[JobBatchRecordValue], ctx: ProcessingContext) 
     keys: list[int] = []
     jobs: list[JobRecordValue] = []
     truncated = False
-    for job_key in _candidates(value.type, value.job_keys, ctx):
+    tenants = tuple(dict.fromkeys(value.tenant_ids)) or (DEFAULT_TENANT_ID,)
+    for job_key in _candidates(value.type, tenants, value.job_keys, ctx):
         if len(keys) == value.max_jobs_to_activate:
             truncated = True
             break
@@ -71,15 +74,26 @@ def activate_jobs(command: Record[JobBatchRecordValue], ctx: ProcessingContext) 
     ctx.respond(ctx.event(ctx.next_key(), JobBatchIntent.ACTIVATED, activated))
 
 
-def _candidates(job_type: str, job_keys: tuple[int, ...], ctx: ProcessingContext) -> Iterable[int]:
-    """The activatable jobs of `job_type`, or only those of `job_keys` that still are: a Kafka
-    worker asks for the one job it read from its topic, and gets nothing if another worker
-    took it, or it was completed or canceled meanwhile."""
+def _candidates(
+    job_type: str, tenants: tuple[str, ...], job_keys: tuple[int, ...], ctx: ProcessingContext
+) -> Iterable[int]:
+    """The activatable jobs of `job_type` of the tenants (oldest first across them), or only
+    those of `job_keys` that still are: a Kafka worker asks for the one job it read from its
+    topic, and gets nothing if another worker took it, or it was completed or canceled
+    meanwhile, or it belongs to a tenant the batch does not name."""
+    jobs = ctx.state.jobs
     if not job_keys:
-        return ctx.state.jobs.activatable(job_type)
+        if len(tenants) == 1:
+            return jobs.activatable(job_type, tenants[0])
+        return heapq.merge(*(jobs.activatable(job_type, tenant) for tenant in tenants))
     wanted = []
     for key in job_keys:
-        job = ctx.state.jobs.get(key)
-        if job is not None and job.status is JobStatus.ACTIVATABLE and job.value.type == job_type:
+        job = jobs.get(key)
+        if (
+            job is not None
+            and job.status is JobStatus.ACTIVATABLE
+            and job.value.type == job_type
+            and job.value.tenant_id in tenants
+        ):
             wanted.append(key)
     return wanted

@@ -30,8 +30,11 @@ def _find_process(
 ) -> DeployedProcess | None:
     value = command.value
     processes = ctx.state.processes
+    tenant = value.tenant_id
     if value.process_definition_key != -1:
         found = processes.by_key(value.process_definition_key)
+        if found is not None and found.tenant_id != tenant:
+            found = None  # another tenant's definition is not there for this one (Zeebe)
         if found is None:
             ctx.reject(
                 RejectionType.NOT_FOUND,
@@ -46,7 +49,7 @@ def _find_process(
         )
         return None
     if value.version == -1:
-        found = processes.latest(value.bpmn_process_id)
+        found = processes.latest(value.bpmn_process_id, tenant)
         if found is None:
             ctx.reject(
                 RejectionType.NOT_FOUND,
@@ -54,7 +57,7 @@ def _find_process(
                 f" '{value.bpmn_process_id}', but none found",
             )
         return found
-    found = processes.by_version(value.bpmn_process_id, value.version)
+    found = processes.by_version(value.bpmn_process_id, value.version, tenant)
     if found is None:
         ctx.reject(
             RejectionType.NOT_FOUND,
@@ -98,6 +101,7 @@ def create_instance(
         element_id=deployed.bpmn_process_id,
         flow_scope_key=-1,
         bpmn_element_type=BpmnElementType.PROCESS,
+        tenant_id=deployed.tenant_id,
     )
     call = ElementCall(ctx, instance_key, element_value, process)
     set_local(call, instance_key, value.variables)

@@ -34,6 +34,7 @@ def _drg_created(record: Record[DecisionRequirementsRecordValue], state: EngineS
         v.resource_name,
         v.resource,
         v.checksum.hex(),
+        v.tenant_id,
     )
 
 
@@ -49,6 +50,7 @@ def _decision_created(record: Record[DecisionRecordValue], state: EngineState) -
             decision_requirements_key=v.decision_requirements_key,
             deployment_key=v.deployment_key,
             version_tag=v.version_tag,
+            tenant_id=v.tenant_id,
         )
     )
 

@@ -40,9 +40,11 @@ def lookup_failure(decision_id: str, reason: str) -> str:
     return f"Expected to evaluate decision '{decision_id}', but {reason}"
 
 
-def latest_decision(state: StateReaders, decision_id: str) -> tuple[DeployedDecision | None, str]:
-    """The latest version of `decision_id`, or None and Zeebe's message."""
-    found = state.decisions.latest(decision_id)
+def latest_decision(
+    state: StateReaders, decision_id: str, tenant_id: str
+) -> tuple[DeployedDecision | None, str]:
+    """The latest version of `decision_id` in the tenant, or None and Zeebe's message."""
+    found = state.decisions.latest(decision_id, tenant_id)
     return found, lookup_failure(decision_id, f"no decision found for id '{decision_id}'")
 
 
@@ -88,6 +90,7 @@ def evaluation_record(
                 for r in d.matched_rules
             ),
             decision_evaluation_instance_key=f"{evaluation_key}-{index}",
+            tenant_id=decision.tenant_id,
         )
         for index, d in enumerate(result.evaluated, start=1)
     )

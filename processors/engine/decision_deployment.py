@@ -72,10 +72,10 @@ def drg_problems(loaded: list[LoadedDrg]) -> str:
     return ""
 
 
-def unchanged(state: StateReaders, loaded: list[LoadedDrg]) -> bool:
+def unchanged(state: StateReaders, loaded: list[LoadedDrg], tenant_id: str) -> bool:
     """Whether every DRG is its latest version again (same checksum and resource name)."""
     for drg in loaded:
-        latest = state.decisions.latest_drg(drg.graph.id)
+        latest = state.decisions.latest_drg(drg.graph.id, tenant_id)
         if (
             latest is None
             or latest.checksum != drg.checksum.hex()
@@ -86,7 +86,11 @@ def unchanged(state: StateReaders, loaded: list[LoadedDrg]) -> bool:
 
 
 def deploy_drgs(
-    ctx: ProcessingContext, loaded: list[LoadedDrg], deployment_key: int, duplicates_only: bool
+    ctx: ProcessingContext,
+    loaded: list[LoadedDrg],
+    deployment_key: int,
+    duplicates_only: bool,
+    tenant_id: str,
 ) -> tuple[tuple[DecisionRecordValue, ...], tuple[DecisionRequirementsRecordValue, ...]]:
     """Write the records of `loaded`; the deployment's decisions and DRGs metadata."""
     decisions_meta: list[DecisionRecordValue] = []
@@ -94,7 +98,7 @@ def deploy_drgs(
     state = ctx.state.decisions
     for drg in loaded:
         graph = drg.graph
-        latest = state.latest_drg(graph.id)
+        latest = state.latest_drg(graph.id, tenant_id)
         if duplicates_only and latest is not None:
             drgs_meta.append(
                 DecisionRequirementsRecordValue(
@@ -106,6 +110,7 @@ def deploy_drgs(
                     resource_name=drg.resource_name,
                     checksum=drg.checksum,
                     duplicate=True,
+                    tenant_id=tenant_id,
                 )
             )
             for info in graph.decisions:
@@ -123,6 +128,7 @@ def deploy_drgs(
                         duplicate=True,
                         deployment_key=deployed.deployment_key,
                         version_tag=deployed.version_tag,
+                        tenant_id=tenant_id,
                     )
                 )
             continue
@@ -130,12 +136,13 @@ def deploy_drgs(
         created = DecisionRequirementsRecordValue(
             decision_requirements_id=graph.id,
             decision_requirements_name=graph.name,
-            decision_requirements_version=state.latest_drg_version(graph.id) + 1,
+            decision_requirements_version=state.latest_drg_version(graph.id, tenant_id) + 1,
             decision_requirements_key=drg_key,
             namespace=graph.namespace,
             resource_name=drg.resource_name,
             checksum=drg.checksum,
             resource=drg.resource,
+            tenant_id=tenant_id,
         )
         ctx.event(drg_key, DecisionRequirementsIntent.CREATED, created)
         drgs_meta.append(_without_resource(created))
@@ -144,12 +151,13 @@ def deploy_drgs(
             decision = DecisionRecordValue(
                 decision_id=info.id,
                 decision_name=info.name,
-                version=state.latest_version(info.id) + 1,
+                version=state.latest_version(info.id, tenant_id) + 1,
                 decision_key=decision_key,
                 decision_requirements_id=graph.id,
                 decision_requirements_key=drg_key,
                 deployment_key=deployment_key,
                 version_tag=info.version_tag,
+                tenant_id=tenant_id,
             )
             ctx.event(decision_key, DecisionIntent.CREATED, decision)
             decisions_meta.append(decision)

@@ -16,12 +16,16 @@ def _decision(
 ) -> DeployedDecision | None:
     value = command.value
     if value.decision_id:
-        found, missing = decision_behavior.latest_decision(ctx.state, value.decision_id)
+        found, missing = decision_behavior.latest_decision(
+            ctx.state, value.decision_id, value.tenant_id
+        )
         if found is None:
             ctx.reject(RejectionType.NOT_FOUND, missing)
         return found
     if value.decision_key > -1:
         found = ctx.state.decisions.by_key(value.decision_key)
+        if found is not None and found.tenant_id != value.tenant_id:
+            found = None  # another tenant's decision is not there for this one
         if found is None:
             ctx.reject(
                 RejectionType.NOT_FOUND,

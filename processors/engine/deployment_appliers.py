@@ -27,6 +27,7 @@ def _process_created(record: Record[ProcessRecordValue], state: EngineState) -> 
         v.checksum.hex(),
         v.deployment_key,
         v.version_tag,
+        v.tenant_id,
     )
 
 

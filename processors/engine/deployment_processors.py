@@ -129,20 +129,21 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
     deployment_key = ctx.next_key()
     metadata = []
     processes = ctx.state.processes
+    tenant = value.tenant_id
     # Zeebe versions the resources of a deployment together: unless every one is unchanged,
     # the unchanged ones get a new version too (so that binding type 'deployment' finds them).
     duplicates_only = (
         all(
-            (latest := processes.latest(process_id)) is not None
+            (latest := processes.latest(process_id, tenant)) is not None
             and latest.checksum == _checksum(data).hex()
             for process_id, _, data, _ in found
         )
-        and forms_unchanged(ctx, forms)
-        and decision_deployment.unchanged(ctx.state, drgs)
+        and forms_unchanged(ctx, forms, tenant)
+        and decision_deployment.unchanged(ctx.state, drgs, tenant)
     )
     for process_id, resource_name, data, tag in found:
         checksum = _checksum(data)
-        latest = processes.latest(process_id)
+        latest = processes.latest(process_id, tenant)
         if duplicates_only and latest is not None:
             metadata.append(
                 ProcessMetadata(
@@ -154,11 +155,12 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
                     duplicate=True,
                     deployment_key=latest.deployment_key,
                     version_tag=tag,
+                    tenant_id=tenant,
                 )
             )
             continue
         key = ctx.next_key()
-        version = processes.next_version(process_id)
+        version = processes.next_version(process_id, tenant)
         ctx.event(
             key,
             ProcessIntent.CREATED,
@@ -171,6 +173,7 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
                 resource=data,
                 deployment_key=deployment_key,
                 version_tag=tag,
+                tenant_id=tenant,
             ),
         )
         # Timer start events live on the deployment's partition only (one instance per fire).
@@ -188,18 +191,20 @@ def create_deployment(command: Record[DeploymentRecordValue], ctx: ProcessingCon
                 checksum=checksum,
                 deployment_key=deployment_key,
                 version_tag=tag,
+                tenant_id=tenant,
             )
         )
     decisions, requirements = decision_deployment.deploy_drgs(
-        ctx, drgs, deployment_key, duplicates_only
+        ctx, drgs, deployment_key, duplicates_only, tenant
     )
     created = DeploymentRecordValue(
         resources=value.resources,
         processes_metadata=tuple(metadata),
-        form_metadata=create_forms(ctx, forms, deployment_key, duplicates_only),
+        form_metadata=create_forms(ctx, forms, deployment_key, duplicates_only, tenant),
         decisions_metadata=decisions,
         decision_requirements_metadata=requirements,
         deployment_key=deployment_key,
+        tenant_id=tenant,
     )
     ctx.respond(ctx.event(deployment_key, DeploymentIntent.CREATED, created))
     _distribute(ctx, deployment_key, created)
@@ -288,6 +293,7 @@ def _apply_distributed(command: Record[DeploymentRecordValue], ctx: ProcessingCo
                     resource=data[meta.resource_name],
                     deployment_key=meta.deployment_key,
                     version_tag=meta.version_tag,
+                    tenant_id=meta.tenant_id,
                 ),
             )
             replace_start_subscriptions(ctx, meta.process_definition_key)

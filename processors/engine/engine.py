@@ -30,7 +30,7 @@ from processors.engine.registries import Registries, build_registries
 from processors.engine.results import EventAppliers, ProcessingResult, ResultBuilder
 from processors.engine.side_effects import settle
 from processors.engine.state import EngineState
-from processors.engine.tenant_check import tenant_rejection
+from processors.engine.tenant_check import blank_tenant_as_default, tenant_rejection
 
 
 class Engine:
@@ -81,7 +81,7 @@ class Engine:
             builder.principal = (
                 sender.audit_name if isinstance(sender, Principal) else sender.claimed
             )
-        first = builder.append_command(command)
+        first = builder.append_command(blank_tenant_as_default(command))
         # A failed command goes back to here, and the commands before it apply their events
         # again (see `_roll_back`).
         savepoint = state.store.savepoint()
@@ -100,15 +100,16 @@ class Engine:
             subscription_kinds=self.registries.subscriptions,
             input_collections=self.input_collections,
         )
+        # A tenant that is no tenant identifier first (Zeebe validates before it authorizes).
+        bad_tenant = tenant_rejection(first)
         refusal = None
-        if sender is not None:
+        if sender is not None and bad_tenant is None:
             refusal = authorization_refusal(first, sender, state.readers)
-        foreign_tenant = tenant_rejection(first) if refusal is None else None
-        if refusal is not None:  # refused before any processor: nothing else changes
-            rejection = builder.reject(first, refusal[0], refusal[1])
+        if bad_tenant is not None:  # no tenant identifier: refused before any processor
+            rejection = builder.reject(first, RejectionType.INVALID_ARGUMENT, bad_tenant)
             builder.respond(request_id, rejection)
-        elif foreign_tenant is not None:  # multi-tenancy is off: refused before any processor
-            rejection = builder.reject(first, RejectionType.INVALID_ARGUMENT, foreign_tenant)
+        elif refusal is not None:  # refused before any processor: nothing else changes
+            rejection = builder.reject(first, refusal[0], refusal[1])
             builder.respond(request_id, rejection)
         else:
             # Seeded by the partition and the position of the command being processed (the

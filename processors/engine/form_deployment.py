@@ -68,9 +68,9 @@ def _errors(text: str) -> str:
     return f"Expected to deploy new resources, but encountered the following errors:\n{text}"
 
 
-def forms_unchanged(ctx: ProcessingContext, forms: Sequence[ParsedForm]) -> bool:
+def forms_unchanged(ctx: ProcessingContext, forms: Sequence[ParsedForm], tenant_id: str) -> bool:
     return all(
-        (latest := ctx.state.forms.latest(form.form_id)) is not None
+        (latest := ctx.state.forms.latest(form.form_id, tenant_id)) is not None
         and latest.checksum == form.checksum.hex()
         for form in forms
     )
@@ -81,11 +81,12 @@ def create_forms(
     forms: Sequence[ParsedForm],
     deployment_key: int,
     duplicates_only: bool,
+    tenant_id: str,
 ) -> tuple[FormMetadata, ...]:
     """FORM CREATED for every form (none when the whole deployment is a duplicate)."""
     metadata = []
     for form in forms:
-        latest = ctx.state.forms.latest(form.form_id)
+        latest = ctx.state.forms.latest(form.form_id, tenant_id)
         if duplicates_only and latest is not None:
             metadata.append(
                 FormMetadata(
@@ -97,19 +98,21 @@ def create_forms(
                     duplicate=True,
                     deployment_key=latest.deployment_key,
                     version_tag=form.version_tag,
+                    tenant_id=tenant_id,
                 )
             )
             continue
         key = ctx.next_key()
         created = FormRecordValue(
             form_id=form.form_id,
-            version=ctx.state.forms.latest_version(form.form_id) + 1,
+            version=ctx.state.forms.latest_version(form.form_id, tenant_id) + 1,
             form_key=key,
             resource_name=form.resource_name,
             checksum=form.checksum,
             resource=form.resource,
             deployment_key=deployment_key,
             version_tag=form.version_tag,
+            tenant_id=tenant_id,
         )
         ctx.event(key, FormIntent.CREATED, created)
         metadata.append(_metadata(created))
@@ -125,6 +128,7 @@ def _metadata(form: FormRecordValue) -> FormMetadata:
         checksum=form.checksum,
         deployment_key=form.deployment_key,
         version_tag=form.version_tag,
+        tenant_id=form.tenant_id,
     )
 
 
@@ -146,5 +150,6 @@ def apply_distributed_forms(ctx: ProcessingContext, value: DeploymentRecordValue
                 resource=data[meta.resource_name],
                 deployment_key=meta.deployment_key,
                 version_tag=meta.version_tag,
+                tenant_id=meta.tenant_id,
             ),
         )

@@ -137,7 +137,9 @@ def _start_correlated(
     state.messages.put_correlated(value.message_key, value.bpmn_process_id)
     state.messages.put_started(
         value.process_instance_key,
-        MessageStartedInstance(value.bpmn_process_id, value.start_event_id, value.correlation_key),
+        MessageStartedInstance(
+            value.bpmn_process_id, value.start_event_id, value.correlation_key, value.tenant_id
+        ),
     )
 
 

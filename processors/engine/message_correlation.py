@@ -25,7 +25,7 @@ def correlate_to_waiting(
     """A new message: CORRELATING for the first free subscription of each process."""
     value = message.value
     for subscription in ctx.state.message_subscriptions.waiting_for(
-        value.name, value.correlation_key
+        value.name, value.correlation_key, value.tenant_id
     ):
         process_id = subscription.value.bpmn_process_id
         if subscription.correlating or process_id in skip_processes:
@@ -39,7 +39,7 @@ def correlate_next_message(ctx: ProcessingContext, subscription: MessageSubscrip
     oldest buffered message not yet correlated to its process. True if one was found."""
     value = subscription.value
     messages = ctx.state.messages
-    for message in messages.buffered(value.message_name, value.correlation_key):
+    for message in messages.buffered(value.message_name, value.correlation_key, value.tenant_id):
         if message.value.deadline <= ctx.now_ms:
             continue  # expired, its EXPIRE command is on the way
         if messages.correlated_to(message.key, value.bpmn_process_id):
@@ -54,7 +54,7 @@ def correlate_to_another(
 ) -> bool:
     """An instance refused a message: offer it to another subscription of the same process."""
     for subscription in ctx.state.message_subscriptions.waiting_for(
-        rejected.message_name, rejected.correlation_key
+        rejected.message_name, rejected.correlation_key, rejected.tenant_id
     ):
         candidate = subscription.value
         if (
@@ -94,6 +94,7 @@ def process_value(value: MessageSubscriptionRecordValue) -> ProcessMessageSubscr
         variables=value.variables,
         interrupting=value.interrupting,
         element_id=value.element_id,
+        tenant_id=value.tenant_id,
     )
 
 
@@ -120,4 +121,5 @@ def subscription_value(
         message_key=message_key,
         interrupting=value.interrupting,
         element_id=value.element_id,
+        tenant_id=value.tenant_id,
     )

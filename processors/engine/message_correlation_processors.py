@@ -100,14 +100,15 @@ def _blocked_or_none(
     """None when something takes the message; else the processes whose message start event
     is blocked by an active instance with the correlation key (maybe none)."""
     subscriptions = ctx.state.message_subscriptions
-    for subscription in subscriptions.waiting_for(value.name, value.correlation_key):
+    tenant = value.tenant_id
+    for subscription in subscriptions.waiting_for(value.name, value.correlation_key, tenant):
         if not subscription.correlating:
             return None
     blocked: list[str] = []
-    for start in subscriptions.start_subscriptions(value.name):
+    for start in subscriptions.start_subscriptions(value.name, tenant):
         process_id = start.value.bpmn_process_id
         if value.correlation_key and ctx.state.messages.active_start(
-            process_id, value.correlation_key
+            process_id, value.correlation_key, tenant
         ):
             blocked.append(process_id)
         else:
@@ -139,7 +140,7 @@ def answer_not_correlated(ctx: ProcessingContext, value: MessageSubscriptionReco
     """An instance refused the message of a waiting correlate request: when no other instance
     may still take it, NOT_CORRELATED and a NOT_FOUND rejection."""
     for subscription in ctx.state.message_subscriptions.waiting_for(
-        value.message_name, value.correlation_key
+        value.message_name, value.correlation_key, value.tenant_id
     ):
         if subscription.correlating and subscription.value.message_key == value.message_key:
             return  # another instance is still deciding

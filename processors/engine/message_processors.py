@@ -39,7 +39,7 @@ def publish(command: Record[MessageRecordValue], ctx: ProcessingContext) -> None
         )
         return
     if value.message_id and ctx.state.messages.exists_with_id(
-        value.name, value.correlation_key, value.message_id
+        value.name, value.correlation_key, value.message_id, value.tenant_id
     ):
         ctx.reject(
             RejectionType.ALREADY_EXISTS,

@@ -38,10 +38,11 @@ def replace_start_subscriptions(ctx: ProcessingContext, process_definition_key: 
     deployed = ctx.state.processes.by_key(process_definition_key)
     if deployed is None:
         return
-    if ctx.state.processes.latest_version(deployed.bpmn_process_id) != deployed.version:
+    tenant = deployed.tenant_id
+    if ctx.state.processes.latest_version(deployed.bpmn_process_id, tenant) != deployed.version:
         return
     subscriptions = ctx.state.message_subscriptions
-    for old in subscriptions.start_subscriptions_of(deployed.bpmn_process_id):
+    for old in subscriptions.start_subscriptions_of(deployed.bpmn_process_id, tenant):
         ctx.event(old.key, Start.DELETED, old.value)
     process = ctx.state.processes.executable(process_definition_key)
     for start_event_id, name in message_start_events(process):
@@ -53,6 +54,7 @@ def replace_start_subscriptions(ctx: ProcessingContext, process_definition_key: 
                 bpmn_process_id=deployed.bpmn_process_id,
                 start_event_id=start_event_id,
                 message_name=name,
+                tenant_id=tenant,
             ),
         )
 
@@ -64,7 +66,10 @@ def correlate_to_start_events(
     the process already took it or its correlation key is locked by an active instance.
     Returns the keys of the instances started."""
     started: list[int] = []
-    for subscription in ctx.state.message_subscriptions.start_subscriptions(message.value.name):
+    subscriptions = ctx.state.message_subscriptions.start_subscriptions(
+        message.value.name, message.value.tenant_id
+    )
+    for subscription in subscriptions:
         process_id = subscription.value.bpmn_process_id
         if process_id in skip_processes or _locked(ctx, process_id, message):
             continue
@@ -77,7 +82,7 @@ def _locked(ctx: ProcessingContext, process_id: str, message: StoredMessage) -> 
     key = message.value.correlation_key
     if not key:
         return False  # an empty correlation key allows any number of instances
-    return ctx.state.messages.active_start(process_id, key) is not None
+    return ctx.state.messages.active_start(process_id, key, message.value.tenant_id) is not None
 
 
 def start_instance(
@@ -94,6 +99,7 @@ def start_instance(
         correlation_key=message.value.correlation_key,
         process_instance_key=instance_key,
         variables=message.value.variables,
+        tenant_id=value.tenant_id,
     )
     ctx.event(subscription.key, Start.CORRELATED, correlated)
     trigger_start_event(
@@ -116,11 +122,14 @@ def start_next_buffered(ctx: ProcessingContext, started: MessageStartedInstance 
     its correlation key that this process has not taken yet starts the next instance."""
     if started is None or not started.correlation_key:
         return
-    subscriptions = ctx.state.message_subscriptions.start_subscriptions_of(started.bpmn_process_id)
+    tenant = started.tenant_id
+    subscriptions = ctx.state.message_subscriptions.start_subscriptions_of(
+        started.bpmn_process_id, tenant
+    )
     by_name = {s.value.message_name: s for s in subscriptions}
     candidates: list[StoredMessage] = []
     for name in by_name:
-        for message in ctx.state.messages.buffered(name, started.correlation_key):
+        for message in ctx.state.messages.buffered(name, started.correlation_key, tenant):
             if message.value.deadline > ctx.now_ms and not ctx.state.messages.correlated_to(
                 message.key, started.bpmn_process_id
             ):

@@ -336,7 +336,10 @@ def require_no_start_event_instance_for_target(
     started = state.messages.started_instance(root.key)
     if started is None:
         return
-    if state.messages.active_start(target.bpmn_process_id, started.correlation_key) is None:
+    locked = state.messages.active_start(
+        target.bpmn_process_id, started.correlation_key, started.tenant_id
+    )
+    if locked is None:
         return
     raise refuse(
         RejectionType.INVALID_STATE,

@@ -96,13 +96,15 @@ def _delete_process(ctx: ProcessingContext, process: DeployedProcess) -> None:
         resource_name=process.resource_name,
         deployment_key=process.deployment_key,
         version_tag=process.version_tag,
+        tenant_id=process.tenant_id,
     )
     processes = ctx.state.processes
-    was_latest = processes.latest_version(process.bpmn_process_id) == process.version
+    tenant = process.tenant_id
+    was_latest = processes.latest_version(process.bpmn_process_id, tenant) == process.version
     ctx.event(ctx.next_key(), ProcessIntent.DELETING, record)
     if was_latest:
         _close_start_events(ctx, process)
-        previous = processes.latest(process.bpmn_process_id)
+        previous = processes.latest(process.bpmn_process_id, tenant)
         if previous is not None:
             _open_start_events(ctx, process, previous)
     ctx.event(ctx.next_key(), ProcessIntent.DELETED, record)
@@ -114,10 +116,11 @@ def _close_start_events(ctx: ProcessingContext, process: DeployedProcess) -> Non
         timer = timers.get(timer_key)
         if timer is not None:
             ctx.event(timer_key, TimerIntent.CANCELED, timer)
-    for message in ctx.state.message_subscriptions.start_subscriptions_of(process.bpmn_process_id):
+    process_id, tenant = process.bpmn_process_id, process.tenant_id
+    for message in ctx.state.message_subscriptions.start_subscriptions_of(process_id, tenant):
         if message.value.process_definition_key == process.key:
             ctx.event(message.key, MessageStartEventSubscriptionIntent.DELETED, message.value)
-    for signal in ctx.state.signal_subscriptions.start_subscriptions_of(process.bpmn_process_id):
+    for signal in ctx.state.signal_subscriptions.start_subscriptions_of(process_id, tenant):
         if signal.value.process_definition_key == process.key:
             ctx.event(signal.key, SignalSubscriptionIntent.DELETED, signal.value)
 
@@ -157,6 +160,7 @@ def _delete_drg(ctx: ProcessingContext, drg: DeployedDrg) -> None:
                 decision_requirements_key=decision.decision_requirements_key,
                 deployment_key=decision.deployment_key,
                 version_tag=decision.version_tag,
+                tenant_id=decision.tenant_id,
             ),
         )
     ctx.event(
@@ -170,6 +174,7 @@ def _delete_drg(ctx: ProcessingContext, drg: DeployedDrg) -> None:
             namespace=drg.namespace,
             resource_name=drg.resource_name,
             checksum=bytes.fromhex(drg.checksum),
+            tenant_id=drg.tenant_id,
         ),
     )
 
@@ -187,5 +192,6 @@ def _delete_form(ctx: ProcessingContext, form: DeployedForm) -> None:
             resource=form.resource,
             deployment_key=form.deployment_key,
             version_tag=form.version_tag,
+            tenant_id=form.tenant_id,
         ),
     )

@@ -38,7 +38,7 @@ def broadcast(command: Record[SignalRecordValue], ctx: ProcessingContext) -> Non
         return
     key = ctx.next_key()
     # Collected first: triggering closes subscriptions (an interrupted scope leaves).
-    subscriptions = ctx.state.signal_subscriptions.by_name(value.signal_name)
+    subscriptions = ctx.state.signal_subscriptions.by_name(value.signal_name, value.tenant_id)
     ctx.respond(ctx.event(key, SignalIntent.BROADCASTED, value))
     _trigger(ctx, subscriptions, value, start_instances=True)
     distribute(ctx, Record.command(SignalIntent.BROADCAST, value, key=key))
@@ -48,7 +48,7 @@ def _receive(command: Record[SignalRecordValue], ctx: ProcessingContext) -> None
     """A broadcast distributed by another partition (maybe a re-sent copy)."""
     if not ctx.state.signal_subscriptions.was_received(command.key):
         value = command.value
-        subscriptions = ctx.state.signal_subscriptions.by_name(value.signal_name)
+        subscriptions = ctx.state.signal_subscriptions.by_name(value.signal_name, value.tenant_id)
         ctx.event(command.key, SignalIntent.BROADCASTED, value)
         _trigger(ctx, subscriptions, value, start_instances=False)
     acknowledge(ctx, command)

@@ -1,10 +1,15 @@
-"""Multi-tenancy is off: a command from outside that names a tenant other than the default one
-is rejected as INVALID_ARGUMENT with Zeebe's wording for a gateway whose multi-tenancy is
-disabled, instead of running as `<default>` without a word. A blank tenant means the default,
-as in Zeebe."""
+"""Tenant identifiers at the engine's door. A command that names a tenant must name a valid
+one, as Zeebe's gateway requires: `<default>`, or 1 to 31 of `[A-Za-z0-9_.-]`; anything else
+is rejected as INVALID_ARGUMENT with Zeebe's wording, before any processor sees it. A blank
+tenant means the default one (`blank_tenant_as_default`), as in Zeebe without multi-tenancy.
+
+Which tenants a caller may name is not decided here: the gateway refuses a tenant its client
+is not granted, and signed commands carry their principal's tenants (docs/tenants.md)."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any, Final
 
 from broker.protocol import Record, ValueType
@@ -20,39 +25,76 @@ _REQUEST_NAMES: Final[dict[tuple[str, str], str]] = {
     ("MESSAGE_CORRELATION", "CORRELATE"): "Correlate Message",
     ("SIGNAL", "BROADCAST"): "Broadcast Signal",
     ("JOB_BATCH", "ACTIVATE"): "Activate Jobs",
+    ("DECISION_EVALUATION", "EVALUATE"): "Evaluate Decision",
 }
 
-
-_DEFAULT_ONLY: Final = (DEFAULT_TENANT_ID,)
-
-
-def _foreign(tenant: object) -> bool:
-    return isinstance(tenant, str) and tenant.strip() not in ("", DEFAULT_TENANT_ID)
+TENANT_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_.-]{1,31}")
+"""Zeebe's tenant identifiers (besides `<default>`): word characters, dots and dashes."""
 
 
-def tenant_rejection(command: Record[Any]) -> str | None:
-    """The rejection reason when `command` names a tenant other than the default; else None."""
-    value = command.value
-    tenants: tuple[str, ...]
-    if command.value_type is ValueType.JOB_BATCH:
-        named = getattr(value, "tenant_ids", ())
-        if not named or named == _DEFAULT_ONLY:  # the common cases, at no further call
-            return None
-        tenants = tuple(t for t in named if _foreign(t))
-    else:
-        tenant = getattr(value, "tenant_id", DEFAULT_TENANT_ID)
-        if tenant == DEFAULT_TENANT_ID:  # the common case, at no further call
-            return None
-        tenants = (tenant,) if _foreign(tenant) else ()
-    if not tenants:
+def tenant_problem(tenant: str) -> str | None:
+    """Why `tenant` is no tenant identifier, in Zeebe's words; None when it is one."""
+    if tenant == DEFAULT_TENANT_ID:
         return None
-    request = _REQUEST_NAMES.get(
+    if not tenant.strip():
+        return "no tenant identifier was provided"
+    if len(tenant) > 31:
+        return "tenant identifier is longer than 31 characters"
+    if TENANT_ID_PATTERN.fullmatch(tenant) is None:
+        return "tenant identifier contains illegal characters"
+    return None
+
+
+def is_tenant_id(tenant: object) -> bool:
+    return isinstance(tenant, str) and tenant_problem(tenant) is None
+
+
+def request_name(command: Record[Any]) -> str:
+    return _REQUEST_NAMES.get(
         (str(command.value_type), str(command.intent)),
         f"{command.value_type} {command.intent}",
     )
-    named = (
-        f"tenant identifier '{tenants[0]}'"
-        if len(tenants) == 1
-        else "tenant identifiers " + ", ".join(f"'{t}'" for t in tenants)
+
+
+def blank_tenant_as_default(command: Record[Any]) -> Record[Any]:
+    """`command` with a blank `tenantId` (or blank entries of `tenantIds`) made the default
+    tenant; the very same record in the common case."""
+    value = command.value
+    if command.value_type is ValueType.JOB_BATCH:
+        named = getattr(value, "tenant_ids", ())
+        if not named or not any(isinstance(t, str) and not t.strip() for t in named):
+            return command
+        fixed = tuple(DEFAULT_TENANT_ID if not t.strip() else t for t in named)
+        return dataclasses.replace(command, value=dataclasses.replace(value, tenant_ids=fixed))
+    tenant = getattr(value, "tenant_id", DEFAULT_TENANT_ID)
+    if tenant == DEFAULT_TENANT_ID or not isinstance(tenant, str) or tenant.strip():
+        return command
+    return dataclasses.replace(
+        command, value=dataclasses.replace(value, tenant_id=DEFAULT_TENANT_ID)
     )
-    return f"Expected to handle request {request} with {named}, but multi-tenancy is disabled"
+
+
+def tenant_rejection(command: Record[Any]) -> str | None:
+    """The rejection reason when `command` names a tenant that is no tenant identifier."""
+    value = command.value
+    if command.value_type is ValueType.JOB_BATCH:
+        named = getattr(value, "tenant_ids", ())
+        if not named:
+            return None
+        for tenant in named:
+            problem = tenant_problem(tenant) if isinstance(tenant, str) else "not a text"
+            if problem is not None:
+                return _reason(command, tenant, problem)
+        return None
+    tenant = getattr(value, "tenant_id", DEFAULT_TENANT_ID)
+    if tenant == DEFAULT_TENANT_ID:  # the common case, at no further call
+        return None
+    problem = tenant_problem(tenant) if isinstance(tenant, str) else "not a text"
+    return None if problem is None else _reason(command, tenant, problem)
+
+
+def _reason(command: Record[Any], tenant: object, problem: str) -> str:
+    return (
+        f"Expected to handle request {request_name(command)} with tenant identifier"
+        f" '{tenant}', but {problem}"
+    )

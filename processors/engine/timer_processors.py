@@ -89,6 +89,7 @@ def trigger_timer(command: Record[TimerRecordValue], ctx: ProcessingContext) -> 
             element_id=node.id,
             due_date=due_date,
             repetitions=INFINITE if timer.repetitions == INFINITE else timer.repetitions - 1,
+            tenant_id=timer.tenant_id,
         )
 
 

@@ -54,6 +54,7 @@ def _form_created(record: Record[FormRecordValue], state: EngineState) -> None:
             resource=v.resource,
             deployment_key=v.deployment_key,
             version_tag=v.version_tag,
+            tenant_id=v.tenant_id,
         )
     )
 

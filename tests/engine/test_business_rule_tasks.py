@@ -294,9 +294,9 @@ def test_replaying_the_log_rebuilds_decisions_and_evaluations_exactly() -> None:
         replayed = Engine(1, 1)
         replayed.replay(runtime.logs[1])
         assert replayed.state.store.dump() == live.state.store.dump()
-        assert replayed.state.decisions.latest("discount") == live.state.decisions.latest(
-            "discount"
-        )
+        assert replayed.state.decisions.latest(
+            "discount", "<default>"
+        ) == live.state.decisions.latest("discount", "<default>")
 
 
 def test_a_multi_instance_business_rule_task_evaluates_once_per_element(client: Client) -> None:

@@ -92,10 +92,10 @@ def test_arguments_and_tenant_are_checked(client: Client) -> None:
     with pytest.raises(InvalidArgumentError, match="correlate_message: argument name"):
         client.correlate_message(123, "k")  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError) as refused:
-        client.correlate_message("m", "k", tenant_id="acme")
+        client.correlate_message("m", "k", tenant_id="ac me")
     assert refused.value.reason == (
-        "Expected to handle request Correlate Message with tenant identifier 'acme', but"
-        " multi-tenancy is disabled"
+        "Expected to handle request Correlate Message with tenant identifier 'ac me', but"
+        " tenant identifier contains illegal characters"
     )
 
 

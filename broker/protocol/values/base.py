@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from broker.protocol.value_types import ValueType
 
 DEFAULT_TENANT_ID = "<default>"
-"""Zeebe's tenant of every record when multi-tenancy is off."""
+"""Zeebe's default tenant: the tenant of everything made without naming one."""
 
 _CAMEL_BOUNDARY = re.compile(r"_([a-z0-9])")
 
@@ -48,7 +48,7 @@ def key_prop(description: str) -> Any:
 
 def tenant_prop() -> Any:
     return prop(
-        "The tenant that owns the entity; `<default>` when multi-tenancy is off.",
+        "The tenant that owns the entity (docs/tenants.md); `<default>` when none was named.",
         default=DEFAULT_TENANT_ID,
     )
 

@@ -127,4 +127,6 @@ class JobBatchRecordValue(RecordValue):
     truncated: bool = prop(
         "True if more jobs were activatable than fit into the batch.", default=False
     )
-    tenant_ids: tuple[str, ...] = prop("The tenants whose jobs may be activated.", default=())
+    tenant_ids: tuple[str, ...] = prop(
+        "The tenants whose jobs may be activated; none means the default tenant.", default=()
+    )

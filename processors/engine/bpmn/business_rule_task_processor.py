@@ -25,10 +25,13 @@ def _bound_decision(
     """The version of `decision_id` that the binding type names, or None and Zeebe's message
     for the CALLED_DECISION_ERROR incident."""
     decisions = call.ctx.state.decisions
+    tenant = call.value.tenant_id  # a decision of the instance's tenant
     if called.binding_type == "deployment":
         caller = call.ctx.state.processes.by_key(call.value.process_definition_key)
         deployment_key = -1 if caller is None else caller.deployment_key
-        found = decisions.latest_where(decision_id, lambda d: d.deployment_key == deployment_key)
+        found = decisions.latest_where(
+            decision_id, tenant, lambda d: d.deployment_key == deployment_key
+        )
         return found, (
             f"Expected to evaluate decision '{decision_id}' with binding type 'deployment', but"
             f" no such decision found in the deployment with key {deployment_key} which"
@@ -38,13 +41,13 @@ def _bound_decision(
         )
     if called.binding_type == "versionTag":
         tag = called.version_tag or ""
-        found = decisions.latest_where(decision_id, lambda d: d.version_tag == tag)
+        found = decisions.latest_where(decision_id, tenant, lambda d: d.version_tag == tag)
         return found, (
             f"Expected to evaluate decision with id '{decision_id}' and version tag '{tag}', but"
             " no such decision found. To resolve this incident, deploy a decision with the given"
             " id and version tag."
         )
-    return decision_behavior.latest_decision(call.ctx.state, decision_id)
+    return decision_behavior.latest_decision(call.ctx.state, decision_id, tenant)
 
 
 class BusinessRuleTaskProcessor(TaskProcessor):

@@ -73,10 +73,13 @@ def _bound_process(
     """The version of `process_id` that the binding type names, or None and Zeebe's message
     for the CALLED_ELEMENT_ERROR incident."""
     processes = call.ctx.state.processes
+    tenant = call.value.tenant_id  # a call activity calls a process of its instance's tenant
     if called.binding_type == "deployment":
         caller = processes.by_key(call.value.process_definition_key)
         deployment_key = -1 if caller is None else caller.deployment_key
-        found = _latest_where(processes, process_id, lambda p: p.deployment_key == deployment_key)
+        found = _latest_where(
+            processes, process_id, tenant, lambda p: p.deployment_key == deployment_key
+        )
         return found, (
             f"Expected to call process with BPMN process id '{process_id}' with binding type"
             f" 'deployment', but no such process found in the deployment with key"
@@ -86,24 +89,27 @@ def _bound_process(
         )
     if called.binding_type == "versionTag":
         tag = called.version_tag or ""
-        found = _latest_where(processes, process_id, lambda p: p.version_tag == tag)
+        found = _latest_where(processes, process_id, tenant, lambda p: p.version_tag == tag)
         return found, (
             f"Expected to call process with BPMN process id '{process_id}' and version tag"
             f" '{tag}', but no such process found. To resolve this incident, deploy a process"
             " with the given process id and version tag."
         )
-    return processes.latest(process_id), (
+    return processes.latest(process_id, tenant), (
         f"Expected process with BPMN process id '{process_id}' to be deployed, but not found."
     )
 
 
 def _latest_where(
-    processes: ProcessReader, process_id: str, matches: Callable[[DeployedProcess], bool]
+    processes: ProcessReader,
+    process_id: str,
+    tenant_id: str,
+    matches: Callable[[DeployedProcess], bool],
 ) -> DeployedProcess | None:
     """The latest version of `process_id` that `matches`: versions are read from the latest
     down (the one bound is nearly always among the newest)."""
-    for version in range(processes.latest_version(process_id), 0, -1):
-        deployed = processes.by_version(process_id, version)
+    for version in range(processes.latest_version(process_id, tenant_id), 0, -1):
+        deployed = processes.by_version(process_id, version, tenant_id)
         if deployed is not None and matches(deployed):
             return deployed
     return None

@@ -48,6 +48,7 @@ class ProcessProcessor:
                 version=value.version,
                 process_instance_key=call.key,
                 variables=variables,
+                tenant_id=value.tenant_id,
             )
             call.ctx.writers.respond(
                 awaiting.request_id,

@@ -124,6 +124,7 @@ def trigger_start_event(
         element_id=deployed.bpmn_process_id,
         flow_scope_key=-1,
         bpmn_element_type=BpmnElementType.PROCESS,
+        tenant_id=deployed.tenant_id,
     )
     _triggering(ctx, value, process_definition_key, element_id, variables)
     ctx.follow_up(process_instance_key, PI.ACTIVATE_ELEMENT, value)
@@ -260,6 +261,7 @@ def _triggered(
             target_element_id=element_id,
             process_definition_key=template.value.process_definition_key,
             process_instance_key=template.value.process_instance_key,
+            tenant_id=template.value.tenant_id,
         ),
     )
 
@@ -281,6 +283,7 @@ def _triggering(
             variables=dict(variables),
             process_definition_key=value.process_definition_key,
             process_instance_key=value.process_instance_key,
+            tenant_id=value.tenant_id,
         ),
     )
     return event_key

@@ -31,6 +31,7 @@ def raise_incident(
             element_instance_key=call.key,
             job_key=job_key,
             variable_scope_key=call.key if variable_scope_key is None else variable_scope_key,
+            tenant_id=value.tenant_id,
         ),
     )
 

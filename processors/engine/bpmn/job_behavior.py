@@ -100,6 +100,7 @@ def create_job(
             job_listener_event_type=JobListenerEventType.UNSPECIFIED
             if listener is None
             else listener,
+            tenant_id=value.tenant_id,
         ),
     )
     ctx.publish_job(created.key, created)

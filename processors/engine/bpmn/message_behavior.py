@@ -101,6 +101,7 @@ class MessageSubscriptions:
             correlation_key=correlation_key,
             interrupting=is_interrupting(call.process, node),
             element_id=node.id,
+            tenant_id=call.value.tenant_id,
         )
         ctx.event(ctx.next_key(), PMS.CREATING, value)
         command = subscription_value(value, call.value.process_definition_key)

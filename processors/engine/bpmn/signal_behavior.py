@@ -61,10 +61,11 @@ def replace_signal_start_subscriptions(ctx: ProcessingContext, process_definitio
     deployed = ctx.state.processes.by_key(process_definition_key)
     if deployed is None:
         return
-    if ctx.state.processes.latest_version(deployed.bpmn_process_id) != deployed.version:
+    tenant = deployed.tenant_id
+    if ctx.state.processes.latest_version(deployed.bpmn_process_id, tenant) != deployed.version:
         return
     subscriptions = ctx.state.signal_subscriptions
-    for old in subscriptions.start_subscriptions_of(deployed.bpmn_process_id):
+    for old in subscriptions.start_subscriptions_of(deployed.bpmn_process_id, tenant):
         ctx.event(old.key, SignalSubscriptionIntent.DELETED, old.value)
     process = ctx.state.processes.executable(process_definition_key)
     for element_id in process.start_event_ids:
@@ -84,6 +85,7 @@ def replace_signal_start_subscriptions(ctx: ProcessingContext, process_definitio
                 catch_event_id=element_id,
                 catch_event_instance_key=-1,
                 signal_name=name,
+                tenant_id=tenant,
             ),
         )
 

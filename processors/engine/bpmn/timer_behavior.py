@@ -26,7 +26,7 @@ from bpmn.timers import (
     feel_timer_value,
 )
 from broker.protocol.intents import TimerIntent
-from broker.protocol.values import BpmnEventType, TimerRecordValue
+from broker.protocol.values import DEFAULT_TENANT_ID, BpmnEventType, TimerRecordValue
 from processors.engine.bpmn.element_call import ElementCall
 from processors.engine.bpmn.expression_behavior import ExpressionFailure, evaluate
 from processors.engine.context import ProcessingContext
@@ -146,6 +146,7 @@ def write_created(
     element_id: str,
     due_date: int,
     repetitions: int,
+    tenant_id: str,
 ) -> None:
     timer_key = ctx.next_key()
     if due_date <= ctx.now_ms:
@@ -160,6 +161,7 @@ def write_created(
             due_date=due_date,
             target_element_id=element_id,
             repetitions=repetitions,
+            tenant_id=tenant_id,
         ),
     )
 
@@ -183,6 +185,7 @@ class TimerSubscriptions:
             element_id=node.id,
             due_date=evaluated.due_date,
             repetitions=evaluated.repetitions,
+            tenant_id=call.value.tenant_id,
         )
 
     def close(self, call: ElementCall, element_ids: Collection[str]) -> None:
@@ -215,6 +218,8 @@ def replace_start_timers(
     """A new version of a process: cancel the start timers of the version it replaces, create
     its own."""
     timers = ctx.state.timers
+    deployed = ctx.state.processes.by_key(process_definition_key)
+    tenant = DEFAULT_TENANT_ID if deployed is None else deployed.tenant_id
     if previous_definition_key is not None:
         for timer_key in list(timers.start_timers(previous_definition_key)):
             timer = timers.get(timer_key)
@@ -229,4 +234,5 @@ def replace_start_timers(
             element_id=element_id,
             due_date=schedule.due_date,
             repetitions=schedule.repetitions,
+            tenant_id=tenant,
         )

@@ -159,8 +159,8 @@ def _linked_form(call: ElementCall, form: FormLink) -> DeployedForm | None:
             None if process is None else forms.of_deployment(form.form_id, process.deployment_key)
         )
     if form.binding_type == "versionTag":
-        return forms.with_tag(form.form_id, form.version_tag or "")
-    return forms.latest(form.form_id)
+        return forms.with_tag(form.form_id, form.version_tag or "", call.value.tenant_id)
+    return forms.latest(form.form_id, call.value.tenant_id)
 
 
 def _not_found_message(call: ElementCall, form: FormLink) -> str:

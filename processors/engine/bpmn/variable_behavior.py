@@ -35,6 +35,7 @@ def set_variable(
     process_instance_key: int,
     process_definition_key: int,
     bpmn_process_id: str,
+    tenant_id: str,
 ) -> None:
     existing = ctx.state.variables.get_local(scope_key, name)
     if existing is not None and existing[1] == value:
@@ -46,6 +47,7 @@ def set_variable(
         process_instance_key=process_instance_key,
         process_definition_key=process_definition_key,
         bpmn_process_id=bpmn_process_id,
+        tenant_id=tenant_id,
     )
     if existing is None:
         ctx.event(ctx.next_key(), VariableIntent.CREATED, record_value)
@@ -63,6 +65,7 @@ def set_local(call: ElementCall, scope_key: int, variables: Mapping[str, Any]) -
             process_instance_key=call.value.process_instance_key,
             process_definition_key=call.value.process_definition_key,
             bpmn_process_id=call.value.bpmn_process_id,
+            tenant_id=call.value.tenant_id,
         )
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpmn.dmn import DecisionRequirementsGraph, parse_dmn
+from broker.protocol.values import DEFAULT_TENANT_ID
 from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.state.tenant_families import tenant_family
 
 _DECISIONS = "decisions"
 _DECISION_VERSIONS = "decision_versions"
@@ -29,6 +31,7 @@ class DeployedDecision:
     decision_requirements_key: int
     deployment_key: int
     version_tag: str
+    tenant_id: str = DEFAULT_TENANT_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class DeployedDrg:
     checksum: str
     decisions: dict[str, tuple[int, int]]
     """Decision id → (decision key, version) of the decisions deployed with this graph."""
+    tenant_id: str = DEFAULT_TENANT_ID
 
 
 class DecisionReader:
@@ -54,24 +58,26 @@ class DecisionReader:
         raw = self._store.get(_DECISIONS, pack(key))
         return None if raw is None else _decision(key, raw)
 
-    def latest_version(self, decision_id: str) -> int:
-        value = self._store.get(_DECISION_LATEST, pack(decision_id))
+    def latest_version(self, decision_id: str, tenant_id: str) -> int:
+        value = self._store.get(tenant_family(_DECISION_LATEST, tenant_id), pack(decision_id))
         return 0 if value is None else int(value)
 
-    def by_version(self, decision_id: str, version: int) -> DeployedDecision | None:
-        key = self._store.get(_DECISION_VERSIONS, pack(decision_id, version))
+    def by_version(self, decision_id: str, version: int, tenant_id: str) -> DeployedDecision | None:
+        key = self._store.get(
+            tenant_family(_DECISION_VERSIONS, tenant_id), pack(decision_id, version)
+        )
         return None if key is None else self.by_key(int(key))
 
-    def latest(self, decision_id: str) -> DeployedDecision | None:
-        version = self.latest_version(decision_id)
-        return None if version == 0 else self.by_version(decision_id, version)
+    def latest(self, decision_id: str, tenant_id: str) -> DeployedDecision | None:
+        version = self.latest_version(decision_id, tenant_id)
+        return None if version == 0 else self.by_version(decision_id, version, tenant_id)
 
     def latest_where(
-        self, decision_id: str, matches: Callable[[DeployedDecision], bool]
+        self, decision_id: str, tenant_id: str, matches: Callable[[DeployedDecision], bool]
     ) -> DeployedDecision | None:
         """The latest version of `decision_id` that `matches`, read from the latest down."""
-        for version in range(self.latest_version(decision_id), 0, -1):
-            deployed = self.by_version(decision_id, version)
+        for version in range(self.latest_version(decision_id, tenant_id), 0, -1):
+            deployed = self.by_version(decision_id, version, tenant_id)
             if deployed is not None and matches(deployed):
                 return deployed
         return None
@@ -80,12 +86,12 @@ class DecisionReader:
         raw = self._store.get(_DRGS, pack(key))
         return None if raw is None else _drg(key, raw)
 
-    def latest_drg(self, decision_requirements_id: str) -> DeployedDrg | None:
-        key = self._store.get(_DRG_LATEST, pack(decision_requirements_id))
+    def latest_drg(self, decision_requirements_id: str, tenant_id: str) -> DeployedDrg | None:
+        key = self._store.get(tenant_family(_DRG_LATEST, tenant_id), pack(decision_requirements_id))
         return None if key is None else self.drg(int(key))
 
-    def latest_drg_version(self, decision_requirements_id: str) -> int:
-        latest = self.latest_drg(decision_requirements_id)
+    def latest_drg_version(self, decision_requirements_id: str, tenant_id: str) -> int:
+        latest = self.latest_drg(decision_requirements_id, tenant_id)
         return 0 if latest is None else latest.version
 
     def parsed(self, drg_key: int) -> DecisionRequirementsGraph:
@@ -110,43 +116,51 @@ class DecisionState(DecisionReader):
         resource_name: str,
         resource: bytes,
         checksum: str,
+        tenant_id: str = DEFAULT_TENANT_ID,
     ) -> None:
-        self._store.put(
-            _DRGS,
-            pack(key),
-            {
-                "i": decision_requirements_id,
-                "n": name,
-                "v": version,
-                "ns": namespace,
-                "rn": resource_name,
-                "r": base64.b64encode(resource).decode("ascii"),
-                "c": checksum,
-                "ds": {},
-            },
-        )
-        if version >= self.latest_drg_version(decision_requirements_id):
-            self._store.put(_DRG_LATEST, pack(decision_requirements_id), key)
+        raw: dict[str, Any] = {
+            "i": decision_requirements_id,
+            "n": name,
+            "v": version,
+            "ns": namespace,
+            "rn": resource_name,
+            "r": base64.b64encode(resource).decode("ascii"),
+            "c": checksum,
+            "ds": {},
+        }
+        if tenant_id != DEFAULT_TENANT_ID:
+            raw["tn"] = tenant_id
+        self._store.put(_DRGS, pack(key), raw)
+        if version >= self.latest_drg_version(decision_requirements_id, tenant_id):
+            self._store.put(
+                tenant_family(_DRG_LATEST, tenant_id), pack(decision_requirements_id), key
+            )
 
     def put_decision(self, decision: DeployedDecision) -> None:
+        tenant = decision.tenant_id
+        raw: dict[str, Any] = {
+            "i": decision.decision_id,
+            "n": decision.decision_name,
+            "v": decision.version,
+            "ri": decision.decision_requirements_id,
+            "rk": decision.decision_requirements_key,
+            "d": decision.deployment_key,
+            "t": decision.version_tag,
+        }
+        if tenant != DEFAULT_TENANT_ID:
+            raw["tn"] = tenant
+        self._store.put(_DECISIONS, pack(decision.key), raw)
         self._store.put(
-            _DECISIONS,
-            pack(decision.key),
-            {
-                "i": decision.decision_id,
-                "n": decision.decision_name,
-                "v": decision.version,
-                "ri": decision.decision_requirements_id,
-                "rk": decision.decision_requirements_key,
-                "d": decision.deployment_key,
-                "t": decision.version_tag,
-            },
+            tenant_family(_DECISION_VERSIONS, tenant),
+            pack(decision.decision_id, decision.version),
+            decision.key,
         )
-        self._store.put(
-            _DECISION_VERSIONS, pack(decision.decision_id, decision.version), decision.key
-        )
-        if decision.version >= self.latest_version(decision.decision_id):
-            self._store.put(_DECISION_LATEST, pack(decision.decision_id), decision.version)
+        if decision.version >= self.latest_version(decision.decision_id, tenant):
+            self._store.put(
+                tenant_family(_DECISION_LATEST, tenant),
+                pack(decision.decision_id),
+                decision.version,
+            )
         drg = self._store.get(_DRGS, pack(decision.decision_requirements_key))
         if drg is not None:
             decisions = dict(drg["ds"])
@@ -160,15 +174,20 @@ class DecisionState(DecisionReader):
         decision = self.by_key(key)
         if decision is None:
             return
+        tenant = decision.tenant_id
+        latest_family = tenant_family(_DECISION_LATEST, tenant)
         self._store.delete(_DECISIONS, pack(key))
-        self._store.delete(_DECISION_VERSIONS, pack(decision.decision_id, decision.version))
-        if self.latest_version(decision.decision_id) != decision.version:
+        self._store.delete(
+            tenant_family(_DECISION_VERSIONS, tenant),
+            pack(decision.decision_id, decision.version),
+        )
+        if self.latest_version(decision.decision_id, tenant) != decision.version:
             return
         for earlier in range(decision.version - 1, 0, -1):
-            if self.by_version(decision.decision_id, earlier) is not None:
-                self._store.put(_DECISION_LATEST, pack(decision.decision_id), earlier)
+            if self.by_version(decision.decision_id, earlier, tenant) is not None:
+                self._store.put(latest_family, pack(decision.decision_id), earlier)
                 return
-        self._store.delete(_DECISION_LATEST, pack(decision.decision_id))
+        self._store.delete(latest_family, pack(decision.decision_id))
 
     def delete_drg(self, key: int) -> None:
         """DECISION_REQUIREMENTS DELETED: the graph is gone; the previous version left (the
@@ -178,18 +197,20 @@ class DecisionState(DecisionReader):
             return
         self._store.delete(_DRGS, pack(key))
         self._parsed.pop(key, None)
-        latest = self._store.get(_DRG_LATEST, pack(drg.decision_requirements_id))
+        latest_family = tenant_family(_DRG_LATEST, drg.tenant_id)
+        latest = self._store.get(latest_family, pack(drg.decision_requirements_id))
         if latest is None or int(latest) != key:
             return
         others = [
             (raw["v"], last_int(index))
             for index, raw in self._store.iterate(_DRGS)
             if raw["i"] == drg.decision_requirements_id
+            and raw.get("tn", DEFAULT_TENANT_ID) == drg.tenant_id
         ]
         if others:
-            self._store.put(_DRG_LATEST, pack(drg.decision_requirements_id), max(others)[1])
+            self._store.put(latest_family, pack(drg.decision_requirements_id), max(others)[1])
         else:
-            self._store.delete(_DRG_LATEST, pack(drg.decision_requirements_id))
+            self._store.delete(latest_family, pack(drg.decision_requirements_id))
 
 
 def _decision(key: int, raw: dict[str, Any]) -> DeployedDecision:
@@ -202,6 +223,7 @@ def _decision(key: int, raw: dict[str, Any]) -> DeployedDecision:
         decision_requirements_key=raw["rk"],
         deployment_key=raw["d"],
         version_tag=raw["t"],
+        tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
     )
 
 
@@ -215,4 +237,5 @@ def _drg(key: int, raw: dict[str, Any]) -> DeployedDrg:
         resource_name=raw["rn"],
         checksum=raw["c"],
         decisions={k: (int(v[0]), int(v[1])) for k, v in raw["ds"].items()},
+        tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
     )

@@ -9,7 +9,12 @@ from dataclasses import field
 from typing import Any
 
 from broker.protocol.intents import ProcessInstanceIntent
-from broker.protocol.values import BpmnElementType, BpmnEventType, ProcessInstanceRecordValue
+from broker.protocol.values import (
+    DEFAULT_TENANT_ID,
+    BpmnElementType,
+    BpmnEventType,
+    ProcessInstanceRecordValue,
+)
 from processors.engine.kv_store import KeyValueStore, last_int
 from processors.engine.state.element_lifecycle import ACTIVE, BY_NAME
 from processors.engine.state.state_class import state_class
@@ -160,6 +165,8 @@ def _encode_value(v: ProcessInstanceRecordValue) -> dict[str, Any]:
     if v.parent_process_instance_key != -1:
         raw["pp"] = v.parent_process_instance_key
         raw["pe"] = v.parent_element_instance_key
+    if v.tenant_id != DEFAULT_TENANT_ID:
+        raw["tn"] = v.tenant_id
     return raw
 
 
@@ -203,6 +210,7 @@ def _decode(key: int, raw: dict[str, Any]) -> ElementInstance:
         bpmn_event_type=BpmnEventType(raw.get("et", "UNSPECIFIED")),
         parent_process_instance_key=raw.get("pp", -1),
         parent_element_instance_key=raw.get("pe", -1),
+        tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
     )
     return ElementInstance(
         key=key,

@@ -1,5 +1,6 @@
-"""Jobs and their secondary indexes: activatable jobs by type (in key order, so the oldest
-job is handed out first), activated jobs by deadline, failed jobs by back-off due time."""
+"""Jobs and their secondary indexes: activatable jobs by tenant and type (in key order, so
+the oldest job is handed out first), activated jobs by deadline, failed jobs by back-off due
+time."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from processors.engine.kv_store import (
     pack_ints,
     pack_text_int,
 )
+from processors.engine.state.tenant_families import tenant_family
 
 _JOBS = "jobs"
 _ACTIVATABLE = "jobs_activatable"
@@ -102,6 +104,9 @@ class JobReader:
             value = _decode_element_job(*fields)
         else:
             value = _decode_value(*_with_enums(fields))
+        tenant = raw.get("tn")
+        if tenant is not None:
+            value = _without_variables(value, {}, tenant)
         job = StoredJob(key, JobStatus(raw["s"]), value)
         self._remember(key, raw, job)
         return job
@@ -111,8 +116,11 @@ class JobReader:
             self._decoded.clear()
         self._decoded[key] = (raw, job)
 
-    def activatable(self, job_type: str) -> Iterator[int]:
-        for index_key, _ in self._store.iterate(_ACTIVATABLE, pack(job_type)):
+    def activatable(self, job_type: str, tenant_id: str) -> Iterator[int]:
+        """The tenant's activatable jobs of `job_type`, oldest first."""
+        for index_key, _ in self._store.iterate(
+            tenant_family(_ACTIVATABLE, tenant_id), pack(job_type)
+        ):
             yield last_int(index_key)
 
     def deadlines_until(self, now_ms: int) -> list[int]:
@@ -149,14 +157,17 @@ class JobState(JobReader):
         fields = list(_encode_fields(value))
         if value.job_kind is JobKind.BPMN_ELEMENT:
             del fields[_KIND:]
-        raw = {"s": status.value, "v": fields}
+        raw: dict[str, Any] = {"s": status.value, "v": fields}
+        tenant = value.tenant_id
+        if tenant != DEFAULT_TENANT_ID:
+            raw["tn"] = tenant
         self._store.put(_JOBS, pack_int(key), raw)
         # The job as `get` would decode it, without decoding it.
-        if value.variables or value.tenant_id != DEFAULT_TENANT_ID:
-            value = _without_variables(value, {}, DEFAULT_TENANT_ID)
+        if value.variables:
+            value = _without_variables(value, {}, tenant)
         self._remember(key, raw, StoredJob(key, status, value))
         if status is JobStatus.ACTIVATABLE:
-            self._store.put(_ACTIVATABLE, pack_text_int(value.type, key), 1)
+            self._store.put(tenant_family(_ACTIVATABLE, tenant), pack_text_int(value.type, key), 1)
         elif status is JobStatus.ACTIVATED:
             self._store.put(_DEADLINES, pack_ints(value.deadline, key), 1)
         elif status is JobStatus.FAILED and value.retries > 0 and value.recurring_time >= 0:
@@ -176,7 +187,10 @@ class JobState(JobReader):
         status = raw["s"]
         fields = raw["v"]
         if status == "ACTIVATABLE":
-            self._store.delete(_ACTIVATABLE, pack_text_int(fields[_TYPE], key))
+            self._store.delete(
+                tenant_family(_ACTIVATABLE, raw.get("tn", DEFAULT_TENANT_ID)),
+                pack_text_int(fields[_TYPE], key),
+            )
         elif status == "ACTIVATED":
             self._store.delete(_DEADLINES, pack_ints(fields[_DEADLINE], key))
         elif status == "FAILED":

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from broker.protocol.values import MessageRecordValue
+from broker.protocol.values import DEFAULT_TENANT_ID, MessageRecordValue
 from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.state.tenant_families import tenant_family
 
 _MESSAGES = "messages"
 _BY_NAME = "messages_by_name"
@@ -34,6 +35,7 @@ class MessageStartedInstance:
     bpmn_process_id: str
     start_event_id: str
     correlation_key: str
+    tenant_id: str = DEFAULT_TENANT_ID
 
 
 class MessageReader:
@@ -51,18 +53,25 @@ class MessageReader:
             time_to_live=raw["t"],
             deadline=raw["d"],
             variables=raw.get("v", {}),
+            tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
         )
         return StoredMessage(key, value)
 
-    def buffered(self, name: str, correlation_key: str) -> Iterator[StoredMessage]:
-        """Messages of a name and correlation key, oldest first."""
-        for index_key, _ in self._store.iterate(_BY_NAME, pack(name, correlation_key)):
+    def buffered(self, name: str, correlation_key: str, tenant_id: str) -> Iterator[StoredMessage]:
+        """The tenant's messages of a name and correlation key, oldest first."""
+        by_name = tenant_family(_BY_NAME, tenant_id)
+        for index_key, _ in self._store.iterate(by_name, pack(name, correlation_key)):
             message = self.get(last_int(index_key))
             if message is not None:
                 yield message
 
-    def exists_with_id(self, name: str, correlation_key: str, message_id: str) -> bool:
-        return self._store.get(_BY_ID, pack(name, correlation_key, message_id)) is not None
+    def exists_with_id(
+        self, name: str, correlation_key: str, message_id: str, tenant_id: str
+    ) -> bool:
+        found = self._store.get(
+            tenant_family(_BY_ID, tenant_id), pack(name, correlation_key, message_id)
+        )
+        return found is not None
 
     def deadlines_until(self, now_ms: int) -> list[int]:
         due = []
@@ -75,16 +84,22 @@ class MessageReader:
     def correlated_to(self, message_key: int, bpmn_process_id: str) -> bool:
         return self._store.get(_CORRELATED, pack(message_key, bpmn_process_id)) is not None
 
-    def active_start(self, bpmn_process_id: str, correlation_key: str) -> int | None:
+    def active_start(
+        self, bpmn_process_id: str, correlation_key: str, tenant_id: str
+    ) -> int | None:
         """The active instance a message with this correlation key started, if any."""
-        value = self._store.get(_START_LOCKS, pack(bpmn_process_id, correlation_key))
+        value = self._store.get(
+            tenant_family(_START_LOCKS, tenant_id), pack(bpmn_process_id, correlation_key)
+        )
         return None if value is None else int(value)
 
     def started_instance(self, process_instance_key: int) -> MessageStartedInstance | None:
         raw = self._store.get(_STARTED, pack(process_instance_key))
         if raw is None:
             return None
-        return MessageStartedInstance(raw["b"], raw["e"], raw["c"])
+        return MessageStartedInstance(
+            raw["b"], raw["e"], raw["c"], raw.get("tn", DEFAULT_TENANT_ID)
+        )
 
 
 class MessageState(MessageReader):
@@ -95,13 +110,22 @@ class MessageState(MessageReader):
             "t": value.time_to_live,
             "d": value.deadline,
         }
+        tenant = value.tenant_id
+        if tenant != DEFAULT_TENANT_ID:
+            raw["tn"] = tenant
         if value.message_id:
             raw["i"] = value.message_id
-            self._store.put(_BY_ID, pack(value.name, value.correlation_key, value.message_id), key)
+            self._store.put(
+                tenant_family(_BY_ID, tenant),
+                pack(value.name, value.correlation_key, value.message_id),
+                key,
+            )
         if value.variables:
             raw["v"] = value.variables
         self._store.put(_MESSAGES, pack(key), raw)
-        self._store.put(_BY_NAME, pack(value.name, value.correlation_key, key), 1)
+        self._store.put(
+            tenant_family(_BY_NAME, tenant), pack(value.name, value.correlation_key, key), 1
+        )
         self._store.put(_BY_DEADLINE, pack(value.deadline, key), 1)
 
     def remove(self, key: int) -> None:
@@ -110,11 +134,17 @@ class MessageState(MessageReader):
         if message is None:
             return
         value = message.value
+        tenant = value.tenant_id
         self._store.delete(_MESSAGES, pack(key))
-        self._store.delete(_BY_NAME, pack(value.name, value.correlation_key, key))
+        self._store.delete(
+            tenant_family(_BY_NAME, tenant), pack(value.name, value.correlation_key, key)
+        )
         self._store.delete(_BY_DEADLINE, pack(value.deadline, key))
         if value.message_id:
-            self._store.delete(_BY_ID, pack(value.name, value.correlation_key, value.message_id))
+            self._store.delete(
+                tenant_family(_BY_ID, tenant),
+                pack(value.name, value.correlation_key, value.message_id),
+            )
         for index_key, _ in self._store.iterate(_CORRELATED, pack(key)):
             self._store.delete(_CORRELATED, index_key)
 
@@ -127,18 +157,17 @@ class MessageState(MessageReader):
         self._store.delete(_CORRELATED, pack(message_key, bpmn_process_id))
 
     def put_started(self, process_instance_key: int, started: MessageStartedInstance) -> None:
-        self._store.put(
-            _STARTED,
-            pack(process_instance_key),
-            {
-                "b": started.bpmn_process_id,
-                "e": started.start_event_id,
-                "c": started.correlation_key,
-            },
-        )
+        raw = {
+            "b": started.bpmn_process_id,
+            "e": started.start_event_id,
+            "c": started.correlation_key,
+        }
+        if started.tenant_id != DEFAULT_TENANT_ID:
+            raw["tn"] = started.tenant_id
+        self._store.put(_STARTED, pack(process_instance_key), raw)
         if started.correlation_key:
             self._store.put(
-                _START_LOCKS,
+                tenant_family(_START_LOCKS, started.tenant_id),
                 pack(started.bpmn_process_id, started.correlation_key),
                 process_instance_key,
             )
@@ -149,5 +178,6 @@ class MessageState(MessageReader):
             return
         self._store.delete(_STARTED, pack(process_instance_key))
         lock = pack(started.bpmn_process_id, started.correlation_key)
-        if self._store.get(_START_LOCKS, lock) == process_instance_key:
-            self._store.delete(_START_LOCKS, lock)
+        locks = tenant_family(_START_LOCKS, started.tenant_id)
+        if self._store.get(locks, lock) == process_instance_key:
+            self._store.delete(locks, lock)

@@ -11,11 +11,13 @@ from typing import Any, Final
 
 from broker.protocol.intents import ProcessMessageSubscriptionIntent
 from broker.protocol.values import (
+    DEFAULT_TENANT_ID,
     MessageStartEventSubscriptionRecordValue,
     MessageSubscriptionRecordValue,
     ProcessMessageSubscriptionRecordValue,
 )
 from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.state.tenant_families import tenant_family
 
 RESEND_AFTER_MS: Final = 10_000
 """A command to another partition not acknowledged within this time is sent again (Zeebe's
@@ -113,7 +115,8 @@ class MessageSubscriptionReader:
         if raw is None:
             return None
         value = MessageSubscriptionRecordValue(
-            **{name: raw["v"][i] for i, name in enumerate(_MS_FIELDS)}
+            **{name: raw["v"][i] for i, name in enumerate(_MS_FIELDS)},
+            tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
         )
         return MessageSubscription(key, value, raw["c"], raw.get("r", -1))
 
@@ -123,9 +126,12 @@ class MessageSubscriptionReader:
         key = self._store.get(_MS_BY_ELEMENT, pack(element_instance_key, message_name))
         return None if key is None else self.get(int(key))
 
-    def waiting_for(self, message_name: str, correlation_key: str) -> Iterator[MessageSubscription]:
-        """Subscriptions of a name and correlation key, oldest first."""
-        for index_key, _ in self._store.iterate(_MS_BY_NAME, pack(message_name, correlation_key)):
+    def waiting_for(
+        self, message_name: str, correlation_key: str, tenant_id: str
+    ) -> Iterator[MessageSubscription]:
+        """Subscriptions of the tenant for a name and correlation key, oldest first."""
+        by_name = tenant_family(_MS_BY_NAME, tenant_id)
+        for index_key, _ in self._store.iterate(by_name, pack(message_name, correlation_key)):
             subscription = self.get(last_int(index_key))
             if subscription is not None:
                 yield subscription
@@ -139,7 +145,8 @@ class MessageSubscriptionReader:
         if raw is None:
             return None
         value = ProcessMessageSubscriptionRecordValue(
-            **{name: raw["v"][i] for i, name in enumerate(_PMS_FIELDS)}
+            **{name: raw["v"][i] for i, name in enumerate(_PMS_FIELDS)},
+            tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
         )
         return ProcessMessageSubscription(key, value, _STATES[raw["s"]], raw.get("r", -1))
 
@@ -163,17 +170,21 @@ class MessageSubscriptionReader:
         return _due(self._store, _PMS_PENDING, now_ms)
 
     # -- message start events
-    def start_subscriptions(self, message_name: str) -> list[StartSubscription]:
+    def start_subscriptions(self, message_name: str, tenant_id: str) -> list[StartSubscription]:
         found = []
-        for _, key in self._store.iterate(_START_BY_NAME, pack(message_name)):
+        by_name = tenant_family(_START_BY_NAME, tenant_id)
+        for _, key in self._store.iterate(by_name, pack(message_name)):
             subscription = self.start_subscription(int(key))
             if subscription is not None:
                 found.append(subscription)
         return found
 
-    def start_subscriptions_of(self, bpmn_process_id: str) -> list[StartSubscription]:
+    def start_subscriptions_of(
+        self, bpmn_process_id: str, tenant_id: str
+    ) -> list[StartSubscription]:
         found = []
-        for _, key in self._store.iterate(_START_BY_PROCESS, pack(bpmn_process_id)):
+        by_process = tenant_family(_START_BY_PROCESS, tenant_id)
+        for _, key in self._store.iterate(by_process, pack(bpmn_process_id)):
             subscription = self.start_subscription(int(key))
             if subscription is not None:
                 found.append(subscription)
@@ -183,8 +194,10 @@ class MessageSubscriptionReader:
         raw = self._store.get(_START, pack(key))
         if raw is None:
             return None
+        # A fifth item is the tenant, written only for one other than the default.
         value = MessageStartEventSubscriptionRecordValue(
-            **{name: raw[i] for i, name in enumerate(_START_FIELDS)}
+            **{name: raw[i] for i, name in enumerate(_START_FIELDS)},
+            tenant_id=raw[4] if len(raw) > 4 else DEFAULT_TENANT_ID,
         )
         return StartSubscription(key, value)
 
@@ -197,12 +210,18 @@ class MessageSubscriptionState(MessageSubscriptionReader):
             "v": [getattr(value, name) for name in _MS_FIELDS],
             "c": resend_at >= 0,
         }
+        if value.tenant_id != DEFAULT_TENANT_ID:
+            raw["tn"] = value.tenant_id
         if resend_at >= 0:
             raw["r"] = resend_at
             self._store.put(_MS_PENDING, pack(resend_at, key), 1)
         self._store.put(_MS, pack(key), raw)
         self._store.put(_MS_BY_ELEMENT, pack(value.element_instance_key, value.message_name), key)
-        self._store.put(_MS_BY_NAME, pack(value.message_name, value.correlation_key, key), 1)
+        self._store.put(
+            tenant_family(_MS_BY_NAME, value.tenant_id),
+            pack(value.message_name, value.correlation_key, key),
+            1,
+        )
 
     def remove(self, key: int) -> None:
         old = self.get(key)
@@ -211,7 +230,9 @@ class MessageSubscriptionState(MessageSubscriptionReader):
         v = old.value
         self._store.delete(_MS, pack(key))
         self._store.delete(_MS_BY_ELEMENT, pack(v.element_instance_key, v.message_name))
-        self._store.delete(_MS_BY_NAME, pack(v.message_name, v.correlation_key, key))
+        self._store.delete(
+            tenant_family(_MS_BY_NAME, v.tenant_id), pack(v.message_name, v.correlation_key, key)
+        )
         if old.resend_at >= 0:
             self._store.delete(_MS_PENDING, pack(old.resend_at, key))
 
@@ -225,6 +246,8 @@ class MessageSubscriptionState(MessageSubscriptionReader):
     ) -> None:
         self.remove_process_subscription(key)
         raw: dict[str, Any] = {"v": [getattr(value, name) for name in _PMS_FIELDS], "s": state}
+        if value.tenant_id != DEFAULT_TENANT_ID:
+            raw["tn"] = value.tenant_id
         if resend_at >= 0:
             raw["r"] = resend_at
             self._store.put(_PMS_PENDING, pack(resend_at, key), 1)
@@ -244,14 +267,23 @@ class MessageSubscriptionState(MessageSubscriptionReader):
     def put_start_subscription(
         self, key: int, value: MessageStartEventSubscriptionRecordValue
     ) -> None:
-        self._store.put(_START, pack(key), [getattr(value, name) for name in _START_FIELDS])
-        self._store.put(_START_BY_NAME, pack(value.message_name, key), key)
-        self._store.put(_START_BY_PROCESS, pack(value.bpmn_process_id, key), key)
+        raw: list[Any] = [getattr(value, name) for name in _START_FIELDS]
+        tenant = value.tenant_id
+        if tenant != DEFAULT_TENANT_ID:
+            raw.append(tenant)
+        self._store.put(_START, pack(key), raw)
+        self._store.put(tenant_family(_START_BY_NAME, tenant), pack(value.message_name, key), key)
+        self._store.put(
+            tenant_family(_START_BY_PROCESS, tenant), pack(value.bpmn_process_id, key), key
+        )
 
     def remove_start_subscription(self, key: int) -> None:
         old = self.start_subscription(key)
         if old is None:
             return
+        tenant = old.value.tenant_id
         self._store.delete(_START, pack(key))
-        self._store.delete(_START_BY_NAME, pack(old.value.message_name, key))
-        self._store.delete(_START_BY_PROCESS, pack(old.value.bpmn_process_id, key))
+        self._store.delete(tenant_family(_START_BY_NAME, tenant), pack(old.value.message_name, key))
+        self._store.delete(
+            tenant_family(_START_BY_PROCESS, tenant), pack(old.value.bpmn_process_id, key)
+        )

@@ -1,6 +1,7 @@
 """Deployed processes: versions per BPMN process id, the latest checksum (to recognise an
 unchanged resource), deployments seen (for idempotent distribution) and a cache of the
-executable model parsed from each stored resource."""
+executable model parsed from each stored resource. Versions are per tenant: the same BPMN id
+deployed for two tenants makes two definitions, each with its own versions."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bpmn import ExecutableProcess, load
+from broker.protocol.values import DEFAULT_TENANT_ID
 from processors.engine.kv_store import KeyValueStore, pack
+from processors.engine.state.tenant_families import tenant_family
 
 _PROCESSES = "processes"
 _VERSIONS = "process_versions"
@@ -27,6 +30,7 @@ class DeployedProcess:
     checksum: str
     deployment_key: int
     version_tag: str
+    tenant_id: str = DEFAULT_TENANT_ID
 
 
 class ProcessReader:
@@ -39,23 +43,26 @@ class ProcessReader:
         raw = self._store.get(_PROCESSES, pack(key))
         return None if raw is None else _deployed(key, raw)
 
-    def latest_version(self, bpmn_process_id: str) -> int:
-        value = self._store.get(_LATEST, pack(bpmn_process_id))
+    def latest_version(self, bpmn_process_id: str, tenant_id: str) -> int:
+        value = self._store.get(tenant_family(_LATEST, tenant_id), pack(bpmn_process_id))
         return 0 if value is None else int(value["v"])
 
-    def next_version(self, bpmn_process_id: str) -> int:
+    def next_version(self, bpmn_process_id: str, tenant_id: str) -> int:
         """The version a new deployment of `bpmn_process_id` gets: versions of deleted
         definitions are never given again, as in Zeebe."""
-        highest = self._store.get(_HIGHEST, pack(bpmn_process_id))
-        return max(0 if highest is None else int(highest), self.latest_version(bpmn_process_id)) + 1
+        highest = self._store.get(tenant_family(_HIGHEST, tenant_id), pack(bpmn_process_id))
+        latest = self.latest_version(bpmn_process_id, tenant_id)
+        return max(0 if highest is None else int(highest), latest) + 1
 
-    def by_version(self, bpmn_process_id: str, version: int) -> DeployedProcess | None:
-        key = self._store.get(_VERSIONS, pack(bpmn_process_id, version))
+    def by_version(
+        self, bpmn_process_id: str, version: int, tenant_id: str
+    ) -> DeployedProcess | None:
+        key = self._store.get(tenant_family(_VERSIONS, tenant_id), pack(bpmn_process_id, version))
         return None if key is None else self.by_key(int(key))
 
-    def latest(self, bpmn_process_id: str) -> DeployedProcess | None:
-        version = self.latest_version(bpmn_process_id)
-        return None if version == 0 else self.by_version(bpmn_process_id, version)
+    def latest(self, bpmn_process_id: str, tenant_id: str) -> DeployedProcess | None:
+        version = self.latest_version(bpmn_process_id, tenant_id)
+        return None if version == 0 else self.by_version(bpmn_process_id, version, tenant_id)
 
     def deployment_exists(self, deployment_key: int) -> bool:
         return self._store.get(_DEPLOYMENTS, pack(deployment_key)) is not None
@@ -83,23 +90,27 @@ class ProcessState(ProcessReader):
         checksum: str,
         deployment_key: int,
         version_tag: str,
+        tenant_id: str = DEFAULT_TENANT_ID,
     ) -> None:
-        self._store.put(
-            _PROCESSES,
-            pack(key),
-            {
-                "b": bpmn_process_id,
-                "v": version,
-                "n": resource_name,
-                "r": base64.b64encode(resource).decode("ascii"),
-                "c": checksum,
-                "d": deployment_key,
-                "t": version_tag,
-            },
-        )
-        self._store.put(_VERSIONS, pack(bpmn_process_id, version), key)
-        if version >= self.latest_version(bpmn_process_id):
-            self._store.put(_LATEST, pack(bpmn_process_id), {"v": version, "c": checksum})
+        raw: dict[str, Any] = {
+            "b": bpmn_process_id,
+            "v": version,
+            "n": resource_name,
+            "r": base64.b64encode(resource).decode("ascii"),
+            "c": checksum,
+            "d": deployment_key,
+            "t": version_tag,
+        }
+        if tenant_id != DEFAULT_TENANT_ID:
+            raw["tn"] = tenant_id
+        self._store.put(_PROCESSES, pack(key), raw)
+        self._store.put(tenant_family(_VERSIONS, tenant_id), pack(bpmn_process_id, version), key)
+        if version >= self.latest_version(bpmn_process_id, tenant_id):
+            self._store.put(
+                tenant_family(_LATEST, tenant_id),
+                pack(bpmn_process_id),
+                {"v": version, "c": checksum},
+            )
 
     def delete_version(self, key: int) -> None:
         """PROCESS DELETING: no new instance finds this version any more (by version or as the
@@ -107,17 +118,24 @@ class ProcessState(ProcessReader):
         deployed = self.by_key(key)
         if deployed is None:
             return
-        process_id, version = deployed.bpmn_process_id, deployed.version
-        self._store.put(_HIGHEST, pack(process_id), self.next_version(process_id) - 1)
-        self._store.delete(_VERSIONS, pack(process_id, version))
-        if self.latest_version(process_id) != version:
+        process_id, version, tenant = deployed.bpmn_process_id, deployed.version, deployed.tenant_id
+        latest_family = tenant_family(_LATEST, tenant)
+        self._store.put(
+            tenant_family(_HIGHEST, tenant),
+            pack(process_id),
+            self.next_version(process_id, tenant) - 1,
+        )
+        self._store.delete(tenant_family(_VERSIONS, tenant), pack(process_id, version))
+        if self.latest_version(process_id, tenant) != version:
             return
         for earlier in range(version - 1, 0, -1):
-            previous = self.by_version(process_id, earlier)
+            previous = self.by_version(process_id, earlier, tenant)
             if previous is not None:
-                self._store.put(_LATEST, pack(process_id), {"v": earlier, "c": previous.checksum})
+                self._store.put(
+                    latest_family, pack(process_id), {"v": earlier, "c": previous.checksum}
+                )
                 return
-        self._store.delete(_LATEST, pack(process_id))
+        self._store.delete(latest_family, pack(process_id))
 
     def delete_process(self, key: int) -> None:
         """PROCESS DELETED: the definition is gone."""
@@ -137,4 +155,5 @@ def _deployed(key: int, raw: dict[str, Any]) -> DeployedProcess:
         checksum=raw["c"],
         deployment_key=raw["d"],
         version_tag=raw["t"],
+        tenant_id=raw.get("tn", DEFAULT_TENANT_ID),
     )

@@ -10,6 +10,7 @@ from typing import Final
 
 from broker.protocol.values import SignalSubscriptionRecordValue
 from processors.engine.kv_store import KeyValueStore, last_int, pack
+from processors.engine.state.tenant_families import tenant_family
 
 RECEIVED_RETENTION_MS: Final = 3_600_000
 """How long a received broadcast is remembered. Re-sends stop once the sender has the
@@ -52,16 +53,18 @@ class SignalSubscriptionReader:
                 found.append(subscription)
         return found
 
-    def by_name(self, signal_name: str) -> list[SignalSubscription]:
-        """Every subscription waiting for `signal_name`, oldest first."""
-        return self._resolve(_BY_NAME, pack(signal_name))
+    def by_name(self, signal_name: str, tenant_id: str) -> list[SignalSubscription]:
+        """Every subscription of the tenant waiting for `signal_name`, oldest first."""
+        return self._resolve(tenant_family(_BY_NAME, tenant_id), pack(signal_name))
 
     def of_element(self, element_instance_key: int) -> list[SignalSubscription]:
         """The subscriptions of one event scope (its catch elements)."""
         return self._resolve(_BY_ELEMENT, pack(element_instance_key))
 
-    def start_subscriptions_of(self, bpmn_process_id: str) -> list[SignalSubscription]:
-        return self._resolve(_START_BY_PROCESS, pack(bpmn_process_id))
+    def start_subscriptions_of(
+        self, bpmn_process_id: str, tenant_id: str
+    ) -> list[SignalSubscription]:
+        return self._resolve(tenant_family(_START_BY_PROCESS, tenant_id), pack(bpmn_process_id))
 
     def was_received(self, signal_key: int) -> bool:
         """A broadcast with this key was processed here already (a re-sent copy)."""
@@ -70,10 +73,13 @@ class SignalSubscriptionReader:
 
 class SignalSubscriptionState(SignalSubscriptionReader):
     def put(self, key: int, value: SignalSubscriptionRecordValue) -> None:
+        tenant = value.tenant_id
         self._store.put(_SUBSCRIPTIONS, pack(key), asdict(value))
-        self._store.put(_BY_NAME, pack(value.signal_name, key), 1)
+        self._store.put(tenant_family(_BY_NAME, tenant), pack(value.signal_name, key), 1)
         if value.catch_event_instance_key == -1:
-            self._store.put(_START_BY_PROCESS, pack(value.bpmn_process_id, key), 1)
+            self._store.put(
+                tenant_family(_START_BY_PROCESS, tenant), pack(value.bpmn_process_id, key), 1
+            )
         else:
             self._store.put(_BY_ELEMENT, pack(value.catch_event_instance_key, key), 1)
 
@@ -82,9 +88,12 @@ class SignalSubscriptionState(SignalSubscriptionReader):
         if subscription is None:
             return
         value = subscription.value
+        tenant = value.tenant_id
         self._store.delete(_SUBSCRIPTIONS, pack(key))
-        self._store.delete(_BY_NAME, pack(value.signal_name, key))
-        self._store.delete(_START_BY_PROCESS, pack(value.bpmn_process_id, key))
+        self._store.delete(tenant_family(_BY_NAME, tenant), pack(value.signal_name, key))
+        self._store.delete(
+            tenant_family(_START_BY_PROCESS, tenant), pack(value.bpmn_process_id, key)
+        )
         self._store.delete(_BY_ELEMENT, pack(value.catch_event_instance_key, key))
 
     def mark_received(self, signal_key: int, timestamp: int) -> None:
