@@ -26,7 +26,7 @@ from clients.batch_runner import MigrationPlan, run_batch
 from clients.client import Client
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
-from clients.web.session_context import csrf_field
+from clients.web.session_context import csrf_field, may_operate
 from clients.web.web_state import (
     HttpError,
     WebState,
@@ -56,6 +56,8 @@ def add_batch_routes(router: web.UrlDispatcher) -> None:
 
 
 def batch_form(pid: str) -> Markup:
+    if not may_operate():
+        return Markup("")
     return html(
         '<form method="post" action="{action}" class="console-action batch"'
         ' id="batch-form">{csrf}<h3>Batch</h3>'

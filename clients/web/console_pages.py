@@ -13,7 +13,7 @@ from clients.display import timestamp
 from clients.instance_history import HistoryStep
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
-from clients.web.session_context import CSRF_FIELD, csrf_field
+from clients.web.session_context import CSRF_FIELD, csrf_field, may_operate, read_only_hint
 from processors.exporter.views import InstanceDetail, ProcessDefinition
 
 MAX_JSON_LENGTH = 64 * 1024
@@ -94,6 +94,8 @@ def actions_section(
     i = detail.instance
     if i.state != "ACTIVE":
         return html('<p class="hint">{text}</p>', text=f"No actions: the instance is {i.state}.")
+    if not may_operate():
+        return read_only_hint()
     key = i.process_instance_key
     options = join(
         html('<option value="{k}">{label}</option>', k=k, label=label)

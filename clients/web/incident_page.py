@@ -11,7 +11,7 @@ from broker.protocol.values import JOB_RETRIES_ERRORS
 from clients.display import timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, table
-from clients.web.session_context import csrf_field
+from clients.web.session_context import csrf_field, may_operate
 from processors.exporter.views import Incident
 
 PAGE_SIZE = 50
@@ -26,6 +26,8 @@ def needs_retries(incident: Incident) -> bool:
 def resolve_form(incident: Incident, next_path: str) -> Markup:
     if incident.state != "OPEN":
         return html("<span>{t}</span>", t=f"resolved {timestamp(incident.resolved_at)}")
+    if not may_operate():
+        return html('<span class="hint">{t}</span>', t="open")
     retries = (
         html(
             '<label>retries <input type="number" name="retries" value="1" min="1" max="1000"'

@@ -19,6 +19,28 @@ def current_session() -> Session | None:
     return CURRENT_SESSION.get()
 
 
+def may_operate() -> bool:
+    """Whether the page offers the console's actions: without a login, or to an operator."""
+    session = CURRENT_SESSION.get()
+    return session is None or "operator" in session.user.roles
+
+
+def may_work_on_tasks() -> bool:
+    """Whether the task pages offer claim and complete: without a login, or to a task user."""
+    session = CURRENT_SESSION.get()
+    return session is None or "task-user" in session.user.roles
+
+
+def read_only_hint() -> Markup:
+    """What a logged-in user's page says where actions would be."""
+    session = CURRENT_SESSION.get()
+    role = session.user.role_text if session is not None else ""
+    return html(
+        '<p class="hint read-only">{t}</p>',
+        t=f"No actions for your role ({role}): an operator's login takes them.",
+    )
+
+
 def csrf_field() -> Markup:
     """The hidden field every POST form of a logged-in page carries (empty without login)."""
     session = CURRENT_SESSION.get()

@@ -11,7 +11,7 @@ from typing import Protocol
 from clients.display import timestamp
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, page, pager, state_badge, table
-from clients.web.session_context import csrf_field
+from clients.web.session_context import csrf_field, may_work_on_tasks
 
 PAGE_SIZE = 50
 
@@ -156,6 +156,10 @@ def _action(task: TaskView, action: str, label: str, *, disabled: bool = False) 
 def _assignment(task: TaskView, acting_user: str) -> Markup:
     if task.state != "CREATED":
         return Markup("")
+    if not may_work_on_tasks():
+        return html(
+            '<p class="hint">{t}</p>', t="Your role reads tasks; a task user works on them."
+        )
     if not acting_user:
         return html('<p class="hint">{t}</p>', t="Say who you are (top right) to claim tasks.")
     if task.assignee == acting_user:
@@ -168,7 +172,7 @@ def _assignment(task: TaskView, acting_user: str) -> Markup:
 
 
 def _completion(task: TaskView, acting_user: str, has_form: bool) -> Markup:
-    if task.state != "CREATED":
+    if task.state != "CREATED" or not may_work_on_tasks():
         return Markup("")
     mine = bool(acting_user) and task.assignee == acting_user
     editor = (

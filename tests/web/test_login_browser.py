@@ -158,6 +158,8 @@ def test_logout_ends_the_session(login_run: dict[str, Any], site: LoginSite) -> 
 
 
 def test_a_viewer_cannot_cancel(login_run: dict[str, Any], site: LoginSite) -> None:
+    assert login_run["viewerForms"] == 0
+    assert "No actions for your role (viewer)" in login_run["viewerHint"]
     viewer = login_run["viewer"]
     assert viewer["status"] == 403
     assert "vera (viewer) may not take console actions" in viewer["text"]

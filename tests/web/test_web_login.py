@@ -131,6 +131,13 @@ def test_a_viewer_reads_every_page_but_cannot_act(site: LoginSite) -> None:
     key = site.orders.with_incident[0]
     for path in ("/", f"/instances/{key}", "/incidents", "/tasks", f"/api/instances/{key}/path"):
         assert browser.get(path).status == 200, path
+    # The pages offer no actions: no forms but logout's.
+    waiting = browser.get(f"/instances/{site.orders.waiting_at_reserve[0]}").body
+    assert 'id="cancel-form"' not in waiting and "No actions for your role (viewer)" in waiting
+    assert 'class="resolve"' not in browser.get("/incidents").body
+    assert 'id="batch-form"' not in browser.get("/processes/order").body
+    task = browser.get(f"/tasks/{site.tasks.plain_task}").body
+    assert "task-claim" not in task and "task-complete" not in task
     token = browser.csrf_token("/")
     before = len(site.page_client.calls)
     for path, form in _actions(site, token):
@@ -176,6 +183,9 @@ def test_the_operator_acts_with_its_own_token_and_logout_ends_the_session(
     incident = site.orders.incidents[second]
     page = olga.get(f"/instances/{second}")
     assert f'name="csrf_token" value="{token}"' in page.body  # in the action forms
+    assert (
+        'id="cancel-form"' in page.body and 'id="batch-form"' in olga.get("/processes/order").body
+    )
     answer = olga.post(f"/incidents/{incident}/resolve", {"retries": "1", "csrf_token": token})
     assert answer.status == 303 and f"resolved={incident}" in answer.location
     assert not _incident_open(site, incident)
