@@ -239,6 +239,25 @@ def test_postgresql_store_runs_the_console_on_its_own(helm: str) -> None:
     assert service["spec"]["selector"] == web["spec"]["selector"]["matchLabels"]
 
 
+def test_web_console_with_users_logs_in(helm: str) -> None:
+    """The users file from a Secret, passed with --users, beside the exporter (SQLite) or in
+    the console's own pod (PostgreSQL)."""
+    for extra, name in (({}, "exporter"), ({"store.postgresql.secretName": "pg"}, "web")):
+        objects = render(helm, {"web.users.secretName": "web-users", **extra})
+        assert schema_errors(objects) == []
+        workload = find(objects, "Deployment", f"hf-honeyflow-{name}")
+        c = container(workload, "web")
+        ctx = parses(c["args"])
+        assert ctx.params["user"] == ""
+        volume = mounted_path(workload, c, str(ctx.params["users_file"]))
+        assert volume["secret"]["secretName"] == "web-users"
+        assert volume["secret"]["items"] == [{"key": "users.json", "path": "users.json"}]
+    plain = container(find(render(helm), "Deployment", "hf-honeyflow-exporter"), "web")
+    assert parses(plain["args"]).params["users_file"] is None
+    with pytest.raises(RenderError, match=re.escape("web.user is for a console without")):
+        render(helm, {"web.users.secretName": "web-users", "web.user": "ada"})
+
+
 def test_strimzi_topics_are_the_ones_honeyflow_creates(helm: str) -> None:
     objects = render(
         helm,

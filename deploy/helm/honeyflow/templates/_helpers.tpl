@@ -191,9 +191,12 @@ affinity:
     {{- end }}
     - --state-dir
     - {{ .stateDir }}
-    {{- with $root.Values.web.user }}
+    {{- if $root.Values.web.users.secretName }}
+    - --users
+    - /etc/honeyflow/web-users/{{ $root.Values.web.users.key }}
+    {{- else if $root.Values.web.user }}
     - --user
-    - {{ . | quote }}
+    - {{ $root.Values.web.user | quote }}
     {{- end }}
     {{- with $root.Values.web.extraArgs }}
     {{- toYaml . | nindent 4 }}
@@ -222,6 +225,24 @@ affinity:
   volumeMounts:
     {{- include "honeyflow.kafkaVolumeMounts" $ctx | nindent 4 }}
     {{- .stateMount | nindent 4 }}
+    {{- if $root.Values.web.users.secretName }}
+    - name: web-users
+      mountPath: /etc/honeyflow/web-users
+      readOnly: true
+    {{- end }}
+{{- end -}}
+
+{{/* The web console's users file, from its Secret (web.users.secretName): ($) */}}
+{{- define "honeyflow.webUsersVolume" -}}
+{{- with .Values.web.users.secretName }}
+- name: web-users
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0400
+    items:
+      - key: {{ $.Values.web.users.key }}
+        path: {{ $.Values.web.users.key }}
+{{- end }}
 {{- end -}}
 
 {{/* HONEYFLOW_STORE: PostgreSQL's URL from its Secret, else the SQLite file on the volume.
