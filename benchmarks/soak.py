@@ -478,8 +478,10 @@ def main(argv: list[str] | None = None) -> int:
                 exporter_lag=behind(ends, exporter_offsets(out / "visibility.db")),
                 driver_lag=behind(ends, dict(reader.read)),
                 rss_mb={name: rss_mb(pid) for name, pid in engine_pids.items()},
-                rocksdb_mb={
+                rocksdb_mb={  # an engine that exited no longer keeps state
                     f"engine-{n}": directory_mb(out / "engines" / f"engine-{n}")
+                    if engines.processes[n - 1].poll() is None
+                    else float("nan")
                     for n in range(1, args.engines + 1)
                 },
                 cpu_pct=cpu,

@@ -94,7 +94,7 @@ SERIES = (
     Series("p50_ms", "ms", 100.0),
     Series("p99_ms", "ms", 250.0),
     Series("rss_mb", "MB", 10.0),
-    Series("rocksdb_mb", "MB", 10.0),
+    Series("rocksdb_mb", "MB", 2.0),
     Series("exporter_lag", "records", 2000.0),
     Series("unfinished", "instances", 200.0),
 )
@@ -112,6 +112,8 @@ class Trend:
     flat: bool
 
     def line(self) -> str:
+        if math.isnan(self.mean):
+            return f"{self.name:<22} no samples in the second half"
         verdict = "flat" if self.flat else "NOT flat"
         return (
             f"{self.name:<22} mean {self.mean:10.1f} {self.unit:<9}"
@@ -141,8 +143,8 @@ def trend(
         return Trend(name, unit, 0.0, math.nan, 0.0, True)
     half = ts[0] + (ts[-1] - ts[0]) / 2
     kept = [(t, v) for t, v in zip(ts, values, strict=True) if t >= half and not math.isnan(v)]
-    if not kept:
-        return Trend(name, unit, 0.0, math.nan, 0.0, True)
+    if not kept:  # e.g. an engine that exited in the first half
+        return Trend(name, unit, math.nan, math.nan, math.nan, True)
     slope = fit_slope([t for t, _ in kept], [v for _, v in kept])
     mean = sum(v for _, v in kept) / len(kept)
     change = slope * (kept[-1][0] - kept[0][0])
