@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka import errors as Errors
-from aiokafka.errors import KafkaError, ProducerFenced
+from aiokafka.errors import IllegalOperation, KafkaError, ProducerFenced
 from aiokafka.producer import sender as aiokafka_sender
 from aiokafka.protocol.offset import OffsetRequest
 
@@ -223,7 +223,9 @@ class EngineRuntime:
                     observe = metrics.records.observe
                     for record in batch.events:
                         observe(record)
-            except ProducerFenced:
+            except (ProducerFenced, IllegalOperation):
+                # IllegalOperation: the producer is no longer in a transaction because its
+                # sender was fenced in the background (not a KafkaError; it stopped the engine).
                 log.warning("partition %d was taken over; leaving it", processor.partition_id)
                 processor.discard()
                 await self._close(owned)
