@@ -124,6 +124,19 @@ def test_three_engines_on_24_partitions(helm: str) -> None:
     assert schema_errors(objects) == []
     engine = find(objects, "StatefulSet", "hf-honeyflow-engine")
     assert engine["spec"]["replicas"] == 3
+    # Spread over machines, and a node drain takes one engine at a time.
+    pod = engine["spec"]["template"]["spec"]
+    (spread,) = pod["affinity"]["podAntiAffinity"][
+        "preferredDuringSchedulingIgnoredDuringExecution"
+    ]
+    assert spread["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    assert (
+        spread["podAffinityTerm"]["labelSelector"]["matchLabels"]
+        == (engine["spec"]["selector"]["matchLabels"])
+    )
+    budget = find(objects, "PodDisruptionBudget", "hf-honeyflow-engine")
+    assert budget["spec"]["maxUnavailable"] == 1
+    assert budget["spec"]["selector"] == engine["spec"]["selector"]
     ctx = parses(container(engine, "engine")["args"])
     assert ctx.params["partitions"] == 24
     assert ctx.params["replication_factor"] == 3
