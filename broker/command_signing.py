@@ -246,13 +246,21 @@ class CommandVerifier:
     """Checks the signatures of commands against the admin's public key; remembers the
     certificates it has checked (one Ed25519 check per command instead of two)."""
 
-    def __init__(self, admin_public_key: Ed25519PublicKey) -> None:
+    def __init__(
+        self, admin_public_key: Ed25519PublicKey, revoked: frozenset[str] = frozenset()
+    ) -> None:
+        """`revoked`: public keys (base64 of the raw 32 bytes, as certificates hold them)
+        whose certificates are no longer honoured."""
         self._admin = admin_public_key
+        self._revoked = revoked
         self._certificates: dict[bytes, _Certificate | str] = {}
 
     @staticmethod
-    def from_file(path: Path) -> CommandVerifier:
-        return CommandVerifier(read_public_key(path))
+    def from_file(path: Path, revoked: Path | None = None) -> CommandVerifier:
+        """The verifier of the admin key at `path`, refusing the keys listed in `revoked`."""
+        return CommandVerifier(
+            read_public_key(path), frozenset() if revoked is None else read_revoked(revoked)
+        )
 
     def verify(
         self,
@@ -279,6 +287,8 @@ class CommandVerifier:
         if isinstance(certificate, str):
             return Unverified(_claimed_name(certificate_bytes), f"it carries {certificate}")
         name = certificate.principal.name
+        if self._revoked and public_key_text(certificate.public_key) in self._revoked:
+            return Unverified(name, f"the key of {name}'s certificate is revoked")
         request_id = found.get(REQUEST_ID_HEADER) or found.get(COMMAND_ID_HEADER, b"")
         signed_at = found.get(SIGNED_AT_HEADER, b"")
         if not request_id or not signed_at.isdigit():
@@ -312,6 +322,45 @@ class CommandVerifier:
             f"its signature does not match the command for partition {partitions[0]}"
             f" (not signed with the key of {name}'s certificate, or altered)",
         )
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    """`key` as certificates and revocation lists write it (base64 of the raw 32 bytes)."""
+    return base64.b64encode(_raw(key)).decode()
+
+
+def certificate_key(certificate: bytes) -> str:
+    """The public key a certificate names, as `public_key_text` writes it."""
+    try:
+        key = json.loads(certificate)["publicKey"]
+    except (ValueError, KeyError, TypeError):
+        raise SigningError("not a principal certificate") from None
+    if not isinstance(key, str):
+        raise SigningError("not a principal certificate")
+    return key
+
+
+def read_revoked(path: Path) -> frozenset[str]:
+    """A revocation list: one public key a line (base64, as `public_key_text`; a name after
+    it is a comment), `#` comments and blank lines."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise SigningError(f"cannot read the revoked keys {path}: {error.strerror}") from None
+    keys = set()
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        key = text.split()[0]
+        try:
+            Ed25519PublicKey.from_public_bytes(base64.b64decode(key, validate=True))
+        except (ValueError, binascii.Error):
+            raise SigningError(
+                f"{path}:{number}: {key!r} is not an Ed25519 public key (base64)"
+            ) from None
+        keys.add(key)
+    return frozenset(keys)
 
 
 def _claimed_name(certificate: bytes) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from broker.command_signing import (
     SIGNING_KEY_SETTING,
+    certificate_key,
     generate_key,
     issue_certificate,
     read_private_key,
@@ -136,10 +137,38 @@ class ClusterSecrets:
                 f"sasl.username={name}\n"
                 f"sasl.password={password}\n"
                 f"ssl.ca.location={self.tls.ca_pem}\n"
-                f"# Honeyflow's own: the key that signs this principal's commands (its\n"
-                f"# certificate beside it, .principal); not passed to Kafka\n"
-                f"{SIGNING_KEY_SETTING}={key}\n"
             )
+            if key is not None:
+                f.write(
+                    "# Honeyflow's own: the key that signs this principal's commands (its\n"
+                    "# certificate beside it, .principal); not passed to Kafka\n"
+                    f"{SIGNING_KEY_SETTING}={key}\n"
+                )
+        return path
+
+    @property
+    def revoked_keys(self) -> Path:
+        """What the engine is started with (`--revoked-keys`) to refuse revoked principals."""
+        return self.credentials_dir / "revoked-keys"
+
+    def revoke(self, name: str) -> Path:
+        """Add the key of `name`'s certificate to `revoked-keys` and delete its key and
+        certificate: a standard principal (`kafka up --secure`'s) gets a new pair at once,
+        another one when `kafka user add NAME` adds it again. Returns the list."""
+        key_path = self.credentials_dir / f"{name}.key"
+        certificate = key_path.with_suffix(".principal")
+        if not certificate.exists():
+            raise BrokerError(f"principal {name} has no certificate in {self.credentials_dir}")
+        key = certificate_key(certificate.read_bytes())
+        path = self.revoked_keys
+        listed = path.read_text() if path.exists() else ""
+        if key not in listed:
+            with path.open("a") as out:
+                out.write(f"{key} {name}\n")
+        certificate.unlink()
+        key_path.unlink(missing_ok=True)
+        if name in self.users():  # a standard principal gets a new key now, others none
+            self.write_credentials(name)
         return path
 
     @property
@@ -147,10 +176,12 @@ class ClusterSecrets:
         """What the engine is started with (`--admin-public-key`) to check signed commands."""
         return self.credentials_dir / f"{ADMIN_USER}.pub"
 
-    def signing_files(self, name: str, grant: SigningGrant | None = None) -> Path:
+    def signing_files(self, name: str, grant: SigningGrant | None = None) -> Path | None:
         """`credentials/<name>.key`, the principal's Ed25519 key (made once, kept across
         restarts), and `<name>.principal`, its certificate signed by the admin key: with
-        `grant`, or the standard role's, or as it was. Returns the key's path."""
+        `grant`, or the standard role's, or as it was. Returns the key's path; None for a
+        principal added with `kafka user add` whose certificate is gone (revoked): it gets
+        none until it is added again."""
         directory = self.credentials_dir.resolve()
         admin_key_path = directory / f"{ADMIN_USER}.key"
         if not admin_key_path.exists():
@@ -159,24 +190,24 @@ class ClusterSecrets:
             write_public_key(admin_key.public_key(), directory / f"{ADMIN_USER}.pub")
         admin_key = read_private_key(admin_key_path)
         key_path = directory / f"{name}.key"
-        if not key_path.exists():
-            write_private_key(generate_key(), key_path)
         certificate = key_path.with_suffix(".principal")
         if grant is None and name in STANDARD_USERS:
             grant = SigningGrant(Role(STANDARD_USERS[name] or ADMIN_USER))
-        if grant is not None or not certificate.exists():
-            grant = grant or SigningGrant(Role.OPERATOR)
-            certificate.write_bytes(
-                issue_certificate(
-                    admin_key,
-                    name,
-                    grant.role,
-                    read_private_key(key_path).public_key(),
-                    job_types=grant.job_types,
-                    tenants=grant.tenants,
-                )
+        if grant is None:
+            return key_path if certificate.exists() else None
+        if not key_path.exists():
+            write_private_key(generate_key(), key_path)
+        certificate.write_bytes(
+            issue_certificate(
+                admin_key,
+                name,
+                grant.role,
+                read_private_key(key_path).public_key(),
+                job_types=grant.job_types,
+                tenants=grant.tenants,
             )
-            certificate.chmod(0o600)
+        )
+        certificate.chmod(0o600)
         return key_path
 
     def admin_config(self, bootstrap: str) -> ClientConfig:

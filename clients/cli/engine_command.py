@@ -77,6 +77,14 @@ if TYPE_CHECKING:
     " command must then be signed by a principal the admin certified, and is refused when its"
     " role does not allow it (docs/security.md). Off by default.",
 )
+@click.option(
+    "--revoked-keys",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="HONEYFLOW_REVOKED_KEYS",
+    default=None,
+    help="Public keys whose certificates are no longer honoured, one a line"
+    " (DIR/credentials/revoked-keys, written by `kafka user revoke`); with --admin-public-key.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every partition hand-over.")
 def engine(
     address: str,
@@ -90,6 +98,7 @@ def engine(
     metrics_port: int | None,
     overrides: tuple[str, ...],
     admin_public_key: Path | None,
+    revoked_keys: Path | None,
     verbose: bool,
 ) -> None:
     """Run an engine processor until SIGTERM or Ctrl-C."""
@@ -100,6 +109,8 @@ def engine(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if revoked_keys is not None and admin_public_key is None:
+        raise click.UsageError("--revoked-keys goes with --admin-public-key")
     cluster, config = reach(address, kafka_config, overrides)
     try:
         signing_key = _signing_key(kafka_config or cluster.config_file, overrides)
@@ -116,6 +127,7 @@ def engine(
             session_timeout_ms=session_timeout_ms,
             max_record_bytes=max_record_bytes,
             admin_public_key=admin_public_key,
+            revoked_keys=revoked_keys,
             signing_key=signing_key,
         )
         metrics = None

@@ -120,6 +120,21 @@ def user_add(
     click.echo(path)
 
 
+@user.command(name="revoke")
+@click.argument("name")
+@dir_option
+def user_revoke(name: str, directory: Path) -> None:
+    """Stop honouring principal NAME's signing key: add it to DIR/credentials/revoked-keys
+    (print it; restart the engines with --revoked-keys FILE) and delete NAME's key and
+    certificate, so that `kafka user add NAME` gives it a new pair. Its Kafka password stays:
+    `kafka user add NAME` again changes it."""
+    try:
+        path = ClusterSecrets(directory).revoke(name)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(path)
+
+
 @kafka.command()
 @click.option("--purge", is_flag=True, help="Also delete the cluster's data and logs.")
 @dir_option

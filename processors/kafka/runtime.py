@@ -72,6 +72,8 @@ class EngineSettings:
     """The admin's Ed25519 public key (PEM): with it, every command must be signed by a
     principal the admin certified (docs/security.md, "Who sent a command"); without it,
     commands are not checked."""
+    revoked_keys: Path | None = None
+    """Public keys whose certificates the engine no longer honours (`read_revoked`)."""
     signing_key: Path | None = None
     """The engine's own key (its certificate beside it, `.principal`), which signs the
     commands it sends between partitions; needed with `admin_public_key`."""
@@ -109,7 +111,9 @@ class EngineRuntime:
         self._verifier: CommandVerifier | None = None
         self._signer: Signer | None = None
         if settings.admin_public_key is not None:
-            self._verifier = CommandVerifier.from_file(settings.admin_public_key)
+            self._verifier = CommandVerifier.from_file(
+                settings.admin_public_key, settings.revoked_keys
+            )
             if settings.signing_key is None:
                 raise SigningError(
                     "an engine that checks signed commands needs its own signing key for the"

@@ -5,12 +5,18 @@ sent again with the same request id, it is refused with a reason naming the prin
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from broker.command_signing import (
     CommandVerifier,
     SignedCommand,
     Signer,
+    SigningError,
     generate_key,
     issue_certificate,
+    read_revoked,
 )
 from broker.protocol.principal import Principal, Role, Unverified
 from processors.engine.kv_store import InMemoryKeyValueStore
@@ -116,3 +122,53 @@ def test_a_gateway_names_the_user_it_speaks_for_and_no_one_else_can() -> None:
     forged = operator.headers(VALUE, 1, "o-2", on_behalf_of="alice", now_ms=NOW)
     refused = verifier.verify(VALUE, [("honeyflow-request-id", b"o-2"), *forged], (1,))
     assert refused == Unverified("ops", "only a gateway may speak for another user")
+
+
+def test_a_revoked_principal_s_commands_are_refused_and_it_gets_a_new_key(tmp_path: Path) -> None:
+    """`honeyflow kafka user revoke NAME` lists NAME's key in credentials/revoked-keys, which
+    the engine takes with --revoked-keys; NAME's old key no longer signs for it."""
+    from click.testing import CliRunner
+
+    from broker.command_signing import read_private_key
+    from broker.kafka_security import ClusterSecrets, SigningGrant
+    from clients.cli.main import cli
+
+    secrets = ClusterSecrets(tmp_path)
+    secrets.write_credentials("operator")
+    secrets.add_user("payments")
+    secrets.write_credentials("payments", SigningGrant(Role.WORKER, ("payment",)))
+    credentials = tmp_path / "credentials"
+    old = Signer.from_files(credentials / "payments.key")
+    old_operator = Signer.from_files(credentials / "operator.key")
+    for name in ("payments", "operator"):
+        result = CliRunner().invoke(cli, ["kafka", "user", "revoke", name, "--dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == str(credentials / "revoked-keys")
+    verifier = CommandVerifier.from_file(credentials / "admin.pub", credentials / "revoked-keys")
+    for signer in (old, old_operator):
+        refused = verifier.verify(VALUE, _headers(signer), (1,))
+        assert refused == Unverified(
+            signer.name, f"the key of {signer.name}'s certificate is revoked"
+        )
+    # The worker has no key until it is added again; the operator has a new one at once.
+    assert not (credentials / "payments.key").exists()
+    assert "honeyflow.signing.key.location" not in (credentials / "payments.properties").read_text()
+    new_operator = Signer.from_files(credentials / "operator.key")
+    assert isinstance(verifier.verify(VALUE, _headers(new_operator), (1,)), SignedCommand)
+    assert read_private_key(credentials / "admin.key")  # the admin key stays
+
+
+def test_the_engine_takes_revoked_keys_only_with_the_admin_key(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from clients.cli.main import cli
+
+    revoked = tmp_path / "revoked-keys"
+    revoked.write_text("# none yet\n")
+    options = ["engine", "--address", "127.0.0.1:1", "--revoked-keys", str(revoked)]
+    result = CliRunner().invoke(cli, options)
+    assert result.exit_code == 2
+    assert "--revoked-keys goes with --admin-public-key" in result.output
+    revoked.write_text("not-a-key payments\n")
+    with pytest.raises(SigningError, match=r"revoked-keys:1: 'not-a-key' is not an Ed25519"):
+        read_revoked(revoked)
