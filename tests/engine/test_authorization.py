@@ -196,3 +196,39 @@ def test_an_operator_of_another_tenant_can_neither_deploy_to_nor_cancel_in_the_d
         lambda c: c.activate_jobs("cli-work", max_jobs=1, timeout=60),
     )
     assert activate.rejection_type == "FORBIDDEN"
+
+
+def test_tenant_a_s_principals_work_in_tenant_a_and_tenant_b_s_cannot_touch_it(
+    transport: SignedTransport,
+) -> None:
+    ops_a = Principal("ops-a", Role.OPERATOR, tenants=("tenant-a",))
+    worker_a = Principal("w-a", Role.WORKER, ("cli-work",), ("tenant-a",))
+    worker_b = Principal("w-b", Role.WORKER, ("cli-work",), ("tenant-b",))
+    with sent_by(transport, ops_a) as ops:
+        ops.deploy(BPMN, tenant_id="tenant-a")
+        instance = ops.create_instance("cli-task", tenant_id="tenant-a")
+    asks_for_a = _refused(
+        transport,
+        worker_b,
+        lambda c: c.activate_jobs("cli-work", max_jobs=1, timeout=60, tenant_ids=["tenant-a"]),
+    )
+    assert asks_for_a.rejection_type == "FORBIDDEN"
+    assert "tenant identifier 'tenant-a', but principal 'w-b' is not authorized" in (
+        asks_for_a.reason
+    )
+    with sent_by(transport, worker_b) as worker:  # its own tenant has no such jobs
+        assert (
+            worker.activate_jobs("cli-work", max_jobs=1, timeout=60, tenant_ids=["tenant-b"]) == []
+        )
+    with sent_by(transport, worker_a) as worker:
+        (job,) = worker.activate_jobs("cli-work", max_jobs=1, timeout=60, tenant_ids=["tenant-a"])
+    assert job.process_instance_key == instance
+    complete = _refused(transport, worker_b, lambda c: c.complete_job(job.key))
+    assert complete.rejection_type == "NOT_FOUND"
+    cancel = _refused(
+        transport, Principal("ops-b", Role.OPERATOR, tenants=("tenant-b",)),
+        lambda c: c.cancel_instance(instance),
+    )  # fmt: skip
+    assert cancel.rejection_type == "NOT_FOUND"
+    with sent_by(transport, worker_a) as worker:
+        worker.complete_job(job.key)
