@@ -19,7 +19,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.deploy.chart_render import container, find, find_helm, render
+from tests.deploy.chart_render import container, find, render
 
 pytestmark = pytest.mark.kafka
 
@@ -86,14 +86,6 @@ def _probe_once(c: dict[str, Any], probe: dict[str, Any]) -> str | None:
         return f"unknown probe {probe}"
     except (OSError, grpc.RpcError) as e:
         return str(e)
-
-
-@pytest.fixture
-def helm() -> str:
-    found = find_helm()
-    if found is None:
-        pytest.skip("helm is not installed: `make helm` builds it")
-    return found
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ No cluster is involved: docs/kubernetes.md says what that leaves untested."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from tests.deploy.chart_render import (
     RenderError,
     container,
     find,
-    find_helm,
     mounted_path,
     option,
     render,
@@ -31,16 +29,6 @@ from tests.deploy.chart_render import (
 )
 
 WORKLOADS = ("Deployment", "StatefulSet")
-
-
-@pytest.fixture(scope="module")
-def helm() -> str:
-    found = find_helm()
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("helm is missing: .ci/run builds it with `make helm`")
-        pytest.skip("helm is not installed: `make helm` builds it (Go module proxy)")
-    return found
 
 
 def containers(objects: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
