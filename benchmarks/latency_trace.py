@@ -18,9 +18,11 @@ Events (tab-separated, time in ms):
                         timestamp, the broker's append time if the topic says LogAppendTime)
   Q request t ms        a request of the engine's Kafka clients was answered after `ms`
   B n t0 t1 t2 t3 t4 t5 count   the engine's batch `n`: processing began t0, commit began
-                        t1 (begin_transaction), records handed to the producer t2, offsets
-                        sent t3 (TxnOffsetCommit answered), committed t4 (EndTxn answered),
-                        store applied t5; `count` commands
+                        t1 (begin_transaction), records handed to the producer t2 (sent
+                        once their partitions are in the transaction: AddPartitionsToTxn),
+                        commit_transaction called t3 (after send_offsets_to_transaction,
+                        where the offsets are in the transaction), returned t4 (records
+                        acknowledged, EndTxn answered), store applied t5; `count` commands
   b rid n               request `rid` was processed in batch `n`
 """
 
@@ -176,7 +178,9 @@ def _patch_engine() -> None:
             return
         n = next(_batches)
         t0, t1 = state["t0"], state["t1"]
-        sent, offsets, committed = (state.get(k, t1) for k in ("t2", "t3", "t4"))
+        sent = state.get("t2", t1)
+        offsets = state.get("t3", sent)
+        committed = state.get("t4", offsets)
         rids = [rid for rid in state["rids"] if rid is not None]
         _log("B", n, t0, t1, sent, offsets, committed, _now(), len(state["rids"]))
         for rid in rids:
@@ -194,6 +198,11 @@ def _patch_engine() -> None:
 
         return call
 
+    from processors.kafka import transaction_batches as tb
+
+    tb.TransactionBatches.send = timed(  # type: ignore[method-assign]
+        tb.TransactionBatches.send, None, "t2"
+    )
     runtime._keep = traced_keep  # type: ignore[method-assign]
     runtime._process = traced_process  # type: ignore[method-assign]
     runtime._commit = traced_commit  # type: ignore[method-assign]
@@ -217,11 +226,8 @@ def _patch_engine() -> None:
 
     conn.AIOKafkaConnection.send = traced_send  # type: ignore[method-assign]
     producer = AIOKafkaProducer
-    producer.send_offsets_to_transaction = timed(  # type: ignore[method-assign]
-        producer.send_offsets_to_transaction, "t2", "t3"
-    )
     producer.commit_transaction = timed(  # type: ignore[method-assign]
-        producer.commit_transaction, "t3b", "t4"
+        producer.commit_transaction, "t3", "t4"
     )
 
 
@@ -314,8 +320,8 @@ def breakdown(trace: Trace) -> list[tuple[str, list[float]]]:
         hops[f"{prefix}: -> its batch starts"].append(t0 - fetched)
         hops[f"{prefix}: -> batch processed"].append(t1 - t0)
         hops[f"{prefix}: -> records handed to the producer"].append(t2 - t1)
-        hops[f"{prefix}: -> offsets sent (TxnOffsetCommit)"].append(t3 - t2)
-        hops[f"{prefix}: -> committed (EndTxn)"].append(t4 - t3)
+        hops[f"{prefix}: -> offsets sent (send_offsets_to_transaction)"].append(t3 - t2)
+        hops[f"{prefix}: -> committed (commit_transaction)"].append(t4 - t3)
         hops[f"{prefix}: -> store applied"].append(t5 - t4)
         if visible_at is not None:
             hops[f"{prefix}: committed -> next reader has it"].append(visible_at - t4)
