@@ -124,8 +124,9 @@ class AuditLogTail:
 class ProcessedWatch:
     """Waits until the engines have processed every command on `commands_topic` — those
     written before the call and those that processing them sends on to other partitions
-    (deployment distribution, message subscriptions). A command's outputs are committed in
-    the transaction that commits its offset, so afterwards the audit log holds all of them.
+    (deployment distribution, message subscriptions). The engines commit the group's offset
+    of a command only after the transaction that holds its outputs, so afterwards the audit
+    log holds all of them.
 
     Settled means: the group's committed offset of every partition is at its end, or only
     transaction markers lie between them, and the ends did not move while checking. Keeps

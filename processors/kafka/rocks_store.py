@@ -25,6 +25,10 @@ except ImportError:  # pragma: no cover - orjson is a pinned dependency
 _SEPARATOR: Final = b"\x00"
 # Sorts after every column family name (ASCII), so no family's prefix scan reaches it.
 _OFFSET_KEY: Final = b"\xff\xffchangelog-offset"
+# The offset of the commands partition to resume processing from: a changelog record written
+# in the same transaction as the outputs of the commands before it (docs/kafka-runtime.md).
+_CONSUMED_KEY: Final = b"\xff\xffcommands-offset"
+_META_KEYS: Final = (_OFFSET_KEY, _CONSUMED_KEY)
 _DELETED: Final = object()
 KEPT_INFO_LOGS: Final = 5
 """RocksDB's info logs kept per partition (LOG and LOG.old.*): every open starts a new one,
@@ -150,7 +154,7 @@ class RocksKeyValueStore:
                 batch.delete(full)
             else:
                 batch.put(full, data)
-                if floors:
+                if floors and full not in _META_KEYS:
                     self._lower_floor(full)
         if next_offset is not None:
             batch.put(_OFFSET_KEY, str(next_offset).encode())
@@ -163,7 +167,8 @@ class RocksKeyValueStore:
         batch = WriteBatch(raw_mode=True)
         for full in self._all_stored_keys():
             batch.delete(full)
-        batch.delete(_OFFSET_KEY)
+        for meta in _META_KEYS:
+            batch.delete(meta)
         self._db.write(batch)
         self._floors.clear()
         self.discard()
@@ -174,6 +179,18 @@ class RocksKeyValueStore:
         self._dirty_sorted.clear()
         self._undo.clear()
         self._cache.clear()
+
+    @staticmethod
+    def consumed_change(next_offset: int) -> Change:
+        """The changelog record that says the commands before `next_offset` are processed;
+        committed with their outputs, it is what a takeover resumes from."""
+        return (_CONSUMED_KEY, str(next_offset).encode("ascii"))
+
+    @property
+    def consumed_offset(self) -> int | None:
+        """The commands offset the changelog says to resume from (None: it says none)."""
+        raw = self._db.get(_CONSUMED_KEY)
+        return None if raw is None else int(raw)
 
     @property
     def changelog_offset(self) -> int:
@@ -272,7 +289,7 @@ class RocksKeyValueStore:
         it.seek_to_first()
         while it.valid():
             full = it.key()
-            if full != _OFFSET_KEY:
+            if full not in _META_KEYS:
                 keys.append(full)
             it.next()
         return keys
