@@ -18,7 +18,8 @@ from confluent_kafka.cimpl import KafkaException
 
 from bpmn.job_types import job_type_problem
 from broker.errors import BrokerError
-from broker.topics import TopicSettings, job_topic_suffix
+from broker.protocol.values import DEFAULT_TENANT_ID
+from broker.topics import TopicSettings, job_topic_suffix, workers_group
 
 ROLES = ("engine", "exporter", "operator", "gateway", "worker", "reader")
 Role = Literal["engine", "exporter", "operator", "gateway", "worker", "reader"]
@@ -47,8 +48,14 @@ def _group(name: str, pattern: Pattern = "literal") -> Grant:
     return Grant("group", name, pattern, ("READ",))
 
 
-def role_grants(role: str, prefix: str, job_type: str | None = None) -> list[Grant]:
-    """The ACLs of `role` for topics under `prefix` (`job_type` for a worker)."""
+def role_grants(
+    role: str,
+    prefix: str,
+    job_type: str | None = None,
+    tenants: tuple[str, ...] = (DEFAULT_TENANT_ID,),
+) -> list[Grant]:
+    """The ACLs of `role` for topics under `prefix` (`job_type` for a worker, of `tenants`:
+    the job topic and workers' group of each, and no other tenant's)."""
     topics = TopicSettings(prefix=prefix)
     if role == "engine":
         # Its topics, its changelog and dead letters, job topics (all under the prefix), its
@@ -83,18 +90,26 @@ def role_grants(role: str, prefix: str, job_type: str | None = None) -> list[Gra
             raise BrokerError("a worker's credentials need its job type (--job-type)")
         if problem := job_type_problem(job_type):
             raise BrokerError(f"job type {job_type!r}: {problem}")
-        jobs = prefix + job_topic_suffix(job_type)
-        group = f"{prefix}workers.{job_type}"
+        grants: list[Grant] = []
+        for tenant in dict.fromkeys(tenants or (DEFAULT_TENANT_ID,)):
+            try:
+                jobs = prefix + job_topic_suffix(job_type, tenant)
+            except BrokerError as error:
+                raise BrokerError(f"tenant {tenant!r}: {error}") from None
+            group = workers_group(prefix, job_type, tenant)
+            grants += [
+                # CREATE: a worker makes its job topic when it starts before the engine did.
+                _topic(jobs, "READ", "DESCRIBE", "CREATE", "DESCRIBE_CONFIGS"),
+                _group(group),
+                _group(group + ".offsets"),
+                # Faust workers' transactional producers: `<p>workers.<type>-<partition>`.
+                Grant("transactional_id", group + "-", "prefixed", ("WRITE", "DESCRIBE")),
+            ]
         return [
-            # CREATE: a worker makes its job topic when it starts before the engine made it.
-            _topic(jobs, "READ", "DESCRIBE", "CREATE", "DESCRIBE_CONFIGS"),
+            *grants,
             _topic(topics.commands, "WRITE", "DESCRIBE"),
             _topic(topics.responses, "READ", "DESCRIBE"),
-            _group(group),
-            _group(group + ".offsets"),
             _group(REPLY_GROUPS, "prefixed"),
-            # Faust workers' transactional producers: `<p>workers.<type>-<partition>`.
-            Grant("transactional_id", group + "-", "prefixed", ("WRITE", "DESCRIBE")),
         ]
     raise BrokerError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
 

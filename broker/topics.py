@@ -24,6 +24,7 @@ from confluent_kafka.cimpl import KafkaException, NewTopic
 
 from bpmn.job_types import escape_job_type, job_type_problem
 from broker.errors import TopicError
+from broker.protocol.values import DEFAULT_TENANT_ID
 
 DEFAULT_PREFIX = "honeyflow."
 DEFAULT_PARTITIONS = 3
@@ -122,8 +123,9 @@ class TopicSettings:
             ),
         ]
 
-    def job_topic(self, job_type: str) -> TopicSpec:
-        name = self.prefix + job_topic_suffix(job_type)
+    def job_topic(self, job_type: str, tenant_id: str = DEFAULT_TENANT_ID) -> TopicSpec:
+        """The topic of the jobs of `job_type` of a tenant (docs/jobs-on-kafka.md)."""
+        name = self.prefix + job_topic_suffix(job_type, tenant_id)
         if len(name) > _MAX_TOPIC_NAME:
             raise TopicError(
                 f"topic name {name[:60]}... for job type {job_type[:40]!r} would have"
@@ -144,17 +146,38 @@ class TopicSettings:
         )
 
 
-def job_topic_suffix(job_type: str) -> str:
+def job_topic_suffix(job_type: str, tenant_id: str = DEFAULT_TENANT_ID) -> str:
     """`jobs.<type>`, with characters Kafka does not allow in names escaped as `.xHH`
     (`bpmn.job_types`, whose rule validation and the engine apply before a job exists).
 
     Job types such as `payment` or `send-email` stay readable; `io.camunda:http-json:1`
     becomes `jobs.io.x2Ecamunda.x3Ahttp-json.x3A1`.
+
+    The jobs of a tenant other than the default one have their own topic,
+    `tenant.<tenant>.jobs.<type>`, the tenant escaped the same way (its dots become `.x2E`),
+    so that Kafka's ACLs can give a worker exactly its tenants' topics: `tenant.a.x2Eb.jobs.t`
+    is tenant `a.b`'s, and no name is both a tenant's topic and another's, nor a default one.
     """
     problem = job_type_problem(job_type)
     if problem is not None:
         raise TopicError(problem)
-    return "jobs." + escape_job_type(job_type)
+    jobs = "jobs." + escape_job_type(job_type)
+    if tenant_id == DEFAULT_TENANT_ID:
+        return jobs
+    if _TENANT_ID.fullmatch(tenant_id) is None:
+        raise TopicError(f"{tenant_id!r} is no tenant identifier (1-31 of A-Z a-z 0-9 _ . -)")
+    return f"tenant.{escape_job_type(tenant_id)}.{jobs}"
+
+
+_TENANT_ID = re.compile(r"[A-Za-z0-9_.-]{1,31}")
+
+
+def workers_group(prefix: str, job_type: str, tenant_id: str = DEFAULT_TENANT_ID) -> str:
+    """The consumer group of the workers of a job type; a tenant other than the default has
+    a group of its own beside its topic, which that tenant's worker credentials are granted."""
+    if tenant_id == DEFAULT_TENANT_ID:
+        return f"{prefix}workers.{job_type}"
+    return f"{prefix}workers.{job_type}@{tenant_id}"
 
 
 Outcome = Literal["created", "exists", "mismatch"]

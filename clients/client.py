@@ -31,7 +31,7 @@ from clients.memory_transport import MemoryTransport
 from clients.migration import migrate_command
 from clients.operations import AsyncOperationCalls, OperationCalls
 from clients.results import ActivatedJob, DecisionResult, Deployment, InstanceResult
-from clients.tenants import DEFAULT_TENANTS, tenant_list, with_tenant
+from clients.tenants import tenant_list, with_tenant
 from clients.transport import JobSource, Transport
 from clients.user_tasks import AsyncUserTaskCalls, UserTaskCalls
 from processors.engine.message_partition import message_partition as _message_partition
@@ -228,8 +228,6 @@ class Client(UserTaskCalls, OperationCalls):
         wait = a.seconds("wait", wait)
         jobs: list[ActivatedJob] = []
         if self._job_source is not None:
-            if tenants != DEFAULT_TENANTS:
-                a.fail("tenant_ids", "jobs of other tenants than <default> are not on Kafka yet")
             answers = self._job_source.activate_jobs(
                 job_type,
                 max_jobs=max_jobs,
@@ -237,6 +235,7 @@ class Client(UserTaskCalls, OperationCalls):
                 worker=worker,
                 request_timeout=DEFAULT_REQUEST_TIMEOUT,
                 wait=wait,
+                tenant_ids=tenants,
             )
             for answer in answers:
                 jobs.extend(c.activated_jobs(answer))

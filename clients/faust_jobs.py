@@ -74,12 +74,11 @@ from typing import Any, Final, TypeAlias
 from broker.protocol import Record, decode_partition, encode_record
 from broker.protocol.intents import JobBatchIntent, JobIntent
 from broker.protocol.values import JobBatchRecordValue
-from broker.topics import ensure_topics
+from broker.topics import ensure_topics, workers_group
 from clients import commands as c
 from clients.arguments import Arguments
 from clients.errors import HoneyflowError, InvalidArgumentError
 from clients.kafka_address import parse_kafka_url
-from clients.kafka_jobs import workers_group
 from clients.kafka_transport import KafkaTransport
 from clients.results import ActivatedJob
 from clients.worker import BpmnError

@@ -30,16 +30,12 @@ from confluent_kafka import Consumer, Message, TopicPartition
 from broker.kafka_config import ClientConfig
 from broker.protocol import Record, RecordFormatError, decode_partition, decode_record
 from broker.protocol.intents import JobBatchIntent
-from broker.protocol.values import JobBatchRecordValue
+from broker.protocol.values import DEFAULT_TENANT_ID, JobBatchRecordValue
 from clients.errors import RequestTimeoutError
 from clients.kafka_offsets import ReadProgress, watermarks
 from clients.kafka_requests import PendingRequest, RequestChannel
 
 _POLL_SECONDS: Final = 0.05
-
-
-def workers_group(prefix: str, job_type: str) -> str:
-    return f"{prefix}workers.{job_type}"
 
 
 @dataclass(eq=False)
@@ -63,13 +59,21 @@ class JobClaim:
 
 
 class JobFeed:
-    """The jobs of one type for one client. Calls are serialised; `activate` blocks until
-    its claims are answered, `claim` does not."""
+    """The jobs of one type of one tenant for one client. Calls are serialised; `activate`
+    blocks until its claims are answered, `claim` does not."""
 
     def __init__(
-        self, config: ClientConfig, topic: str, group: str, channel: RequestChannel
+        self,
+        config: ClientConfig,
+        topic: str,
+        group: str,
+        channel: RequestChannel,
+        tenant_id: str = DEFAULT_TENANT_ID,
     ) -> None:
         self.topic = topic
+        # The claims name the tenant: the engine hands out only jobs of the tenants a batch
+        # names (none: the default one, whose claims stay as they were).
+        self._tenant_ids = () if tenant_id == DEFAULT_TENANT_ID else (tenant_id,)
         self._channel = channel
         self._assigned: set[int] = set()
         self._progress = ReadProgress()
@@ -310,6 +314,7 @@ class JobFeed:
                 timeout=timeout_ms,
                 max_jobs_to_activate=len(job_keys),
                 job_keys=tuple(job_keys),
+                tenant_ids=self._tenant_ids,
             ),
         )
         return self._channel.submit(command, partition_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future
 from pathlib import Path
@@ -23,8 +24,9 @@ from confluent_kafka.cimpl import KafkaError, KafkaException
 from broker.errors import BrokerError
 from broker.protocol import Record
 from broker.protocol.intents import DeploymentIntent
-from broker.topics import TopicSettings, ensure_topics
-from clients.errors import ConnectError
+from broker.protocol.values import DEFAULT_TENANT_ID
+from broker.topics import TopicSettings, ensure_topics, workers_group
+from clients.errors import ConnectError, InvalidArgumentError
 from clients.kafka_address import KafkaAddress, parse_kafka_url
 from clients.kafka_audit import (
     ProcessedWatch,
@@ -32,11 +34,14 @@ from clients.kafka_audit import (
     await_on_every_partition,
     read_audit_log,
 )
-from clients.kafka_jobs import JobClaim, JobFeed, workers_group
+from clients.kafka_jobs import JobClaim, JobFeed
 from clients.kafka_requests import RequestChannel
+from clients.tenants import DEFAULT_TENANTS
 
 _METADATA_TIMEOUT = 30.0
 _SETTLE = 30.0
+_TENANT_POLL = 0.05
+"""Seconds between rounds over the job topics of several tenants while waiting for a job."""
 """Longest wait in `records()` for the engines to process what was sent before."""
 
 
@@ -56,7 +61,7 @@ class KafkaTransport:
             reply_partition=reply_partition,
             signing_key=address.signing_key,
         )
-        self._feeds: dict[str, JobFeed] = {}
+        self._feeds: dict[tuple[str, str], JobFeed] = {}
         self._feeds_lock = threading.Lock()
         self._processed: ProcessedWatch | None = None
 
@@ -134,16 +139,32 @@ class KafkaTransport:
         worker: str,
         request_timeout: float,
         wait: float = 0.0,
+        tenant_ids: tuple[str, ...] = DEFAULT_TENANTS,
     ) -> list[Record[Any]]:
-        """The JOB_BATCH ACTIVATED answers for jobs of `job_type` read from its job topic."""
-        return self._feed(job_type).activate(
-            job_type=job_type,
-            max_jobs=max_jobs,
-            timeout_ms=timeout_ms,
-            worker=worker,
-            request_timeout=request_timeout,
-            wait=wait,
-        )
+        """The JOB_BATCH ACTIVATED answers for jobs of `job_type` read from its job topics,
+        one per tenant (docs/jobs-on-kafka.md)."""
+        feeds = [self._feed(job_type, tenant) for tenant in tenant_ids]
+        answers: list[Record[Any]] = []
+        stop = time.monotonic() + wait
+        while True:
+            remaining = max_jobs
+            for feed in feeds:
+                if remaining <= 0:
+                    break
+                got = feed.activate(
+                    job_type=job_type,
+                    max_jobs=remaining,
+                    timeout_ms=timeout_ms,
+                    worker=worker,
+                    request_timeout=request_timeout,
+                    # One tenant: the feed waits itself; several: each is read in turn.
+                    wait=wait if len(feeds) == 1 else 0.0,
+                )
+                answers.extend(got)
+                remaining -= sum(len(a.value.job_keys) for a in got if a.is_event)
+            if len(feeds) == 1 or remaining < max_jobs or time.monotonic() >= stop:
+                return answers
+            time.sleep(_TENANT_POLL)
 
     def claim_jobs(
         self,
@@ -154,34 +175,48 @@ class KafkaTransport:
         worker: str,
         request_timeout: float,
         wait: float = 0.0,
+        tenant_ids: tuple[str, ...] = DEFAULT_TENANTS,
     ) -> list[JobClaim]:
-        """Claims for the jobs of `job_type` read by now, sent and not awaited (the pipelined
-        form `clients.worker.Worker` uses; `JobFeed.claim`)."""
-        return self._feed(job_type).claim(
-            job_type=job_type,
-            max_jobs=max_jobs,
-            timeout_ms=timeout_ms,
-            worker=worker,
-            request_timeout=request_timeout,
-            wait=wait,
-        )
+        """Claims for the jobs of `job_type` of the tenants read by now, sent and not awaited
+        (the pipelined form `clients.worker.Worker` uses; `JobFeed.claim`)."""
+        claims: list[JobClaim] = []
+        for tenant in tenant_ids:
+            room = max_jobs - sum(c.job_count for c in claims)
+            if room <= 0:
+                break
+            claims += self._feed(job_type, tenant).claim(
+                job_type=job_type,
+                max_jobs=room,
+                timeout_ms=timeout_ms,
+                worker=worker,
+                request_timeout=request_timeout,
+                wait=wait if len(tenant_ids) == 1 else 0.0,
+            )
+        if not claims and len(tenant_ids) > 1 and wait > 0:
+            time.sleep(min(wait, _TENANT_POLL))
+        return claims
 
-    def _feed(self, job_type: str) -> JobFeed:
+    def _feed(self, job_type: str, tenant_id: str = DEFAULT_TENANT_ID) -> JobFeed:
         with self._feeds_lock:
-            feed = self._feeds.get(job_type)
+            feed = self._feeds.get((job_type, tenant_id))
             if feed is None:
-                feed = self._feeds[job_type] = self._open_feed(job_type)
+                feed = self._feeds[(job_type, tenant_id)] = self._open_feed(job_type, tenant_id)
         return feed
 
-    def _open_feed(self, job_type: str) -> JobFeed:
-        spec = self.topics.job_topic(job_type)
+    def _open_feed(self, job_type: str, tenant_id: str) -> JobFeed:
+        try:
+            spec = self.topics.job_topic(job_type, tenant_id)
+        except BrokerError as error:
+            raise InvalidArgumentError.of_argument(
+                "activate_jobs", "tenant_ids", str(error)
+            ) from None
         # The processors create a job topic when a process needs it; a worker may start first.
         try:
             ensure_topics(self.address.config, [spec], timeout=_METADATA_TIMEOUT)
         except BrokerError as error:
             raise ConnectError(str(error)) from None
-        group = workers_group(self.address.prefix, job_type)
-        return JobFeed(self.address.config, spec.name, group, self._channel)
+        group = workers_group(self.address.prefix, job_type, tenant_id)
+        return JobFeed(self.address.config, spec.name, group, self._channel, tenant_id)
 
     def records(self) -> list[dict[str, Any]]:
         """The audit log once the engines have processed every command sent before the call

@@ -41,6 +41,8 @@ class JobSource(Protocol):
         worker: str,
         request_timeout: float,
         wait: float = 0.0,
+        tenant_ids: tuple[str, ...] = ...,
     ) -> list[Record[Any]]:
-        """The JOB_BATCH ACTIVATED answers (or rejections) of the jobs claimed."""
+        """The JOB_BATCH ACTIVATED answers (or rejections) of the jobs claimed, of the jobs of
+        `tenant_ids` (default: the default tenant)."""
         ...

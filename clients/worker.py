@@ -37,7 +37,7 @@ import functools
 import inspect
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -49,6 +49,7 @@ from clients.client import DEFAULT_REQUEST_TIMEOUT, Client
 from clients.errors import HoneyflowError, InvalidArgumentError, rejection_error
 from clients.job_answers import complete_command, fail_command, throw_error_command
 from clients.results import ActivatedJob
+from clients.tenants import tenant_list
 from clients.worker_handlers import (
     AsyncRunner,
     Backoff,
@@ -88,6 +89,7 @@ class ClaimSource(Protocol):
         worker: str,
         request_timeout: float,
         wait: float = 0.0,
+        tenant_ids: tuple[str, ...] = ...,
     ) -> list[PendingClaim]: ...
 
 
@@ -162,9 +164,12 @@ class Worker:
         name: str = "honeyflow-worker",
         poll_interval: float = 0.05,
         max_unanswered: int = 1024,
+        tenant_ids: Sequence[str] | None = None,
     ) -> None:
         """`max_unanswered`: most COMPLETE / FAIL / THROW_ERROR sent and not answered yet
-        (on a transport that sends without waiting: `kafka://`)."""
+        (on a transport that sends without waiting: `kafka://`). `tenant_ids`: the tenants
+        whose jobs this worker takes (default: the default tenant; docs/tenants.md)."""
+        self._tenants = tenant_list("Worker", tenant_ids)
         a = Arguments("Worker")
         if not isinstance(client, Client):
             a.fail("client", f"must be a Client (clients.client.connect), but was {client!r}")
@@ -269,7 +274,11 @@ class Worker:
                 handed += self._claim(source, task, room)
                 continue
             jobs = self._client.activate_jobs(
-                task.job_type, max_jobs=room, timeout=task.timeout_ms / 1000, worker=self.name
+                task.job_type,
+                max_jobs=room,
+                timeout=task.timeout_ms / 1000,
+                worker=self.name,
+                tenant_ids=self._tenants,
             )
             for job in jobs:
                 with self._lock:
@@ -287,6 +296,7 @@ class Worker:
             request_timeout=DEFAULT_REQUEST_TIMEOUT,
             # Wait for jobs in the read itself (one task type: it has the whole poll).
             wait=self._poll_interval if len(self._tasks) == 1 else 0.0,
+            tenant_ids=self._tenants,
         )
         self._read_waited = len(self._tasks) == 1
         for claim in claims:

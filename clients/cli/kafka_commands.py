@@ -108,7 +108,7 @@ def user_add(
             raise BrokerError("--job-type is for --role worker")
         if role == "worker" and job_type is None:
             raise BrokerError("--role worker needs --job-type")
-        grants = role_grants(role, spec.topic_prefix, job_type)
+        grants = role_grants(role, spec.topic_prefix, job_type, tenants or DEFAULT_TENANTS)
         signing = SigningGrant(
             Role(role),
             (job_type,) if job_type else (),

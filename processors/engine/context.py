@@ -113,10 +113,10 @@ class ProcessingContext:
         only if the job is still activatable when the batch ends); `record` made it so."""
         self.writers.side_effect(PublishJob(job_key, record))
 
-    def retract_job(self, job_key: int, job_type: str) -> None:
+    def retract_job(self, job_key: int, job_type: str, tenant_id: str) -> None:
         """Tell the runtime that job `job_key` ended (a side effect, kept only if the job is
         gone when the batch ends)."""
-        self.writers.side_effect(RetractJob(job_key, job_type))
+        self.writers.side_effect(RetractJob(job_key, job_type, tenant_id))
 
     def await_result(self, process_instance_key: int, fetch_variables: tuple[str, ...]) -> None:
         if self.request_id is not None:

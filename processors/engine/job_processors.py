@@ -49,7 +49,7 @@ def complete_job(command: Record[JobRecordValue], ctx: ProcessingContext) -> Non
         return
     value = _with_variables(job.value, dict(command.value.variables))
     ctx.respond(ctx.event(command.key, JobIntent.COMPLETED, value))
-    ctx.retract_job(command.key, value.type)
+    ctx.retract_job(command.key, value.type, value.tenant_id)
     instance = ctx.state.elements.get(value.element_instance_key)
     if instance is None:
         return

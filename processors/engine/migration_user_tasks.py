@@ -76,4 +76,4 @@ def convert_to_camunda_user_task(
             process_definition_key=new.process_definition_key,
         ),
     )
-    ctx.retract_job(job.key, job.value.type)
+    ctx.retract_job(job.key, job.value.type, job.value.tenant_id)

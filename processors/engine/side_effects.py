@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from broker.protocol import Record
+from broker.protocol.values import DEFAULT_TENANT_ID
 from processors.engine.state.job_state import JobReader, JobStatus
 
 
@@ -39,6 +40,8 @@ class RetractJob:
 
     job_key: int
     job_type: str
+    tenant_id: str = DEFAULT_TENANT_ID
+    """The job's tenant: a job of a tenant other than the default has a topic per tenant."""
 
 
 SideEffect: TypeAlias = PublishJob | RetractJob

@@ -35,13 +35,13 @@ from processors.metrics import JOB_EVENTS
 
 _INSERT_DEFINITION = (
     "INSERT INTO process_definitions (process_definition_key, bpmn_process_id, version,"
-    " version_tag, resource_name, deployment_key, bpmn_xml, deployed_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (process_definition_key) DO NOTHING"
+    " version_tag, resource_name, deployment_key, bpmn_xml, deployed_at, tenant_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (process_definition_key) DO NOTHING"
 )
 _INSERT_INSTANCE = (
     "INSERT INTO process_instances (process_instance_key, process_definition_key,"
     " bpmn_process_id, version, state, start_time, end_time, duration_ms, partition_id,"
-    " parent_process_instance_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " parent_process_instance_key, tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (process_instance_key) DO NOTHING"
 )
 _END_INSTANCE = (
@@ -57,7 +57,8 @@ _END_ELEMENT = "UPDATE element_instances SET state = ?, end_time = ? WHERE eleme
 _INSERT_INCIDENT = (
     "INSERT INTO incidents (incident_key, process_instance_key, process_definition_key,"
     " bpmn_process_id, element_id, element_instance_key, job_key, error_type, error_message,"
-    " state, created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " state, created_at, resolved_at, tenant_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (incident_key) DO NOTHING"
 )
 _RESOLVE_INCIDENT = "UPDATE incidents SET state = ?, resolved_at = ? WHERE incident_key = ?"
@@ -69,8 +70,8 @@ _UPSERT_VARIABLE = (
 )
 _INSERT_JOB = (
     "INSERT INTO jobs (job_key, process_instance_key, element_instance_key, element_id,"
-    " job_type, worker, retries, state, error_message, deadline, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_key) DO NOTHING"
+    " job_type, worker, retries, state, error_message, deadline, created_at, updated_at,"
+    " tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_key) DO NOTHING"
 )
 _UPDATE_JOB = (
     "UPDATE jobs SET state = ?, worker = ?, retries = ?, error_message = ?, deadline = ?,"
@@ -203,6 +204,7 @@ class ProjectionBatch:
                 v.deployment_key,
                 xml,
                 record.timestamp,
+                v.tenant_id,
             )
         )
 
@@ -236,6 +238,7 @@ class ProjectionBatch:
                     None,
                     record.partition_id,
                     v.parent_process_instance_key,
+                    v.tenant_id,
                 ]
         elif intent is ProcessInstanceIntent.SEQUENCE_FLOW_TAKEN:
             self._elements[key] = [
@@ -292,6 +295,7 @@ class ProjectionBatch:
                 v.deadline,
                 record.timestamp,
                 record.timestamp,
+                v.tenant_id,
             ]
         else:
             self._update_job(record.key, intent.value, v, record.timestamp)
@@ -341,6 +345,7 @@ class ProjectionBatch:
                 "OPEN",
                 record.timestamp,
                 None,
+                v.tenant_id,
             ]
         elif record.intent is IncidentIntent.MIGRATED:
             self._migrations.incident(record)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from processors.exporter.decision_queries import DecisionQueries
 from processors.exporter.errors import NotFoundError
 from processors.exporter.store import Row, Store
+from processors.exporter.tenant_filter import tenant_condition
 from processors.exporter.user_task_queries import UserTaskQueries
 from processors.exporter.views import (
     AuditEntry,
@@ -114,12 +116,15 @@ class Queries(UserTaskQueries, DecisionQueries):
         )
         return int(rows[0][0]) if rows else None
 
-    def definitions(self) -> list[ProcessDefinition]:
-        """Every deployed process version, without its XML."""
+    def definitions(self, *, tenants: Collection[str] | None = None) -> list[ProcessDefinition]:
+        """Every deployed process version (of `tenants`, when given), without its XML."""
+        condition, params = tenant_condition("tenant_id", tenants)
+        where = f" WHERE {condition}" if condition else ""
         rows = self.store.query(
-            "SELECT process_definition_key, bpmn_process_id, version, version_tag,"
-            " resource_name, deployed_at, NULL FROM process_definitions"
-            " ORDER BY bpmn_process_id, version"
+            "SELECT process_definition_key, bpmn_process_id, version, version_tag,"  # noqa: S608
+            f" resource_name, deployed_at, NULL FROM process_definitions{where}"
+            " ORDER BY bpmn_process_id, version",
+            tuple(params),
         )
         return [ProcessDefinition(*row) for row in rows]
 
@@ -191,11 +196,18 @@ class Queries(UserTaskQueries, DecisionQueries):
         state: str | None = None,
         limit: int = 50,
         before: tuple[int, int] | None = None,
+        *,
+        tenants: Collection[str] | None = None,
     ) -> list[InstanceSummary]:
         """Newest first. `before` (start time, key) of the last one of a page gives the next
-        page (keyset paging: every page is one index range, however deep)."""
+        page (keyset paging: every page is one index range, however deep). `tenants`: only
+        instances of these tenants (None: of every tenant)."""
         where: list[str] = []
         params: list[Any] = []
+        condition, names = tenant_condition("i.tenant_id", tenants)
+        if condition:
+            where.append(condition)
+            params.extend(names)
         if bpmn_process_id is not None:
             where.append("i.bpmn_process_id = ?")
             params.append(bpmn_process_id)
@@ -284,11 +296,21 @@ class Queries(UserTaskQueries, DecisionQueries):
     # -- incidents ---------------------------------------------------------------------
 
     def incidents(
-        self, state: str | None = "OPEN", limit: int = 100, before: tuple[int, int] | None = None
+        self,
+        state: str | None = "OPEN",
+        limit: int = 100,
+        before: tuple[int, int] | None = None,
+        *,
+        tenants: Collection[str] | None = None,
     ) -> list[Incident]:
-        """Newest first; `state` None for all; `before` (created at, key) as in `instances`."""
+        """Newest first; `state` None for all; `before` (created at, key) and `tenants` as in
+        `instances`."""
         conditions: list[str] = []
         params: list[Any] = []
+        condition, names = tenant_condition("tenant_id", tenants)
+        if condition:
+            conditions.append(condition)
+            params.extend(names)
         if state is not None:
             conditions.append("state = ?")
             params.append(state)
@@ -302,6 +324,15 @@ class Queries(UserTaskQueries, DecisionQueries):
             (*params, limit),
         )
         return [Incident(*row) for row in rows]
+
+    def tenant_of(self, *, process_instance_key: int) -> str | None:
+        """The tenant of an instance (None if the store does not know it): whether a caller
+        of some tenants may open its page or act on it."""
+        rows = self.store.query(
+            "SELECT tenant_id FROM process_instances WHERE process_instance_key = ?",
+            (process_instance_key,),
+        )
+        return None if not rows else str(rows[0][0])
 
     def incident(self, incident_key: int) -> Incident:
         rows = self.store.query(

@@ -11,7 +11,11 @@ from processors.exporter import decision_projection, user_task_projection
 from processors.exporter.errors import StoreError
 from processors.exporter.store import Store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: `tenant_id` on definitions, instances, incidents, jobs and user tasks (docs/tenants.md)."""
+
+TENANT_TABLES = ("process_definitions", "process_instances", "incidents", "jobs", "user_tasks")
+"""The tables with a `tenant_id` column, which a store of version 1 gets on opening."""
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS store_meta (
@@ -32,7 +36,8 @@ TABLES = (
         resource_name TEXT NOT NULL,
         deployment_key BIGINT NOT NULL,
         bpmn_xml TEXT NOT NULL,
-        deployed_at BIGINT NOT NULL)""",
+        deployed_at BIGINT NOT NULL,
+        tenant_id TEXT NOT NULL DEFAULT '<default>')""",
     """CREATE TABLE IF NOT EXISTS process_instances (
         process_instance_key BIGINT PRIMARY KEY,
         process_definition_key BIGINT NOT NULL,
@@ -43,7 +48,8 @@ TABLES = (
         end_time BIGINT,
         duration_ms BIGINT,
         partition_id INTEGER NOT NULL,
-        parent_process_instance_key BIGINT NOT NULL)""",
+        parent_process_instance_key BIGINT NOT NULL,
+        tenant_id TEXT NOT NULL DEFAULT '<default>')""",
     """CREATE TABLE IF NOT EXISTS element_instances (
         element_instance_key BIGINT PRIMARY KEY,
         process_instance_key BIGINT NOT NULL,
@@ -66,7 +72,8 @@ TABLES = (
         error_message TEXT NOT NULL,
         state TEXT NOT NULL,
         created_at BIGINT NOT NULL,
-        resolved_at BIGINT)""",
+        resolved_at BIGINT,
+        tenant_id TEXT NOT NULL DEFAULT '<default>')""",
     """CREATE TABLE IF NOT EXISTS variables (
         scope_key BIGINT NOT NULL,
         name TEXT NOT NULL,
@@ -87,7 +94,8 @@ TABLES = (
         error_message TEXT NOT NULL,
         deadline BIGINT NOT NULL,
         created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL)""",
+        updated_at BIGINT NOT NULL,
+        tenant_id TEXT NOT NULL DEFAULT '<default>')""",
     # Events and rejections of an instance, without their value: (partition, position)
     # points at the full record in the audit log.
     """CREATE TABLE IF NOT EXISTS audit_records (
@@ -160,6 +168,15 @@ def create_schema(store: Store, topic: str) -> None:
             raise StoreError(
                 f"store {store.url} holds the records of topic {exported}, not {topic};"
                 " use another store for another prefix"
+            )
+        if version < 2:  # made before tenants: everything in it is the default tenant's
+            for table in TENANT_TABLES:
+                tx.execute(
+                    f"ALTER TABLE {table} ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '<default>'"
+                )
+            tx.execute(
+                "UPDATE store_meta SET value = ? WHERE name = ?",
+                (str(SCHEMA_VERSION), "schema_version"),
             )
         tx.execute(
             "INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",

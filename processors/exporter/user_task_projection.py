@@ -36,7 +36,8 @@ TABLES = (
         form_key BIGINT NOT NULL,
         external_form_reference TEXT NOT NULL,
         creation_time BIGINT NOT NULL,
-        completion_time BIGINT)""",
+        completion_time BIGINT,
+        tenant_id TEXT NOT NULL DEFAULT '<default>')""",
     """CREATE TABLE IF NOT EXISTS user_task_candidates (
         kind TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -69,14 +70,14 @@ _COLUMNS = (
     "user_task_key, process_instance_key, process_definition_key, bpmn_process_id,"
     " process_definition_version, element_id, element_instance_key, state, assignee,"
     " candidate_groups, candidate_users, due_date, follow_up_date, priority, form_key,"
-    " external_form_reference, creation_time, completion_time"
+    " external_form_reference, creation_time, completion_time, tenant_id"
 )
 _UPDATED = (
     "state, assignee, candidate_groups, candidate_users, due_date, follow_up_date, priority,"
     " completion_time"
 )
 _UPSERT_TASK = (
-    f"INSERT INTO user_tasks ({_COLUMNS}) VALUES ({', '.join('?' * 18)})"  # noqa: S608
+    f"INSERT INTO user_tasks ({_COLUMNS}) VALUES ({', '.join('?' * 19)})"  # noqa: S608
     " ON CONFLICT (user_task_key) DO UPDATE SET "
     + ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _UPDATED.split(","))
 )
@@ -144,6 +145,7 @@ class UserTaskProjection:
             v.external_form_reference,
             v.creation_timestamp if v.creation_timestamp >= 0 else record.timestamp,
             None if final is None else record.timestamp,
+            v.tenant_id,
         )
         self._candidates[record.key] = (
             tuple(v.candidate_groups_list),

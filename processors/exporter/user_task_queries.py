@@ -6,10 +6,12 @@ parameter."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from processors.exporter.errors import NotFoundError
 from processors.exporter.store import Row, Store
+from processors.exporter.tenant_filter import tenant_condition
 from processors.exporter.user_task_views import Form, UserTask, UserTaskDetail
 
 _TASK_COLUMNS = (
@@ -39,11 +41,17 @@ class UserTaskQueries:
         process_instance_key: int | None = None,
         limit: int = 50,
         before: tuple[int, int] | None = None,
+        tenants: Collection[str] | None = None,
     ) -> list[UserTask]:
-        """Newest first; every filter given must hold (`assignee=''`: unassigned tasks).
-        `before` (creation time, key) of the last task of a page gives the next page."""
+        """Newest first; every filter given must hold (`assignee=''`: unassigned tasks;
+        `tenants`: tasks of these tenants only). `before` (creation time, key) of the last
+        task of a page gives the next page."""
         where: list[str] = []
         params: list[Any] = []
+        condition, names = tenant_condition("t.tenant_id", tenants)
+        if condition:
+            where.append(condition)
+            params.extend(names)
         if state is not None:
             where.append("t.state = ?")
             params.append(state)

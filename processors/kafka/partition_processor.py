@@ -75,7 +75,8 @@ class Batch:
     """What a run of commands produced; committed (or aborted) as one transaction."""
 
     records: list[Outgoing] = field(default_factory=list)
-    job_topics: dict[str, tuple[str, list[CommandId]]] = field(default_factory=dict)
+    job_topics: dict[str, tuple[str, str, list[CommandId]]] = field(default_factory=dict)
+    """Per job topic written: its job type, tenant and the commands that wrote to it."""
     """Job topic name → (job type, the commands that published to it)."""
     commands: int = 0
     events: list[Record[Any]] = field(default_factory=list)
@@ -108,7 +109,7 @@ class PartitionProcessor:
         self.engine = Engine(partition_id, partition_count, store, awaiting=self.awaiting)
         self.intake = None if verifier is None else SignedIntake(verifier, store)
         self.signer = signer
-        self._job_topic_names: dict[str, str] = {}
+        self._job_topic_names: dict[tuple[str, str], str] = {}
         self.left_out_due: set[DueId] = set()
         """Due commands rejected because their results could not be written."""
 
@@ -275,14 +276,14 @@ class PartitionProcessor:
         until the job ends)."""
         for effect in effects:
             if isinstance(effect, RetractJob):
-                topic = self._job_topic(effect.job_type, batch)
+                topic = self._job_topic(effect.job_type, effect.tenant_id, batch)
                 key = str(effect.job_key).encode()
                 batch.records.append(Outgoing(topic, self.kafka_partition, key, None))
                 continue
             job = self.engine.state.readers.jobs.get(effect.job_key)
             if job is None:
                 continue
-            topic = self._job_topic(job.value.type, batch)
+            topic = self._job_topic(job.value.type, job.value.tenant_id, batch)
             batch.records.append(
                 Outgoing(
                     topic,
@@ -292,15 +293,16 @@ class PartitionProcessor:
                 )
             )
 
-    def _job_topic(self, job_type: str, batch: Batch) -> str:
-        name = self._job_topic_names.get(job_type)
+    def _job_topic(self, job_type: str, tenant_id: str, batch: Batch) -> str:
+        name = self._job_topic_names.get((job_type, tenant_id))
         if name is None:
-            name = self._job_topic_names[job_type] = self.topics.job_topic(job_type).name
+            name = self.topics.job_topic(job_type, tenant_id).name
+            self._job_topic_names[(job_type, tenant_id)] = name
         published = batch.job_topics.get(name)
         if published is None:
-            batch.job_topics[name] = (job_type, [batch.command])
-        elif published[1][-1] != batch.command:
-            published[1].append(batch.command)
+            batch.job_topics[name] = (job_type, tenant_id, [batch.command])
+        elif published[2][-1] != batch.command:
+            published[2].append(batch.command)
         return name
 
     def _job_record(self, event: Record[Any], value: Any) -> bytes:

@@ -312,7 +312,7 @@ class EngineRuntime:
         }
         if not new:
             return
-        specs = [self.topics.job_topic(job_type) for job_type, _ in new.values()]
+        specs = [self.topics.job_topic(job_type, tenant) for job_type, tenant, _ in new.values()]
         problems = await asyncio.to_thread(self._ensure_each, specs)
         created = [spec.name for spec in specs if spec.name not in problems]
         if created:
@@ -322,7 +322,7 @@ class EngineRuntime:
                 {
                     command_id: f"cannot publish a job of type {new[name][0][:60]!r}: {problem}"
                     for name, problem in problems.items()
-                    for command_id in new[name][1]
+                    for command_id in new[name][2]
                 }
             )
 

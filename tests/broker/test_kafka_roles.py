@@ -25,6 +25,28 @@ def test_a_worker_reads_only_its_own_job_topic_in_its_own_group() -> None:
     assert all(g.pattern == "literal" for g in grants if g.resource == "topic")
 
 
+def test_a_tenants_worker_reads_only_its_tenants_job_topics() -> None:
+    grants = role_grants("worker", "p.", "pay", ("tenant-a", "t.b"))
+    assert topics_with(grants, "READ") == {
+        "p.tenant.tenant-a.jobs.pay",
+        "p.tenant.t.x2Eb.jobs.pay",
+        "p.responses",
+    }
+    groups = {g.name for g in grants if g.resource == "group" and g.pattern == "literal"}
+    assert groups == {
+        "p.workers.pay@tenant-a",
+        "p.workers.pay@tenant-a.offsets",
+        "p.workers.pay@t.b",
+        "p.workers.pay@t.b.offsets",
+    }
+    # The default tenant's topic only when it is granted.
+    assert "p.jobs.pay" not in topics_with(grants, "READ")
+    both = role_grants("worker", "p.", "pay", ("<default>", "tenant-a"))
+    assert topics_with(both, "READ") == {"p.jobs.pay", "p.tenant.tenant-a.jobs.pay", "p.responses"}
+    with pytest.raises(BrokerError, match="tenant 'a b'"):
+        role_grants("worker", "p.", "pay", ("a b",))
+
+
 def test_the_exporter_and_the_reader_only_read_the_audit_log() -> None:
     for role in ("exporter", "reader"):
         grants = role_grants(role, "p.")

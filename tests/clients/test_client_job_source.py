@@ -63,6 +63,7 @@ class _JobTopics(MemoryTransport):
         worker: str,
         request_timeout: float,
         wait: float = 0.0,
+        tenant_ids: tuple[str, ...] = ("<default>",),
     ) -> list[Record[Any]]:
         self.asked.append(job_type)
         return []

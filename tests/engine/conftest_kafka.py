@@ -68,6 +68,9 @@ REPRESENTATIVE = frozenset(
         "test_activate_inside_a_subprocess_creates_its_instance_with_variables",
         "test_deleting_the_latest_version_makes_the_previous_one_the_latest",
         "test_a_definition_with_a_running_instance_is_not_deleted",
+        "test_job_activation_hands_out_only_the_named_tenants_jobs",
+        "test_a_workers_tenants_are_the_only_ones_it_receives",
+        "test_a_message_correlates_only_within_its_tenant",
     }
 )
 

@@ -113,4 +113,4 @@ def cancel_job(call: ElementCall) -> None:
     job = call.ctx.state.jobs.get(instance.job_key)
     if job is not None:
         call.ctx.event(instance.job_key, JobIntent.CANCELED, job.value)
-        call.ctx.retract_job(instance.job_key, job.value.type)
+        call.ctx.retract_job(instance.job_key, job.value.type, job.value.tenant_id)
