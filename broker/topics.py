@@ -24,6 +24,7 @@ from confluent_kafka.cimpl import KafkaException, NewTopic
 
 from bpmn.job_types import escape_job_type, job_type_problem
 from broker.errors import TopicError
+from broker.protocol.tenants import tenant_problem
 from broker.protocol.values import DEFAULT_TENANT_ID
 
 DEFAULT_PREFIX = "honeyflow."
@@ -164,12 +165,9 @@ def job_topic_suffix(job_type: str, tenant_id: str = DEFAULT_TENANT_ID) -> str:
     jobs = "jobs." + escape_job_type(job_type)
     if tenant_id == DEFAULT_TENANT_ID:
         return jobs
-    if _TENANT_ID.fullmatch(tenant_id) is None:
+    if tenant_problem(tenant_id) is not None:
         raise TopicError(f"{tenant_id!r} is no tenant identifier (1-31 of A-Z a-z 0-9 _ . -)")
     return f"tenant.{escape_job_type(tenant_id)}.{jobs}"
-
-
-_TENANT_ID = re.compile(r"[A-Za-z0-9_.-]{1,31}")
 
 
 def workers_group(prefix: str, job_type: str, tenant_id: str = DEFAULT_TENANT_ID) -> str:

@@ -167,7 +167,12 @@ def clients() -> None:
     help="operator: every call; worker: its job types' jobs; viewer: Topology.",
 )
 @click.option("--job-type", "job_types", multiple=True, help="A worker's job type (repeat).")
-@click.option("--tenant", "tenants", multiple=True, help="A tenant (recorded; not enforced yet).")
+@click.option(
+    "--tenant",
+    "tenants",
+    multiple=True,
+    help="A tenant the client may act in (repeat for several) [default: <default>].",
+)
 def add(
     client_id: str,
     clients_file: Path,

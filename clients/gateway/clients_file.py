@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
+from broker.protocol.tenants import tenant_problem
 from clients.secret_hashes import hash_secret, secret_matches
 
 Role = Literal["operator", "worker", "viewer"]
@@ -102,6 +103,9 @@ def add_client(
     """Add `client_id` to the file (made if missing), or give it a new secret and role if it is
     there; the new secret, which only its hash keeps."""
     check_client(client_id, role, job_types)
+    for tenant in tenants:
+        if (problem := tenant_problem(tenant)) is not None:
+            raise ClientsFileError(f"client {client_id}: tenant {tenant!r}: {problem}")
     if path.exists():
         data = json.loads(path.read_text(encoding="utf-8"))
         load(path)  # refuse to extend a broken file

@@ -26,6 +26,7 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 
 from broker.protocol.intents import JobIntent
+from broker.protocol.tenants import tenant_problem
 from broker.protocol.values import DEFAULT_TENANT_ID
 from clients import commands as c
 from clients.errors import RequestTimeoutError
@@ -128,6 +129,7 @@ class JobActivation:
             worker=request.worker,
             request_timeout=_CLAIM_TIMEOUT,
             wait=wait,
+            tenant_ids=_tenants(request),
         )
 
     def _read(
@@ -145,6 +147,7 @@ class JobActivation:
                     worker=request.worker,
                     request_timeout=_CLAIM_TIMEOUT,
                     wait=wait,
+                    tenant_ids=_tenants(request),
                 )
             ]
             if any(a.value.job_keys for a in answers):
@@ -218,8 +221,16 @@ def _check(request: pb.ActivateJobsRequest) -> None:
             f"Expected to activate jobs with a timeout greater than 0, but it was {request.timeout}"
         )
     for tenant in request.tenantIds:
-        if tenant != DEFAULT_TENANT_ID:
+        problem = tenant_problem(tenant)
+        if problem is not None:
             raise invalid_argument(
-                f"Expected to handle gRPC request ActivateJobs with tenant identifiers"
-                f" {list(request.tenantIds)}, but multi-tenancy is disabled"
+                f"Expected to handle gRPC request ActivateJobs with tenant identifier"
+                f" '{tenant}', but {problem}"
             )
+
+
+def _tenants(request: pb.ActivateJobsRequest) -> tuple[str, ...]:
+    """The tenants whose jobs the request activates: those it names, else the default one."""
+    return tuple(dict.fromkeys(t.strip() or DEFAULT_TENANT_ID for t in request.tenantIds)) or (
+        DEFAULT_TENANT_ID,
+    )

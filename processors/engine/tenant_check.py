@@ -9,10 +9,10 @@ is not granted, and signed commands carry their principal's tenants (docs/tenant
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any, Final
 
 from broker.protocol import Record, ValueType
+from broker.protocol.tenants import tenant_problem
 from broker.protocol.values import DEFAULT_TENANT_ID
 
 _REQUEST_NAMES: Final[dict[tuple[str, str], str]] = {
@@ -27,26 +27,6 @@ _REQUEST_NAMES: Final[dict[tuple[str, str], str]] = {
     ("JOB_BATCH", "ACTIVATE"): "Activate Jobs",
     ("DECISION_EVALUATION", "EVALUATE"): "Evaluate Decision",
 }
-
-TENANT_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_.-]{1,31}")
-"""Zeebe's tenant identifiers (besides `<default>`): word characters, dots and dashes."""
-
-
-def tenant_problem(tenant: str) -> str | None:
-    """Why `tenant` is no tenant identifier, in Zeebe's words; None when it is one."""
-    if tenant == DEFAULT_TENANT_ID:
-        return None
-    if not tenant.strip():
-        return "no tenant identifier was provided"
-    if len(tenant) > 31:
-        return "tenant identifier is longer than 31 characters"
-    if TENANT_ID_PATTERN.fullmatch(tenant) is None:
-        return "tenant identifier contains illegal characters"
-    return None
-
-
-def is_tenant_id(tenant: object) -> bool:
-    return isinstance(tenant, str) and tenant_problem(tenant) is None
 
 
 def request_name(command: Record[Any]) -> str:

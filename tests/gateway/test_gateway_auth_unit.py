@@ -188,3 +188,37 @@ def test_a_call_s_commands_name_the_client_the_gateway_authenticated(tmp_path: P
     assert asyncio.run(call(pb.TopologyRequest(), None)) == "done"
     assert seen == ["ops"]
     assert SPEAKING_FOR.get() == ""
+
+
+def test_a_client_acts_only_in_its_tenants(tmp_path: Path) -> None:
+    path = tmp_path / "clients.json"
+    add_client(path, "ops-a", "operator", (), ("tenant-a",))
+    add_client(path, "work-ab", "worker", ("pay",), ("tenant-a", "tenant-b"))
+    add_client(path, "ops", "operator", ())
+    clients = load(path).by_id
+    jobs = ActivatedJobs()
+    ops_a = clients["ops-a"]
+    in_a = pb.CreateProcessInstanceRequest(bpmnProcessId="p", tenantId="tenant-a")
+    in_b = pb.CreateProcessInstanceRequest(bpmnProcessId="p", tenantId="tenant-b")
+    assert refusal(ops_a, "CreateProcessInstance", in_a, jobs) is None
+    assert refusal(ops_a, "CreateProcessInstance", in_b, jobs) == (
+        "Expected to handle gRPC request CreateProcessInstance with tenant identifier"
+        " 'tenant-b', but tenant is not authorized to perform this request"
+    )
+    # No tenant named is the default tenant, which ops-a is not granted; ops is.
+    plain = pb.DeployResourceRequest()
+    assert "'<default>', but tenant is not authorized" in str(
+        refusal(ops_a, "DeployResource", plain, jobs)
+    )
+    assert refusal(clients["ops"], "DeployResource", plain, jobs) is None
+    with_result = pb.CreateProcessInstanceWithResultRequest(request=in_b)
+    assert refusal(ops_a, "CreateProcessInstanceWithResult", with_result, jobs) is not None
+    # An activation naming no tenant gets the worker's; one naming another is refused.
+    worker = clients["work-ab"]
+    activate = pb.ActivateJobsRequest(type="pay")
+    assert refusal(worker, "ActivateJobs", activate, jobs) is None
+    assert list(activate.tenantIds) == ["tenant-a", "tenant-b"]
+    foreign = pb.ActivateJobsRequest(type="pay", tenantIds=["tenant-a", "tenant-c"])
+    assert "tenant identifier 'tenant-c', but tenant is not authorized" in str(
+        refusal(worker, "ActivateJobs", foreign, jobs)
+    )
