@@ -25,16 +25,18 @@ from clients.results import InstanceResult
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tenant", default=None, help="The tenant (docs/tenants.md) [default: <default>].")
 @verb_options
 def deploy(
     files: tuple[Path, ...],
+    tenant: str | None,
     cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Deploy BPMN and DMN FILES in one deployment; prints each process and decision, its
     version and key."""
     with cluster.client() as client:
-        deployment = client.deploy(*files)
+        deployment = client.deploy(*files, tenant_id=tenant)
     if as_json:
         echo_json(deployment)
         return
@@ -77,6 +79,7 @@ def create() -> None:
     show_default=True,
     help="With --with-result: how long to wait (seconds, or 500ms, 5m).",
 )
+@click.option("--tenant", default=None, help="The tenant (docs/tenants.md) [default: <default>].")
 @verb_options
 def create_instance(
     process_id: str,
@@ -85,6 +88,7 @@ def create_instance(
     with_result: bool,
     fetch_variables: str | None,
     request_timeout: float,
+    tenant: str | None,
     cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
@@ -101,6 +105,7 @@ def create_instance(
             with_result=with_result,
             timeout=request_timeout,
             fetch_variables=names,
+            tenant_id=tenant,
         )
     if isinstance(answer, InstanceResult):
         if as_json:
@@ -154,6 +159,7 @@ def publish() -> None:
     help="How long the message waits for a subscription (seconds, or 30s, 5m, 1h).",
 )
 @click.option("--message-id", default=None, help="Unique per name while buffered.")
+@click.option("--tenant", default=None, help="The tenant (docs/tenants.md) [default: <default>].")
 @verb_options
 def publish_message(
     name: str,
@@ -161,13 +167,16 @@ def publish_message(
     variables: str | None,
     ttl: float,
     message_id: str | None,
+    tenant: str | None,
     cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Publish message NAME; prints the message key."""
     values = variables_of(variables)
     with cluster.client() as client:
-        key = client.publish_message(name, correlation_key, values, ttl=ttl, message_id=message_id)
+        key = client.publish_message(
+            name, correlation_key, values, ttl=ttl, message_id=message_id, tenant_id=tenant
+        )
     done(as_json, {"messageKey": key}, f"message {name} published: key {key}")
 
 
@@ -179,17 +188,19 @@ def broadcast() -> None:
 @broadcast.command(name="signal")
 @click.argument("name")
 @click.option("--variables", default=None, help="Variables, a JSON object.")
+@click.option("--tenant", default=None, help="The tenant (docs/tenants.md) [default: <default>].")
 @verb_options
 def broadcast_signal(
     name: str,
     variables: str | None,
+    tenant: str | None,
     cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
     """Trigger every signal event named NAME; prints the signal key."""
     values = variables_of(variables)
     with cluster.client() as client:
-        key = client.broadcast_signal(name, values)
+        key = client.broadcast_signal(name, values, tenant_id=tenant)
     done(as_json, {"signalKey": key}, f"signal {name} broadcast: key {key}")
 
 

@@ -43,6 +43,12 @@ def activate() -> None:
     show_default=True,
     help="When no job is ready, wait this long for a first one (long polling; 10s, 1m).",
 )
+@click.option(
+    "--tenant",
+    "tenants",
+    multiple=True,
+    help="Activate jobs of this tenant (repeat for several) [default: <default>].",
+)
 @verb_options
 def activate_jobs(
     job_type: str,
@@ -50,6 +56,7 @@ def activate_jobs(
     timeout: float,
     worker: str,
     request_timeout: float,
+    tenants: tuple[str, ...],
     cluster: ClusterTarget,
     as_json: bool,
 ) -> None:
@@ -57,7 +64,12 @@ def activate_jobs(
     within --request-timeout (none is no error)."""
     with cluster.client() as client:
         jobs = client.activate_jobs(
-            job_type, max_jobs=max_jobs, timeout=timeout, worker=worker, wait=request_timeout
+            job_type,
+            max_jobs=max_jobs,
+            timeout=timeout,
+            worker=worker,
+            wait=request_timeout,
+            tenant_ids=tenants or None,
         )
     if as_json:
         echo_json(jobs)

@@ -114,14 +114,27 @@ def status(window: str | None, as_json: bool, store: str | None) -> None:
 @click.option("--process", "process_id", default=None, help="Only this BPMN process id.")
 @click.option("--state", type=click.Choice(INSTANCE_STATES, case_sensitive=False), default=None)
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option(
+    "--tenant",
+    "tenants",
+    multiple=True,
+    help="Only of this tenant (repeat for several) [default: every tenant].",
+)
 @click.option("--json", "as_json", is_flag=True)
 @store_option
 def instances(
-    process_id: str | None, state: str | None, limit: int, as_json: bool, store: str | None
+    process_id: str | None,
+    state: str | None,
+    limit: int,
+    tenants: tuple[str, ...],
+    as_json: bool,
+    store: str | None,
 ) -> None:
     """Process instances, newest first."""
     with _queries(store) as q:
-        rows = q.instances(process_id, state.upper() if state else None, limit)
+        rows = q.instances(
+            process_id, state.upper() if state else None, limit, tenants=tenants or None
+        )
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return
@@ -259,12 +272,20 @@ def _incident_table(rows: Any, title: str) -> Table:
     show_default=True,
 )
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option(
+    "--tenant",
+    "tenants",
+    multiple=True,
+    help="Only of this tenant (repeat for several) [default: every tenant].",
+)
 @click.option("--json", "as_json", is_flag=True)
 @store_option
-def incidents(state: str, limit: int, as_json: bool, store: str | None) -> None:
+def incidents(
+    state: str, limit: int, tenants: tuple[str, ...], as_json: bool, store: str | None
+) -> None:
     """Incidents, newest first."""
     with _queries(store) as q:
-        rows = q.incidents(state.upper(), limit)
+        rows = q.incidents(state.upper(), limit, tenants=tenants or None)
     if as_json:
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
         return

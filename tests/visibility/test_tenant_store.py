@@ -4,8 +4,12 @@ before tenants gets the column, its rows the default tenant."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from clients.cli.main import cli
 from clients.client import connect
 from processors.exporter.queries import Queries
 from processors.exporter.schema import TENANT_TABLES
@@ -69,3 +73,26 @@ def test_a_store_made_before_tenants_gets_the_column(tmp_path: Path) -> None:
         queries = Queries(store)
         assert [i.process_instance_key for i in queries.instances(tenants={"<default>"})] == [key]
         assert store.query("SELECT value FROM store_meta WHERE name = 'schema_version'") == [("2",)]
+
+
+def test_the_cli_lists_filter_by_tenant(tmp_path: Path) -> None:
+    with connect("memory://") as client:
+        client.deploy(scenario("one_task.bpmn"), tenant_id="tenant-a")
+        client.deploy(scenario("call_parent.bpmn"), tenant_id="tenant-b")  # an incident
+        a = client.create_instance("one_task", tenant_id="tenant-a")
+        b = client.create_instance("call_parent", tenant_id="tenant-b")
+        records = client.records()
+    store = str(tmp_path / "visibility.db")
+    with open_store(store) as s:
+        apply_records(s, records)
+
+    def listed(*args: str) -> list[int]:
+        out = CliRunner().invoke(cli, [*args, "--json", "--store", store])
+        assert out.exit_code == 0, out.output
+        return [row["processInstanceKey"] for row in json.loads(out.stdout)]
+
+    assert listed("instances", "--tenant", "tenant-a") == [a]
+    assert sorted(listed("instances")) == sorted([a, b])
+    assert listed("instances", "--tenant", "tenant-a", "--tenant", "tenant-b") == [b, a]
+    assert listed("incidents", "--tenant", "tenant-b") == [b]
+    assert listed("incidents", "--tenant", "tenant-a") == []
