@@ -27,6 +27,7 @@ from broker.topics import TopicSettings
 from clients.client import Client, connect
 from clients.testing import assert_instance
 from tests.gateway.conftest import PARTITIONS
+from tests.gateway.processes import one_task
 
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(240)]
 
@@ -263,3 +264,31 @@ def _await_incident(client: Client, instance_key: int) -> dict[str, Any]:
                 return record
         time.sleep(0.5)
     raise AssertionError(f"no incident for instance {instance_key}")
+
+
+async def test_a_tenant_through_the_gateway(
+    deployed: Any, cluster: tuple[str, TopicSettings], zeebe: ZeebeClient, tmp_path: Any
+) -> None:
+    """pyzeebe's tenant_id reaches the engine: a process deployed for tenant gw-a is that
+    tenant's only (not found for the default tenant), and its job is activated by a request
+    naming gw-a and by no other."""
+    path = tmp_path / "tenanted.bpmn"
+    path.write_text(one_task("gw-tenanted", "gw-tenanted"))
+    deployment = await zeebe.deploy_resource(path, tenant_id="gw-a")
+    assert deployment.tenant_id == "gw-a"
+    with pytest.raises(ProcessDefinitionNotFoundError):
+        await zeebe.run_process("gw-tenanted")
+    created = await zeebe.run_process("gw-tenanted", tenant_id="gw-a")
+    request = pb.ActivateJobsRequest(
+        type="gw-tenanted", worker="w", timeout=30_000, maxJobsToActivate=5, requestTimeout=500
+    )
+    async with grpc.aio.insecure_channel(cluster[0]) as channel:
+        stub = pb_grpc.GatewayStub(channel)
+        assert await _jobs_of(stub.ActivateJobs(request)) == []  # the default tenant's: none
+        request.tenantIds[:] = ["gw-b"]
+        assert await _jobs_of(stub.ActivateJobs(request)) == []
+        request.tenantIds[:] = ["gw-a"]
+        request.requestTimeout = 60_000
+        [job] = await _jobs_of(stub.ActivateJobs(request))
+        assert (job.processInstanceKey, job.tenantId) == (created.process_instance_key, "gw-a")
+        await stub.CompleteJob(pb.CompleteJobRequest(jobKey=job.key))
