@@ -46,7 +46,8 @@ def migrate_instance(
     instructions = value.mapping_instructions
     check.require_distinct_sources(key, instructions)
     target = state.processes.by_key(value.target_process_definition_key)
-    if target is None:
+    if target is None or target.tenant_id != root.value.tenant_id:
+        # Another tenant's definition is not there for this instance (docs/tenants.md).
         raise check.target_not_found(value.target_process_definition_key)
     source_process = state.processes.executable(root.value.process_definition_key)
     target_process = state.processes.executable(target.key)

@@ -365,3 +365,19 @@ def test_a_workers_tenants_are_the_only_ones_it_receives(client: Client) -> None
     assert sorted(seen) == sorted((key, "tenant-a") for key in a_keys)
     jobs = client.activate_jobs("work", max_jobs=5, timeout=60, tenant_ids=["tenant-b"], wait=5)
     assert {job.process_instance_key for job in jobs} == b_keys
+
+
+def test_an_instance_migrates_only_to_a_definition_of_its_tenant(client: Client) -> None:
+    client.deploy(scenario("one_task.bpmn"), tenant_id="tenant-a")
+    [b] = client.deploy(scenario("one_task.bpmn"), tenant_id="tenant-b").processes
+    key = client.create_instance("one_task", tenant_id="tenant-a")
+    with pytest.raises(NotFoundError) as refused:
+        client.migrate_instance(key, b.process_definition_key, {"task": "task"})
+    assert refused.value.reason == (
+        "Expected to migrate process instance to process definition but no process"
+        f" definition found with key '{b.process_definition_key}'"
+    )
+    [a2] = client.deploy(
+        scenario("one_task.bpmn"), scenario("call_child.bpmn"), tenant_id="tenant-a"
+    ).processes[:1]
+    client.migrate_instance(key, a2.process_definition_key, {"task": "task"})
