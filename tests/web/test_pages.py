@@ -141,8 +141,8 @@ def test_without_an_engine_the_action_says_how_to_configure_one(tmp_path: Path) 
     create_schema(store, "t.events")
     with store.transaction() as tx:
         tx.execute(
-            "INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (7, 1, 2, "p", "e", 3, -1, "CONDITION_ERROR", "m", "OPEN", 0, None),
+            "INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (7, 1, 2, "p", "e", 3, -1, "CONDITION_ERROR", "m", "OPEN", 0, None, "<default>"),
         )
     missing = WebAssets.find(tmp_path / "node_modules")
     with serving(create_app(store, assets=missing)) as base:
@@ -159,11 +159,13 @@ def test_lists_are_paged_by_key_ranges(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "many.db"))
     create_schema(store, "t.events")
     rows = [
-        (k, 1, "bulk", 1, "ACTIVE" if k % 3 else "COMPLETED", 1000 + k // 2, None, None, 1, -1)
+        (k, 1, "bulk", 1, "ACTIVE" if k % 3 else "COMPLETED", 1000 + k // 2, None, None, 1, -1, "")
         for k in range(1, 3001)
     ]
     with store.transaction() as tx:
-        tx.execute_many("INSERT INTO process_instances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        tx.execute_many(
+            "INSERT INTO process_instances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
     expected = sorted(
         (r for r in rows if r[4] == "ACTIVE"), key=lambda r: (r[5], r[0]), reverse=True
     )
