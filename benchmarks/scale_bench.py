@@ -212,6 +212,8 @@ class RunResult:
     engines: int
     per_second: float
     cpu_ms: dict[str, float]
+    """CPU ms per instance by process group, all of it."""
+    busy_cpu_ms: dict[str, float]
     """CPU ms per instance by process group, beyond what the group uses idle."""
     engine_mb: float
     """Mean resident memory of an engine process at the end of the load."""
@@ -346,7 +348,8 @@ def run(
         result = RunResult(
             engines=engine_count,
             per_second=per_second,
-            cpu_ms={
+            cpu_ms={k: 1000 * v / instances for k, v in window.used.items()},
+            busy_cpu_ms={
                 k: 1000 * max(0.0, v - idle_share * idle.used[k]) / instances
                 for k, v in window.used.items()
             },
@@ -370,7 +373,9 @@ def run(
 
 
 def _report(result: RunResult, partitions: int, sent: int) -> None:
-    cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in result.cpu_ms.items())
+    cpu = ", ".join(
+        f"{name} {ms:.2f} ({result.busy_cpu_ms[name]:.2f})" for name, ms in result.cpu_ms.items()
+    )
     if result.pause is not None:
         print(
             f"   {result.per_second:.0f} instances/s over the run ({sent} sent); no answer for"
@@ -397,7 +402,7 @@ def _report(result: RunResult, partitions: int, sent: int) -> None:
 def _report_costs(result: RunResult, partitions: int, sent: int, cpu: str) -> None:
     print(
         f"   {result.per_second:.0f} instances/s ({sent} sent);"
-        f" CPU ms per instance (beyond idle): {cpu} (total {sum(result.cpu_ms.values()):.2f});"
+        f" CPU ms per instance, all (beyond idle): {cpu};"
         f" machine busy {result.machine_cores:.2f} of {os.cpu_count()} cores,"
         f" load average {os.getloadavg()[0]:.1f}",
         flush=True,
@@ -449,9 +454,9 @@ def main() -> int:
         results, [*(str(c) for c in counts), f"{max(counts)}, kills"], strict=False
     ):
         if result.pause is None:
-            engine_ms = result.cpu_ms.get("engines", 0.0)
+            engine_ms = result.busy_cpu_ms.get("engines", 0.0)
             cost = (
-                f" (engines {engine_ms:.2f} CPU ms per instance:"
+                f" (engines {engine_ms:.2f} CPU ms per instance beyond idle:"
                 f" {1000 / engine_ms:.0f} instances/s per engine core)"
                 if engine_ms > 0
                 else ""
