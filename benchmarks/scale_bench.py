@@ -344,7 +344,10 @@ def run(
         if killed_at:
             after = sorted(t for t in load.answered if t >= killed_at[0])
             gaps = [b - a for a, b in zip([killed_at[0], *after], after, strict=False)]
-            pause = max(gaps, default=float("nan"))
+            if load.drain(0):
+                pause = max(gaps, default=float("nan"))
+            else:  # some never answered: the last stretch has no end
+                pause = time.monotonic() - max([killed_at[0], *after])
         result = RunResult(
             engines=engine_count,
             per_second=per_second,
@@ -424,12 +427,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="Worker processes")
     parser.add_argument("--concurrency", type=int, default=256, help="handlers per Worker")
     parser.add_argument("--no-kills", action="store_true", help="skip the run with kills")
+    parser.add_argument("--only-kills", action="store_true", help="only the run with kills")
     args = parser.parse_args()
     counts = [int(n) for n in args.engines.split(",") if n]
 
     directory = Path(tempfile.mkdtemp(prefix="honeyflow-bench-scale-"))
     cluster = LocalCluster(directory / "kafka")
     results: list[RunResult] = []
+    runs = (0 if args.only_kills else len(counts)) + (0 if args.no_kills else 1)
     began = time.monotonic()
     try:
         spec = cluster.up(3, base_port=0)
@@ -439,7 +444,7 @@ def main() -> int:
             f" load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        for count in counts:
+        for count in [] if args.only_kills else counts:
             results.append(run(cluster, config, directory, count, args))
         if not args.no_kills:
             results.append(run(cluster, config, directory, max(counts), args, kills=True))
@@ -447,12 +452,14 @@ def main() -> int:
         cluster.down()
         for node in cluster.spec().nodes if cluster.spec() else ():
             cluster.stop_node(node.node_id, kill=True)
-        shutil.rmtree(directory, ignore_errors=True)
+        if all(r.audit.ok and not r.failures for r in results) and len(results) == runs:
+            shutil.rmtree(directory, ignore_errors=True)
+        else:  # the engines' logs and the brokers' say what happened
+            print(f"kept {directory} (engine-N.log per run, kafka/node-N/logs)", flush=True)
 
     print(f"== the curve ({args.partitions} partitions, 3 brokers, {os.cpu_count()} cores):")
-    for result, label in zip(
-        results, [*(str(c) for c in counts), f"{max(counts)}, kills"], strict=False
-    ):
+    labels = [] if args.only_kills else [str(c) for c in counts]
+    for result, label in zip(results, [*labels, f"{max(counts)}, kills"], strict=False):
         if result.pause is None:
             engine_ms = result.busy_cpu_ms.get("engines", 0.0)
             cost = (
