@@ -272,7 +272,9 @@ def run(
     url = f"kafka://{spec.bootstrap}?prefix={topics.prefix}"
     name = f"{engine_count} engine{'s' if engine_count > 1 else ''}"
     print(f"== {name}, {args.partitions} partitions{', kills' if kills else ''}", flush=True)
-    engines = EngineProcesses(config, topics, directory / topics.prefix, count=engine_count)
+    engines = EngineProcesses(
+        config, topics, directory / topics.prefix, count=engine_count, verbose=True
+    )
     workers: list[WorkerProcess] = []
     channel: RequestChannel | None = None
     try:

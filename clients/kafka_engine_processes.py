@@ -34,10 +34,12 @@ class EngineProcesses:
         *,
         kafka_config: Path | None = None,
         admin_public_key: Path | None = None,
+        verbose: bool = False,
     ) -> None:
         """`config`: settings to watch the engines' group with; `kafka_config`: the engines'
         own client settings file (`--kafka-config`, e.g. a secure cluster's credentials);
-        `admin_public_key`: the engines check signed commands (`--admin-public-key`)."""
+        `admin_public_key`: the engines check signed commands (`--admin-public-key`);
+        `verbose`: they log every partition hand-over (`--verbose`)."""
         self.config = config
         self.topics = topics
         directory.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,7 @@ class EngineProcesses:
                             "--data-dir",
                             str(directory / f"engine-{n}"),
                             *(["--kafka-config", str(kafka_config)] if kafka_config else []),
+                            *(["--verbose"] if verbose else []),
                             *(
                                 ["--admin-public-key", str(admin_public_key)]
                                 if admin_public_key
