@@ -26,7 +26,7 @@ from confluent_kafka.admin import AdminClient
 
 from broker.kafka_cluster import ClusterSpec, LocalCluster
 from broker.kafka_config import ClientConfig, client_config
-from broker.topics import TopicSettings, ensure_topics
+from broker.topics import TopicSettings, ensure_topics, workers_group
 from clients.cli.main import cli
 from clients.client import connect
 from clients.kafka_engine_processes import EngineProcesses, EngineStartError
@@ -295,6 +295,27 @@ def test_a_worker_reads_neither_the_audit_log_nor_other_types_jobs(
     foreign = first_error(worker, secure.topics.job_topic("ship").name, "honeyflow.workers.x")
     assert foreign is not None and foreign.code() == KafkaError.GROUP_AUTHORIZATION_FAILED
     assert produce_error(worker, secure.topics.events) == "TOPIC_AUTHORIZATION_FAILED"
+
+
+def test_a_tenants_worker_reads_its_tenants_job_topic_and_not_anothers(secure: Secure) -> None:
+    secure.run(
+        "kafka", "user", "add", "ship-a", "--role", "worker", "--job-type", "ship",
+        "--tenant", "tenant-a", "--dir", str(secure.cluster.directory),
+    )  # fmt: skip
+    mine = secure.topics.job_topic("ship", "tenant-a")
+    theirs = secure.topics.job_topic("ship", "tenant-b")
+    default = secure.topics.job_topic("ship")
+    ensure_topics(secure.config("admin"), [mine, theirs, default])
+    admin = Producer(secure.config("admin"))
+    for topic in (mine.name, theirs.name, default.name):
+        admin.produce(topic, b"{}", key=b"1")
+    admin.flush(30)
+    worker = secure.config("ship-a")
+    group = workers_group(secure.topics.prefix, "ship", "tenant-a")
+    assert first_error(worker, mine.name, group) is None  # it reads its tenant's jobs
+    for topic in (theirs.name, default.name):  # and neither tenant-b's nor the default's
+        refused = first_error(worker, topic, group)
+        assert refused is not None and refused.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED
 
 
 def test_the_exporter_and_the_reader_cannot_write(secure: Secure, engine: None) -> None:
