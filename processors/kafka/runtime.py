@@ -241,7 +241,15 @@ class EngineRuntime:
                 # Retry the same commands from the committed state (nothing became visible).
                 log.warning("transaction of partition %d failed: %r", processor.partition_id, error)
                 processor.discard()
-                await _abort(owned.producer)
+                if not await _abort(owned.producer):
+                    # The producer is in a fatal state (aiokafka asserts on abort): take the
+                    # partition over again from its committed state with a new producer,
+                    # which fences this one, instead of letting the error stop the engine.
+                    log.warning("partition %d: opening it again", processor.partition_id)
+                    await self._close(owned)
+                    if self._consumer is not None:
+                        await self._acquire({owned.tp})
+                    return
                 if messages and self._consumer is not None:
                     owned.fetched.clear()  # fetched after these: read again after them
                     self._consumer.seek(owned.tp, messages[0].offset)
@@ -479,11 +487,16 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._runtime._acquire(assigned)
 
 
-async def _abort(producer: AIOKafkaProducer) -> None:
+async def _abort(producer: AIOKafkaProducer) -> bool:
+    """Abort the open transaction; False when the producer cannot go on (a fatal state)."""
     try:
         await producer.abort_transaction()
     except KafkaError as error:
         log.warning("abort failed: %r", error)
+    except Exception as error:  # aiokafka's fatal transaction state raises AssertionError
+        log.warning("abort failed, the producer cannot go on: %r", error)
+        return False
+    return True
 
 
 async def _await_topic(consumer: AIOKafkaConsumer, topic: str, partitions: int) -> None:

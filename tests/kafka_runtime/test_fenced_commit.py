@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import TopicPartition
-from aiokafka.errors import IllegalOperation
+from aiokafka.errors import IllegalOperation, KafkaTimeoutError
 
 from broker.topics import TopicSettings
 from processors.kafka.partition_processor import PartitionProcessor
@@ -80,3 +80,42 @@ async def test_an_engine_leaves_a_partition_whose_producer_was_fenced_mid_commit
     await runtime._run_partition(owned, [message], 1_000)
     assert owned.closed and 1 not in runtime._owned
     assert producer.stopped
+
+
+class FatalProducer(FencedProducer):
+    """A producer whose transaction failed and whose abort then asserts: aiokafka's fatal
+    transaction state (seen once, EndTxn answered UNKNOWN_SERVER_ERROR at load 73)."""
+
+    async def send_batch(self, batch: _Batch, topic: str, partition: int) -> None:
+        raise KafkaTimeoutError()
+
+    async def abort_transaction(self) -> None:
+        raise AssertionError("producer is in a fatal state")
+
+
+async def test_a_partition_whose_producer_cannot_abort_is_taken_over_again(
+    tmp_path: Path,
+) -> None:
+    topics = TopicSettings(prefix="t.")
+    runtime = EngineRuntime(
+        EngineSettings({"bootstrap.servers": "127.0.0.1:1"}, topics, tmp_path / "engine")
+    )
+    tp = TopicPartition(topics.commands, 0)
+    taken_over: list[set[TopicPartition]] = []
+
+    async def acquire(assigned: set[TopicPartition]) -> None:
+        taken_over.append(assigned)
+
+    runtime._consumer = object()  # type: ignore[assignment]
+    runtime._acquire = acquire  # type: ignore[method-assign]
+    producer = FatalProducer()
+    owned = _Owned(
+        PartitionProcessor(1, 1, RocksKeyValueStore(tmp_path / "state"), topics, 1 << 20),
+        producer,  # type: ignore[arg-type]
+        tp,
+    )
+    runtime._owned[1] = owned
+    message = Message(commands.wire(commands.create_instance("nobody-deployed-it")), 0)
+    await runtime._run_partition(owned, [message], 1_000)  # raised AssertionError before
+    assert owned.closed and producer.stopped
+    assert taken_over == [{tp}]  # opened again: a new producer, the committed state
