@@ -37,6 +37,7 @@ from clients.web.process_pages import PAGE_SIZE as INSTANCE_PAGE_SIZE
 from clients.web.process_pages import instances_page, process_page, processes_page
 from clients.web.task_routes import add_task_routes
 from clients.web.task_source import StoreTasks, TaskSource
+from clients.web.tenant_scope import check_instance, granted_tenants
 from clients.web.web_state import (
     STATE,
     ClientFactory,
@@ -52,9 +53,9 @@ from clients.web.web_state import (
 )
 from processors.exporter.chart_queries import instance_times
 from processors.exporter.errors import NotFoundError, VisibilityError
-from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES
+from processors.exporter.queries import INCIDENT_STATES, INSTANCE_STATES, Queries
 from processors.exporter.store import Store
-from processors.exporter.views import ProcessDefinition
+from processors.exporter.views import Incident, InstanceDetail, ProcessDefinition, ProcessStats
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = 1000
@@ -189,7 +190,8 @@ def _notice(request: web.Request) -> Markup | None:
 
 async def _processes(request: web.Request) -> web.Response:
     state = state_of(request)
-    stats, lags = await state.query(lambda q: (q.process_stats(), q.exporter_lag()))
+    tenants = granted_tenants()
+    stats, lags = await state.query(lambda q: (_visible_stats(q, tenants), q.exporter_lag()))
     partitions: dict[str, Any] | str | None = None
     if state.topology is not None:
         try:
@@ -199,9 +201,21 @@ async def _processes(request: web.Request) -> web.Response:
     return html_response(processes_page(stats, lags, partitions))
 
 
+def _visible_stats(q: Queries, tenants: frozenset[str] | None) -> list[ProcessStats]:
+    """The process versions' totals, of the user's tenants only."""
+    stats = q.process_stats()
+    if tenants is None:
+        return stats
+    keys = {d.process_definition_key for d in q.definitions(tenants=tenants)}
+    return [s for s in stats if s.process_definition_key in keys]
+
+
 async def _versions(state: WebState, pid: str) -> list[ProcessDefinition]:
-    """Oldest first; every deployed version is a handful of rows, not worth an index."""
-    return [d for d in await state.query(lambda q: q.definitions()) if d.bpmn_process_id == pid]
+    """Oldest first, of the user's tenants (another tenant's process is not found); every
+    deployed version is a handful of rows, not worth an index."""
+    tenants = granted_tenants()
+    definitions = await state.query(lambda q: q.definitions(tenants=tenants))
+    return [d for d in definitions if d.bpmn_process_id == pid]
 
 
 async def _definition(state: WebState, pid: str, version_text: str | None) -> ProcessDefinition:
@@ -224,17 +238,19 @@ async def _process(request: web.Request) -> web.Response:
     versions = [d.version for d in await _versions(state, pid)]
     instance_state = _choice(request, "state", INSTANCE_STATES)
     before = before_param(request)
-    stats, instances = await state.query(
+    tenants = granted_tenants()
+    stats, instances, tenant = await state.query(
         lambda q: (
             q.process_stats(),
-            q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before),
+            q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before, tenants=tenants),
+            q.definition_tenant(definition.process_definition_key),
         )
     )
     current = next(
         s for s in stats if s.process_definition_key == definition.process_definition_key
     )
     return html_response(
-        process_page(current, versions, instances, instance_state, before is not None)
+        process_page(current, versions, instances, instance_state, before is not None, tenant)
     )
 
 
@@ -242,30 +258,36 @@ async def _instances(request: web.Request) -> web.Response:
     pid = request.query.get("process") or None
     instance_state = _choice(request, "state", INSTANCE_STATES)
     before = before_param(request)
+    tenants = granted_tenants()
     rows = await state_of(request).query(
-        lambda q: q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before)
+        lambda q: q.instances(pid, instance_state, INSTANCE_PAGE_SIZE, before, tenants=tenants)
     )
     return html_response(instances_page(rows, instance_state, pid, before is not None))
 
 
 async def _instance(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
-    detail, tasks, decisions, definitions = await state_of(request).query(
+    tenants = granted_tenants()
+    tenant, detail, tasks, decisions, definitions = await state_of(request).query(
         lambda q: (
+            check_instance(q, key, tenants),
             q.instance(key),
             q.user_tasks(process_instance_key=key, limit=100),
             q.decision_evaluations(key),
-            q.definitions(),
+            q.definitions(tenants=tenants),
         )
     )
-    return html_response(instance_page(detail, _notice(request), tasks, decisions, definitions))
+    return html_response(
+        instance_page(detail, _notice(request), tasks, decisions, definitions, tenant)
+    )
 
 
 async def _incidents(request: web.Request) -> web.Response:
     incident_state = _choice(request, "state", INCIDENT_STATES) or "OPEN"
     before = before_param(request)
+    tenants = granted_tenants()
     rows = await state_of(request).query(
-        lambda q: q.incidents(incident_state, INCIDENT_PAGE_SIZE, before)
+        lambda q: q.incidents(incident_state, INCIDENT_PAGE_SIZE, before, tenants=tenants)
     )
     return html_response(incidents_page(rows, incident_state, before is not None, _notice(request)))
 
@@ -277,9 +299,10 @@ async def _resolve(request: web.Request) -> web.Response:
     check_same_origin(request)
     state = state_of(request)
     key = int(request.match_info["key"])
+    tenants = granted_tenants()
     form = await request.post()
     back = local_path(str(form.get("next", "")), "/incidents")
-    incident = await state.query(lambda q: q.incident(key))
+    incident = await state.query(lambda q: visible_incident(q, key, tenants))
     retries: int | None = None
     if needs_retries(incident):
         text = str(form.get("retries") or "1")
@@ -300,6 +323,17 @@ async def _resolve(request: web.Request) -> web.Response:
         raise HttpError(409, f"The engine did not resolve incident {key}: {e}") from e
     separator = "&" if "?" in back else "?"
     raise web.HTTPSeeOther(f"{back}{separator}resolved={key}")
+
+
+def visible_incident(q: Queries, key: int, tenants: frozenset[str] | None) -> Incident:
+    """The incident, or NotFoundError as for a missing one if its instance is another
+    tenant's."""
+    incident = q.incident(key)
+    try:
+        check_instance(q, incident.process_instance_key, tenants)
+    except NotFoundError:
+        raise NotFoundError(f"no incident with key {key}") from None
+    return incident
 
 
 # -- JSON for the diagram script -----------------------------------------------------------
@@ -362,7 +396,13 @@ async def _charts(request: web.Request) -> web.Response:
 
 async def _path(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
-    detail = await state_of(request).query(lambda q: q.instance(key))
+    tenants = granted_tenants()
+
+    def read(q: Queries) -> InstanceDetail:
+        check_instance(q, key, tenants)
+        return q.instance(key)
+
+    detail = await state_of(request).query(read)
     return json_response(path_markers(detail))
 
 

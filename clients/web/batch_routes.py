@@ -27,6 +27,7 @@ from clients.client import Client
 from clients.web.html import Markup, html, join, url
 from clients.web.page_frame import link, notice_box, page, table
 from clients.web.session_context import csrf_field, may_operate
+from clients.web.tenant_scope import granted_tenants
 from clients.web.web_state import (
     HttpError,
     WebState,
@@ -130,22 +131,26 @@ def _mappings(text: str) -> dict[str, str]:
 
 
 async def _target_key(state: WebState, pid: str, text: str) -> int:
-    """The definition key of version `text` of the process."""
+    """The definition key of version `text` of the process (of the user's tenants)."""
     version = _int_field(text, "the target version")
     if version is None:
         raise HttpError(400, "migrating needs the target version")
-    rows = await state.query(
-        lambda q: list(
-            q.store.query(
-                "SELECT process_definition_key FROM process_definitions"
-                " WHERE bpmn_process_id = ? AND version = ?",
-                (pid, version),
-            )
-        )
-    )
-    if not rows:
-        raise HttpError(400, f"{pid} has no version {version} to migrate to")
-    return int(rows[0][0])
+    tenants = granted_tenants()
+    definitions = await state.query(lambda q: q.definitions(tenants=tenants))
+    for d in definitions:
+        if d.bpmn_process_id == pid and d.version == version:
+            return d.process_definition_key
+    raise HttpError(400, f"{pid} has no version {version} to migrate to")
+
+
+async def _check_process(state: WebState, pid: str) -> None:
+    """404 for a process none of the user's tenants deployed, as for one never deployed."""
+    tenants = granted_tenants()
+    if tenants is None:
+        return
+    definitions = await state.query(lambda q: q.definitions(tenants=tenants))
+    if not any(d.bpmn_process_id == pid for d in definitions):
+        raise HttpError(404, f"no process {pid!r} deployed")
 
 
 async def _batch(request: web.Request) -> web.Response:
@@ -153,6 +158,8 @@ async def _batch(request: web.Request) -> web.Response:
     state = state_of(request)
     pid = request.match_info["pid"]
     form = await request.post()
+    await _check_process(state, pid)
+    tenants = granted_tenants()
     fields = _fields(form)
     action = fields["action"]
     version = _int_field(fields["version"], "the version")
@@ -164,11 +171,20 @@ async def _batch(request: web.Request) -> web.Response:
     find = incidents_to_resolve if action == "resolve" else instances_to_cancel
     items = await state.query(
         lambda q: find(
-            q.store, pid, fields["element"], fields["type"], version=version, variable=variable
+            q.store,
+            pid,
+            fields["element"],
+            fields["type"],
+            version=version,
+            variable=variable,
+            tenants=tenants,
         )
     )
     title = f"{ACTIONS[action]} of {pid}"
     description = {"process": pid, **fields}
+    if tenants is not None:
+        # A user's batch is the batch of its tenants: kept apart from another tenant's.
+        description["tenants"] = ",".join(sorted(tenants))
     progress = _progress_file(state, description)
     done = done_keys(progress) if progress is not None else set()
     todo = [i for i in items if i.key not in done]
@@ -338,6 +354,15 @@ def _all_batches(state: WebState) -> list[dict[str, Any]]:
     return sorted((_summary(state, f) for f in files), key=lambda s: s["modified"], reverse=True)
 
 
+def _visible(description: dict[str, Any], tenants: frozenset[str] | None) -> bool:
+    """Whether a logged-in user sees a kept batch: one run for tenants all its own (a batch
+    run without a login, of every tenant, only without a login)."""
+    if tenants is None:
+        return True
+    text = str(description.get("tenants", ""))
+    return bool(text) and set(text.split(",")) <= tenants
+
+
 def _what(description: dict[str, str]) -> str:
     action = ACTIONS.get(description.get("action", ""), "?")
     return f"{action} of {description.get('process', '?')} ({_filters_text(description)})"
@@ -352,7 +377,10 @@ async def _batches(request: web.Request) -> web.Response:
         )
         return html_response(page("Batches", body))
     rows = []
+    tenants = granted_tenants()
     for s in _all_batches(state):
+        if not _visible(s["description"], tenants):
+            continue
         done = sum(1 for o in s["outcomes"].values() if o == DONE)
         rows.append(
             (
@@ -380,6 +408,8 @@ async def _batch_page(request: web.Request) -> web.Response:
     if not path.exists():
         raise HttpError(404, f"No batch {request.match_info['id']}")
     s = _summary(state, path)
+    if not _visible(s["description"], granted_tenants()):
+        raise HttpError(404, f"No batch {request.match_info['id']}")
     description: dict[str, str] = {str(k): str(v) for k, v in s["description"].items()}
     pid = description.get("process", "")
     again = html(

@@ -23,6 +23,7 @@ from clients.client import Client
 from clients.errors import HoneyflowError
 from clients.instance_history import HistoryStep, instance_history
 from clients.web.console_pages import MAX_JSON_LENGTH, confirm_page, outcome_page, pretty_json
+from clients.web.tenant_scope import check_instance, granted_tenants
 from clients.web.web_state import (
     HttpError,
     check_same_origin,
@@ -45,10 +46,32 @@ def add_console_routes(router: web.UrlDispatcher) -> None:
 
 async def _history(request: web.Request) -> web.Response:
     key = int(request.match_info["key"])
+    await visible_instance(request, key)
     steps = await state_of(request).engine(lambda c: instance_history(c.records(), key))
     if not steps:
         raise HttpError(404, f"no records of process instance {key} in the audit log")
     return json_response({"processInstanceKey": str(key), "steps": [s.to_json() for s in steps]})
+
+
+async def visible_instance(request: web.Request, key: int) -> None:
+    """404 (NotFoundError), as for a missing instance, for another tenant's instance: nothing
+    is sent for it (clients.web.tenant_scope)."""
+    tenants = granted_tenants()
+    if tenants is not None:
+        await state_of(request).query(lambda q: check_instance(q, key, tenants))
+
+
+async def _check_scope(request: web.Request, key: int, scope: int) -> None:
+    """A scope other than the instance must be one of its element instances: a logged-in
+    user may not set variables in another tenant's instance through its own."""
+    if scope == key or granted_tenants() is None:
+        return
+    detail = await state_of(request).query(lambda q: q.instance(key))
+    if scope not in {e.element_instance_key for e in detail.path}:
+        raise HttpError(
+            404,
+            f"no element instance with key {scope} in process instance {key}. Nothing was sent.",
+        )
 
 
 def _json_object(form: Form, name: str, *, required: bool) -> dict[str, Any] | None:
@@ -87,6 +110,7 @@ async def _act(
 ) -> web.Response:
     """The confirmation page, or, once confirmed, the command and the records it wrote."""
     key = int(request.match_info["key"])
+    await visible_instance(request, key)
     back = f"/instances/{key}"
     if form.get("confirmed") != "yes":
         fields = {n: form.getall(n) for n in set(form.keys()) if n != "confirmed"}
@@ -130,6 +154,8 @@ async def _set_variables(request: web.Request) -> web.Response:
     assert variables is not None
     scope = _key_field(str(form.get("scope") or key), "scope")
     local = form.get("local") == "1"
+    await visible_instance(request, key)
+    await _check_scope(request, key, scope)
     where = "the instance" if scope == key else f"element instance {scope}"
     return await _act(
         request,

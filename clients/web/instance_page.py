@@ -13,7 +13,14 @@ from clients.web.console_pages import actions_section, time_travel_section
 from clients.web.decision_table import decision_table
 from clients.web.html import Markup, html, join, url
 from clients.web.incident_page import incident_table
-from clients.web.page_frame import diagram_container, link, page, state_badge, table
+from clients.web.page_frame import (
+    diagram_container,
+    link,
+    page,
+    state_badge,
+    table,
+    tenant_text,
+)
 from clients.web.task_pages import TaskView, user_task_table
 from processors.exporter.decision_queries import EvaluatedDecisionRow
 from processors.exporter.views import InstanceDetail, ProcessDefinition
@@ -25,6 +32,7 @@ def instance_page(
     user_tasks: Sequence[TaskView] = (),
     decisions: Sequence[EvaluatedDecisionRow] = (),
     definitions: Sequence[ProcessDefinition] = (),
+    tenant: str | None = None,
 ) -> str:
     i = detail.instance
     waiting = join(
@@ -34,7 +42,7 @@ def instance_page(
     open_incidents = [n for n in detail.incidents if n.state == "OPEN"]
     body = html(
         "<h1>Instance {key}</h1>"
-        '<p class="summary">{process} · {state} · started {start}{end}</p>'
+        '<p class="summary">{process}{tenant} · {state} · started {start}{end}</p>'
         '<p class="waiting">Waiting at: {waiting}</p>{diagram}'
         "<h2>Time travel</h2>{time_travel}"
         "<h2>Actions</h2>{actions}"
@@ -50,6 +58,7 @@ def instance_page(
             url("/processes", i.bpmn_process_id, version=i.version),
             f"{i.bpmn_process_id} v{i.version}",
         ),
+        tenant=tenant_text(tenant),
         state=state_badge(i.state),
         start=timestamp(i.start_time),
         end=(

@@ -164,3 +164,10 @@ def state_badge(state: str) -> Markup:
 
 def count(value: int, css: str) -> Markup:
     return html('<span class="count {css}">{value}</span>', css=css if value else "", value=value)
+
+
+def tenant_text(tenant: str | None) -> Markup:
+    """` · tenant A` beside a process or instance (nothing when the store does not know it)."""
+    if tenant is None:
+        return Markup("")
+    return html(' · tenant <code class="tenant">{t}</code>', t=tenant)

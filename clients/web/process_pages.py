@@ -19,6 +19,7 @@ from clients.web.page_frame import (
     pager,
     state_badge,
     table,
+    tenant_text,
 )
 from processors.exporter.views import InstanceSummary, PartitionLag, ProcessStats
 
@@ -136,6 +137,7 @@ def process_page(
     instances: Sequence[InstanceSummary],
     state: str | None,
     paged: bool,
+    tenant: str | None = None,
 ) -> str:
     pid, version = process.bpmn_process_id, process.version
     version_links = join(
@@ -147,7 +149,7 @@ def process_page(
     )
     body = html(
         '<h1>{pid} <span class="version">v{version}</span></h1>'
-        '<p class="versions">Versions: {versions}</p>'
+        '<p class="versions">Versions: {versions}{tenant}</p>'
         '<p class="summary">Active {active} · Completed {completed} · Canceled {canceled}'
         " · Open incidents {incidents}</p>{diagram}"
         '<h2>The last {hours} hours</h2><div id="charts" class="charts" data-charts="{charts}">'
@@ -158,6 +160,7 @@ def process_page(
         pid=pid,
         version=version,
         versions=version_links,
+        tenant=tenant_text(tenant),
         active=count(process.active, "active"),
         completed=process.completed,
         canceled=process.canceled,

@@ -5,6 +5,8 @@ users or groups). A viewer or operator reads every task."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from clients.web.task_pages import PAGE_SIZE, TaskView
 from clients.web.task_source import TaskSource
 from clients.web.users_file import WebUser
@@ -42,12 +44,15 @@ def open_tasks_of(
     assignee: str,
     group: str,
     before: tuple[int, int] | None,
+    tenants: Collection[str] | None = None,
 ) -> tuple[list[TaskView], tuple[int, int] | None]:
     """A page of the open tasks offered to `user`, and the `before` of the next page."""
     found: list[TaskView] = []
     scanned = 0
     while True:
-        batch = source.open_tasks(q, assignee=assignee, group=group, limit=PAGE_SIZE, before=before)
+        batch = source.open_tasks(
+            q, assignee=assignee, group=group, limit=PAGE_SIZE, before=before, tenants=tenants
+        )
         for task in batch:
             before = (task.creation_time, task.user_task_key)
             scanned += 1

@@ -22,6 +22,7 @@ from clients.web.task_access import offered_to, open_tasks_of, reads_every_task,
 from clients.web.task_forms import FormError
 from clients.web.task_pages import PAGE_SIZE, TaskView, task_page, tasks_page
 from clients.web.task_source import has_form
+from clients.web.tenant_scope import granted_tenants, may_see
 from clients.web.users_file import WebUser
 from clients.web.web_state import (
     USER_COOKIE,
@@ -81,11 +82,18 @@ async def _tasks(request: web.Request) -> web.Response:
     before = before_param(request)
     state = state_of(request)
     user = _logged_in()
+    tenants = granted_tenants()
     next_before = None
     if user is not None and not reads_every_task(user):
         tasks, after = await state.query(
             lambda q: open_tasks_of(
-                state.tasks, q, user, assignee=assignee, group=group, before=before
+                state.tasks,
+                q,
+                user,
+                assignee=assignee,
+                group=group,
+                before=before,
+                tenants=tenants,
             )
         )
         if after is not None:
@@ -93,7 +101,7 @@ async def _tasks(request: web.Request) -> web.Response:
     else:
         tasks = await state.query(
             lambda q: state.tasks.open_tasks(
-                q, assignee=assignee, group=group, limit=PAGE_SIZE, before=before
+                q, assignee=assignee, group=group, limit=PAGE_SIZE, before=before, tenants=tenants
             )
         )
         if len(tasks) == PAGE_SIZE:
@@ -125,9 +133,20 @@ def _logged_in() -> WebUser | None:
 
 
 async def _visible_task(state: WebState, key: int) -> TaskView:
-    """The task, or 404 for a task the logged-in task user may not see (as a missing one)."""
-    task = await state.query(lambda q: state.tasks.task(q, key))
+    """The task, or 404 for a task the logged-in user may not see (as a missing one): not
+    offered to a task user, or of another tenant."""
+    tenants = granted_tenants()
+    task = await state.query(lambda q: _task_of_tenants(state, q, key, tenants))
     if not visible_to(task, _logged_in()):
+        raise NotFoundError(f"no user task with key {key}")
+    return task
+
+
+def _task_of_tenants(
+    state: WebState, q: Queries, key: int, tenants: frozenset[str] | None
+) -> TaskView:
+    task = state.tasks.task(q, key)
+    if not may_see(q.tenant_of(process_instance_key=task.process_instance_key), tenants):
         raise NotFoundError(f"no user task with key {key}")
     return task
 
@@ -164,9 +183,10 @@ async def _form(request: web.Request) -> web.Response:
     state = state_of(request)
 
     user = _logged_in()
+    tenants = granted_tenants()
 
     def read(q: Queries) -> dict[str, Any]:
-        task = state.tasks.task(q, key)
+        task = _task_of_tenants(state, q, key, tenants)
         if not visible_to(task, user):
             raise NotFoundError(f"no user task with key {key}")
         schema = state.tasks.form(q, task)

@@ -4,6 +4,7 @@ pages' tests can hand in tasks of their own."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from clients.web.task_forms import (
@@ -27,8 +28,10 @@ class TaskSource(Protocol):
         group: str,
         limit: int,
         before: tuple[int, int] | None,
+        tenants: Collection[str] | None = None,
     ) -> list[TaskView]:
-        """Open (CREATED) tasks, newest first, before (creation time, key) if given."""
+        """Open (CREATED) tasks, newest first, before (creation time, key) if given; of
+        `tenants` only (None: every tenant)."""
 
     def task(self, q: Queries, key: int) -> TaskView:
         """One task, or the store's NotFoundError."""
@@ -55,6 +58,7 @@ class StoreTasks:
         group: str,
         limit: int,
         before: tuple[int, int] | None,
+        tenants: Collection[str] | None = None,
     ) -> list[TaskView]:
         return list(
             q.user_tasks(
@@ -63,6 +67,7 @@ class StoreTasks:
                 candidate_group=group or None,
                 limit=limit,
                 before=before,
+                tenants=tenants,
             )
         )
 

@@ -1,7 +1,8 @@
 """What a batch action works through (the web console's batch form and `honeyflow batch`):
 the active instances of a process (to cancel or migrate) and the open incidents of a process
 (to resolve), filtered by the process version, the element they wait at, the type of an open
-incident and the value of a variable. At most `limit` items, oldest first.
+incident and the value of a variable, of the caller's `tenants` (None: every tenant). At
+most `limit` items, oldest first.
 
 The state is implied by the action: cancel and migrate find ACTIVE instances, resolve finds
 OPEN incidents (the only states those commands apply to). A variable matches in any scope of
@@ -11,9 +12,11 @@ the instance (the process's or an element's) when its stored JSON value equals t
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from processors.exporter.store import Store
+from processors.exporter.tenant_filter import tenant_condition
 
 BATCH_LIMIT = 1000
 
@@ -39,6 +42,7 @@ def instances_to_cancel(
     *,
     version: int | None = None,
     variable: tuple[str, object] | None = None,
+    tenants: Collection[str] | None = None,
 ) -> list[BatchItem]:
     """The active instances of the process that match (also the ones a batch migrates)."""
     sql = (
@@ -46,6 +50,10 @@ def instances_to_cancel(
         " AND p.state = 'ACTIVE'"
     )
     params: list[object] = [bpmn_process_id]
+    condition, names = tenant_condition("p.tenant_id", tenants)
+    if condition:
+        sql += f" AND {condition}"
+        params += names
     if version is not None:
         sql += " AND p.version = ?"
         params.append(version)
@@ -76,12 +84,17 @@ def incidents_to_resolve(
     *,
     version: int | None = None,
     variable: tuple[str, object] | None = None,
+    tenants: Collection[str] | None = None,
 ) -> list[BatchItem]:
     sql = (
         "SELECT i.incident_key, i.process_instance_key, i.element_id, i.error_type, i.job_key"
         " FROM incidents i WHERE i.bpmn_process_id = ? AND i.state = 'OPEN'"
     )
     params: list[object] = [bpmn_process_id]
+    condition, names = tenant_condition("i.tenant_id", tenants)
+    if condition:
+        sql += f" AND {condition}"
+        params += names
     if version is not None:
         sql += (
             " AND i.process_definition_key IN (SELECT d.process_definition_key FROM"

@@ -334,6 +334,14 @@ class Queries(UserTaskQueries, DecisionQueries):
         )
         return None if not rows else str(rows[0][0])
 
+    def definition_tenant(self, process_definition_key: int) -> str | None:
+        """The tenant of a process version (None if the store does not know it)."""
+        rows = self.store.query(
+            "SELECT tenant_id FROM process_definitions WHERE process_definition_key = ?",
+            (process_definition_key,),
+        )
+        return None if not rows else str(rows[0][0])
+
     def incident(self, incident_key: int) -> Incident:
         rows = self.store.query(
             f"SELECT {_INCIDENT_COLUMNS} FROM incidents WHERE incident_key = ?",  # noqa: S608

@@ -4,6 +4,7 @@ does (INVALID_STATE). The end-to-end tests run the real engine and store instead
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -64,6 +65,7 @@ class FakeTasks:
         group: str,
         limit: int,
         before: tuple[int, int] | None,
+        tenants: Collection[str] | None = None,
     ) -> list[Task]:
         found = [
             t
