@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from broker.kafka_config import ClientConfig
 from clients.kafka_offsets import watermarks
@@ -171,22 +172,45 @@ def read_audit_log(config: ClientConfig, topic: str, timeout: float = 60.0) -> A
             "enable.partition.eof": True,
         }
     )
-    values: list[bytes] = []
     try:
         metadata = consumer.list_topics(topic, timeout=timeout)
         partitions = sorted(metadata.topics[topic].partitions)
         ends = {p: watermarks(consumer, topic, p, timeout)[1] for p in partitions}
         open_partitions = {p for p in partitions if ends[p] > 0}
         consumer.assign([TopicPartition(topic, p, 0) for p in open_partitions])
-        while open_partitions:
-            for message in consumer.consume(10_000, 1.0):
-                partition = message.partition() or 0
-                if message.error() is not None:
-                    open_partitions.discard(partition)  # end of partition: the last
-                    continue  # offsets of read_committed may be transaction markers
-                values.append(message.value() or b"")
-                if (message.offset() or 0) + 1 >= ends[partition]:
-                    open_partitions.discard(partition)
+        values = read_to_ends(consumer, ends, open_partitions, timeout)
     finally:
         consumer.close()
     return AuditLog(values, sum(ends.values()))
+
+
+class _Messages(Protocol):
+    def consume(self, num_messages: int, timeout: float) -> list[Message]: ...
+
+
+def read_to_ends(
+    consumer: _Messages, ends: dict[int, int], open_partitions: set[int], timeout: float
+) -> list[bytes]:
+    """The values `consumer` delivers until each of `open_partitions` reached its end in
+    `ends` or said so (end of partition: the last offsets of read_committed may be
+    transaction markers). Any other error is passed over (the client retries by itself: a
+    leader moving) unless it is fatal; no progress for `timeout` seconds raises."""
+    values: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while open_partitions:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"partitions {sorted(open_partitions)} not read to their end")
+        for message in consumer.consume(10_000, 1.0):
+            deadline = time.monotonic() + timeout
+            partition = message.partition() or 0
+            error = message.error()
+            if error is not None:
+                if error.code() == KafkaError._PARTITION_EOF:
+                    open_partitions.discard(partition)
+                elif error.fatal():
+                    raise KafkaException(error)
+                continue
+            values.append(message.value() or b"")
+            if (message.offset() or 0) + 1 >= ends[partition]:
+                open_partitions.discard(partition)
+    return values
