@@ -2,11 +2,15 @@
 tasks of its tenants only (docs/tenants.md). Over HTTP, on the in-process engine: tenant A's
 operator lists A's instance and not B's, B's pages are 404 as if they did not exist, and
 every action on B's entities is refused (404) with nothing sent; a user granted A and B sees
-both; a user granted no tenant sees the default tenant's; without a login every tenant."""
+both; a user granted no tenant sees the default tenant's; without a login every tenant. The
+last test does A's operator's part in headless Chromium (tests/web/tenants.mjs)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +21,14 @@ from clients.client import Client, connect
 from clients.testing import instance_view
 from clients.web.access import Access
 from clients.web.app import create_app
+from clients.web.assets import NPM_DIR
 from clients.web.sessions import LoginThrottle
 from clients.web.users_file import add_user, load
 from processors.exporter.store import open_store
 from tests.web.login_site import Browser
 from tests.web.server_thread import serving
 from tests.web.task_workload import TASKS, user_task_keys
+from tests.web.test_browser import CHROMIUM, _missing
 from tests.web.web_workload import ORDER, ExportingClient, export
 
 A, B, DEFAULT = "tenant-a", "tenant-b", "<default>"
@@ -236,3 +242,44 @@ def test_without_a_login_every_tenant_is_shown(site: TenantSite) -> None:
         assert _linked(listed, "/instances", key)
     assert anyone.get(f"/instances/{site.orders[B]}").status == 200
     assert str(site.incident) in anyone.get("/incidents?state=OPEN").body
+
+
+def test_in_chromium_a_s_operator_sees_neither_b_s_instance_nor_cancels_it(
+    site: TenantSite, tmp_path: Path
+) -> None:
+    """The same through a real browser (tests/web/tenants.mjs); skipped where Chromium or
+    the npm packages are missing, except in CI."""
+    missing = _missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the browser tests to run: {missing}")
+        pytest.skip(missing)
+    args = {
+        "base": site.base,
+        "npmDir": str(NPM_DIR),
+        "chromium": str(CHROMIUM),
+        "userDataDir": str(tmp_path / "chromium-profile"),
+        "user": "ann",
+        "password": PASSWORD,
+        "ownInstance": str(site.orders[A]),
+        "foreignInstance": str(site.orders[B]),
+    }
+    calls = len(site.page_client.calls)
+    done = subprocess.run(
+        ["node", str(Path(__file__).parent / "tenants.mjs"), json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["errors"] == []
+    assert f"/instances/{site.orders[A]}" in result["listed"]
+    assert f"/instances/{site.orders[B]}" not in result["listed"]
+    assert result["foreignPage"]["status"] == 404
+    assert f"no process instance with key {site.orders[B]}" in result["foreignPage"]["text"]
+    assert result["ownTenant"] == A
+    assert result["cancel"]["status"] == 404
+    assert site.page_client.calls[calls:] == []
+    assert _state(site, site.orders[B]) == ACTIVE
