@@ -210,17 +210,21 @@ def _visible_stats(q: Queries, tenants: frozenset[str] | None) -> list[ProcessSt
     return [s for s in stats if s.process_definition_key in keys]
 
 
-async def _versions(state: WebState, pid: str) -> list[ProcessDefinition]:
-    """Oldest first, of the user's tenants (another tenant's process is not found); every
+async def _versions(state: WebState, pid: str, tenant: str | None) -> list[ProcessDefinition]:
+    """Oldest first, of the user's tenants (another tenant's process is not found), of
+    `tenant` only when given (`?tenant=`: two tenants may deploy the same process id); every
     deployed version is a handful of rows, not worth an index."""
     tenants = granted_tenants()
+    if tenant:
+        tenants = frozenset({tenant}) & tenants if tenants is not None else frozenset({tenant})
     definitions = await state.query(lambda q: q.definitions(tenants=tenants))
     return [d for d in definitions if d.bpmn_process_id == pid]
 
 
-async def _definition(state: WebState, pid: str, version_text: str | None) -> ProcessDefinition:
-    """The version asked for, else the latest."""
-    versions = await _versions(state, pid)
+async def _definition(state: WebState, request: web.Request, pid: str) -> ProcessDefinition:
+    """The version asked for (`?version=`, of `?tenant=` if given), else the latest."""
+    version_text = request.query.get("version")
+    versions = await _versions(state, pid, request.query.get("tenant") or None)
     if not versions:
         raise HttpError(404, f"no process {pid!r} deployed")
     if not version_text:
@@ -234,11 +238,14 @@ async def _definition(state: WebState, pid: str, version_text: str | None) -> Pr
 async def _process(request: web.Request) -> web.Response:
     state = state_of(request)
     pid = request.match_info["pid"]
-    definition = await _definition(state, pid, request.query.get("version"))
-    versions = [d.version for d in await _versions(state, pid)]
+    definition = await _definition(state, request, pid)
+    tenant_asked = request.query.get("tenant") or None
+    versions = [d.version for d in await _versions(state, pid, tenant_asked)]
     instance_state = _choice(request, "state", INSTANCE_STATES)
     before = before_param(request)
     tenants = granted_tenants()
+    if tenant_asked:  # already checked by _definition: one of the user's tenants
+        tenants = frozenset({tenant_asked})
     stats, instances, tenant = await state.query(
         lambda q: (
             q.process_stats(),
@@ -250,7 +257,9 @@ async def _process(request: web.Request) -> web.Response:
         s for s in stats if s.process_definition_key == definition.process_definition_key
     )
     return html_response(
-        process_page(current, versions, instances, instance_state, before is not None, tenant)
+        process_page(
+            current, versions, instances, instance_state, before is not None, tenant, tenant_asked
+        )
     )
 
 
@@ -342,7 +351,7 @@ def visible_incident(q: Queries, key: int, tenants: frozenset[str] | None) -> In
 async def _xml(request: web.Request) -> web.Response:
     state = state_of(request)
     pid = request.match_info["pid"]
-    found = await _definition(state, pid, request.query.get("version"))
+    found = await _definition(state, request, pid)
     key = found.process_definition_key
     xml = state.diagrams.get(key)
     if xml is None:
@@ -358,7 +367,7 @@ async def _xml(request: web.Request) -> web.Response:
 async def _stats(request: web.Request) -> web.Response:
     state = state_of(request)
     pid = request.match_info["pid"]
-    found = await _definition(state, pid, request.query.get("version"))
+    found = await _definition(state, request, pid)
     elements = await state.query(lambda q: q.element_stats(found.process_definition_key))
     return json_response(
         {
@@ -374,7 +383,7 @@ async def _stats(request: web.Request) -> web.Response:
 async def _charts(request: web.Request) -> web.Response:
     state = state_of(request)
     pid = request.match_info["pid"]
-    found = await _definition(state, pid, request.query.get("version"))
+    found = await _definition(state, request, pid)
     text = request.query.get("hours", "3")
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_CHART_HOURS:
         raise HttpError(400, f"hours must be a whole number from 1 to {MAX_CHART_HOURS}")

@@ -55,7 +55,7 @@ def instance_page(
         "<details><summary>Audit records ({audit_count})</summary>{audit}</details>",
         key=i.process_instance_key,
         process=link(
-            url("/processes", i.bpmn_process_id, version=i.version),
+            url("/processes", i.bpmn_process_id, version=i.version, tenant=tenant),
             f"{i.bpmn_process_id} v{i.version}",
         ),
         tenant=tenant_text(tenant),
@@ -68,7 +68,7 @@ def instance_page(
         ),
         waiting=waiting or "-",
         diagram=diagram_container(
-            url("/api/processes", i.bpmn_process_id, "xml", version=i.version),
+            url("/api/processes", i.bpmn_process_id, "xml", version=i.version, tenant=tenant),
             path_href=url("/api/instances", i.process_instance_key, "path"),
         ),
         time_travel=time_travel_section(i.process_instance_key),

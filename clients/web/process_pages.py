@@ -138,13 +138,20 @@ def process_page(
     state: str | None,
     paged: bool,
     tenant: str | None = None,
+    tenant_asked: str | None = None,
 ) -> str:
+    """`tenant`: the version's tenant, shown; `tenant_asked`: the page's `?tenant=`, which
+    its links keep."""
     pid, version = process.bpmn_process_id, process.version
+    t = tenant_asked
     version_links = join(
-        link(url("/processes", pid, version=v), f"v{v}", _current(v == version)) for v in versions
+        link(url("/processes", pid, version=v, tenant=t), f"v{v}", _current(v == version))
+        for v in versions
     )
     state_links = join(
-        link(url("/processes", pid, version=version, state=s), label, _current(s == state))
+        link(
+            url("/processes", pid, version=version, state=s, tenant=t), label, _current(s == state)
+        )
         for s, label in _STATE_FILTERS
     )
     body = html(
@@ -166,15 +173,15 @@ def process_page(
         canceled=process.canceled,
         incidents=count(process.incidents, "incidents"),
         diagram=diagram_container(
-            url("/api/processes", pid, "xml", version=version),
-            stats_href=url("/api/processes", pid, "stats", version=version),
+            url("/api/processes", pid, "xml", version=version, tenant=t),
+            stats_href=url("/api/processes", pid, "stats", version=version, tenant=t),
         ),
         hours=CHART_HOURS,
         batch=batch_form(pid),
-        charts=url("/api/processes", pid, "charts", version=version, hours=CHART_HOURS),
+        charts=url("/api/processes", pid, "charts", version=version, hours=CHART_HOURS, tenant=t),
         states=state_links,
         table=instance_table(instances, show_process=False),
-        pager=_pager(f"/processes/{pid}", instances, paged, version=version, state=state),
+        pager=_pager(f"/processes/{pid}", instances, paged, version=version, state=state, tenant=t),
     )
     return page(
         f"{pid} v{version}",

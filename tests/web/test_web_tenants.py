@@ -283,3 +283,21 @@ def test_in_chromium_a_s_operator_sees_neither_b_s_instance_nor_cancels_it(
     assert result["cancel"]["status"] == 404
     assert site.page_client.calls[calls:] == []
     assert _state(site, site.orders[B]) == ACTIVE
+
+
+def test_a_process_id_of_two_tenants_is_told_apart_by_its_tenant(site: TenantSite) -> None:
+    """A and B both deployed `order` v1: `?tenant=` picks one, and an instance page's links
+    to its process and diagram name its tenant."""
+    bob = _browser(site, "bob")
+    b_page = bob.get(f"/processes/order?tenant={B}").body
+    assert f'<code class="tenant">{B}</code>' in b_page
+    assert _linked(b_page, "/instances", site.orders[B])
+    assert not _linked(b_page, "/instances", site.orders[A])
+    assert f"/api/processes/order/xml?version=1&amp;tenant={B}" in b_page
+    instance = bob.get(f"/instances/{site.orders[B]}").body
+    assert f'href="/processes/order?version=1&amp;tenant={B}"' in instance
+    assert f"/api/processes/order/xml?version=1&amp;tenant={B}" in instance
+    assert bob.get(f"/api/processes/order/xml?version=1&tenant={B}").status == 200
+    ann = _browser(site, "ann")
+    assert ann.get(f"/processes/order?tenant={B}").status == 404
+    assert ann.get(f"/api/processes/order/stats?tenant={B}").status == 404
