@@ -191,14 +191,16 @@ def _notice(request: web.Request) -> Markup | None:
 async def _processes(request: web.Request) -> web.Response:
     state = state_of(request)
     tenants = granted_tenants()
-    stats, lags = await state.query(lambda q: (_visible_stats(q, tenants), q.exporter_lag()))
+    stats, lags, definition_tenants = await state.query(
+        lambda q: (_visible_stats(q, tenants), q.exporter_lag(), q.definition_tenants())
+    )
     partitions: dict[str, Any] | str | None = None
     if state.topology is not None:
         try:
             partitions = await asyncio.to_thread(state.topology)
         except HoneyflowError as e:
             partitions = f"The engine partitions could not be read: {e}"
-    return html_response(processes_page(stats, lags, partitions))
+    return html_response(processes_page(stats, lags, partitions, definition_tenants))
 
 
 def _visible_stats(q: Queries, tenants: frozenset[str] | None) -> list[ProcessStats]:

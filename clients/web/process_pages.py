@@ -21,6 +21,7 @@ from clients.web.page_frame import (
     table,
     tenant_text,
 )
+from clients.web.tenant_scope import DEFAULT_TENANT
 from processors.exporter.views import InstanceSummary, PartitionLag, ProcessStats
 
 PAGE_SIZE = 50
@@ -36,14 +37,26 @@ def processes_page(
     stats: Sequence[ProcessStats],
     lags: Sequence[PartitionLag],
     partitions: Mapping[str, Any] | str | None = None,
+    tenants: Mapping[int, str] | None = None,
 ) -> str:
-    """The start page: every process version with its counts, the totals in flight, the
+    """The start page: every process version with its counts (and its tenant, from
+    `tenants` by definition key, once any is not the default one), the totals in flight, the
     engine partitions with the engine that processes each (`partitions`: what
     clients.cluster_topology reads, an error text, or None without a cluster) and the
     exporter's lag per partition."""
+    tenant_of = tenants or {}
+    named = any(t != DEFAULT_TENANT for t in tenant_of.values())
+
+    def tenant(s: ProcessStats) -> str | None:
+        return tenant_of.get(s.process_definition_key) if named else None
+
     rows = [
         (
-            link(url("/processes", s.bpmn_process_id, version=s.version), s.bpmn_process_id),
+            link(
+                url("/processes", s.bpmn_process_id, version=s.version, tenant=tenant(s)),
+                s.bpmn_process_id,
+            ),
+            *((html('<code class="tenant">{t}</code>', t=tenant(s) or ""),) if named else ()),
             s.version,
             count(s.active, "active"),
             s.completed,
@@ -65,6 +78,7 @@ def processes_page(
         table=table(
             (
                 "Process",
+                *(("Tenant",) if named else ()),
                 "Version",
                 "Active",
                 "Completed",

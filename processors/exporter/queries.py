@@ -334,6 +334,11 @@ class Queries(UserTaskQueries, DecisionQueries):
         )
         return None if not rows else str(rows[0][0])
 
+    def definition_tenants(self) -> dict[int, str]:
+        """The tenant of every process version, by definition key."""
+        rows = self.store.query("SELECT process_definition_key, tenant_id FROM process_definitions")
+        return {int(key): str(tenant) for key, tenant in rows}
+
     def definition_tenant(self, process_definition_key: int) -> str | None:
         """The tenant of a process version (None if the store does not know it)."""
         rows = self.store.query(

@@ -301,3 +301,13 @@ def test_a_process_id_of_two_tenants_is_told_apart_by_its_tenant(site: TenantSit
     ann = _browser(site, "ann")
     assert ann.get(f"/processes/order?tenant={B}").status == 404
     assert ann.get(f"/api/processes/order/stats?tenant={B}").status == 404
+
+
+def test_the_start_page_names_each_version_s_tenant(site: TenantSite) -> None:
+    bob = _browser(site, "bob")
+    start = bob.get("/").body
+    assert "<th>Tenant</th>" in start
+    for tenant in (A, B):
+        assert f'href="/processes/order?version=1&amp;tenant={tenant}"' in start
+    assert f'<code class="tenant">{B}</code>' in start
+    assert "tenant=%3Cdefault%3E" not in start  # not granted to bob
