@@ -401,6 +401,57 @@ def test_a_worker_cannot_deploy_cancel_or_complete_a_job_of_another_type(
     assert [r["principal"] for r in ended] == ["clerk"]
 
 
+def test_a_tenants_operator_can_neither_create_in_nor_cancel_in_another_tenant(
+    secure: Secure, engine: None
+) -> None:
+    for name, tenant in (("ops-a", "tenant-a"), ("ops-b", "tenant-b")):
+        secure.run(
+            "kafka", "user", "add", name, "--role", "operator", "--tenant", tenant,
+            "--dir", str(secure.cluster.directory),
+        )  # fmt: skip
+    secure.verb("ops-b", "deploy", str(BPMN), "--tenant", "tenant-b")
+    created = secure.verb(
+        "ops-b", "create", "instance", "cli-task", "--tenant", "tenant-b", "--json"
+    )
+    instance = json.loads(created.stdout)["processInstanceKey"]
+
+    create = secure.verb(
+        "ops-a", "create", "instance", "cli-task", "--tenant", "tenant-b", ok=False
+    )
+    cancel = secure.verb("ops-a", "cancel", "instance", str(instance), ok=False)
+    assert create.exit_code == 1 and "FORBIDDEN" in create.output
+    assert cancel.exit_code == 1 and "NOT_FOUND" in cancel.output
+
+    def process_ends(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in records
+            if r["intent"] in ("ELEMENT_TERMINATED", "ELEMENT_COMPLETED")
+            and r["value"].get("bpmnElementType") == "PROCESS"
+            and r["value"].get("processInstanceKey") == instance
+        ]
+
+    records = _audit(secure)
+    rejections = [
+        r
+        for r in records
+        if r["recordType"] == "COMMAND_REJECTION" and r.get("principal") == "ops-a"
+    ]
+    assert [(r["valueType"], r["intent"], r["rejectionType"]) for r in rejections] == [
+        ("PROCESS_INSTANCE_CREATION", "CREATE", "FORBIDDEN"),
+        ("PROCESS_INSTANCE", "CANCEL", "NOT_FOUND"),
+    ]
+    for rejection in rejections:
+        _only_rejected(records, rejection)
+    assert process_ends(records) == []  # tenant-b's instance runs on
+    # Its own tenant's operator cancels it.
+    secure.verb("ops-b", "cancel", "instance", str(instance))
+    ended = process_ends(_audit(secure))
+    assert [(r["intent"], r["principal"], r["value"]["tenantId"]) for r in ended] == [
+        ("ELEMENT_TERMINATED", "ops-b", "tenant-b")
+    ]
+
+
 def test_unsigned_wrongly_signed_and_replayed_commands_are_rejected(
     secure: Secure, engine: None
 ) -> None:
