@@ -59,8 +59,12 @@ def _run(cmd: list[str], what: str) -> None:
         raise ClusterError(f"keytool could not {what}: {(result.stderr or result.stdout).strip()}")
 
 
-def make_tls(directory: Path, password: str, node_ids: list[int], java: str) -> ClusterTls:
-    """Create the CA (once) and the key store of every node in `node_ids` that has none."""
+def make_tls(
+    directory: Path, password: str, node_ids: list[int], java: str, node_host: str | None = None
+) -> ClusterTls:
+    """Create the CA (once) and the key store of every node in `node_ids` that has none.
+    `node_host` (e.g. "kafka-{}"): a host name per node, formatted with its id, that its
+    certificate also names (the nodes of docker-compose.secure.yml reach each other by it)."""
     tool = _keytool(java)
     tls = ClusterTls(directory, password)
     directory.mkdir(parents=True, exist_ok=True)
@@ -87,11 +91,12 @@ def make_tls(directory: Path, password: str, node_ids: list[int], java: str) -> 
         keystore = tls.keystore(node_id)
         if keystore.exists():
             continue
+        san = _SAN + (f",dns:{node_host.format(node_id)}" if node_host else "")
         csr = directory / f"node-{node_id}.csr"
         crt = directory / f"node-{node_id}.crt"
         _run(
             [tool, "-genkeypair", "-alias", "node", *_KEY,
-             "-dname", tls.node_principal(node_id).removeprefix("User:"), "-ext", _SAN,
+             "-dname", tls.node_principal(node_id).removeprefix("User:"), "-ext", san,
              "-validity", str(VALIDITY_DAYS), "-keystore", str(keystore), *store],
             f"create the key of node {node_id}",
         )  # fmt: skip
@@ -102,7 +107,7 @@ def make_tls(directory: Path, password: str, node_ids: list[int], java: str) -> 
         )  # fmt: skip
         _run(
             [tool, "-gencert", "-rfc", "-alias", "ca", "-keystore", str(ca), *store,
-             "-infile", str(csr), "-outfile", str(crt), "-ext", _SAN,
+             "-infile", str(csr), "-outfile", str(crt), "-ext", san,
              "-ext", "ku:c=digitalSignature,keyEncipherment", "-ext", "eku=serverAuth,clientAuth",
              "-validity", str(VALIDITY_DAYS)],
             f"sign the certificate of node {node_id}",

@@ -12,9 +12,10 @@ from rich.table import Table
 
 from broker.errors import BrokerError
 from broker.kafka_cluster import DEFAULT_BASE_PORT, LocalCluster
+from broker.kafka_compose import write_compose_files
 from broker.kafka_dist import KAFKA_VERSION, fetch, require_java
 from broker.kafka_roles import ROLES, role_grants
-from broker.kafka_security import ClusterSecrets, SigningGrant, add_user
+from broker.kafka_security import ClusterSecrets, SigningGrant, add_user, grant_standard_roles
 from broker.protocol.principal import DEFAULT_TENANTS, Role
 from broker.topics import DEFAULT_PREFIX
 
@@ -133,6 +134,42 @@ def user_revoke(name: str, directory: Path) -> None:
     except BrokerError as e:
         raise click.ClickException(str(e)) from e
     click.echo(path)
+
+
+_compose_dir = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Where the secure files are: HONEYFLOW_SECURE_DIR of docker-compose.secure.yml.",
+)
+
+
+@kafka.command(name="secure-files")
+@_compose_dir
+def secure_files(directory: Path) -> None:
+    """Write what docker-compose.secure.yml mounts into DIR: a CA and the key stores of
+    kafka-1..3, SCRAM passwords, the brokers' secret settings and the credentials of admin,
+    engine, exporter, operator and reader (docs/security.md). Existing ones are kept."""
+    try:
+        written = write_compose_files(directory)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
+    for path in written:
+        click.echo(path)
+
+
+@kafka.command(name="grant-roles")
+@_compose_dir
+@click.option("--address", required=True, help="Bootstrap servers of the secure cluster.")
+@click.option("--prefix", default=DEFAULT_PREFIX, show_default=True)
+def grant_roles(directory: Path, address: str, prefix: str) -> None:
+    """Create the ACLs of the standard principals (engine, exporter, operator, reader) on
+    topics under PREFIX, as the admin of DIR/credentials/admin.properties."""
+    try:
+        grant_standard_roles(ClusterSecrets(directory), address, prefix)
+    except BrokerError as e:
+        raise click.ClickException(str(e)) from e
 
 
 @kafka.command()
