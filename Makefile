@@ -38,7 +38,8 @@ test-unit: install
 	$(BIN)/pytest -q -m "not kafka"
 
 # Every fuzz target (tests/fuzz: FEEL parse and evaluate, BPMN load, DMN load+evaluate, the
-# command decoder, the engine's handling of wrong commands) for MINUTES in total, split evenly;
+# command decoder, the engine's handling of wrong commands, the intake of signed commands, the
+# tenant and job type escaping into topic names) for MINUTES in total, split evenly;
 # prints per target how long it ran and what it found (`make test` runs each for seconds).
 MINUTES ?= 10
 fuzz: install

@@ -31,6 +31,10 @@ def job_type_problem(job_type: object) -> str | None:
         return f"a job type must be a string, not {type(job_type).__name__}"
     if not job_type:
         return "a job type must not be empty"
+    try:
+        job_type.encode()
+    except UnicodeEncodeError:  # records refuse one (decode_record), a library caller may not
+        return "a job type must be Unicode text, not hold a lone surrogate (\\ud800-\\udfff)"
     escaped = len(escape_job_type(job_type))
     if escaped > MAX_ESCAPED_JOB_TYPE:
         return (

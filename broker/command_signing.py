@@ -51,6 +51,8 @@ CERTIFICATE_SETTING: Final = "honeyflow.signing.certificate.location"
 """The client setting naming the principal's certificate (`NAME.principal`)."""
 _DOMAIN: Final = b"honeyflow-command/1"
 _MAX_HEADER: Final = 4096
+_MAX_SIGNED_AT_DIGITS: Final = 19
+"""Epoch milliseconds have 13 digits until the year 2286; 19 still fit an int64."""
 
 
 class SigningError(BrokerError):
@@ -293,6 +295,8 @@ class CommandVerifier:
         signed_at = found.get(SIGNED_AT_HEADER, b"")
         if not request_id or not signed_at.isdigit():
             return Unverified(name, "the command has no request id or signing time")
+        if len(signed_at) > _MAX_SIGNED_AT_DIGITS:
+            return Unverified(name, "its signing time is not epoch milliseconds (too many digits)")
         behalf = found.get(ON_BEHALF_OF_HEADER, b"")
         try:
             signature = base64.b64decode(found.get(SIGNATURE_HEADER, b""), validate=True)

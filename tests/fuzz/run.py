@@ -26,6 +26,8 @@ TARGETS = {
     "dmn": "tests/fuzz/test_fuzz_dmn.py::test_fuzz_dmn_load_and_evaluate",
     "codec": "tests/fuzz/test_fuzz_codec.py::test_fuzz_command_decoder",
     "engine": "tests/fuzz/test_fuzz_engine.py::test_fuzz_engine_wrong_commands",
+    "signing": "tests/fuzz/test_fuzz_signing.py::test_fuzz_signed_command_intake",
+    "topics": "tests/fuzz/test_fuzz_topics.py::test_fuzz_tenant_job_topics",
 }
 MEMORY_LIMIT = 4 * 1024**3  # bytes of address space per target process
 
