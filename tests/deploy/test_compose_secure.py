@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,18 @@ def test_every_honeyflow_process_runs_with_its_principals_credentials(
     assert services["topics"]["depends_on"] == {
         "acls": {"condition": "service_completed_successfully"}
     }
+
+
+def test_node_certificates_name_their_compose_host(secure_dir: Path) -> None:
+    # The nodes reach each other's controller listener as kafka-N, with host name checks.
+    keytool = shutil.which("keytool")
+    assert keytool is not None
+    tls = ClusterSecrets(secure_dir).tls
+    for node_id in NODE_IDS:
+        listing = subprocess.run(
+            [keytool, "-list", "-v", "-keystore", str(tls.keystore(node_id)),
+             "-storepass", tls.password, "-alias", "node"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert f"DNSName: kafka-{node_id}" in listing
+        assert "DNSName: localhost" in listing
