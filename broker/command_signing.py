@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from broker.errors import BrokerError
+from broker.private_files import write_private
 from broker.protocol.principal import DEFAULT_TENANTS, Principal, Role, Unverified
 
 PRINCIPAL_HEADER: Final = "honeyflow-principal"
@@ -70,10 +70,7 @@ def write_private_key(key: Ed25519PrivateKey, path: Path) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-    path.chmod(0o600)
+    write_private(path, pem)
 
 
 def write_public_key(key: Ed25519PublicKey, path: Path) -> None:

@@ -14,7 +14,6 @@ against it). Everything but the CA certificate is readable by its owner only.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from broker.kafka_dist import require_java
@@ -28,6 +27,7 @@ from broker.kafka_security import (
     secure_properties,
 )
 from broker.kafka_tls import make_tls
+from broker.private_files import write_private
 
 NODE_IDS = [1, 2, 3]
 NODE_HOST = "kafka-{}"
@@ -71,13 +71,6 @@ def node_settings(secrets_: ClusterSecrets, node_id: int) -> dict[str, str]:
     return chosen
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    path.chmod(0o600)
-
-
 def format_script(secrets_: ClusterSecrets) -> str:
     voters = ",".join(f"{n}@{NODE_HOST.format(n)}:{CONTROLLER_PORT}" for n in NODE_IDS)
     scram = " ".join(f"'{arg}'" for arg in scram_format_arguments(secrets_))
@@ -117,9 +110,9 @@ def write_compose_files(directory: Path, java: str | None = None) -> list[Path]:
     for node_id in NODE_IDS:
         path = compose / f"kafka-{node_id}.env"
         lines = [f"{env_name(k)}='{v}'" for k, v in node_settings(secrets_, node_id).items()]
-        _write_private(path, "\n".join(lines) + "\n")
+        write_private(path, "\n".join(lines) + "\n")
         written.append(path)
     script = compose / "format-storage.sh"
-    _write_private(script, format_script(secrets_))
+    write_private(script, format_script(secrets_))
     written.append(script)
     return written

@@ -11,13 +11,13 @@ restarted gateway accepts the tokens it gave before."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
+from broker.private_files import replace_private_json
 from broker.protocol.tenants import tenant_problem
 from clients.secret_hashes import hash_secret, secret_matches
 
@@ -118,10 +118,5 @@ def add_client(
         "job_types": list(job_types),
         "tenants": list(tenants),
     }
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=2)
-        out.write("\n")
-    os.replace(temporary, path)
+    replace_private_json(path, data)
     return secret

@@ -18,13 +18,13 @@ A user may hold several roles (`--role` repeated)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, cast
 
+from broker.private_files import replace_private_json
 from clients.secret_hashes import hash_secret, secret_matches
 
 ROLES: Final[tuple[str, ...]] = ("viewer", "operator", "task-user")
@@ -151,9 +151,4 @@ def add_user(
         "tenants": tenants,
         "groups": groups,
     }
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=2)
-        out.write("\n")
-    os.replace(temporary, path)
+    replace_private_json(path, data)
